@@ -1,0 +1,105 @@
+"""``glossary-gen``: a thin command line over :mod:`glossary_gen.pipeline`.
+
+Exit codes: 0 clean (warnings allowed), 1 problems in the content, 2 usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import __version__
+from .config import ConfigError, load_settings
+from .diagnostics import FORMATS, format_diagnostics
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glossary-gen",
+        description="Check, scaffold and import glossary entries (one Markdown file per term).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate, cross-link and doctest every entry",
+                                description="Validate, cross-link and doctest every entry.")
+    check.add_argument("--entries", type=Path, metavar="DIR",
+                       help="entries folder (default: the glossary plugin's entries_dir in mkdocs.yml, else entries/)")
+    check.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
+    check.add_argument("--no-doctest", action="store_true", help="do not run the Python examples")
+    check.add_argument("--no-cache", action="store_true", help="run every example even if its result is cached")
+    check.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit per entry's examples")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes for the examples")
+    check.add_argument("--changed", nargs="?", const="origin/main", metavar="REF",
+                       help="report and doctest only entries changed since REF (default origin/main)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.set_defaults(handler=run_check)
+
+    new = commands.add_parser("new", help="scaffold a new entry from the template",
+                              description="Write entries/<slug>.md from a template with every required section.")
+    new.add_argument("title", help='the term, e.g. "Leaky ReLU"')
+    new.add_argument("--entries", type=Path, metavar="DIR", help="entries folder (default as for check)")
+    new.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
+    new.set_defaults(handler=run_new)
+    return parser
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    settings = load_settings(args.config).with_overrides(
+        entries_dir=args.entries, doctest_timeout=args.timeout, jobs=args.jobs)
+    if args.no_doctest:
+        settings = settings.with_overrides(doctest=False)
+    if args.no_cache:
+        settings = settings.with_overrides(cache_dir=None)
+    only = None
+    if args.changed is not None:
+        from .changes import changed_entries
+
+        only = changed_entries(settings.entries_dir, args.changed)
+    result = check(settings, only=only)
+    output = format_diagnostics(result.diagnostics, args.format)
+    if output:
+        print(output)
+    checked = len(result.glossary.entries) if only is None else len(only)
+    print(f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'} in {settings.entries_dir}: "
+          f"{result.errors} error(s), {result.warnings} warning(s)", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_entry
+
+    settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
+    try:
+        path = new_entry(args.title, settings.entries_dir)
+    except ScaffoldError as exc:
+        print(f"glossary-gen: error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"created {path}; fill in each section, then run: glossary-gen check")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 on --help
+        return int(exc.code or 0)
+    try:
+        return args.handler(args)
+    except ConfigError as exc:
+        print(f"glossary-gen: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("glossary-gen: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

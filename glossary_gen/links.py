@@ -1,0 +1,102 @@
+"""Link: resolve ``related:`` and ``[[wiki links]]`` into one :class:`~glossary_gen.model.Glossary`.
+
+Names resolve by title, alias or slug, case-insensitively. Unknown targets are errors with a
+did-you-mean hint; self-links, repeats and links from published pages to drafts are reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+from .diagnostics import Diagnostic, did_you_mean, error, warning
+from .model import Entry, Glossary, name_key
+
+
+def build_index(entries: Sequence[Entry]) -> dict[str, str]:
+    """Map every name key to a slug. On a clash the first entry (sorted by path) keeps the name;
+    validation reports the clash."""
+    index: dict[str, str] = {}
+    for entry in entries:
+        for name in entry.names:
+            index.setdefault(name_key(name), entry.slug)
+    return index
+
+
+def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
+    ordered = sorted(entries, key=lambda e: (name_key(e.title), e.slug))
+    by_slug: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.path):
+        by_slug.setdefault(entry.slug, entry)
+    index = build_index(sorted(entries, key=lambda e: e.path))
+    all_names: list[str] | None = None
+    diagnostics: list[Diagnostic] = []
+
+    def unknown(entry: Entry, name: str, line: int, column: int, what: str) -> None:
+        nonlocal all_names
+        if all_names is None:
+            all_names = sorted({n for e in entries for n in (e.title, *(a.value for a in e.aliases))})
+        diagnostics.append(error(entry.path, line, column, "unknown-term",
+                                 f"{what} '{name}' is not defined", did_you_mean(name, all_names)))
+
+    def check_target(entry: Entry, target: Entry, name: str, line: int, column: int, what: str) -> bool:
+        if target.slug == entry.slug:
+            diagnostics.append(warning(entry.path, line, column, "self-link",
+                                       f"{what} '{name}' points to this entry itself"))
+            return False
+        if target.draft and not entry.draft:
+            diagnostics.append(error(entry.path, line, column, "draft-link",
+                                     f"{what} '{name}' is a draft and will not be published",
+                                     f"publish {target.path} or remove the link"))
+            return False
+        return True
+
+    related: dict[str, tuple[str, ...]] = {}
+    links: dict[str, tuple[str, ...]] = {}
+    backlinks: dict[str, set[str]] = defaultdict(set)
+    tags: dict[str, list[str]] = defaultdict(list)
+    for entry in ordered:
+        resolved: list[str] = []
+        for item in entry.related:
+            slug = index.get(name_key(item.value))
+            if slug is None:
+                unknown(entry, item.value, item.line, item.column, "related term")
+                continue
+            target = by_slug[slug]
+            if not check_target(entry, target, item.value, item.line, item.column, "related term"):
+                continue
+            if slug in resolved:
+                diagnostics.append(warning(entry.path, item.line, item.column, "duplicate-related",
+                                           f"related term '{item.value}' is listed twice (as '{target.title}')"))
+                continue
+            resolved.append(slug)
+        related[entry.slug] = tuple(resolved)
+
+        linked: list[str] = []
+        for wiki in entry.wikilinks:
+            slug = index.get(name_key(wiki.target))
+            if slug is None:
+                unknown(entry, wiki.target, wiki.line, wiki.column, "wiki link target")
+                continue
+            if check_target(entry, by_slug[slug], wiki.target, wiki.line, wiki.column, "wiki link target") \
+                    and slug not in linked:
+                linked.append(slug)
+        links[entry.slug] = tuple(linked)
+
+        if not entry.draft:
+            for slug in {*resolved, *linked}:
+                backlinks[slug].add(entry.slug)
+            for tag in entry.tags:
+                tags[tag.value].append(entry.slug)
+
+    title_of = {e.slug: name_key(e.title) for e in entries}
+    glossary = Glossary(
+        entries=tuple(ordered),
+        by_slug=by_slug,
+        index=index,
+        related=related,
+        links=links,
+        backlinks={slug: tuple(sorted(found, key=title_of.__getitem__)) for slug, found in backlinks.items()},
+        tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items(), key=lambda t: t[0].casefold())},
+    )
+    return glossary, diagnostics

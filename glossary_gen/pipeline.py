@@ -1,0 +1,70 @@
+"""The data path in one place: load -> validate -> link -> doctest.
+
+The CLI, the MkDocs plugin and the pytest plugin all call :func:`check`; none of them
+re-implements a step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Collection
+
+from .config import ConfigError, Settings
+from .diagnostics import Diagnostic, has_errors, sort_diagnostics
+from .links import link
+from .loader import display_path, load_entries
+from .model import Entry, Glossary
+from .validate import validate
+
+
+@dataclass
+class CheckResult:
+    glossary: Glossary
+    diagnostics: list[Diagnostic]
+    #: Doctest outcome per entry slug (filled when doctests ran); see :mod:`glossary_gen.doctests`.
+    doctest_results: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not d.is_error for d in self.diagnostics)
+
+
+def load_and_link(entries_dir: Path) -> tuple[Glossary, list[Diagnostic]]:
+    """Load, validate and link a glossary folder (no code is run)."""
+    if not entries_dir.is_dir():
+        raise ConfigError(f"entries folder '{entries_dir}' does not exist")
+    entries, diagnostics = load_entries(entries_dir)
+    diagnostics += validate(entries)
+    glossary, link_diagnostics = link(entries)
+    diagnostics += link_diagnostics
+    return glossary, diagnostics
+
+
+def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckResult:
+    """Run the whole pipeline. ``only`` limits reporting and doctests to those files (the whole
+    glossary is still loaded and linked, since links need it)."""
+    glossary, diagnostics = load_and_link(settings.entries_dir)
+    selected: list[Entry] = list(glossary.entries)
+    if only is not None:
+        wanted = {p.resolve() for p in only}
+        selected = [e for e in glossary.entries if e.file.resolve() in wanted]
+        shown = {display_path(p) for p in only}
+        diagnostics = [d for d in diagnostics if d.path in shown]
+    result = CheckResult(glossary, diagnostics)
+    if settings.doctest:
+        from .doctests import check_doctests
+
+        results, doctest_diagnostics = check_doctests(selected, settings)
+        result.doctest_results = dict(results)
+        result.diagnostics += doctest_diagnostics
+    result.diagnostics = sort_diagnostics(result.diagnostics)
+    return result
