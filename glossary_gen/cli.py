@@ -45,6 +45,19 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--entries", type=Path, metavar="DIR", help="entries folder (default as for check)")
     new.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
     new.set_defaults(handler=run_new)
+
+    imp = commands.add_parser(
+        "import", help="convert another glossary (Hugo) into entries",
+        description="Convert a Hugo glossary section into entries. The source is only read; existing entries "
+                    "are never overwritten; if any error is found nothing is written.")
+    imp.add_argument("--from", dest="source_format", choices=("hugo",), required=True,
+                     help="the format of the source glossary")
+    imp.add_argument("source", type=Path, metavar="DIR", help="the Hugo glossary folder, e.g. content/glossary")
+    imp.add_argument("--entries", type=Path, metavar="OUT", help="where to write the entries (default as for check)")
+    imp.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
+    imp.add_argument("--dry-run", action="store_true", help="report what would be written, write nothing")
+    imp.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    imp.set_defaults(handler=run_import)
     return parser
 
 
@@ -83,6 +96,19 @@ def run_new(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     print(f"created {path}; fill in each section, then run: glossary-gen check")
     return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .importer import import_hugo, summarize
+
+    settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
+    result = import_hugo(args.source, settings.entries_dir, dry_run=args.dry_run)
+    output = format_diagnostics(result.diagnostics, args.format)
+    if output:
+        print(output)
+    for line in summarize(result, settings.entries_dir, args.dry_run):
+        print(f"glossary-gen: {line}", file=sys.stderr)
+    return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -32,6 +32,7 @@ class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)(?:[ \t]+#+)?[ \t]*$")
 _WIKILINK = re.compile(r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]")
+_MARKUP_STARTS = frozenset(" \t`~#")  # a line can only open a fence or heading with one of these
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 
@@ -52,17 +53,19 @@ def discover(entries_dir: Path) -> list[Path]:
 def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
     entries: list[Entry] = []
     diagnostics: list[Diagnostic] = []
+    folder = display_path(entries_dir)
     for path in discover(entries_dir):
-        entry, problems = load_entry(path)
+        entry, problems = load_entry(path, shown=os.path.join(folder, path.name))
         diagnostics.extend(problems)
         if entry is not None:
             entries.append(entry)
     return entries, diagnostics
 
 
-def load_entry(path: Path, *, max_bytes: int = MAX_ENTRY_BYTES) -> tuple[Entry | None, list[Diagnostic]]:
+def load_entry(path: Path, *, shown: str | None = None,
+               max_bytes: int = MAX_ENTRY_BYTES) -> tuple[Entry | None, list[Diagnostic]]:
     """Read one entry file. Returns ``(None, diagnostics)`` when it cannot be understood at all."""
-    shown = display_path(path)
+    shown = shown or display_path(path)
     try:
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -135,7 +138,8 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
 # --- front matter -------------------------------------------------------------------------------
 
 def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
-    """Compose, check and construct the front matter. Lines are offset by the opening '---'."""
+    """Compose the front matter with the safe (C) parser, then build the data from the node tree
+    in one pass that records positions and refuses what a glossary entry never needs."""
     loader = _FrontMatterLoader(source)
     try:
         try:
@@ -149,12 +153,11 @@ def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
                 diagnostics.append(error(shown, line, col, "front-matter-not-mapping",
                                          "front matter must be a mapping of keys to values"))
                 return None, {}
-            positions: dict[tuple, tuple[int, int]] = {}
-            problems = _walk(node, (), positions, set(), shown)
-            if problems:
-                diagnostics.extend(problems)
+            builder = _Builder(loader, shown)
+            data = builder.build(node, ())
+            if builder.problems:
+                diagnostics.extend(builder.problems)
                 return None, {}
-            data = loader.construct_document(node)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -169,43 +172,72 @@ def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
     except RecursionError:
         diagnostics.append(error(shown, 1, 1, "yaml-too-deep", "front matter is nested too deeply"))
         return None, {}
-    return data, positions
+    return data, builder.positions
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 2, node.start_mark.column + 1
 
 
-def _walk(node: yaml.Node, path: tuple, positions: dict, seen: set, shown: str) -> list[Diagnostic]:
-    """Record positions; refuse aliases (anchors add nothing here and enable alias bombs) and
-    duplicate keys (YAML would silently keep the last one)."""
-    if id(node) in seen or getattr(node, "anchor", None):
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+class _Builder:
+    """Turn composed nodes into Python data, recording each key's and item's position.
+
+    Refused, with a located error: aliases (they add nothing to an entry and enable "billion
+    laughs" documents), duplicate keys (YAML would silently keep the last one), non-scalar keys
+    and collection tags other than plain maps and sequences. Scalars other than strings go through
+    the safe constructor, so ``true``, ``3`` and dates mean what YAML says.
+    """
+
+    __slots__ = ("loader", "shown", "positions", "problems", "seen")
+
+    def __init__(self, loader: yaml.SafeLoader, shown: str) -> None:
+        self.loader = loader
+        self.shown = shown
+        self.positions: dict[tuple, tuple[int, int]] = {}
+        self.problems: list[Diagnostic] = []
+        self.seen: set[int] = set()
+
+    def refuse(self, node: yaml.Node, code: str, message: str, hint: str | None = None) -> None:
         line, col = _mark(node)
-        return [error(shown, line, col, "yaml-alias", "YAML anchors and aliases are not allowed in front matter",
-                      "write the value out in full")]
-    seen.add(id(node))
-    problems: list[Diagnostic] = []
-    if isinstance(node, yaml.MappingNode):
-        first_seen: dict[object, int] = {}
+        self.problems.append(error(self.shown, line, col, code, message, hint))
+
+    def build(self, node: yaml.Node, path: tuple) -> object:
+        if id(node) in self.seen:  # the composer hands back the anchored node for an alias
+            line, col = self.positions.get(path, _mark(node))
+            self.problems.append(error(self.shown, line, col, "yaml-alias",
+                                       "YAML anchors and aliases are not allowed in front matter",
+                                       "write the value out in full"))
+            return None
+        self.seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self.loader.construct_object(node)
+        if node.tag not in (_MAP, _SEQ):
+            self.refuse(node, "yaml-tag", f"YAML tag '{node.tag}' is not allowed in front matter")
+            return None
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                self.positions[path + (index,)] = _mark(item)
+                items.append(self.build(item, path + (index,)))
+            return items
+        mapping: dict[object, object] = {}
         for key_node, value_node in node.value:
-            if id(key_node) in seen:
-                line, col = _mark(key_node)
-                return [error(shown, line, col, "yaml-alias", "YAML anchors and aliases are not allowed in front matter")]
-            seen.add(id(key_node))
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node.value)
-            line, col = _mark(key_node)
-            if key in first_seen:
-                problems.append(error(shown, line, col, "yaml-duplicate-key",
-                                      f"duplicate key '{key}' (first defined on line {first_seen[key]})"))
+            if not isinstance(key_node, yaml.ScalarNode) or id(key_node) in self.seen:
+                self.refuse(key_node, "yaml-key", "keys must be plain words, not lists, mappings or aliases")
                 continue
-            first_seen[key] = line
-            positions[path + (key,)] = (line, col)
-            problems.extend(_walk(value_node, path + (key,), positions, seen, shown))
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            positions[path + (index,)] = _mark(item)
-            problems.extend(_walk(item, path + (index,), positions, seen, shown))
-    return problems
+            self.seen.add(id(key_node))
+            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
+            line, col = _mark(key_node)
+            if key in mapping or (path + (key,)) in self.positions:
+                first = self.positions.get(path + (key,), (line, col))[0]
+                self.refuse(key_node, "yaml-duplicate-key", f"duplicate key '{key}' (first defined on line {first})")
+                continue
+            self.positions[path + (key,)] = (line, col)
+            mapping[key] = self.build(value_node, path + (key,))
+        return mapping
 
 
 def _string(value: object) -> str | None:
@@ -265,11 +297,14 @@ def parse_body(lines: list[str], first_line: int) -> tuple[tuple[Section, ...], 
                 blocks.append(_code_block(lines, fence, index, first_line))
                 fence = None
             continue
-        match = _FENCE_OPEN.match(line)
+        if not line or line[0] not in _MARKUP_STARTS:
+            match = heading = None
+        else:
+            match = _FENCE_OPEN.match(line)
         if match and not (match.group("fence")[0] == "`" and "`" in match.group("info")):
             fence = (match.group("fence"), len(match.group("indent").expandtabs(4)), match.group("info").strip(), index)
             continue
-        heading = _HEADING.match(line)
+        heading = _HEADING.match(line) if line.startswith("#") else None
         if heading and len(heading.group("hashes")) in (2, 3):
             close_section(index)
             open_section = (heading.group("title").strip(), len(heading.group("hashes")), first_line + index, index + 1)

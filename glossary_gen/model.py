@@ -6,7 +6,6 @@ problem at the exact place a contributor has to edit.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -161,16 +160,13 @@ class Glossary:
         return tuple(e for e in self.entries if not e.draft)
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def name_key(name: str) -> str:
     """The key names are compared by: case-insensitive, whitespace-collapsed."""
-    return _SPACES.sub(" ", name.strip()).casefold()
+    return " ".join(name.split()).casefold()
 
 
 def normalize_heading(title: str) -> str:
-    return _SPACES.sub(" ", title.strip().rstrip(":")).casefold()
+    return " ".join(title.rstrip().rstrip(":").split()).casefold()
 
 
 def first_paragraph(markdown_text: str) -> str:

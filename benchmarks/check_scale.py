@@ -1,0 +1,118 @@
+"""How fast is `glossary-gen check --no-doctest` on a large glossary?
+
+Generates N synthetic entries (related links and wiki links included), then times, in the same
+run and on the same files:
+
+* baseline: read every file and parse its front matter with ``yaml.load(..., Loader=CSafeLoader)``;
+* check:    ``glossary_gen.pipeline.check`` without doctests (load, validate, link).
+
+Prints both, the ratio and peak memory. Target (issue 2): 10,000 entries in under 2 s on 2 cores,
+within 3x of the baseline.
+
+    python benchmarks/check_scale.py [-n 10000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from glossary_gen.config import Settings  # noqa: E402
+from glossary_gen.pipeline import check  # noqa: E402
+
+WORDS = ("gradient neuron layer weight bias loss signal kernel tensor batch epoch filter pooling "
+         "dropout softmax logit margin ridge lasso norm").split()
+
+
+def title_of(i: int) -> str:
+    return f"{WORDS[i % len(WORDS)].title()} Concept {i}"
+
+
+def write_glossary(folder: Path, n: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    for i in range(n):
+        related = sorted({title_of(rng.randrange(n)) for _ in range(3)} - {title_of(i)})
+        links = [title_of(rng.randrange(n)) for _ in range(2)]
+        links = [t for t in links if t != title_of(i)]
+        body_links = " and ".join(f"[[{t}]]" for t in links) or "nothing else"
+        text = (
+            "---\n"
+            f"title: {title_of(i)}\n"
+            f"aliases: [Alias {i}]\n"
+            f"related: [{', '.join(related)}]\n"
+            f"tags: [{WORDS[i % 7]}, synthetic]\n"
+            "sources:\n"
+            f"  - title: Source for concept {i}\n"
+            f"    url: https://example.org/{i}\n"
+            "---\n"
+            "### Summary\n\n"
+            f"Concept {i} is a synthetic term used to measure the checker.\n\n"
+            "### ELI5\n\n"
+            f"It is like {WORDS[i % len(WORDS)]} number {i}; it relates to {body_links}.\n\n"
+            "### In-depth explanation\n\n"
+            f"A longer paragraph about concept {i}, with inline `code [[not a link]]` and math $x^{i % 9}$.\n\n"
+            "```python\n>>> 1 + 1\n2\n```\n"
+        )
+        (folder / f"concept-{i}.md").write_text(text, encoding="utf-8")
+
+
+def baseline(folder: Path) -> int:
+    count = 0
+    for path in sorted(folder.glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        end = text.index("\n---\n", 4)
+        yaml.load(text[4:end], Loader=yaml.CSafeLoader)
+        count += 1
+    return count
+
+
+def timed(fn):
+    gc.collect()
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3, help="best of R runs")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        write_glossary(folder, args.n)
+        settings = Settings(entries_dir=folder, doctest=False, cache_dir=None)
+        base_times, check_times = [], []
+        result = None
+        for _ in range(args.repeat):
+            base_times.append(timed(lambda: baseline(folder))[0])
+            seconds, result = timed(lambda: check(settings))
+            check_times.append(seconds)
+        tracemalloc.start()
+        check(settings)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+
+    assert result is not None
+    base, ours = min(base_times), min(check_times)
+    print(f"entries:              {args.n}")
+    print(f"diagnostics:          {len(result.diagnostics)} ({result.errors} errors)")
+    print(f"baseline (CSafeLoader front matter): {base:.3f} s")
+    print(f"glossary-gen check --no-doctest:     {ours:.3f} s")
+    print(f"ratio check/baseline: {ours / base:.2f}x   (target <= 3x, and < 2 s at 10,000)")
+    print(f"peak traced memory during check: {peak / 2**20:.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
