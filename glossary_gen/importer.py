@@ -80,7 +80,8 @@ _RELATED_HEADINGS = {"related", "related terms", "related entries", "related con
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_RELATED_LINE = re.compile(r"^\W*(?:related(?: terms)?|see also)\W*?:\W*(?P<items>.*)$", re.I)
+_RELATED_LINE = re.compile(r"^[\W_]*(?:related(?: terms)?|see also)[*_ \t]*:[*_ \t]*(?P<items>.*)$", re.I)
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MD_LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<href>[^)\s]+|\{\{[<%][^}]*[>%]\}\})(?:\s+\"[^\"]*\")?\)")
 _REF_SHORTCODE = re.compile(r"^\{\{[<%]\s*(?:rel)?ref\s+\"?(?P<target>[^\"\s>%]+)\"?\s*[>%]\}\}$")
 _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}")
@@ -161,7 +162,10 @@ def _parse_yaml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict 
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
-        diagnostics.append(error(shown, line, col, "import-yaml", f"invalid YAML front matter: {exc.problem or exc}"))
+        message = f"invalid YAML front matter: {exc.problem or exc}"
+        if exc.context and exc.context_mark and mark is not exc.context_mark:
+            message += f" ({exc.context} started on line {exc.context_mark.line + 2})"
+        diagnostics.append(error(shown, line, col, "import-yaml", message))
         return None
     except yaml.YAMLError as exc:
         diagnostics.append(error(shown, 1, 1, "import-yaml", f"invalid YAML front matter: {exc}"))
@@ -268,8 +272,8 @@ def _split_items(text: str) -> list[tuple[str, str | None, int]]:
     rest = "".join(c if t != "\0" else "," for c, t in zip(text, taken))
     for found in re.finditer(r"[^,;|·]+", rest):
         item = found.group(0).strip().strip("*_`").strip()
-        item = re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", item).strip().rstrip(".").strip()
-        if item and item.casefold() != "and":
+        item = item.rstrip(".").strip()
+        if any(c.isalnum() for c in item) and item.casefold() != "and":
             items.append((item, None, found.start() + found.group(0).find(item[0])))
     return sorted(items, key=lambda i: i[2])
 
@@ -309,8 +313,10 @@ def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str]
     for title, level, line, content in sections:
         if title.strip().rstrip(":").casefold() in _RELATED_HEADINGS:
             for offset, raw in enumerate(content):
-                if raw.strip():
-                    take_related(raw, line + 1 + offset, 1)
+                bullet = _BULLET.match(raw)
+                start = bullet.end() if bullet else 0
+                if raw[start:].strip():
+                    take_related(raw[start:], line + 1 + offset, start + 1)
             continue
         kept.append((title, level, line, content))
     sections = kept

@@ -24,11 +24,19 @@ def slugify(title: str) -> str:
 
 
 def _schema_reference(entries_dir: Path) -> str:
-    schema = Path(str(resources.files("glossary_gen").joinpath("schema/entry.schema.json")))
-    try:
-        return Path(os.path.relpath(schema, entries_dir.resolve())).as_posix()
-    except ValueError:  # pragma: no cover - other drive on Windows
-        return schema.as_uri()
+    """Where editors find the front-matter schema, for the ``yaml-language-server`` comment.
+
+    A relative path when the schema sits in the same project as the entries (this repository,
+    installed editable), so the committed line works on every clone; otherwise the installed
+    file's URI, which works on this machine (the check itself never reads the comment)."""
+    schema = Path(str(resources.files("glossary_gen").joinpath("schema/entry.schema.json"))).resolve()
+    project = Path.cwd().resolve()
+    if project == schema or project in schema.parents:
+        try:
+            return Path(os.path.relpath(schema, entries_dir.resolve())).as_posix()
+        except ValueError:  # pragma: no cover - other drive on Windows
+            pass
+    return schema.as_uri()
 
 
 def render_template(title: str, entries_dir: Path) -> str:
