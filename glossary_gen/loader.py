@@ -206,6 +206,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: tuple) -> object:
         if id(node) in self.seen:  # the composer hands back the anchored node for an alias
+            if any(p.code == "yaml-alias" for p in self.problems):
+                return None  # one located report is enough; the rest are the same mistake
             line, col = self.positions.get(path, _mark(node))
             self.problems.append(error(self.shown, line, col, "yaml-alias",
                                        "YAML anchors and aliases are not allowed in front matter",

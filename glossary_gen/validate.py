@@ -71,7 +71,11 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
         return
     if problem.validator == "required":
         line, col = entry.position(*path) if path else (1, 1)
-        yield error(entry.path, line, col, "missing-key", f"{where}: {problem.message}")
+        instance = problem.instance if isinstance(problem.instance, dict) else {}
+        for key in problem.validator_value:
+            if key not in instance:
+                scope = f" in {where}" if path else ""
+                yield error(entry.path, line, col, "missing-key", f"required key '{key}' is missing{scope}")
         return
     line, col = entry.position(*path)
     if problem.validator == "const":
