@@ -548,10 +548,12 @@ def convert(source: Path, entries_dir: Path) -> ImportResult:
             diagnostics.append(error(page.shown, 1, 1, "import-collision",
                                      f"{display_path(target)} already exists and is never overwritten",
                                      "import into an empty folder with --entries, or remove that entry first"))
-        seen_slugs.setdefault(page.slug, page)
+        collided = seen_slugs.setdefault(page.slug, page) is not page or target.exists()
         line, col = _locate_key(page, "title")
         key = name_key(page.title)
-        if key in existing_names:
+        if collided:
+            pass  # one message per cause: the file collision already says it
+        elif key in existing_names:
             diagnostics.append(error(page.shown, line, col, "import-collision",
                                      f"title '{page.title}' is already defined by {existing_names[key].path}"))
         elif key in seen_names and seen_names[key] is not page:
