@@ -37,7 +37,7 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
         if all_names is None:
             all_names = sorted({n for e in entries for n in (e.title, *(a.value for a in e.aliases))})
         diagnostics.append(error(entry.path, line, column, "unknown-term",
-                                 f"{what} '{name}' is not defined", did_you_mean(name, all_names)))
+                                 f"{what} '{name}' is not defined", did_you_mean(name, all_names, cutoff=0.75)))
 
     def check_target(entry: Entry, target: Entry, name: str, line: int, column: int, what: str) -> bool:
         if target.slug == entry.slug:

@@ -19,6 +19,12 @@ from .model import CodeBlock, Entry, Located, Section, Source, WikiLink
 #: Entries larger than this are refused before they are decoded or parsed.
 MAX_ENTRY_BYTES = 512 * 1024
 
+#: Front matter longer than this is refused (entries keep data in the body).
+MAX_FRONT_MATTER_CHARS = 64 * 1024
+
+#: Deepest nesting accepted in front matter (real entries need 3).
+MAX_DEPTH = 50
+
 #: A file name that yields a safe slug: lower-case letters, digits and single hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -140,6 +146,15 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
 def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
     """Compose the front matter with the safe (C) parser, then build the data from the node tree
     in one pass that records positions and refuses what a glossary entry never needs."""
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        diagnostics.append(error(shown, 2, 1, "front-matter-too-large",
+                                 f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB"))
+        return None, {}
+    if sum(map(source.count, "[{-")) > 500 and _too_deep(source):
+        # libyaml's composer recurses in C: a deep enough document would crash the process.
+        diagnostics.append(error(shown, 2, 1, "yaml-too-deep",
+                                 f"front matter is nested more than {MAX_DEPTH} levels deep"))
+        return None, {}
     loader = _FrontMatterLoader(source)
     try:
         try:
@@ -175,6 +190,22 @@ def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
     return data, builder.positions
 
 
+def _too_deep(source: str) -> bool:
+    """Measure nesting on the event stream, which libyaml produces without recursing."""
+    depth = 0
+    try:
+        for event in yaml.parse(source, Loader=_FrontMatterLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the composer will report the syntax error with its location
+    return False
+
+
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 2, node.start_mark.column + 1
 
@@ -208,12 +239,18 @@ class _Builder:
         if id(node) in self.seen:  # the composer hands back the anchored node for an alias
             if any(p.code == "yaml-alias" for p in self.problems):
                 return None  # one located report is enough; the rest are the same mistake
-            line, col = self.positions.get(path, _mark(node))
+            # An alias node carries the anchor's position: point at the key that holds it instead.
+            owner = path[:-1] if path and isinstance(path[-1], int) else path
+            line, col = self.positions.get(owner, _mark(node))
             self.problems.append(error(self.shown, line, col, "yaml-alias",
                                        "YAML anchors and aliases are not allowed in front matter",
                                        "write the value out in full"))
             return None
         self.seen.add(id(node))
+        if len(path) > MAX_DEPTH:
+            if not any(p.code == "yaml-too-deep" for p in self.problems):
+                self.refuse(node, "yaml-too-deep", f"front matter is nested more than {MAX_DEPTH} levels deep")
+            return None
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR else self.loader.construct_object(node)
         if node.tag not in (_MAP, _SEQ):

@@ -1,0 +1,130 @@
+"""Loading entries: line numbers survive, hostile files become located diagnostics, quickly."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from glossary_gen.loader import MAX_ENTRY_BYTES, load_entries, load_entry, parse_body
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+ENTRY = """---
+title: ReLU
+aliases: [Rectified Linear Unit]
+related:
+  - Activation Function
+  - Sigmoid Function
+---
+### Summary
+
+ReLU keeps positives.
+
+### ELI5
+
+A gate.
+
+### In-depth explanation
+
+See [[Activation Function]] and [[Sigmoid Function|the sigmoid]].
+
+```python
+>>> max(0, -1)
+0
+```
+"""
+
+
+def load_text(tmp_path: Path, text: str | bytes, name: str = "relu.md"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return load_entry(path)
+
+
+def test_every_part_knows_its_source_line(tmp_path):
+    entry, problems = load_text(tmp_path, ENTRY)
+    assert problems == []
+    assert entry.slug == "relu" and entry.title == "ReLU"
+    assert [(r.value, r.line, r.column) for r in entry.related] == [
+        ("Activation Function", 5, 5), ("Sigmoid Function", 6, 5)]
+    assert entry.position("aliases") == (3, 1)
+    assert [(s.title, s.line) for s in entry.sections] == [
+        ("Summary", 8), ("ELI5", 12), ("In-depth explanation", 16)]
+    assert entry.summary == "ReLU keeps positives."
+    assert [(w.target, w.text, w.line, w.column) for w in entry.wikilinks] == [
+        ("Activation Function", None, 18, 5), ("Sigmoid Function", "the sigmoid", 18, 33)]
+    (block,) = entry.code_blocks
+    assert block.is_doctest and block.line == 21 and block.code == ">>> max(0, -1)\n0\n"
+
+
+def test_bom_and_crlf_are_accepted_with_the_same_lines(tmp_path):
+    plain, _ = load_text(tmp_path, ENTRY)
+    crlf, problems = load_text(tmp_path, b"\xef\xbb\xbf" + ENTRY.replace("\n", "\r\n").encode(), "other.md")
+    assert problems == []
+    assert [(s.title, s.line) for s in crlf.sections] == [(s.title, s.line) for s in plain.sections]
+    assert crlf.code_blocks[0].code == plain.code_blocks[0].code
+    assert crlf.title == "ReLU"
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path):
+    started = time.perf_counter()
+    entry, problems = load_text(tmp_path, ENTRY + "x" * (MAX_ENTRY_BYTES + 10))
+    assert entry is None
+    assert [p.code for p in problems] == ["file-too-large"]
+    assert time.perf_counter() - started < 1
+
+
+def test_alias_bomb_is_refused_quickly_without_expanding(tmp_path):
+    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 30):  # 9**30 leaves if anything expanded it
+        refs = ", ".join([f"*a{i - 1}"] * 9)
+        levels.append(f"a{i}: &a{i} [{refs}]")
+    text = "---\ntitle: Bomb\n" + "\n".join(levels) + "\n---\n### Summary\n\nS.\n"
+    started = time.perf_counter()
+    entry, problems = load_text(tmp_path, text)
+    assert entry is None
+    assert [(p.code, p.line) for p in problems] == [("yaml-alias", 4)]
+    assert time.perf_counter() - started < 1
+
+
+def test_deeply_nested_yaml_is_a_diagnostic_not_a_crash(tmp_path):
+    text = "---\ntitle: Deep\nx: " + "[" * 30_000 + "]" * 30_000 + "\n---\n"
+    entry, problems = load_text(tmp_path, text)
+    assert entry is None
+    assert [(p.code, p.line) for p in problems] == [("yaml-too-deep", 2)]
+    dashes = "---\ntitle: Deep\nx:\n" + "".join("  " * i + "-\n" for i in range(200)) + "---\n"
+    entry, problems = load_text(tmp_path, dashes, "dashes.md")
+    assert [p.code for p in problems] == ["yaml-too-deep"]
+
+
+def test_python_tags_are_never_constructed(tmp_path):
+    text = "---\ntitle: !!python/object/apply:os.system ['echo pwned']\n---\n"
+    entry, problems = load_text(tmp_path, text)
+    assert entry is None
+    assert problems[0].code == "yaml-tag" and problems[0].line == 2
+
+
+def test_non_mapping_front_matter(tmp_path):
+    entry, problems = load_text(tmp_path, "---\n- a\n- b\n---\nbody\n")
+    assert entry is None and problems[0].code == "front-matter-not-mapping"
+
+
+def test_body_parser_ignores_markup_inside_code_and_comments():
+    lines = [
+        "### Summary", "", "Text [[One]].", "",
+        "````markdown", "### not a heading", "[[Not A Link]]", "```", "still code", "````", "",
+        "<!-- [[Hidden]]", "still hidden [[Hidden Too]] -->", "after `[[code]]` comes [[Two|two]]",
+        "## ELI5", "  ```pycon", "  >>> 1", "  1", "  ```",
+    ]
+    sections, blocks, links = parse_body(lines, 10)
+    assert [(s.title, s.level, s.line) for s in sections] == [("Summary", 3, 10), ("ELI5", 2, 24)]
+    assert [(b.language, b.line, b.end_line) for b in blocks] == [("markdown", 15, 19), ("pycon", 26, 28)]
+    assert blocks[1].code == ">>> 1\n1\n"
+    assert [(w.target, w.line, w.column) for w in links] == [("One", 12, 6), ("Two", 23, 24)]
+
+
+def test_load_entries_keeps_going_after_bad_files():
+    entries, problems = load_entries(FIXTURES / "no_front_matter" / "entries")
+    assert entries == [] and len(problems) == 2
+    entries, problems = load_entries(FIXTURES / "valid" / "entries")
+    assert problems == [] and len(entries) == 4
