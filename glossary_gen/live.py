@@ -95,27 +95,26 @@ class PlotRequest:
 
 
 def python_sources(entry: Entry) -> list[tuple[int, str]]:
-    """The entry's Python code in page order, as ``(first line, source)`` pairs.
+    """The entry's Python code in page order, as ``(file line, source)`` pairs.
 
-    Doctest blocks contribute the source of their examples (what ``doctest`` executes); plain
-    Python blocks are executed as written. This is the code the plots and the browser run.
+    Doctest blocks contribute each example's source (what ``doctest`` executes) at the line of its
+    ``>>>`` prompt; plain Python blocks are executed as written. This is the code the plots run,
+    and tracebacks point at the entry file's own lines.
     """
     sources: list[tuple[int, str]] = []
+    parser = doctest.DocTestParser()
     for block in entry.code_blocks:
         if block.language not in PYTHON_LANGUAGES:
             continue
-        sources.append((block.line, _executable_source(block.code)))
+        if ">>>" not in block.code:
+            sources.append((block.line, block.code))
+            continue
+        try:
+            examples = parser.get_examples(block.code)
+        except ValueError:
+            continue  # malformed doctest: the doctest step reports it
+        sources.extend((block.line + example.lineno, example.source) for example in examples)
     return sources
-
-
-def _executable_source(code: str) -> str:
-    if ">>>" not in code:
-        return code
-    try:
-        examples = doctest.DocTestParser().get_examples(code)
-    except ValueError:
-        return ""
-    return "".join(example.source for example in examples)
 
 
 def defined_names(entry: Entry) -> set[str]:
@@ -316,3 +315,325 @@ def live_requests(entry: Entry) -> tuple[list[PlotRequest], list[Diagnostic]]:
 def check_live_blocks(entry: Entry) -> Iterable[Diagnostic]:
     """Validation rule (``rule(entry) -> diagnostics``) for ``plot``/``playground`` fences."""
     return live_requests(entry)[1]
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation: runs in a sandbox worker process, never in the build process.
+
+
+def sample_entry(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Run an entry's Python code and sample the requested functions (worker side).
+
+    ``payload``: ``{"path": str, "sources": [[line, source], ...],
+    "plots": [{"functions": [name, ...], "xs": [x, ...]}, ...]}``.
+    Returns ``{"plots": [{"values": {name: [y | None, ...]}} | {"error": str, "line_offset": 0}]}``
+    or ``{"error": traceback}`` when the entry's code itself fails. Values that are not finite
+    are ``None`` (a gap in the curve); a value that is not a number is an error.
+    """
+    import contextlib
+    import io
+    import numbers
+    import traceback
+
+    path = str(payload["path"])
+    namespace: dict[str, Any] = {"__name__": "__glossary_entry__"}
+    sink = io.StringIO()
+    for line, source in payload["sources"]:
+        try:
+            tree = ast.parse(source, filename=path)
+            ast.increment_lineno(tree, int(line) - 1)
+            code = compile(tree, path, "exec")
+            with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                exec(code, namespace)  # noqa: S102 - runs inside the sandbox worker
+            sink.seek(0)
+            sink.truncate()
+        except BaseException as exc:  # noqa: BLE001 - reported, with its traceback, as content
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            return {"error": f"the entry's code failed at line {line}: {text}", "line": int(line)}
+
+    plots: list[dict[str, Any]] = []
+    for plot in payload["plots"]:
+        values: dict[str, list[float | None]] = {}
+        problem: str | None = None
+        for name in plot["functions"]:
+            function = namespace.get(name)
+            if not callable(function):
+                problem = f"'{name}' is not a function after running the entry's code"
+                break
+            column: list[float | None] = []
+            for x in plot["xs"]:
+                try:
+                    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+                        y = function(x)
+                except Exception as exc:  # noqa: BLE001
+                    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                    problem = f"{name}({x!r}) raised {text}"
+                    break
+                if isinstance(y, bool) or not isinstance(y, numbers.Real):
+                    problem = f"{name}({x!r}) returned {y!r}, which is not a real number"
+                    break
+                y = float(y)
+                column.append(y if math.isfinite(y) else None)
+            if problem:
+                break
+            values[name] = column
+        result: dict[str, Any] = {"error": problem} if problem else {"values": values}
+        if not problem and plot.get("point") is not None:
+            result["point"] = _evaluate_point(namespace[plot["functions"][0]], plot["point"], sink)
+        plots.append(result)
+    return {"plots": plots}
+
+
+def _evaluate_point(function: Any, x: float, sink: Any) -> dict[str, Any]:
+    """The playground's starting value, shown as the browser shows it: ``relu(0) = 0``."""
+    import contextlib
+    import numbers
+    import traceback
+
+    x = int(x) if float(x).is_integer() else float(x)
+    try:
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            y = function(x)
+    except Exception as exc:  # noqa: BLE001
+        return {"x": repr(x), "error": "".join(traceback.format_exception_only(type(exc), exc)).strip()}
+    number = float(y) if isinstance(y, numbers.Real) and not isinstance(y, bool) else None
+    if number is not None and not math.isfinite(number):
+        number = None
+    return {"x": repr(x), "repr": repr(y)[:200], "number": number}
+
+
+# --------------------------------------------------------------------------------------------
+# Build side: evaluate every live fence through the sandbox, cache, and render HTML.
+
+#: Target the sandbox imports in its workers.
+WORKER_TARGET = "glossary_gen.live:sample_entry"
+CACHE_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """A validated fence and what the entry's code produced for it (``error`` when it failed)."""
+
+    request: PlotRequest
+    values: Mapping[str, Sequence[float | None]] = field(default_factory=dict)
+    xs: Sequence[float] = ()
+    point: Mapping[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class LiveResults:
+    """Every live fence of a glossary, keyed by ``(path, fence line)``, and the problems found."""
+
+    by_key: dict[tuple[str, int], Evaluated] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def get(self, path: str, fence_line: int) -> Evaluated | None:
+        return self.by_key.get((path, fence_line))
+
+
+def _payload(entry: Entry, requests: Sequence[PlotRequest]) -> dict[str, Any]:
+    from .plots import sample_points
+
+    plots = []
+    for request in requests:
+        plots.append({
+            "functions": list(request.functions),
+            "xs": sample_points(*request.x_range, n=request.samples),
+            "point": request.value if request.kind == "playground" else None,
+        })
+    return {"path": entry.path, "sources": [list(s) for s in python_sources(entry)], "plots": plots}
+
+
+def _cache_key(payload: Mapping[str, Any]) -> str:
+    import platform
+    import sys
+
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    runtime = f"{CACHE_VERSION}|{sys.version}|{platform.machine()}"
+    return hashlib.sha256((runtime + "\0" + text).encode("utf-8")).hexdigest()
+
+
+def _cache_read(folder: Path | None, key: str) -> dict[str, Any] | None:
+    if folder is None:
+        return None
+    try:
+        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # missing or corrupt: simply run again
+    return data if isinstance(data, dict) and "plots" in data else None
+
+
+def _cache_write(folder: Path | None, key: str, value: Mapping[str, Any]) -> None:
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.tmp"
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        tmp.replace(folder / f"{key}.json")
+    except OSError:
+        pass  # a read-only cache only costs time
+
+
+def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = None) -> LiveResults:
+    """Validate and evaluate every ``plot``/``playground`` fence of ``entries``.
+
+    The entries' code runs in the sandbox's worker processes (same limits as the doctests);
+    results are cached under ``<cache_dir>/live`` by a hash of the code, the request and the
+    runtime, so an unchanged glossary rebuilds its plots without running anything.
+    """
+    from . import sandbox
+
+    run = run_tasks or sandbox.run_tasks
+    results = LiveResults()
+    cache_dir = getattr(settings, "cache_dir", None)
+    folder = Path(cache_dir) / "live" if cache_dir else None
+    todo: list[tuple[Entry, list[PlotRequest], dict[str, Any], str]] = []
+    for entry in entries:
+        requests, problems = live_requests(entry)
+        results.diagnostics.extend(problems)
+        if not requests:
+            continue
+        payload = _payload(entry, requests)
+        key = _cache_key(payload)
+        cached = _cache_read(folder, key)
+        if cached is not None:
+            _collect(results, entry, requests, payload, cached)
+        else:
+            todo.append((entry, requests, payload, key))
+    if todo:
+        limits = sandbox.Limits(
+            timeout=float(getattr(settings, "doctest_timeout", 10.0)),
+            memory_mb=getattr(settings, "doctest_memory_mb", 512),
+            output_kb=int(getattr(settings, "doctest_output_kb", 64)),
+        )
+        tasks = [sandbox.Task(WORKER_TARGET, payload) for _e, _r, payload, _k in todo]
+        outcomes = run(tasks, limits, getattr(settings, "jobs", None))
+        for (entry, requests, payload, key), outcome in zip(todo, outcomes):
+            if outcome.status == "ok" and isinstance(outcome.value, dict):
+                _collect(results, entry, requests, payload, outcome.value)
+                if "error" not in outcome.value:
+                    _cache_write(folder, key, outcome.value)
+            else:
+                what = outcome.error or outcome.status
+                reason = {"timeout": "timed out", "memory": "ran out of memory", "output": "printed too much",
+                          "crash": "crashed", "exit": "exited"}.get(outcome.status, "failed")
+                _collect(results, entry, requests, payload,
+                         {"error": f"running the entry's code for its plots {reason}: {what}"})
+    return results
+
+
+def _collect(results: LiveResults, entry: Entry, requests: Sequence[PlotRequest],
+             payload: Mapping[str, Any], value: Mapping[str, Any]) -> None:
+    plots = value.get("plots") or []
+    for index, request in enumerate(requests):
+        xs = payload["plots"][index]["xs"]
+        if "error" in value:
+            problem: str | None = str(value["error"])
+            item: Mapping[str, Any] = {}
+        else:
+            item = plots[index] if index < len(plots) else {"error": "no result"}
+            problem = item.get("error")
+        if problem:
+            results.diagnostics.append(error(
+                entry.path, request.line, 1, "plot-failed",
+                f"{request.kind} of {', '.join(request.functions)} failed: {problem}",
+            ))
+            results.by_key[request.key] = Evaluated(request, error=problem)
+            continue
+        point = item.get("point")
+        if point and point.get("error"):
+            results.diagnostics.append(error(
+                entry.path, request.line_of("value"), 1, "plot-failed",
+                f"{request.functions[0]}({point.get('x')}) failed: {point['error']}",
+            ))
+        results.by_key[request.key] = Evaluated(request, values=item["values"], xs=xs, point=point)
+
+
+def _dom_id(request: PlotRequest, prefix: str) -> str:
+    stem = Path(request.path).stem
+    slug = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "entry"
+    return f"{prefix}-{slug}-{request.line}"
+
+
+def _figure(evaluated: Evaluated, *, point_attrs: Mapping[str, str] | None = None) -> str:
+    from .plots import PlotSpec, Series, render_svg
+
+    request = evaluated.request
+    series = [Series(f"{name}({request.x_label})" if request.kind == "plot" else f"{name}(x)",
+                     evaluated.xs, list(evaluated.values[name])) for name in request.functions]
+    spec = PlotSpec(
+        title=request.title,
+        series=series,
+        x_range=request.x_range,
+        y_range=request.y_range,
+        x_label=request.x_label,
+        y_label=request.y_label,
+        key=f"{Path(request.path).stem}:{request.line}",
+        extra_attrs=dict(point_attrs or {}),
+    )
+    svg = render_svg(spec)
+    caption = (f"{html.escape(request.title)}. "
+               '<span class="glossary-plot-note">Drawn when the site was built, from this entry\'s own code.</span>')
+    return f'<figure class="glossary-plot" id="{_dom_id(request, "plot")}">\n{svg}<figcaption>{caption}</figcaption>\n</figure>'
+
+
+def _failure(evaluated: Evaluated | None, what: str) -> str:
+    message = evaluated.error if evaluated is not None and evaluated.error else "it was not evaluated"
+    return (f'<div class="admonition failure glossary-plot-failed"><p class="admonition-title">{html.escape(what)} '
+            f'unavailable</p><p>{html.escape(message)}</p></div>')
+
+
+def render_plot(evaluated: Evaluated | None) -> str:
+    """HTML for a ``plot`` fence: an inline SVG figure, or a visible note when it failed."""
+    if evaluated is None or evaluated.error:
+        return _failure(evaluated, "Plot")
+    return _figure(evaluated)
+
+
+def render_playground(evaluated: Evaluated | None) -> str:
+    """HTML for a ``playground`` fence: slider, number field, result and the function's plot.
+
+    The starting result is computed at build time, so readers without JavaScript see a true
+    value; ``assets/live.js`` takes over when the reader moves the slider.
+    """
+    if evaluated is None or evaluated.error:
+        return _failure(evaluated, "Playground")
+    request = evaluated.request
+    name = request.functions[0]
+    low, high = request.x_range
+    base = _dom_id(request, "playground")
+    point = evaluated.point or {}
+    if "repr" in point:
+        initial = f"{name}({point['x']}) = {point['repr']}"
+    else:
+        initial = f"{name}({_plain(request.value)}) raised {point.get('error', 'an error')}"
+    number = point.get("number")
+    initial_y = "" if number is None else f"{number:.12g}"
+    label = html.escape(request.x_label)
+    esc = lambda v: html.escape(str(v), quote=True)  # noqa: E731
+    return (
+        f'<div class="glossary-playground" id="{base}" data-function="{esc(name)}" '
+        f'data-initial-y="{esc(initial_y)}">\n'
+        f'<div class="glossary-playground-controls">'
+        f'<label for="{base}-range">{label}</label>'
+        f'<input type="range" id="{base}-range" min="{_plain(low)}" max="{_plain(high)}" '
+        f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-controls="{base}-out">'
+        f'<input type="number" id="{base}-number" min="{_plain(low)}" max="{_plain(high)}" '
+        f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-label="{label} value" '
+        f'aria-controls="{base}-out">'
+        f'</div>\n'
+        f'<output id="{base}-out" class="glossary-playground-result" for="{base}-range {base}-number" '
+        f'aria-live="polite">{html.escape(initial)}</output>\n'
+        f'{_figure(evaluated)}\n'
+        f'<p class="glossary-playground-note">Move the slider to run <code>{esc(name)}</code> from this page '
+        f'in your browser (Python is downloaded on first use).</p>\n'
+        f'</div>'
+    )
+
+
+def _plain(value: float) -> str:
+    return f"{value:.12g}"
