@@ -6,6 +6,7 @@ Exit codes: 0 clean (warnings allowed), 1 problems in the content, 2 usage or co
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -68,8 +69,8 @@ def run_check(args: argparse.Namespace) -> int:
         entries_dir=args.entries, doctest_timeout=args.timeout, jobs=args.jobs)
     if args.no_doctest:
         settings = settings.with_overrides(doctest=False)
-    if args.no_cache:
-        settings = settings.with_overrides(cache_dir=None)
+    if args.no_cache:  # with_overrides() skips None values, so replace() it is
+        settings = dataclasses.replace(settings, cache_dir=None)
     only = None
     if args.changed is not None:
         from .changes import changed_entries
