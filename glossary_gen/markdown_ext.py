@@ -1,0 +1,218 @@
+"""Python-Markdown extension: ``[[wiki links]]``, auto-links to terms, and ``$math$`` as MathML.
+
+* ``[[Term]]`` / ``[[Term|text]]`` become ``<a class="glossary-link" href="relu.md" title="summary">``;
+  the href is a source path so the site generator validates it and maps it to the page URL, and
+  the title is the term's summary, which Material shows as a tooltip. Unknown targets (already
+  reported by the pipeline) render as plain text.
+* Auto-linking (``autolink: first``): the first plain mention of another term on a term page
+  becomes a link; never inside code, headings, links, math or raw HTML.
+* ``$...$`` (inline) and ``$$ ... $$`` (a display block, on its own lines) are converted at build
+  time to MathML with latex2mathml: no JavaScript, no CDN. Code spans and fences are left alone
+  (they are handled first), and ``\\$`` is a literal dollar. ``$5 and $10`` is not math: the
+  opening ``$`` must be followed, and the closing one preceded, by a non-space, and the closing
+  one must not be followed by a digit.
+
+Processors are registered with explicit names and priorities, as in Python-Markdown's own
+extensions. The extension instance is created once per build and reused for every page; the
+per-page state lives in the :class:`~glossary_gen.render.Linker`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from functools import lru_cache
+
+from markdown import Extension, Markdown
+from markdown.blockprocessors import BlockProcessor
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from .render import Linker
+
+WIKILINK_RE = r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]"
+INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
+
+#: Elements whose text is never auto-linked.
+_NO_AUTOLINK = frozenset({"a", "code", "pre", "kbd", "samp", "script", "style", "math", "abbr",
+                          "h1", "h2", "h3", "h4", "h5", "h6", "button", "textarea"})
+
+
+@lru_cache(maxsize=4096)
+def latex_to_mathml(tex: str, display: bool) -> str:
+    """MathML for a LaTeX formula (raises on LaTeX that latex2mathml cannot read)."""
+    from latex2mathml.converter import convert
+
+    return convert(tex.strip(), display="block" if display else "inline")
+
+
+def _math_html(md: Markdown, linker: Linker | None, tex: str, display: bool) -> str:
+    try:
+        mathml = latex_to_mathml(tex, display)
+    except Exception as exc:  # latex2mathml raises many types; each is a problem in the entry
+        if linker is not None:
+            linker.math_errors.append((tex, f"{type(exc).__name__}: {exc}".rstrip(": ")))
+        marker = "$$" if display else "$"
+        return f'<code class="glossary-math-error">{html.escape(marker + tex + marker)}</code>'
+    if display:
+        return f'<div class="glossary-math glossary-math--display">{mathml}</div>'
+    return f'<span class="glossary-math">{mathml}</span>'
+
+
+class WikiLinkProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: Markdown, linker: Linker) -> None:
+        super().__init__(pattern, md)
+        self.linker = linker
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+        target = m.group("target").strip()
+        text = (m.group("text") or target).strip()
+        entry = self.linker.resolve(target)
+        if entry is None:
+            el = etree.Element("span", {"class": "glossary-link glossary-link--missing"})
+        else:
+            el = etree.Element("a", {"href": self.linker.href(entry.slug), "class": "glossary-link",
+                                     "title": self.linker.tooltips.get(entry.slug, "")})
+        el.text = AtomicString(text)
+        return el, m.start(0), m.end(0)
+
+
+class InlineMathProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: Markdown, linker: Linker | None) -> None:
+        super().__init__(pattern, md)
+        self.linker = linker
+
+    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+        placeholder = self.md.htmlStash.store(_math_html(self.md, self.linker, m.group("tex"), False))
+        return placeholder, m.start(0), m.end(0)
+
+
+class DisplayMathProcessor(BlockProcessor):
+    """``$$`` on a line, the formula, ``$$`` (or ``$$ formula $$`` on one line)."""
+
+    def __init__(self, parser, linker: Linker | None) -> None:
+        super().__init__(parser)
+        self.linker = linker
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return block.lstrip().startswith("$$")
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        collected = []
+        while blocks:
+            block = blocks.pop(0)
+            collected.append(block)
+            text = "\n\n".join(collected).strip()
+            if len(text) > 4 and text.endswith("$$"):
+                break
+        else:
+            text = "\n\n".join(collected).strip()
+            if not (len(text) > 4 and text.endswith("$$")):
+                blocks[:0] = collected[1:]  # not closed: treat the first block as a paragraph
+                p = etree.SubElement(parent, "p")
+                p.text = collected[0]
+                return True
+        tex = text[2:-2]
+        placeholder = self.parser.md.htmlStash.store(_math_html(self.parser.md, self.linker, tex, True))
+        p = etree.SubElement(parent, "p")
+        p.text = placeholder
+        return True
+
+
+class AutoLinkTreeprocessor(Treeprocessor):
+    """Link the first plain mention of each other term on a term page."""
+
+    def __init__(self, md: Markdown, linker: Linker) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, root: etree.Element) -> None:
+        if self.linker.autolink != "first" or self.linker.page_slug is None:
+            return None
+        # Terms linked anywhere on the page already (by [[...]] or a Markdown link) are skipped.
+        for a in root.iter("a"):
+            slug = self.linker.slug_of_href(a.get("href", ""))
+            if slug is not None:
+                self.linker.linked.add(slug)
+        self._walk(root)
+        return None
+
+    def _anchor(self, slug: str, text: str) -> etree.Element:
+        el = etree.Element("a", {"href": self.linker.href(slug), "class": "glossary-link glossary-autolink",
+                                 "title": self.linker.tooltips.get(slug, "")})
+        el.text = AtomicString(text)
+        return el
+
+    def _split(self, text: str) -> list[object]:
+        spans = self.linker.find_mentions(text)
+        if not spans:
+            return [text]
+        parts: list[object] = []
+        last = 0
+        for start, end, slug in spans:
+            parts.append(text[last:start])
+            parts.append(self._anchor(slug, text[start:end]))
+            last = end
+        parts.append(text[last:])
+        return parts
+
+    def _walk(self, el: etree.Element) -> None:
+        if el.text and not isinstance(el.text, AtomicString):
+            parts = self._split(el.text)
+            if len(parts) > 1:
+                el.text = parts[0]  # type: ignore[assignment]
+                self._insert(el, 0, parts[1:])
+        index = 0
+        while index < len(el):
+            child = el[index]
+            if child.tag not in _NO_AUTOLINK and not (child.get("class") or "").startswith("glossary-"):
+                self._walk(child)
+            index += 1
+            if child.tail and not isinstance(child.tail, AtomicString):
+                parts = self._split(child.tail)
+                if len(parts) > 1:
+                    child.tail = parts[0]  # type: ignore[assignment]
+                    index += self._insert(el, index, parts[1:])
+
+    @staticmethod
+    def _insert(parent: etree.Element, position: int, parts: list[object]) -> int:
+        """Insert ``[anchor, text, anchor, text, ...]`` at ``position``; returns elements added."""
+        added = 0
+        for i in range(0, len(parts), 2):
+            anchor = parts[i]
+            anchor.tail = parts[i + 1] if i + 1 < len(parts) else None  # type: ignore[union-attr]
+            parent.insert(position + added, anchor)  # type: ignore[arg-type]
+            added += 1
+        return added
+
+
+class GlossaryExtension(Extension):
+    """The glossary's Markdown syntax. ``linker`` may be ``None`` (math only, no wiki links)."""
+
+    def __init__(self, linker: Linker | None = None, *, math: bool = True, **kwargs) -> None:
+        self.linker = linker
+        self.math = math
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.registerExtension(self)
+        # Above 'backtick' (190) nothing; below it code spans win. Above 'escape' (180), so
+        # backslashes inside math reach LaTeX; '$' becomes escapable for a literal dollar.
+        if self.math:
+            if "$" not in md.ESCAPED_CHARS:
+                md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "$"]
+            md.inlinePatterns.register(InlineMathProcessor(INLINE_MATH_RE, md, self.linker), "glossary_math", 185)
+            # After indented code (80), before headings, lists and paragraphs.
+            md.parser.blockprocessors.register(DisplayMathProcessor(md.parser, self.linker),
+                                               "glossary_display_math", 75)
+        if self.linker is not None:
+            # Before 'reference' (170) and 'link' (160), which would read [[x]] as [x].
+            md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, md, self.linker), "glossary_wikilink", 175)
+            # After 'inline' (20) so links exist; before MkDocs' link rewriting (0).
+            md.treeprocessors.register(AutoLinkTreeprocessor(md, self.linker), "glossary_autolink", 8)
+
+
+def makeExtension(**kwargs) -> GlossaryExtension:  # pragma: no cover - Markdown's entry convention
+    return GlossaryExtension(**kwargs)

@@ -1,0 +1,243 @@
+"""The MkDocs adapter: ``plugins: [search, tags, glossary]``.
+
+A thin layer over :mod:`glossary_gen.pipeline` (one :func:`~glossary_gen.pipeline.check` call, the
+same as ``glossary-gen check``) and :mod:`glossary_gen.render`:
+
+* ``on_files``: check the glossary, log every diagnostic with exactly the line the CLI prints (so a
+  content error fails ``mkdocs build --strict`` with the located message), then add the term pages,
+  the index page, ``glossary.json`` and the site assets as in-memory files. Nothing is written
+  into ``docs/`` or ``entries/``; drafts get no page. Term pages are left out of the navigation
+  (``NOT_IN_NAV``): a nav listing thousands of pages makes MkDocs quadratic.
+* ``on_page_markdown``: tell the Markdown extension which page it renders.
+* ``on_page_content``: sanitize the rendered entry and splice in the trusted HTML.
+* ``on_serve``: watch the entries folder, so editing an entry reloads the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from .config import ConfigError, settings_from_options
+from .diagnostics import Diagnostic, Severity, error
+from .markdown_ext import GlossaryExtension
+from .render import RenderedPage, Renderer, RenderOptions
+
+#: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
+log = logging.getLogger("mkdocs.plugins.glossary")
+
+#: The Pyodide the published site loads by default: the npm package pinned in package.json,
+#: served by jsDelivr. Point ``pyodide_url`` at a local copy for offline use and tests.
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
+
+#: Where the package's CSS/JS land in the site.
+ASSETS_DIR = "assets/glossary"
+
+
+class GlossaryConfig(base.Config):
+    """Options of the ``glossary`` plugin in mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off (e.g. ``enabled: !ENV [GLOSSARY, true]``)."""
+    entries_dir = c.Type(str, default="entries")
+    """Folder of the entry files, relative to mkdocs.yml."""
+    url_prefix = c.Type(str, default="glossary/")
+    """Folder of the term pages in the site: ``glossary/relu/``. The index is its ``index.md``."""
+    index_title = c.Type(str, default="Glossary")
+    """Title of the A-Z index page (put ``glossary/index.md`` in ``nav`` to list it)."""
+    autolink = c.Choice(("off", "first"), default="off")
+    """``first``: link the first plain mention of another term on each term page."""
+    math = c.Type(bool, default=True)
+    """Convert ``$...$`` and ``$$...$$`` to MathML at build time."""
+    doctest = c.Type(bool, default=True)
+    """Run the entries' Python examples as part of the build (results cached)."""
+    doctest_timeout = c.Optional(c.Type((int, float)))
+    """Wall-clock seconds per entry's examples (default: the pipeline's, 10)."""
+    doctest_memory_mb = c.Optional(c.Type(int))
+    """Memory limit per worker process, MiB."""
+    doctest_output_kb = c.Optional(c.Type(int))
+    """Captured output cap per entry, KiB."""
+    cache_dir = c.Type(str, default=".glossary_cache")
+    """Doctest result cache, relative to mkdocs.yml; empty to disable."""
+    pyodide_url = c.Type(str, default=PYODIDE_CDN)
+    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default, or a local copy
+    (e.g. ``assets/pyodide/``, relative to the site root)."""
+    last_updated = c.Type(bool, default=True)
+    """Show each term's last-change date (git, else file time)."""
+
+
+class GlossaryPlugin(BasePlugin[GlossaryConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.renderer: Renderer | None = None
+        self.pages: dict[str, RenderedPage] = {}
+        self.extension = GlossaryExtension(None)
+        self.entries_dir: Path | None = None
+        self.doctest_results: dict[str, object] = {}
+
+    # -- configuration --
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        options = {k: v for k, v in self.config.items() if v is not None}
+        try:
+            self.settings = settings_from_options(options, base_dir)
+        except ConfigError as exc:
+            raise PluginError(f"glossary: {exc}") from None
+        self.entries_dir = self.settings.entries_dir
+        prefix = self.config.url_prefix.strip("/")
+        self.prefix = prefix + "/" if prefix else ""
+        self.extension.math = self.config.math
+        config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
+        if not any(str(e).endswith("attr_list") for e in config.markdown_extensions):
+            config.markdown_extensions.append("attr_list")
+        for asset in self._assets():
+            uri = f"{ASSETS_DIR}/{asset.name}"
+            if asset.suffix == ".css" and uri not in config.extra_css:
+                config.extra_css.append(uri)
+            elif asset.suffix in (".js", ".mjs") and uri not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(uri)  # type: ignore[arg-type]
+        return config
+
+    @staticmethod
+    def _assets() -> list[Path]:
+        folder = resources.files("glossary_gen").joinpath("assets")
+        return sorted((Path(str(p)) for p in folder.iterdir()
+                       if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+
+    # -- files --
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return files
+        from .pipeline import check
+
+        try:
+            result = check(self.settings)
+        except ConfigError as exc:
+            raise PluginError(f"glossary: {exc}") from None
+        report(result.diagnostics)
+        glossary = result.glossary
+        self.doctest_results = result.doctest_results
+
+        generated: dict[str, File] = {}
+
+        def add(src: str, **content) -> File:
+            existing = files.get_file_from_path(src)
+            if existing is not None and existing.generated_by is None:
+                raise PluginError(f"glossary: docs/{src} would be overwritten by a generated page; "
+                                  f"rename it or change the plugin's url_prefix")
+            if existing is not None:
+                files.remove(existing)
+            file = File.generated(config, src, **content)
+            files.append(file)
+            generated[src] = file
+            return file
+
+        src_of, url_of = {}, {}
+        for entry in glossary.published:
+            src = f"{self.prefix}{entry.slug}.md"
+            file = add(src, content="", inclusion=InclusionLevel.NOT_IN_NAV)
+            src_of[entry.slug], url_of[entry.slug] = src, file.url
+        index_file = add(f"{self.prefix}index.md", content="")
+
+        options = RenderOptions(
+            url_prefix=self.prefix, index_title=self.config.index_title, site_name=config.site_name,
+            site_url=config.site_url or None, pyodide_url=self.config.pyodide_url,
+            last_updated=self.config.last_updated, directory_urls=config.use_directory_urls)
+        renderer = Renderer(glossary, options, src_of=src_of, url_of=url_of,
+                            doctest_results=result.doctest_results, autolink=self.config.autolink)
+        renderer.index_url = index_file.url
+        self.renderer = renderer
+        self.extension.linker = renderer.linker
+
+        problems: list[Diagnostic] = []
+        self.pages = {}
+        for entry in glossary.published:
+            page, diagnostics = renderer.render_entry(entry)
+            problems += diagnostics
+            generated[page.src].content_string = page.markdown
+            self.pages[page.src] = page
+        index = renderer.render_index()
+        index_file.content_string = index.markdown
+        self.pages[index.src] = index
+        add("glossary.json", content=renderer.glossary_json())
+        for asset in self._assets():
+            add(f"{ASSETS_DIR}/{asset.name}", abs_src_path=str(asset))
+        report(problems)
+        return files
+
+    # -- pages --
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.renderer is not None:
+            rendered = self.pages.get(page.file.src_uri)
+            slug = rendered.entry.slug if rendered is not None and rendered.entry is not None else None
+            self.renderer.linker.begin_page(page.file.src_uri, page.url, slug)
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if self.renderer is None:
+            return html
+        linker = self.renderer.linker
+        rendered = self.pages.get(page.file.src_uri)
+        for tex, message in linker.math_errors:
+            report([self._math_diagnostic(page, rendered, tex, message)])
+        if rendered is None:
+            return html
+        if rendered.untrusted and page.toc:
+            _escape_toc(page.toc)
+        return self.renderer.finish_html(html, rendered)
+
+    def _math_diagnostic(self, page: Page, rendered: RenderedPage | None, tex: str, message: str) -> Diagnostic:
+        """Locate a formula that failed to convert in the entry file (or the docs page)."""
+        entry = rendered.entry if rendered is not None else None
+        path = entry.path if entry is not None else f"docs/{page.file.src_uri}"
+        text = entry.body if entry is not None else page.markdown or ""
+        first = entry.body_line if entry is not None else 1
+        line, column = first, 1
+        at = text.find(tex)
+        if at >= 0:
+            line = first + text.count("\n", 0, at)
+            column = at - (text.rfind("\n", 0, at) + 1)  # the '$' before the formula
+        return error(path, line, max(column, 1), "math", f"cannot convert math '{tex.strip()}': {message}",
+                     "check the LaTeX; see https://github.com/roniemartinez/latex2mathml for what is supported")
+
+    # -- serve --
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
+            server.watch(str(self.entries_dir))
+        return server
+
+
+def report(diagnostics: list[Diagnostic]) -> None:
+    """Log diagnostics with the CLI's exact text line: errors as errors, the rest as warnings
+    (both fail ``mkdocs build --strict``)."""
+    for diagnostic in diagnostics:
+        level = logging.ERROR if diagnostic.severity is Severity.ERROR else logging.WARNING
+        log.log(level, diagnostic.format_text())
+
+
+def _escape_toc(toc) -> None:
+    """Entry headings end up in the sidebar table of contents, which MkDocs themes print without
+    escaping: keep only their text, escaped."""
+    import html
+    import re
+
+    for item in toc:
+        item.title = html.escape(html.unescape(re.sub(r"<[^>]*>", "", item.title)), quote=False)
+        _escape_toc(item.children)

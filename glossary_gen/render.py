@@ -1,0 +1,780 @@
+"""Render: the linked :class:`~glossary_gen.model.Glossary` -> site pages and exports.
+
+This module knows Markdown and HTML, not MkDocs: it turns each published entry into the Markdown
+source of a page (with JSON front matter), builds the A-Z index page, ``glossary.json`` and the
+schema.org JSON-LD, and finishes a page's HTML once a Markdown engine has rendered it (sanitizing
+what contributors wrote, then splicing in the trusted pieces the renderer produced). The MkDocs
+adapter is :mod:`glossary_gen.plugin`; another generator would need only another thin adapter.
+
+Trust boundary
+--------------
+Everything an entry contributes (titles, aliases, tags, sources, body Markdown and any raw HTML
+in it) is escaped when it is placed into HTML by this module, and the rendered body is passed
+through :func:`sanitize` (nh3, an allow-list HTML sanitizer): no ``<script>``, no ``on*=``
+handler, no ``javascript:`` URL, no ``data-*`` attribute, no ``style`` survives. HTML produced by
+trusted code (fence formatters, the runnable wrappers, the JSON islands) never goes through the
+Markdown source: :class:`PageFragments` stands a random, per-build token in its place, and
+:meth:`Renderer.finish_html` swaps the token for the HTML *after* sanitizing, so contributors can
+neither forge nor break it.
+
+Fence formatters (for :mod:`glossary_gen.live` and friends)
+-----------------------------------------------------------
+:data:`FENCE_FORMATTERS` maps a fence language (or an option word of the info string, e.g.
+``plot`` in ```` ```python plot ````) to a function ``formatter(ctx: FenceContext) -> str | Markdown | None``.
+It returns trusted HTML (``str``), Markdown to render in place (:class:`Markdown`, sanitized like
+the rest of the entry), or ``None`` for the default rendering. It may raise :class:`FenceError`
+(or call ``ctx.report``) for a located problem; any other exception is reported as a located
+error too, and the block falls back to the default rendering. The build never crashes.
+
+Runnable blocks (for ``assets/live.js``)
+----------------------------------------
+Every doctest block (``python``/``pycon`` fence with ``>>>``) is wrapped as::
+
+    <div class="glossary-runnable" data-glossary-block="1" data-glossary-entry="relu"
+         data-glossary-path="entries/relu.md" data-glossary-line="41" data-glossary-doctest="passed">
+      ...highlighted code (Material adds the copy button)...
+    </div>
+
+``data-glossary-block`` is the position of the block in the island's ``blocks`` list;
+``data-glossary-line`` the file line of its first code line; ``data-glossary-doctest`` is
+``passed``, ``failed`` or ``not-run``. Each term page ends with one JSON island::
+
+    <script type="application/json" class="glossary-data" data-glossary-code
+            data-glossary-pyodide="https://cdn.jsdelivr.net/npm/pyodide@.../">{...}</script>
+
+holding ``{"entry": slug, "title": ..., "path": ..., "pyodide_url": ..., "blocks": [{"index",
+"line", "language", "doctest", "code", "source"}, ...]}`` for every Python block of the entry,
+in order (``index`` is the position in ``entry.code_blocks``). ``code`` is the fence text;
+``source`` is the Python to execute (prompts and expected output removed for doctests). Blocks
+share one namespace top to bottom, so to run block *i* run every earlier block of the list first.
+Contributors cannot produce ``data-*`` attributes or ``<script>`` elements (the sanitizer removes
+them), so select on ``script[data-glossary-code]`` and ``[data-glossary-block]``: those hooks
+cannot be forged by an entry (an ``id`` can: entries may set ids, so never select by id).
+The island's JSON escapes ``<``, ``>`` and ``&``, so no string can close the script element.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import doctest
+import html
+import json
+import os
+import posixpath
+import re
+import secrets
+import subprocess
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import nh3
+
+from .diagnostics import Diagnostic, error
+from .model import PYTHON_LANGUAGES, CodeBlock, Entry, Glossary, name_key
+
+# --- public extension points ---------------------------------------------------------------------
+
+
+class Markdown(str):
+    """A formatter result that is Markdown (rendered and sanitized in place), not trusted HTML."""
+
+
+class FenceError(Exception):
+    """Raised by a fence formatter for a problem in the fence; reported at ``line`` (default: the
+    fence line) of the entry file."""
+
+    def __init__(self, message: str, line: int | None = None, column: int = 1, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.line, self.column, self.hint = message, line, column, hint
+
+
+@dataclass
+class FenceContext:
+    """What a fence formatter gets: the block, its entry, the linked glossary and the doctest
+    result of the entry (``pipeline.CheckResult.doctest_results[entry.slug]``, or ``None``)."""
+
+    entry: Entry
+    block: CodeBlock
+    index: int
+    glossary: Glossary
+    doctest: object | None
+    #: Where the page will live, site-root-relative (``glossary/relu/``), for relative links.
+    page_url: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        """Add a located problem (use ``diagnostics.error(ctx.entry.path, line, col, code, msg)``)."""
+        self.diagnostics.append(diagnostic)
+
+
+FenceFormatter = Callable[[FenceContext], "str | Markdown | None"]
+
+#: Fence language (or info-string option word) -> formatter. Filled by other modules, e.g.
+#: ``FENCE_FORMATTERS["plot"] = live.format_plot``; see the module docstring.
+FENCE_FORMATTERS: dict[str, FenceFormatter] = {}
+
+
+def _load_formatters() -> None:
+    """Let :mod:`glossary_gen.live` register its formatters, if it provides any."""
+    try:
+        from . import live  # noqa: F401  (registers into FENCE_FORMATTERS on import)
+    except ImportError:  # pragma: no cover - the live module is optional
+        pass
+
+
+# --- small helpers ------------------------------------------------------------------------------
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and line separators escaped."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!$|~^=])")
+
+
+def md_escape(text: str) -> str:
+    """Plain text -> Markdown that renders as exactly that text (HTML-escaped, syntax escaped)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+_PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\[\[([^\[\]|\n]+?)\|([^\[\]\n]+?)\]\]"), r"\2"),
+    (re.compile(r"\[\[([^\[\]|\n]+?)\]\]"), r"\1"),
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),
+    (re.compile(r"<!--.*?-->", re.S), ""),
+    (re.compile(r"<[^>\n]+>"), ""),
+    (re.compile(r"(`+)(.+?)\1"), r"\2"),
+    (re.compile(r"\$\$?(.+?)\$\$?"), r"\1"),
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"), r"\1"),
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|])"), r"\1"),
+    (re.compile(r"\s+"), " "),
+)
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown -> one line of plain text, for tooltips, meta descriptions and JSON exports."""
+    text = markdown_text
+    for pattern, replacement in _PLAIN_RULES:
+        text = pattern.sub(replacement, text)
+    return html.unescape(text).strip()
+
+
+def relative_url(target: str, base: str) -> str:
+    """URL of ``target`` seen from the page at ``base``; both site-root-relative ('' is the root,
+    'a/b/' a directory URL, 'a/b.html' a file URL)."""
+    base_dir = base.rsplit("/", 1)[0] if "/" in base else ""
+    target_path, _, anchor = target.partition("#")
+    rel = posixpath.relpath("/" + target_path, "/" + base_dir)
+    if target_path == "" or target_path.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel + ("#" + anchor if anchor else "")
+
+
+def relative_path(target: str, base: str) -> str:
+    """Source path of ``target`` relative to the folder of source file ``base``."""
+    return posixpath.relpath(target, posixpath.dirname(base) or ".")
+
+
+# --- links and tooltips -------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
+
+
+class Linker:
+    """Resolves term names to pages and knows the page being rendered.
+
+    The Markdown extension (:mod:`glossary_gen.markdown_ext`) asks it for the href and tooltip of
+    ``[[Term]]`` links and for auto-link candidates; the adapter calls :meth:`begin_page` before
+    each page is rendered. ``src_of``/``url_of`` map a slug to its source path (``glossary/relu.md``)
+    and site-root-relative URL (``glossary/relu/``).
+    """
+
+    def __init__(self, glossary: Glossary, src_of: Mapping[str, str], url_of: Mapping[str, str],
+                 *, autolink: str = "off") -> None:
+        self.glossary = glossary
+        self.src_of = dict(src_of)
+        self.url_of = dict(url_of)
+        self.autolink = autolink
+        self.tooltips = {e.slug: plain_text(e.summary) for e in glossary.entries if e.slug in self.src_of}
+        self.page_src = ""
+        self.page_url = ""
+        self.page_slug: str | None = None
+        self.linked: set[str] = set()
+        #: Math that failed to convert on the current page: (latex, message).
+        self.math_errors: list[tuple[str, str]] = []
+        self._first_words: dict[str, list[tuple[tuple[str, ...], str]]] | None = None
+        self._by_src: dict[str, str] | None = None
+
+    def begin_page(self, src: str, url: str, slug: str | None = None) -> None:
+        self.page_src, self.page_url, self.page_slug = src, url, slug
+        self.math_errors = []
+        # Terms the entry links explicitly are not auto-linked again, wherever they appear.
+        self.linked = set(self.glossary.links.get(slug, ())) if slug else set()
+
+    def resolve(self, name: str) -> Entry | None:
+        """A published entry by title, alias or slug (drafts are not linkable)."""
+        entry = self.glossary.resolve(name)
+        return entry if entry is not None and entry.slug in self.src_of else None
+
+    def href(self, slug: str) -> str:
+        """Link to a term as a source path (for links in the Markdown tree, which the site
+        generator validates and turns into URLs)."""
+        return relative_path(self.src_of[slug], self.page_src) if self.page_src else self.src_of[slug]
+
+    def slug_of_href(self, href: str) -> str | None:
+        """The term a Markdown link on the current page points to (source-path links only)."""
+        path = href.split("#", 1)[0]
+        if not path or ":" in path or path.startswith("/"):
+            return None
+        if self._by_src is None:
+            self._by_src = {src: slug for slug, src in self.src_of.items()}
+        return self._by_src.get(posixpath.normpath(posixpath.join(posixpath.dirname(self.page_src), path)))
+
+    def url(self, slug: str) -> str:
+        """Link to a term as a final URL relative to the current page (for generated raw HTML)."""
+        return relative_url(self.url_of[slug], self.page_url)
+
+    def anchor(self, slug: str, text: str, *, css: str = "glossary-link") -> str:
+        """A complete, escaped ``<a>`` to a term with its summary as the tooltip."""
+        return (f'<a href="{attr(self.url(slug))}" class="{css}" title="{attr(self.tooltips.get(slug, ""))}">'
+                f"{html.escape(text)}</a>")
+
+    # auto-linking: first plain mention of another term on a page -------------------------------
+
+    def _index(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        if self._first_words is None:
+            index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+            for entry in self.glossary.entries:
+                if entry.slug not in self.src_of:
+                    continue
+                for name in (entry.title, *(a.value for a in entry.aliases)):
+                    words = tuple(w.casefold() for w in _WORD.findall(name))
+                    if words:
+                        index.setdefault(words[0], []).append((words, entry.slug))
+            for candidates in index.values():
+                candidates.sort(key=lambda c: -len(c[0]))
+            self._first_words = index
+        return self._first_words
+
+    def find_mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """Spans ``(start, end, slug)`` of first mentions in ``text`` of terms not yet linked on
+        this page (and not the page's own term); marks them linked."""
+        index = self._index()
+        words = [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
+        found: list[tuple[int, int, str]] = []
+        i = 0
+        while i < len(words):
+            candidates = index.get(words[i][2])
+            matched = 0
+            if candidates:
+                for name_words, slug in candidates:
+                    k = len(name_words)
+                    if slug in self.linked or slug == self.page_slug or i + k > len(words):
+                        continue
+                    span = words[i:i + k]
+                    if tuple(w[2] for w in span) != name_words:
+                        continue
+                    if any(text[span[j][1]:span[j + 1][0]].strip() for j in range(k - 1)):
+                        continue
+                    found.append((span[0][0], span[-1][1], slug))
+                    self.linked.add(slug)
+                    matched = k
+                    break
+            i += matched or 1
+        return found
+
+
+# --- dates --------------------------------------------------------------------------------------
+
+
+def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
+    """Last-change date of each file: its last git commit, else its modification time.
+
+    One ``git log`` call for the whole folder (not one per file), so it stays cheap at any size.
+    """
+    dates: dict[Path, _dt.date] = {}
+    folders = {f.resolve().parent for f in files}
+    for folder in folders:
+        try:
+            out = subprocess.run(
+                ["git", "log", "--format=%x00%ct", "--name-only", "--relative", "--no-renames", "--", "."],
+                cwd=folder, capture_output=True, text=True, timeout=30, check=True,
+                env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+            ).stdout
+        except (OSError, subprocess.SubprocessError):
+            continue
+        stamp = None
+        for line in out.splitlines():
+            if line.startswith("\x00"):
+                stamp = int(line[1:])
+            elif line and stamp is not None:
+                path = folder / line
+                if path not in dates:
+                    dates[path] = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).date()
+    result: dict[Path, _dt.date] = {}
+    for file in files:
+        date = dates.get(file.resolve())
+        if date is None:
+            try:
+                date = _dt.datetime.fromtimestamp(file.stat().st_mtime, _dt.timezone.utc).date()
+            except OSError:
+                continue
+        result[file] = date
+    return result
+
+
+# --- sanitizing ---------------------------------------------------------------------------------
+
+MATHML_TAGS = frozenset(
+    "math annotation maction menclose merror mfenced mfrac mi mmultiscripts mn mo mover mpadded "
+    "mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup mtable mtd mtext mtr "
+    "munder munderover none semantics".split())
+
+_MATHML_ATTRIBUTES = frozenset(
+    "display xmlns mathvariant stretchy fence separator lspace rspace form minsize maxsize accent "
+    "accentunder movablelimits largeop symmetric displaystyle scriptlevel width height depth "
+    "linethickness notation columnalign columnspan rowspan rowspacing columnspacing columnlines "
+    "rowlines frame voffset encoding open close separators linebreak".split())
+
+_ATTRIBUTES: dict[str, set[str]] = {
+    "*": {"class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden"},
+    "a": {"href", "name", "hreflang", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start", "type", "reversed"},
+    "li": {"value"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "details": {"open"},
+    "time": {"datetime"},
+    "abbr": {"title"},
+    **{tag: set(_MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
+}
+
+_CLEANER: nh3.Cleaner | None = None
+
+
+def sanitize(fragment: str) -> str:
+    """Allow-list sanitizing of rendered entry HTML (nh3): formatting, tables, code highlighting,
+    footnotes and MathML stay; scripts, styles, event handlers, ``data-*`` attributes, forms,
+    frames and non-http(s)/mailto URLs go."""
+    global _CLEANER
+    if _CLEANER is None:
+        _CLEANER = nh3.Cleaner(
+            tags=set(nh3.ALLOWED_TAGS) | set(MATHML_TAGS),
+            attributes=_ATTRIBUTES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel=None,
+            strip_comments=True,
+        )
+    return _CLEANER.clean(fragment)
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+class PageFragments:
+    """Trusted HTML kept out of the Markdown source: each piece is represented by a token that
+    Markdown and the sanitizer leave alone, and put back by :meth:`Renderer.finish_html`."""
+
+    def __init__(self, nonce: str) -> None:
+        self.nonce = nonce
+        self.items: dict[str, str] = {}
+        #: Trusted HTML appended after the page content (JSON islands, JSON-LD).
+        self.tail: list[str] = []
+
+    def token(self, html_text: str) -> str:
+        key = f"glossarytrusted{self.nonce}x{len(self.items)}"
+        self.items[key] = html_text
+        return key
+
+
+@dataclass
+class RenderedPage:
+    """One page ready for a site generator: where it goes and its Markdown source."""
+
+    src: str
+    url: str
+    title: str
+    markdown: str
+    fragments: PageFragments
+    entry: Entry | None = None
+    #: Contributor content: the page HTML is sanitized before the fragments are spliced in.
+    untrusted: bool = True
+
+
+@dataclass
+class RenderOptions:
+    """Renderer settings (the plugin's options, minus what only MkDocs needs)."""
+
+    url_prefix: str = "glossary/"
+    index_title: str = "Glossary"
+    site_name: str = "Glossary"
+    site_url: str | None = None
+    pyodide_url: str = ""
+    last_updated: bool = True
+    directory_urls: bool = True
+
+
+@dataclass
+class _Doc:
+    """Generated-document helper: trusted HTML blocks and Markdown lines, in order."""
+
+    fragments: PageFragments
+    lines: list[str] = field(default_factory=list)
+
+    def md(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def html_block(self, html_text: str, indent: int = 0) -> None:
+        """A trusted HTML block as its own paragraph (so the token is replaced whole)."""
+        pad = " " * indent
+        self.lines.extend(["", pad + self.fragments.token(html_text), ""])
+
+
+_DOCTEST_PARSER = doctest.DocTestParser()
+
+
+def doctest_source(code: str) -> str:
+    """The Python a doctest block executes: its examples' sources, in order."""
+    try:
+        examples = _DOCTEST_PARSER.get_examples(code)
+    except ValueError:
+        return ""
+    return "".join(example.source for example in examples)
+
+
+def doctest_status(result: object | None, block: CodeBlock | None = None) -> str:
+    """``passed``, ``failed`` or ``not-run`` for an entry's doctest result (duck-typed, so the
+    renderer does not depend on the doctest runner's classes)."""
+    if result is None:
+        return "not-run"
+    for name in ("ok", "passed", "success"):
+        value = getattr(result, name, None)
+        if isinstance(value, bool):
+            status = "passed" if value else "failed"
+            break
+    else:
+        failures = getattr(result, "failures", None)
+        if failures is None and isinstance(result, Mapping):
+            failures = result.get("failures")
+        if failures is None:
+            return "not-run"
+        status = "failed" if failures else "passed"
+    if status == "failed" and block is not None:
+        # Blame only the blocks with a failing line, when the result says where.
+        lines = set()
+        for item in getattr(result, "failures", None) or getattr(result, "diagnostics", None) or ():
+            line = getattr(item, "line", None)
+            if isinstance(line, int):
+                lines.add(line)
+        if lines and not any(block.line <= line <= block.end_line for line in lines):
+            return "passed"
+    return status
+
+
+def _letter(title: str) -> str:
+    base = unicodedata.normalize("NFKD", title.strip())[:1].upper()
+    return base if "A" <= base <= "Z" else "0-9" if base.isdigit() else "Other"
+
+
+class Renderer:
+    """Renders the published entries of one glossary; one instance per build."""
+
+    def __init__(self, glossary: Glossary, options: RenderOptions, *, src_of: Mapping[str, str],
+                 url_of: Mapping[str, str], doctest_results: Mapping[str, object] | None = None,
+                 autolink: str = "off", nonce: str | None = None) -> None:
+        _load_formatters()
+        self.glossary = glossary
+        self.options = options
+        self.doctest_results = dict(doctest_results or {})
+        self.nonce = nonce or secrets.token_hex(8)
+        self.linker = Linker(glossary, src_of, url_of, autolink=autolink)
+        self.index_src = options.url_prefix + "index.md"
+        self.index_url = options.url_prefix if options.directory_urls or not options.url_prefix \
+            else options.url_prefix + "index.html"
+        self.dates: dict[Path, _dt.date] = {}
+        if options.last_updated:
+            self.dates = last_updated([e.file for e in glossary.published])
+
+    # -- term pages --
+
+    def render_entry(self, entry: Entry) -> tuple[RenderedPage, list[Diagnostic]]:
+        linker = self.linker
+        src, url = linker.src_of[entry.slug], linker.url_of[entry.slug]
+        linker.begin_page(src, url, entry.slug)
+        fragments = PageFragments(self.nonce)
+        doc = _Doc(fragments)
+        diagnostics: list[Diagnostic] = []
+        summary = plain_text(entry.summary)
+        meta = {
+            "title": html.escape(entry.title),
+            "description": html.escape(summary),
+            "tags": [html.escape(t.value) for t in entry.tags],
+            "glossary_entry": entry.slug,
+        }
+        doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "", f"# {md_escape(entry.title)}", "")
+        if entry.aliases:
+            names = ", ".join(f"<em>{html.escape(a.value)}</em>" for a in entry.aliases)
+            doc.html_block(f'<p class="glossary-aliases">Also known as {names}</p>')
+
+        diagnostics += self._body(entry, doc)
+
+        related = self.glossary.related.get(entry.slug, ())
+        if related:
+            doc.md("", "## Related terms", "")
+            doc.html_block(self._term_list(related, "glossary-related"))
+        backlinks = [s for s in self.glossary.backlinks.get(entry.slug, ()) if s in linker.src_of]
+        if backlinks:
+            doc.md("", "## Referenced by", "")
+            doc.html_block(self._term_list(backlinks, "glossary-backlinks"))
+        if entry.sources:
+            doc.md("", "## Sources", "")
+            doc.html_block(self._sources(entry))
+        date = self.dates.get(entry.file)
+        footer = []
+        if date is not None:
+            footer.append(f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>')
+        footer.append(f'<a href="{attr(relative_url(self.index_url, url))}">All terms</a>')
+        doc.html_block(f'<p class="glossary-meta">{" · ".join(footer)}</p>')
+
+        fragments.tail.append(self._json_ld(entry, summary, date))
+        fragments.tail.append(self._island(entry))
+        page = RenderedPage(src, url, entry.title, "\n".join(doc.lines) + "\n", fragments, entry)
+        return page, diagnostics
+
+    def _body(self, entry: Entry, doc: _Doc) -> list[Diagnostic]:
+        """The entry body, line by line from the file: section headings normalized to level 2,
+        the Summary as the lead, code blocks through the fence formatters."""
+        diagnostics: list[Diagnostic] = []
+        lines = entry.body.split("\n")
+        first = entry.body_line
+        headings = {s.line: s for s in entry.sections}
+        blocks = {b.fence_line: (i, b) for i, b in enumerate(entry.code_blocks)}
+        in_summary = False
+        index = 0
+        while index < len(lines):
+            number = first + index
+            if number in blocks:
+                i, block = blocks[number]
+                diagnostics += self._code_block(entry, i, block, lines[index:block.end_line - first + 1], doc)
+                index = block.end_line - first + 1
+                continue
+            section = headings.get(number)
+            if section is not None:
+                if in_summary:
+                    doc.html_block("</div>")
+                    in_summary = False
+                if section.key == "summary":
+                    doc.html_block('<div class="glossary-summary">')
+                    in_summary = True
+                else:
+                    doc.md("", f"## {section.title}", "")
+                index += 1
+                continue
+            doc.md(lines[index])
+            index += 1
+        if in_summary:
+            doc.html_block("</div>")
+        return diagnostics
+
+    def _code_block(self, entry: Entry, index: int, block: CodeBlock, raw: list[str], doc: _Doc) -> list[Diagnostic]:
+        result = self.doctest_results.get(entry.slug)
+        formatter = None
+        for key in (*block.options, block.language):
+            formatter = FENCE_FORMATTERS.get(key)
+            if formatter is not None:
+                break
+        ctx = FenceContext(entry, block, index, self.glossary, result, self.linker.page_url)
+        if formatter is not None:
+            try:
+                out = formatter(ctx)
+            except FenceError as exc:
+                ctx.report(error(entry.path, exc.line or block.fence_line, exc.column, "fence", exc.message, exc.hint))
+                out = None
+            except Exception as exc:  # a formatter bug must not take the build down
+                ctx.report(error(entry.path, block.fence_line, block.indent + 1, "fence",
+                                 f"'{block.language}' block could not be rendered: {type(exc).__name__}: {exc}"))
+                out = None
+            if isinstance(out, Markdown):
+                doc.md(*str(out).split("\n"))
+                return ctx.diagnostics
+            if isinstance(out, str):
+                doc.html_block(out, block.indent)
+                return ctx.diagnostics
+        if block.is_doctest:
+            status = doctest_status(result, block)
+            position = sum(1 for b in entry.code_blocks[:index] if b.language in PYTHON_LANGUAGES)
+            opening = (f'<div class="glossary-runnable" data-glossary-block="{position}" '
+                       f'data-glossary-entry="{attr(entry.slug)}" data-glossary-path="{attr(entry.path)}" '
+                       f'data-glossary-line="{block.line}" data-glossary-doctest="{status}">')
+            if status == "passed":
+                opening += ('<p class="glossary-verified" title="This example ran when the site was built '
+                            'and printed exactly this output">Verified example</p>')
+            doc.html_block(opening, block.indent)
+            fence = raw[0]
+            language = block.info.split()[0] if block.info.split() else ""
+            if language.lower() in ("python", "py", "python3"):
+                fence = fence.replace(language, "pycon", 1)
+            doc.md(fence, *raw[1:])
+            doc.html_block("</div>", block.indent)
+        else:
+            doc.md(*raw)
+        return ctx.diagnostics
+
+    def _term_list(self, slugs: Iterable[str], css: str) -> str:
+        items = []
+        for slug in slugs:
+            entry = self.glossary.by_slug[slug]
+            summary = self.linker.tooltips.get(slug, "")
+            items.append(f"<li>{self.linker.anchor(slug, entry.title)}"
+                         + (f'<span class="glossary-list-summary"> — {html.escape(summary)}</span>' if summary else "")
+                         + "</li>")
+        return f'<ul class="{css}">' + "".join(items) + "</ul>"
+
+    def _sources(self, entry: Entry) -> str:
+        items = []
+        for source in entry.sources:
+            title = html.escape(source.title)
+            if source.url and re.match(r"^https?://", source.url):
+                title = f'<a href="{attr(source.url)}" rel="nofollow noopener" class="glossary-source">{title}</a>'
+            extra = []
+            authors = entry.meta.get("sources")
+            raw = next((s for s in authors if isinstance(s, dict) and s.get("title") == source.title), {}) \
+                if isinstance(authors, list) else {}
+            if isinstance(raw.get("authors"), str):
+                extra.append(html.escape(raw["authors"]))
+            if isinstance(raw.get("year"), int):
+                extra.append(str(raw["year"]))
+            items.append(f"<li>{title}" + (f" — {', '.join(extra)}" if extra else "") + "</li>")
+        return '<ol class="glossary-sources">' + "".join(items) + "</ol>"
+
+    def _absolute(self, url: str) -> str | None:
+        base = self.options.site_url
+        return base.rstrip("/") + "/" + url if base else None
+
+    def _json_ld(self, entry: Entry, summary: str, date: _dt.date | None) -> str:
+        data: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": "DefinedTerm",
+            "@id": f"#{entry.slug}",
+            "name": entry.title,
+            "termCode": entry.slug,
+            "description": summary,
+            "inDefinedTermSet": {"@type": "DefinedTermSet", "name": self.options.site_name},
+        }
+        if entry.aliases:
+            data["alternateName"] = [a.value for a in entry.aliases]
+        if entry.tags:
+            data["keywords"] = [t.value for t in entry.tags]
+        url = self._absolute(self.linker.url_of[entry.slug])
+        if url:
+            data["url"] = url
+            data["@id"] = url
+            data["inDefinedTermSet"]["url"] = self._absolute(self.index_url)
+        if date is not None:
+            data["dateModified"] = date.isoformat()
+        return f'<script type="application/ld+json">{script_json(data)}</script>'
+
+    def _island(self, entry: Entry) -> str:
+        blocks = []
+        for i, block in enumerate(entry.code_blocks):
+            if block.language not in PYTHON_LANGUAGES:
+                continue
+            blocks.append({
+                "index": i,
+                "line": block.line,
+                "language": block.language,
+                "doctest": block.is_doctest,
+                "code": block.code,
+                "source": doctest_source(block.code) if block.is_doctest else block.code,
+            })
+        data = {"entry": entry.slug, "title": entry.title, "path": entry.path,
+                "pyodide_url": self.options.pyodide_url, "blocks": blocks}
+        return (f'<script type="application/json" class="glossary-data" data-glossary-code '
+                f'data-glossary-pyodide="{attr(self.options.pyodide_url)}">{script_json(data)}</script>')
+
+    # -- index page --
+
+    def render_index(self) -> RenderedPage:
+        linker = self.linker
+        linker.begin_page(self.index_src, self.index_url, None)
+        fragments = PageFragments(self.nonce)
+        doc = _Doc(fragments)
+        meta = {"title": html.escape(self.options.index_title),
+                "description": html.escape(f"All {len(self.glossary.published)} terms of "
+                                           f"{self.options.site_name}, A to Z, with a one-line summary.")}
+        doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "", f"# {md_escape(self.options.index_title)}", "")
+        groups: dict[str, list[Entry]] = {}
+        for entry in sorted(self.glossary.published, key=lambda e: (name_key(e.title), e.slug)):
+            groups.setdefault(_letter(entry.title), []).append(entry)
+        order = sorted(groups, key=lambda g: (len(g) > 1, g))  # A..Z, then 0-9 and Other
+        jump = " ".join(f'<a href="#letter-{g.lower()}">{html.escape(g)}</a>' for g in order)
+        doc.html_block(f'<nav class="glossary-az" aria-label="Jump to letter">{jump}</nav>')
+        for group in order:
+            doc.md("", f"## {md_escape(group)} {{ #letter-{group.lower()} }}", "")
+            for entry in groups[group]:
+                aliases = ""
+                if entry.aliases:
+                    aliases = (' <span class="glossary-index-aliases">(' +
+                               ", ".join(html.escape(a.value) for a in entry.aliases) + ")</span>")
+                link = linker.anchor(entry.slug, entry.title)
+                # The summary is the entry's own Markdown (links and math render); sanitized later.
+                doc.md(f"- {fragments.token(link + aliases)}: {entry.summary}")
+        json_ld = {
+            "@context": "https://schema.org",
+            "@type": "DefinedTermSet",
+            "name": self.options.site_name,
+            "hasDefinedTerm": [
+                {"@type": "DefinedTerm", "name": e.title, "termCode": e.slug,
+                 **({"url": self._absolute(linker.url_of[e.slug])} if self.options.site_url else {})}
+                for e in self.glossary.published
+            ],
+        }
+        if self.options.site_url:
+            json_ld["url"] = self._absolute(self.index_url)
+        fragments.tail.append(f'<script type="application/ld+json">{script_json(json_ld)}</script>')
+        return RenderedPage(self.index_src, self.index_url, self.options.index_title,
+                            "\n".join(doc.lines) + "\n", fragments)
+
+    # -- exports --
+
+    def glossary_json(self) -> str:
+        """``glossary.json``: every published term, for other tools (search, bots, IDEs)."""
+        terms = []
+        for entry in self.glossary.published:
+            url = self.linker.url_of[entry.slug]
+            terms.append({
+                "slug": entry.slug,
+                "title": entry.title,
+                "aliases": [a.value for a in entry.aliases],
+                "summary": plain_text(entry.summary),
+                "url": self._absolute(url) or url,
+                "related": [s for s in self.glossary.related.get(entry.slug, ()) if s in self.linker.url_of],
+                "tags": [t.value for t in entry.tags],
+            })
+        data = {"name": self.options.site_name, "count": len(terms), "terms": terms}
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    # -- after the Markdown engine --
+
+    def finish_html(self, rendered_html: str, page: RenderedPage) -> str:
+        """Sanitize what the entry wrote, then splice in the trusted fragments and the tail."""
+        body = sanitize(rendered_html) if page.untrusted else rendered_html
+        items = page.fragments.items
+        if items:
+            pattern = re.compile(r"<p>\s*(glossarytrusted%s(?:x\d+))\s*</p>|(glossarytrusted%s(?:x\d+))"
+                                 % (page.fragments.nonce, page.fragments.nonce))
+            body = pattern.sub(lambda m: items.get(m.group(1) or m.group(2), ""), body)
+        return body + "\n" + "\n".join(page.fragments.tail)
