@@ -81,7 +81,8 @@ def run_check(args: argparse.Namespace) -> int:
     if output:
         print(output)
     checked = len(result.glossary.entries) if only is None else len(only)
-    print(f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'} in {settings.entries_dir}: "
+    scope = "" if only is None else f" changed since {args.changed}"
+    print(f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in {settings.entries_dir}: "
           f"{result.errors} error(s), {result.warnings} warning(s)", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
@@ -95,8 +96,22 @@ def run_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"glossary-gen: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"created {path}; fill in each section, then run: glossary-gen check")
+    print(f"created {path}; fill in each section (replace the <!-- comments -->), then run: "
+          f"{_program()} check --changed")
     return EXIT_OK
+
+
+def _program() -> str:
+    """How to call glossary-gen again: by name when it is on PATH, else by its path in the
+    virtualenv (``.venv/bin/glossary-gen``), which is what a fresh clone has."""
+    import shutil
+
+    if shutil.which("glossary-gen"):
+        return "glossary-gen"
+    from .loader import display_path
+
+    candidate = Path(sys.executable).with_name("glossary-gen")
+    return display_path(candidate) if candidate.exists() else "glossary-gen"
 
 
 def run_import(args: argparse.Namespace) -> int:
