@@ -100,7 +100,9 @@ def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
             current.add(path)
 
     current |= _entries_broken_by(top, base, gone, folder, current)
-    return sorted(current)
+    # Spelled under the folder as the user gave it, so reported paths match the loaded entries'
+    # even where the working directory sits behind a symlink.
+    return sorted(entries_dir / path.name for path in current)
 
 
 def _entries_broken_by(top: Path, base: str, old_files: dict[Path, Path], folder: Path,
