@@ -42,6 +42,9 @@ Every doctest block (``python``/``pycon`` fence with ``>>>``) is wrapped as::
     <script type="application/json" class="glossary-data" data-glossary-code
             data-glossary-pyodide="https://cdn.jsdelivr.net/npm/pyodide@.../">{...}</script>
 
+``data-glossary-pyodide`` (and ``pyodide_url`` in the JSON) is the Pyodide folder: absolute when
+configured as a URL, otherwise relative to the page (resolve with ``new URL(v, location.href)``).
+
 holding ``{"entry": slug, "title": ..., "path": ..., "pyodide_url": ..., "blocks": [{"index",
 "line", "language", "doctest", "code", "source"}, ...]}`` for every Python block of the entry,
 in order (``index`` is the position in ``entry.code_blocks``). ``code`` is the fence text;
@@ -152,6 +155,7 @@ _PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
     (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),
     (re.compile(r"<!--.*?-->", re.S), ""),
+    (re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I), ""),
     (re.compile(r"<[^>\n]+>"), ""),
     (re.compile(r"(`+)(.+?)\1"), r"\2"),
     (re.compile(r"\$\$?(.+?)\$\$?"), r"\1"),
@@ -700,10 +704,20 @@ class Renderer:
                 "code": block.code,
                 "source": doctest_source(block.code) if block.is_doctest else block.code,
             })
+        pyodide = self.pyodide_url(self.linker.url_of[entry.slug])
         data = {"entry": entry.slug, "title": entry.title, "path": entry.path,
-                "pyodide_url": self.options.pyodide_url, "blocks": blocks}
+                "pyodide_url": pyodide, "blocks": blocks}
         return (f'<script type="application/json" class="glossary-data" data-glossary-code '
-                f'data-glossary-pyodide="{attr(self.options.pyodide_url)}">{script_json(data)}</script>')
+                f'data-glossary-pyodide="{attr(pyodide)}">{script_json(data)}</script>')
+
+    def pyodide_url(self, page_url: str) -> str:
+        """The Pyodide folder as seen from a page: absolute URLs as configured, a site-relative
+        folder (``assets/pyodide/``) relative to the page, like every other link in it. Resolve
+        it against the page (``new URL(value, location.href)``), not against a script."""
+        value = self.options.pyodide_url
+        if not value or re.match(r"^[a-z][a-z0-9+.-]*:|^/", value, re.I):
+            return value
+        return relative_url(value if value.endswith("/") else value + "/", page_url)
 
     # -- index page --
 

@@ -1,0 +1,253 @@
+"""The renderer and the Markdown extension, without MkDocs: links, math, auto-links, escaping,
+fence formatters, runnable blocks and exports."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import markdown
+import pytest
+
+from glossary_gen import render
+from glossary_gen.markdown_ext import GlossaryExtension
+from glossary_gen.pipeline import load_and_link
+from glossary_gen.render import (FENCE_FORMATTERS, FenceError, Markdown, Renderer, RenderOptions, plain_text,
+                                 relative_url, sanitize, script_json)
+
+SITE = Path(__file__).parent / "fixtures" / "site_basic"
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    glossary, diagnostics = load_and_link(SITE / "entries")
+    assert not [d for d in diagnostics if d.is_error], diagnostics
+    return glossary
+
+
+def make_renderer(glossary, **kwargs) -> Renderer:
+    published = [e.slug for e in glossary.published]
+    return Renderer(glossary, RenderOptions(last_updated=False, pyodide_url="assets/pyodide/"),
+                    src_of={s: f"glossary/{s}.md" for s in published},
+                    url_of={s: f"glossary/{s}/" for s in published}, **kwargs)
+
+
+def to_html(renderer: Renderer, text: str, *, page: str = "glossary/alpha.md", slug: str | None = "alpha") -> str:
+    renderer.linker.begin_page(page, page[:-3] + "/", slug)
+    md = markdown.Markdown(extensions=[GlossaryExtension(renderer.linker), "pymdownx.superfences"])
+    return md.convert(text)
+
+
+@pytest.mark.parametrize("target, base, expected", [
+    ("glossary/relu/", "glossary/sigmoid/", "../relu/"),
+    ("glossary/relu/", "glossary/", "relu/"),
+    ("glossary/", "glossary/relu/", "../"),
+    ("", "glossary/relu/", "../../"),
+    ("glossary/relu.html", "glossary/index.html", "relu.html"),
+    ("glossary/relu/#x", "glossary/relu/", "./#x"),
+])
+def test_relative_url(target, base, expected):
+    assert relative_url(target, base) == expected
+
+
+def test_plain_text_strips_markdown_for_tooltips():
+    text = "A **bold** [[Beta|second]] and [[Alpha]], a [link](x.md), `code`, $x^2$ <b>tag</b><script>evil()</script>."
+    assert plain_text(text) == "A bold second and Alpha, a link, code, x^2 tag."
+
+
+def test_script_json_cannot_close_a_script_element():
+    out = script_json({"a": "</script><script>alert(1)</script>", "b": "&\u2028"})
+    assert "<" not in out and ">" not in out and "&" not in out
+    assert json.loads(out) == {"a": "</script><script>alert(1)</script>", "b": "&\u2028"}
+
+
+def test_sanitize_drops_scripts_handlers_and_javascript_urls_but_keeps_mathml_and_code():
+    dirty = ('<p onclick="x()">hi<script>evil()</script></p><a href="javascript:alert(1)">a</a>'
+             '<a href="jav&#x61;script:alert(1)">b</a><img src=x onerror=alert(1)><div data-glossary-block="0" '
+             'style="position:fixed">d</div><iframe src="https://e.org"></iframe>'
+             '<math display="block"><mi>x</mi></math><div class="highlight"><pre><code><span class="k">def</span>'
+             '</code></pre></div>')
+    clean = sanitize(dirty)
+    for bad in ("script", "onclick", "onerror", "javascript", "data-glossary", "style=", "iframe"):
+        assert bad not in clean, bad
+    assert '<math display="block"><mi>x</mi></math>' in clean
+    assert '<span class="k">def</span>' in clean
+
+
+def test_wiki_links_have_source_hrefs_and_summary_tooltips(glossary):
+    html = to_html(make_renderer(glossary), "See [[Beta]], [[first letter|the start]] and [[Nowhere]].")
+    assert '<a class="glossary-link" href="beta.md" title="Beta comes after the first letter.">Beta</a>' in html
+    assert 'href="alpha.md"' in html and ">the start</a>" in html
+    assert '<span class="glossary-link glossary-link--missing">Nowhere</span>' in html
+
+
+def test_wiki_links_from_another_folder(glossary):
+    html = to_html(make_renderer(glossary), "[[Alpha]]", page="index.md", slug=None)
+    assert 'href="glossary/alpha.md"' in html
+
+
+def test_wiki_links_to_drafts_are_not_links(glossary):
+    html = to_html(make_renderer(glossary), "[[Secret Draft]]")
+    assert "<a " not in html
+
+
+def test_math_is_mathml_but_never_inside_code_or_prices(glossary):
+    text = ("Inline $a^2$ and \\$3, a price of $5 and $10; `$x$` stays code.\n\n"
+            "$$\n\\frac{1}{2}\n$$\n\n```python\ny = '$z$'\n```\n")
+    html = to_html(make_renderer(glossary), text)
+    assert html.count("<math") == 2
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">' in html
+    assert "$3" in html and "$5 and $10" in html
+    assert "<code>$x$</code>" in html
+    assert "$z$" in html
+
+
+def test_bad_math_is_recorded_for_a_located_error(glossary):
+    renderer = make_renderer(glossary)
+    html = to_html(renderer, r"Broken $\left( x$ here.")
+    assert "glossary-math-error" in html
+    assert renderer.linker.math_errors and renderer.linker.math_errors[0][0] == r"\left( x"
+
+
+def test_autolink_first_mention_only_and_never_in_code_headings_or_links(glossary):
+    renderer = make_renderer(glossary, autolink="first")
+    text = ("## Omega Point heading\n\n`Omega Point` in code, [Omega Point](x.md) linked, "
+            "then omega point in text and Omega Point again.\n")
+    html = to_html(renderer, text)
+    links = re.findall(r'<a class="glossary-link glossary-autolink" href="([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert links == [("omega-point.md", "omega point")]
+    assert "<h2>Omega Point heading</h2>" in html or 'Omega Point heading</h2>' in html
+    assert "<code>Omega Point</code>" in html
+
+
+def test_autolink_skips_the_page_itself_and_terms_it_links_explicitly(glossary):
+    renderer = make_renderer(glossary, autolink="first")
+    # Alpha links [[Beta]] explicitly: a later plain "beta" is not linked again.
+    html = to_html(renderer, "Alpha and beta.")
+    assert "glossary-autolink" not in html
+
+
+def test_entry_page_markdown(glossary):
+    renderer = make_renderer(glossary)
+    page, diagnostics = renderer.render_entry(glossary.by_slug["alpha"])
+    assert diagnostics == []
+    meta = json.loads(page.markdown.split("\n")[1])
+    assert meta["title"] == "Alpha" and meta["tags"] == ["letters"]
+    assert "## Related terms" in page.markdown and "## Referenced by" in page.markdown
+    assert "## Sources" in page.markdown
+    assert "```pycon" in page.markdown  # doctest blocks highlighted with their prompts
+    island = page.fragments.tail[-1]
+    data = json.loads(re.search(r">(\{.*\})</script>", island).group(1))
+    assert [b["source"] for b in data["blocks"]] == ["def double(x):\n    return 2 * x\ndouble(21)\n", "double(2)\n"]
+    assert data["pyodide_url"] == "../../assets/pyodide/"
+    runnable = [v for v in page.fragments.items.values() if "glossary-runnable" in v]
+    assert [re.search(r'data-glossary-block="(\d+)"', v).group(1) for v in runnable] == ["0", "1"]
+    assert 'data-glossary-line="28"' in runnable[0]
+
+
+def test_hostile_title_is_escaped_everywhere(glossary):
+    renderer = make_renderer(glossary)
+    page, _ = renderer.render_entry(glossary.by_slug["evil"])
+    meta = json.loads(page.markdown.split("\n")[1])
+    assert "<" not in meta["title"] and "<" not in "".join(meta["tags"])
+    assert "<script" not in page.markdown.split("\n")[4]  # the H1
+    assert "<script" not in "".join(page.fragments.items.values())
+    assert "<script>" not in "".join(page.fragments.tail).replace('<script type="application/', "")
+
+
+def test_index_groups_terms_a_to_z(glossary):
+    page = make_renderer(glossary).render_index()
+    letters = re.findall(r"^## (\S+) \{ #letter-", page.markdown, re.M)
+    assert letters == ["A", "B", "O", "Other"]  # '<script>...' sorts under Other
+    assert "Secret" not in page.markdown
+
+
+def test_glossary_json_lists_published_terms(glossary):
+    data = json.loads(make_renderer(glossary).glossary_json())
+    assert [t["slug"] for t in data["terms"]] == ["alpha", "beta", "omega-point", "evil"] or \
+        sorted(t["slug"] for t in data["terms"]) == ["alpha", "beta", "evil", "omega-point"]
+    alpha = next(t for t in data["terms"] if t["slug"] == "alpha")
+    assert alpha == {"slug": "alpha", "title": "Alpha", "aliases": ["First Letter"],
+                     "summary": "Alpha is the first letter, see Beta.", "url": "glossary/alpha/",
+                     "related": ["beta"], "tags": ["letters"]}
+
+
+@pytest.fixture
+def formatter():
+    calls = []
+
+    def install(fn):
+        def wrapped(ctx):
+            calls.append(ctx)
+            return fn(ctx)
+        FENCE_FORMATTERS["shout"] = wrapped
+        return calls
+
+    yield install
+    FENCE_FORMATTERS.pop("shout", None)
+
+
+def _entry_with_fence(write_entry, info: str):
+    entries = write_entry("loud.md", "---\ntitle: Loud\n---\n### Summary\n\nLoud.\n\n### ELI5\n\nLoud.\n\n"
+                                     f"### In-depth explanation\n\n```{info}\nhello\n```\n")
+    glossary, _ = load_and_link(entries)
+    return glossary
+
+
+def test_fence_formatter_gets_context_and_its_html_is_trusted(write_entry, formatter):
+    calls = formatter(lambda ctx: f'<figure data-x="1"><script>ok()</script>{ctx.block.code.strip()}</figure>')
+    glossary = _entry_with_fence(write_entry, "text shout")
+    renderer = make_renderer(glossary)
+    page, diagnostics = renderer.render_entry(glossary.by_slug["loud"])
+    assert diagnostics == []
+    ctx = calls[0]
+    assert (ctx.entry.slug, ctx.block.code, ctx.index, ctx.glossary) == ("loud", "hello\n", 0, glossary)
+    out = renderer.finish_html(markdown.markdown(page.markdown), page)
+    assert '<figure data-x="1"><script>ok()</script>hello</figure>' in out
+
+
+def test_fence_formatter_may_return_markdown_which_is_sanitized(write_entry, formatter):
+    formatter(lambda ctx: Markdown("**bold** <img src=x onerror=alert(1)>"))
+    glossary = _entry_with_fence(write_entry, "shout")
+    renderer = make_renderer(glossary)
+    page, _ = renderer.render_entry(glossary.by_slug["loud"])
+    out = renderer.finish_html(markdown.markdown(page.markdown), page)
+    assert "<strong>bold</strong>" in out and "onerror" not in out
+
+
+@pytest.mark.parametrize("raise_, expected", [
+    (FenceError("bad plot", line=17), ":17:1: error[fence]: bad plot"),
+    (ZeroDivisionError("boom"), ":14:1: error[fence]: 'shout' block could not be rendered: ZeroDivisionError: boom"),
+])
+def test_failing_formatter_is_a_located_error_not_a_crash(write_entry, formatter, raise_, expected):
+    def fail(ctx):
+        raise raise_
+    formatter(fail)
+    glossary = _entry_with_fence(write_entry, "shout")
+    page, diagnostics = make_renderer(glossary).render_entry(glossary.by_slug["loud"])
+    assert [d.format_text().split("loud.md", 1)[1] for d in diagnostics] == [expected]
+    assert "```shout" in page.markdown  # default rendering
+
+
+def test_last_updated_uses_one_git_call(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    (repo / "entries").mkdir(parents=True)
+    for name in ("a.md", "b.md"):
+        (repo / "entries" / name).write_text("x\n")
+    env = {"GIT_AUTHOR_DATE": "2020-01-02T03:04:05Z", "GIT_COMMITTER_DATE": "2020-01-02T03:04:05Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e", "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    try:
+        for args in (["init", "-q"], ["add", "entries/a.md"], ["commit", "-qm", "a"]):
+            subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("git is not available")
+    calls = []
+    real_run = subprocess.run
+    monkeypatch.setattr(render.subprocess, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k))
+    dates = render.last_updated([repo / "entries" / "a.md", repo / "entries" / "b.md"])
+    assert len(calls) == 1
+    assert dates[repo / "entries" / "a.md"].isoformat() == "2020-01-02"
+    assert repo / "entries" / "b.md" in dates  # untracked: its modification time
