@@ -120,7 +120,8 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
                         close.replace("did you mean", "found") if close else f"add a '### {required}' heading")
         elif not _COMMENT.sub("", entry.section(required).content).strip():  # type: ignore[union-attr]
             section = entry.section(required)
-            yield error(entry.path, section.line, 1, "empty-section", f"section '{required}' is empty")  # type: ignore[union-attr]
+            yield error(entry.path, section.line, 1, "empty-section", f"section '{required}' is empty",  # type: ignore[union-attr]
+                        "write it under the heading; <!-- comments --> do not count")
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -145,7 +146,17 @@ def check_tags(entry: Entry) -> Iterable[Diagnostic]:
 
 
 #: Rules that look at one entry at a time.
-ENTRY_RULES: list[EntryRule] = [check_schema, check_slug, check_sections, check_aliases, check_tags]
+def check_live_fences(entry: Entry) -> Iterable[Diagnostic]:
+    """``plot``/``playground`` fences (see :mod:`glossary_gen.live`, imported only when needed)."""
+    if not any(b.language in ("plot", "playground") for b in entry.code_blocks):
+        return ()
+    from .live import check_live_blocks
+
+    return check_live_blocks(entry)
+
+
+ENTRY_RULES: list[EntryRule] = [check_schema, check_slug, check_sections, check_aliases, check_tags,
+                                check_live_fences]
 
 
 def check_unique_names(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
