@@ -542,7 +542,9 @@ class Renderer:
         backlinks = [s for s in self.glossary.backlinks.get(entry.slug, ()) if s in linker.src_of]
         if backlinks:
             doc.md("", "## Referenced by", "")
-            doc.html_block(self._term_list(backlinks, "glossary-backlinks"))
+            # Compact: the summaries are one hover away, and a popular term has many referrers.
+            doc.html_block('<p class="glossary-backlinks">' + ", ".join(
+                self.linker.anchor(s, self.glossary.by_slug[s].title) for s in backlinks) + "</p>")
         if entry.sources:
             doc.md("", "## Sources", "")
             doc.html_block(self._sources(entry))

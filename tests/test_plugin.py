@@ -106,7 +106,7 @@ def test_links_carry_the_summary_as_tooltip(built):
 
 def test_backlinks_list_every_published_referrer(built):
     html = article(page(built, "glossary/alpha/index.html"))
-    backlinks = html[html.index('class="glossary-backlinks"'):].split("</ul>")[0]
+    backlinks = html[html.index('class="glossary-backlinks"'):].split("</p>")[0]
     titles = re.findall(r">([^<>]+)</a>", backlinks)
     assert sorted(titles) == sorted(["Beta", "Omega Point", "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co"])
     assert "Secret" not in backlinks
