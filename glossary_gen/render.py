@@ -59,7 +59,6 @@ The island's JSON escapes ``<``, ``>`` and ``&``, so no string can close the scr
 from __future__ import annotations
 
 import datetime as _dt
-import doctest
 import html
 import json
 import os
@@ -178,17 +177,24 @@ def plain_text(markdown_text: str) -> str:
 def relative_url(target: str, base: str) -> str:
     """URL of ``target`` seen from the page at ``base``; both site-root-relative ('' is the root,
     'a/b/' a directory URL, 'a/b.html' a file URL)."""
-    base_dir = base.rsplit("/", 1)[0] if "/" in base else ""
     target_path, _, anchor = target.partition("#")
-    rel = posixpath.relpath("/" + target_path, "/" + base_dir)
-    if target_path == "" or target_path.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
+    base_parts = base.split("/")[:-1]  # the folder of the page
+    target_parts = target_path.split("/")
+    common = 0
+    while (common < len(base_parts) and common < len(target_parts) - 1
+           and base_parts[common] == target_parts[common]):
+        common += 1
+    rel = "/".join([".."] * (len(base_parts) - common) + target_parts[common:])
+    if not rel:
+        rel = "./"
+    elif rel.endswith("..") and target_path.endswith("/"):
+        rel += "/"
     return rel + ("#" + anchor if anchor else "")
 
 
 def relative_path(target: str, base: str) -> str:
     """Source path of ``target`` relative to the folder of source file ``base``."""
-    return posixpath.relpath(target, posixpath.dirname(base) or ".")
+    return relative_url(target, base)
 
 
 # --- links and tooltips -------------------------------------------------------------------------
@@ -447,16 +453,18 @@ class _Doc:
         self.lines.extend(["", pad + self.fragments.token(html_text), ""])
 
 
-_DOCTEST_PARSER = doctest.DocTestParser()
+_PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
 
 
 def doctest_source(code: str) -> str:
-    """The Python a doctest block executes: its examples' sources, in order."""
-    try:
-        examples = _DOCTEST_PARSER.get_examples(code)
-    except ValueError:
-        return ""
-    return "".join(example.source for example in examples)
+    """The Python a doctest block executes: the prompted lines, prompts removed (expected output
+    and blank lines between examples dropped), as ``doctest.DocTestParser`` would run them."""
+    lines = []
+    for line in code.splitlines():
+        match = _PROMPT.match(line)
+        if match:
+            lines.append(line[match.end():])
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 def doctest_status(result: object | None, block: CodeBlock | None = None) -> str:
