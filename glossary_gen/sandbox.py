@@ -39,7 +39,8 @@ How
 ---
 The calling process starts ``jobs`` supervisor processes (``python -I`` with a minimal
 environment: no secrets from the caller's environment reach a snippet) and hands each one task at
-a time over a pipe.  A supervisor imports the target once, then *forks a fresh child per task*:
+a time over a pipe (two queued, so the next task is there when a child ends).  A supervisor
+imports the target once (then ``gc.freeze()``), and *forks a fresh child per task*:
 the child gets its own process group, a new temporary working directory, the resource limits,
 stdin from ``/dev/null`` and stdout/stderr connected to pipes the supervisor reads (and caps).  So
 tasks cannot see each other's state, a fork costs about a millisecond, and a hung or crashed child
@@ -50,6 +51,7 @@ their supervisor (``PR_SET_PDEATHSIG`` on Linux) and supervisors with the caller
 from __future__ import annotations
 
 import faulthandler
+import gc
 import os
 import pickle
 import selectors
@@ -209,7 +211,7 @@ _BOOTSTRAP = (
 
 
 class _Supervisor:
-    """The calling side's handle on one supervisor process."""
+    """The calling side's handle on one supervisor process and the tasks queued on it."""
 
     def __init__(self, root: str, limits: Limits, preload: Sequence[str]) -> None:
         path = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
@@ -223,16 +225,26 @@ class _Supervisor:
         self.fd_out = self.process.stdout.fileno()
         os.set_blocking(self.fd_out, False)
         self.buffer = bytearray()
-        self.index: int | None = None
+        #: Indexes of the tasks sent and not answered yet; the first one is running.
+        self.queue: deque[int] = deque()
+        self.started = time.monotonic()
         self.deadline = 0.0
-        self.started = 0.0
+        self.limits = limits
         _write_frame(self.fd_in, {"path": path, "preload": list(preload), "root": root})
 
-    def send(self, index: int, task: Task, limits: Limits) -> None:
-        self.index = index
+    @property
+    def running(self) -> int | None:
+        return self.queue[0] if self.queue else None
+
+    def send(self, index: int, task: Task) -> None:
+        if not self.queue:
+            self.restart_clock()
+        self.queue.append(index)
+        _write_frame(self.fd_in, ("task", task.target, task.payload, self.limits))
+
+    def restart_clock(self) -> None:
         self.started = time.monotonic()
-        self.deadline = self.started + limits.timeout + SUPERVISOR_GRACE
-        _write_frame(self.fd_in, ("task", task.target, task.payload, limits))
+        self.deadline = self.started + self.limits.timeout + SUPERVISOR_GRACE
 
     def read(self) -> tuple[list[Any], bool]:
         """Frames that arrived, and whether the supervisor has gone away."""
@@ -268,6 +280,10 @@ class _Supervisor:
                 pass
 
 
+#: Tasks queued on one supervisor at a time: the next one is already there when a child ends.
+PIPELINE_DEPTH = 2
+
+
 def run_task(task: Task, limits: Limits = Limits()) -> Outcome:
     return run_tasks([task], limits, 1)[0]
 
@@ -281,6 +297,7 @@ def run_tasks(tasks: Sequence[Task], limits: Limits = Limits(), jobs: int | None
     if not tasks:
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    depth = PIPELINE_DEPTH if len(tasks) > jobs else 1
     root = tempfile.mkdtemp(prefix="glossary-sandbox-")
     pending = deque(range(len(tasks)))
     selector = selectors.DefaultSelector()
@@ -290,36 +307,36 @@ def run_tasks(tasks: Sequence[Task], limits: Limits = Limits(), jobs: int | None
         supervisor = _Supervisor(root, limits, preload)
         supervisors.append(supervisor)
         selector.register(supervisor.fd_out, selectors.EVENT_READ, supervisor)
-        dispatch(supervisor)
+        fill(supervisor)
 
-    def dispatch(supervisor: _Supervisor) -> None:
-        if pending:
+    def fill(supervisor: _Supervisor) -> None:
+        while pending and len(supervisor.queue) < depth:
             index = pending.popleft()
-            supervisor.send(index, tasks[index], limits)
-        else:
-            supervisor.index = None
+            supervisor.send(index, tasks[index])
 
     def finish(index: int, outcome: Outcome) -> None:
         outcomes[index] = outcome
         if on_done is not None:
             on_done(index, outcome)
 
-    def retire(supervisor: _Supervisor, outcome: Outcome | None) -> None:
+    def retire(supervisor: _Supervisor, outcome: Outcome) -> None:
+        """Kill a supervisor: its running task gets ``outcome``, the queued ones go back."""
         selector.unregister(supervisor.fd_out)
         supervisors.remove(supervisor)
         supervisor.close(kill=True)
-        if supervisor.index is not None and outcome is not None:
-            finish(supervisor.index, outcome)
+        if supervisor.queue:
+            finish(supervisor.queue.popleft(), outcome)
+            pending.extendleft(reversed(supervisor.queue))
+            supervisor.queue.clear()
         if pending:
             start()
 
     try:
         for _ in range(jobs):
             start()
-        while any(s.index is not None for s in supervisors):
+        while any(s.queue for s in supervisors):
             now = time.monotonic()
-            busy = [s for s in supervisors if s.index is not None]
-            wait = max(0.0, min(s.deadline for s in busy) - now)
+            wait = max(0.0, min(s.deadline for s in supervisors if s.queue) - now)
             for key, _events in selector.select(wait):
                 supervisor = key.data
                 try:
@@ -328,19 +345,20 @@ def run_tasks(tasks: Sequence[Task], limits: Limits = Limits(), jobs: int | None
                     retire(supervisor, Outcome("crash", error=f"sandbox worker sent a bad reply: {exc}"))
                     continue
                 for frame in frames:
-                    if supervisor.index is not None:
-                        finish(supervisor.index, frame)
-                    dispatch(supervisor)
+                    if supervisor.queue:
+                        finish(supervisor.queue.popleft(), frame)
+                        supervisor.restart_clock()
+                    fill(supervisor)
                 if gone:
                     retire(supervisor, Outcome("crash", error="sandbox worker died unexpectedly",
                                                duration=time.monotonic() - supervisor.started))
             now = time.monotonic()
-            for supervisor in [s for s in supervisors if s.index is not None and s.deadline <= now]:
+            for supervisor in [s for s in supervisors if s.queue and s.deadline <= now]:
                 retire(supervisor, Outcome("timeout", error=f"did not finish within {limits.timeout:g} s",
                                            duration=now - supervisor.started))
     finally:
         for supervisor in supervisors:
-            supervisor.close(kill=supervisor.index is not None)
+            supervisor.close(kill=bool(supervisor.queue))
         selector.close()
         shutil.rmtree(root, ignore_errors=True)
     return [o if o is not None else Outcome("error", error="task was not run") for o in outcomes]
@@ -390,8 +408,13 @@ def _serve(init: dict) -> None:
             return
         _kind, target, payload, limits = message
         try:
-            function = functions.get(target) or _resolve(target)
-            functions[target] = function
+            function = functions.get(target)
+            if function is None:
+                function = functions[target] = _resolve(target)
+                # Objects that exist now are shared with every child; keep the children's garbage
+                # collector off them so it does not copy those pages on each fork.
+                gc.collect()
+                gc.freeze()
         except Exception as exc:
             outcome = Outcome("error", error=f"cannot import {target}: {exc}", error_type=type(exc).__name__)
         else:
