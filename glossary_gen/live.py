@@ -637,3 +637,145 @@ def render_playground(evaluated: Evaluated | None) -> str:
 
 def _plain(value: float) -> str:
     return f"{value:.12g}"
+
+
+# --------------------------------------------------------------------------------------------
+# Fence formatters for :mod:`glossary_gen.render`, and the build-wide state they read.
+
+_state: dict[str, Any] = {"settings": None, "results": LiveResults(), "entries": set()}
+
+
+def prepare(entries: Iterable[Entry], settings: Any) -> list[Diagnostic]:
+    """Evaluate every live fence of a build up front (in parallel, in the sandbox).
+
+    The site adapter calls this once per build before pages are rendered; the formatters then
+    only look results up. Returns the evaluation problems (static problems come from
+    :func:`check_live_blocks`, which runs with the other validation rules).
+    """
+    entries = list(entries)
+    results = evaluate_live(entries, settings)
+    _state.update(settings=settings, results=results, entries={(e.path, e.digest) for e in entries})
+    return [d for d in results.diagnostics if d.code == "plot-failed"]
+
+
+def _evaluated(ctx: Any) -> Evaluated | None:
+    entry, block = ctx.entry, ctx.block
+    if (entry.path, entry.digest) not in _state["entries"]:
+        # Not prepared (another adapter, or the entry changed under `mkdocs serve`): evaluate
+        # this entry now; still in the sandbox, still cached.
+        from .config import Settings
+
+        settings = _state["settings"] or Settings()
+        fresh = evaluate_live([entry], settings)
+        _state["results"].by_key.update(fresh.by_key)
+        _state["results"].diagnostics.extend(fresh.diagnostics)
+        _state["entries"].add((entry.path, entry.digest))
+    return _state["results"].get(entry.path, block.fence_line)
+
+
+def _format(ctx: Any, render: Any) -> str:
+    evaluated = _evaluated(ctx)
+    if evaluated is not None and evaluated.error:
+        ctx.report(error(ctx.entry.path, ctx.block.fence_line, ctx.block.indent + 1, "plot-failed",
+                         f"{evaluated.request.kind} of {', '.join(evaluated.request.functions)} failed: "
+                         f"{evaluated.error}"))
+    # evaluated is None when the fence itself is invalid: check_live_blocks reports that.
+    return render(evaluated)
+
+
+def format_plot(ctx: Any) -> str:
+    """``FENCE_FORMATTERS["plot"]``: the inline SVG figure."""
+    return _format(ctx, render_plot)
+
+
+def format_playground(ctx: Any) -> str:
+    """``FENCE_FORMATTERS["playground"]``: slider, result and plot, wired by ``live.js``."""
+    return _format(ctx, render_playground)
+
+
+# --------------------------------------------------------------------------------------------
+# Where Pyodide comes from.
+
+#: Where ``pyodide_url: local`` puts the local copy in the built site (and what the pages are
+#: told: relative URLs are taken from the site root by ``assets/live.js``).
+LOCAL_PYODIDE_PATH = "assets/pyodide/"
+#: The files a browser needs to start Pyodide with the standard library (no extra packages).
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
+                 "python_stdlib.zip", "pyodide-lock.json")
+PYODIDE_REQUIRED = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
+
+
+class PyodideNotFound(Exception):
+    """``pyodide_url: local`` but no local copy (run ``npm ci``); a configuration error."""
+
+
+def find_local_pyodide(start: Path) -> Path:
+    """The ``node_modules/pyodide`` folder for a site, from ``start`` (the mkdocs.yml folder) up.
+
+    ``GLOSSARY_PYODIDE_DIR`` overrides the search (e.g. an unpacked Pyodide release).
+    """
+    import os
+
+    override = os.environ.get("GLOSSARY_PYODIDE_DIR")
+    candidates = [Path(override)] if override else [
+        folder / "node_modules" / "pyodide" for folder in (start.resolve(), *start.resolve().parents)
+    ]
+    for folder in candidates:
+        if all((folder / name).is_file() for name in PYODIDE_REQUIRED):
+            return folder
+    where = override or f"node_modules/pyodide above {start}"
+    raise PyodideNotFound(
+        f"pyodide_url is 'local' but no Pyodide copy was found ({where}); run 'npm ci' next to "
+        f"package.json, or set pyodide_url to a CDN URL"
+    )
+
+
+def copy_pyodide(source: Path, destination: Path) -> list[Path]:
+    """Copy only what the browser needs from a Pyodide distribution (about 13 MB, not the whole
+    npm package); unchanged files are not rewritten, so ``mkdocs serve`` rebuilds stay fast."""
+    import shutil
+
+    destination.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for name in PYODIDE_FILES:
+        src = source / name
+        if not src.is_file():
+            continue
+        dst = destination / name
+        stat = src.stat()
+        if not (dst.is_file() and dst.stat().st_size == stat.st_size and dst.stat().st_mtime >= stat.st_mtime):
+            shutil.copy2(src, dst)
+        copied.append(dst)
+    return copied
+
+
+def is_local_pyodide(value: str | None) -> bool:
+    return (value or "").strip().lower() == "local"
+
+
+def page_pyodide_url(option: str) -> str:
+    """What the pages are told for a ``pyodide_url`` option: ``local`` becomes the site folder
+    :data:`LOCAL_PYODIDE_PATH`; any other value (a CDN URL, a path) is passed on unchanged."""
+    return LOCAL_PYODIDE_PATH if is_local_pyodide(option) else option
+
+
+def install_pyodide(option: str, site_dir: Path, config_dir: Path) -> list[Path]:
+    """After a build: with ``pyodide_url: local``, copy the npm package's runtime files into the
+    site (raises :class:`PyodideNotFound` when ``npm ci`` has not been run). Else nothing."""
+    if not is_local_pyodide(option):
+        return []
+    source = find_local_pyodide(config_dir)
+    return copy_pyodide(source, Path(site_dir) / LOCAL_PYODIDE_PATH)
+
+
+def _register() -> None:
+    try:
+        from . import render
+    except ImportError:  # pragma: no cover - the site layer is not installed
+        return
+
+    render.FENCE_FORMATTERS.setdefault("plot", format_plot)
+    render.FENCE_FORMATTERS.setdefault("playground", format_playground)
+
+
+_register()

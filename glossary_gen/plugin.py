@@ -70,8 +70,9 @@ class GlossaryConfig(base.Config):
     cache_dir = c.Type(str, default=".glossary_cache")
     """Doctest result cache, relative to mkdocs.yml; empty to disable."""
     pyodide_url = c.Type(str, default=PYODIDE_CDN)
-    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default, or a local copy
-    (e.g. ``assets/pyodide/``, relative to the site root)."""
+    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default; ``local`` copies the
+    npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
+    site root."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (git, else file time)."""
 
@@ -154,9 +155,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             src_of[entry.slug], url_of[entry.slug] = src, file.url
         index_file = add(f"{self.prefix}index.md", content="")
 
+        from . import live
+
+        live.prepare(glossary.published, self.settings)  # plots: evaluated in the sandbox, cached
         options = RenderOptions(
             url_prefix=self.prefix, index_title=self.config.index_title, site_name=config.site_name,
-            site_url=config.site_url or None, pyodide_url=self.config.pyodide_url,
+            site_url=config.site_url or None, pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
             last_updated=self.config.last_updated, directory_urls=config.use_directory_urls)
         renderer = Renderer(glossary, options, src_of=src_of, url_of=url_of,
                             doctest_results=result.doctest_results, autolink=self.config.autolink)
@@ -215,6 +219,17 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             column = at - (text.rfind("\n", 0, at) + 1)  # the '$' before the formula
         return error(path, line, max(column, 1), "math", f"cannot convert math '{tex.strip()}': {message}",
                      "check the LaTeX; see https://github.com/roniemartinez/latex2mathml for what is supported")
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.config.enabled:
+            return
+        from . import live
+
+        try:  # pyodide_url: local -> copy the npm package's runtime files into the site
+            live.install_pyodide(self.config.pyodide_url, Path(config.site_dir),
+                                 Path(config.config_file_path or ".").resolve().parent)
+        except live.PyodideNotFound as exc:
+            raise PluginError(f"glossary: {exc}") from None
 
     # -- serve --
 

@@ -11,7 +11,8 @@
 (function () {
   "use strict";
 
-  var RUNNABLE = ".glossary-runnable";
+  var RUNNABLE = ".glossary-runnable[data-glossary-block]";
+  var ISLAND = "script[data-glossary-code]";
   var PLAYGROUND = ".glossary-playground";
   var LOAD_TIMEOUT_MS = 120000;
 
@@ -64,18 +65,16 @@
   var pyodidePromise = null;
 
   function pyodideBase() {
-    // The plugin writes the configured location into the page; a relative value (local copy)
-    // is resolved against this script's own URL so it survives instant navigation.
-    var holder = document.querySelector("[data-glossary-pyodide]");
-    var value = holder ? holder.getAttribute("data-glossary-pyodide") : null;
-    var meta = document.querySelector('meta[name="glossary:pyodide"]');
-    if (!value && meta) value = meta.getAttribute("content");
-    if (!value) value = "pyodide/";
-    var base = /^[a-z]+:\/\//i.test(value) ? value : new URL(value, SCRIPT_URL).href;
+    // The site's configured location, from the page's JSON island: an absolute URL (a CDN) as
+    // is, a relative one (the local copy) relative to the page. Read at click time, so it is
+    // right for whichever page instant navigation has loaded.
+    var node = findIsland();
+    var value = node ? node.getAttribute("data-glossary-pyodide") : null;
+    if (!value) value = pageData().pyodide_url;
+    if (!value) throw new Error("this page does not say where Pyodide is (no pyodide_url)");
+    var base = new URL(value, location.href).href;
     return base.charAt(base.length - 1) === "/" ? base : base + "/";
   }
-
-  var SCRIPT_URL = (document.currentScript && document.currentScript.src) || location.href;
 
   function withTimeout(promise, ms, what) {
     return new Promise(function (resolve, reject) {
@@ -91,10 +90,13 @@
 
   function loadPython() {
     if (pyodidePromise) return pyodidePromise;
-    var base = pyodideBase();
+    var base = "(unknown)";
     var started = performance.now();
     pyodidePromise = withTimeout(
-      import(base + "pyodide.mjs").then(function (module) {
+      new Promise(function (resolve) {
+        base = pyodideBase();
+        resolve(import(base + "pyodide.mjs"));
+      }).then(function (module) {
         return module.loadPyodide({ indexURL: base });
       }),
       LOAD_TIMEOUT_MS,
@@ -121,60 +123,110 @@
     var args = Array.prototype.slice.call(arguments, 2);
     var fn = pyodide.globals.get(name);
     try {
-      return JSON.parse(fn.apply(null, args));
+      var result = fn.apply(null, args);
+      return typeof result === "string" ? JSON.parse(result) : null;
     } finally {
       fn.destroy();
     }
   }
 
   // ---------------------------------------------------------------------------------------
-  // Page state: the runnable blocks of the current page, in order.
+  // Page state. The renderer wraps each doctest block as .glossary-runnable[data-block] and puts
+  // every Python block of the entry, in order, into script[data-glossary-page] (a JSON island).
+  // Entries cannot forge data-* attributes or scripts (the sanitizer removes them).
+
+  // Material's instant navigation re-creates the content's <script> elements without their
+  // attributes, so after a navigation the island is found by its content instead. Entries cannot
+  // produce <script> elements at all (the sanitizer removes them), so any script in the page
+  // content is the renderer's.
+  function findIsland() {
+    var node = document.querySelector(ISLAND);
+    if (node) return node;
+    var scripts = document.querySelectorAll("article script:not([src]), .md-content script:not([src])");
+    for (var i = 0; i < scripts.length; i++) {
+      var text = scripts[i].textContent;
+      if (text.indexOf('"blocks"') < 0 || text.indexOf('"pyodide_url"') < 0) continue;
+      try {
+        var data = JSON.parse(text);
+        if (data && Array.isArray(data.blocks)) return scripts[i];
+      } catch (e) { /* not the island */ }
+    }
+    return null;
+  }
+
+  function pageData() {
+    var node = findIsland();
+    if (node) {
+      try {
+        var data = JSON.parse(node.textContent);
+        if (data && Array.isArray(data.blocks)) return data;
+      } catch (e) { /* fall through to the DOM */ }
+    }
+    // No island (a page not rendered by glossary_gen): the runnable blocks' text, in order.
+    return {
+      blocks: pageBlocks().map(function (block, i) {
+        var code = block.querySelector("pre code") || block.querySelector("pre");
+        return { code: code ? code.textContent : "" };
+      }),
+    };
+  }
+
+  // After an instant navigation Material re-inserts the page's <script> elements one by one, so
+  // the island may land a moment after the buttons are bound: wait for it (briefly) before use.
+  function islandReady() {
+    return new Promise(function (resolve) {
+      var tries = 0;
+      (function check() {
+        if (findIsland() || !document.querySelector(RUNNABLE) || tries++ >= 60) resolve();
+        else setTimeout(check, 50);
+      })();
+    });
+  }
 
   function pageBlocks() {
     return Array.prototype.slice.call(document.querySelectorAll(RUNNABLE));
   }
 
-  function originalSource(block) {
-    if (block._glossarySource !== undefined) return block._glossarySource;
-    var island = islandSources();
-    var index = pageBlocks().indexOf(block);
-    var source = null;
-    var id = block.getAttribute("data-glossary-block");
-    if (island && id !== null && island[id] !== undefined) source = island[id];
-    else if (island && Array.isArray(island) && island[index] !== undefined) source = island[index];
-    if (typeof source !== "string") {
-      var code = block.querySelector("pre code") || block.querySelector("pre") || block.querySelector("code");
-      source = code ? code.textContent : "";
-    }
-    block._glossarySource = source;
-    return source;
+  // A runnable block's position in the island's ``blocks`` list (every Python block, in order).
+  function blockIndex(block) {
+    var value = block.getAttribute("data-glossary-block");
+    return value !== null ? Number(value) : pageBlocks().indexOf(block);
   }
 
-  function islandSources() {
-    var node = document.querySelector('script[type="application/json"][data-glossary-code], #glossary-code');
-    if (!node) return null;
-    try {
-      var data = JSON.parse(node.textContent);
-      var blocks = data && data.blocks !== undefined ? data.blocks : data;
-      if (!blocks) return null;
-      if (Array.isArray(blocks)) {
-        return blocks.map(function (item) { return typeof item === "string" ? item : item && (item.code || item.source); });
-      }
-      return blocks;
-    } catch (e) {
-      return null;
-    }
+  function runnableFor(index) {
+    var blocks = pageBlocks();
+    for (var i = 0; i < blocks.length; i++) if (blockIndex(blocks[i]) === index) return blocks[i];
+    return null;
+  }
+
+  function originalSource(block) {
+    var item = pageData().blocks[blockIndex(block)];
+    if (item) return item.code !== undefined ? item.code : item.source;
+    var code = block.querySelector("pre code") || block.querySelector("pre");
+    return code ? code.textContent : "";
   }
 
   function currentSource(block) {
     var editor = block.querySelector("textarea.glossary-editor");
-    return editor && !editor.hidden ? editor.value : originalSource(block);
+    return editor && editor.getAttribute("data-edited") ? editor.value : originalSource(block);
   }
 
-  function blockName(block, index) {
-    var line = block.getAttribute("data-glossary-line");
-    var page = block.getAttribute("data-glossary-path") || "example";
-    return line ? page + ":" + line : "<example " + (index + 1) + ">";
+  // The page's Python blocks up to (excluding) ``limit``, as the reader currently has them.
+  function programBefore(limit) {
+    var items = pageData().blocks;
+    var end = limit === undefined ? items.length : Math.min(limit, items.length);
+    var program = [];
+    for (var i = 0; i < end; i++) {
+      var block = runnableFor(i);
+      var item = items[i];
+      program.push({ index: i, text: block ? currentSource(block) : (item.code !== undefined ? item.code : item.source) });
+    }
+    return program;
+  }
+
+  function blockName(index) {
+    // Tracebacks name the example by its position in the entry; lines count within the snippet.
+    return "<example " + (index + 1) + ">";
   }
 
   function setOutput(block, text, kind) {
@@ -185,22 +237,22 @@
   }
 
   function runBlock(block, button) {
-    var blocks = pageBlocks();
-    var index = blocks.indexOf(block);
+    var index = blockIndex(block);
     button.disabled = true;
     block.setAttribute("aria-busy", "true");
     var clicked = performance.now();
     setOutput(block, pyodidePromise ? "Running…" : "Loading Python (first run only)…", "pending");
-    loadPython().then(function (pyodide) {
+    islandReady().then(loadPython).then(function (pyodide) {
       call(pyodide, "_glossary_reset", "page");
-      for (var i = 0; i < index; i++) {
-        var earlier = call(pyodide, "_glossary_run", "page", currentSource(blocks[i]), blockName(blocks[i], i));
-        if (earlier.error) {
-          setOutput(block, "An earlier example on this page failed, so this one cannot run:\n\n" + earlier.error, "error");
+      var earlier = programBefore(index);
+      for (var i = 0; i < earlier.length; i++) {
+        var result0 = call(pyodide, "_glossary_run", "page", earlier[i].text, blockName(earlier[i].index));
+        if (result0.error) {
+          setOutput(block, "An earlier example on this page failed, so this one cannot run:\n\n" + result0.error, "error");
           return;
         }
       }
-      var result = call(pyodide, "_glossary_run", "page", currentSource(block), blockName(block, index));
+      var result = call(pyodide, "_glossary_run", "page", currentSource(block), blockName(index));
       var text = result.output + (result.error || "");
       setOutput(block, text || "(no output)", result.error ? "error" : "ok");
       window.glossaryLive.lastRunMs = performance.now() - clicked;
@@ -216,6 +268,10 @@
   function toggleEditor(block, editButton) {
     var editor = block.querySelector("textarea.glossary-editor");
     var code = block.querySelector(".highlight, pre");
+    if (!editor.hidden && editor.getAttribute("data-edited")) {
+      editor.focus(); // edits stay visible until Reset, so what runs is what the reader sees
+      return;
+    }
     if (editor.hidden) {
       editor.value = editor.value || originalSource(block);
       editor.rows = Math.min(30, Math.max(3, editor.value.split("\n").length + 1));
@@ -233,6 +289,7 @@
   function resetBlock(block, editButton) {
     var editor = block.querySelector("textarea.glossary-editor");
     editor.value = originalSource(block);
+    editor.removeAttribute("data-edited");
     editor.hidden = true;
     var code = block.querySelector(".highlight, pre");
     if (code) code.hidden = false;
@@ -283,6 +340,10 @@
     run.addEventListener("click", function () { runBlock(block, run); });
     edit.addEventListener("click", function () { toggleEditor(block, edit); });
     reset.addEventListener("click", function () { resetBlock(block, edit); });
+    editor.addEventListener("input", function () {
+      editor.setAttribute("data-edited", "1");
+      markPlaygroundsStale();
+    });
     editor.addEventListener("keydown", function (event) {
       if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
         event.preventDefault();
@@ -302,12 +363,12 @@
 
   function preparePlayground(pyodide) {
     // The playground uses the page's examples as currently edited, so an edited relu shows up.
-    var blocks = pageBlocks();
-    var signature = blocks.map(currentSource).join("\u0000");
+    var program = programBefore();
+    var signature = program.map(function (item) { return item.text; }).join("\u0000");
     if (signature === playgroundSignature) return null;
     call(pyodide, "_glossary_reset", "playground");
-    for (var i = 0; i < blocks.length; i++) {
-      var result = call(pyodide, "_glossary_run", "playground", currentSource(blocks[i]), blockName(blocks[i], i));
+    for (var i = 0; i < program.length; i++) {
+      var result = call(pyodide, "_glossary_run", "playground", program[i].text, blockName(program[i].index));
       if (result.error) return "The examples on this page failed to run:\n" + result.error;
     }
     playgroundSignature = signature;
@@ -361,7 +422,7 @@
       if (busy) { pending = value; return; }
       busy = true;
       if (!pyodidePromise) show("Loading Python (first use only)…", "pending");
-      loadPython().then(function (pyodide) {
+      islandReady().then(loadPython).then(function (pyodide) {
         var problem = preparePlayground(pyodide);
         if (problem) { show(problem, "error"); return; }
         var result = call(pyodide, "_glossary_call", "playground", name, Number(value));
@@ -399,7 +460,7 @@
   // ---------------------------------------------------------------------------------------
 
   function mount() {
-    pageBlocks().forEach(bindBlock);
+    pageBlocks().forEach(function (block) { bindBlock(block, blockIndex(block)); });
     Array.prototype.forEach.call(document.querySelectorAll(PLAYGROUND), bindPlayground);
     playgroundSignature = null; // a new page has new examples
   }

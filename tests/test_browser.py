@@ -1,0 +1,280 @@
+"""Browser tests: the built site, served on 127.0.0.1 with the local Pyodide, in Debian's Chromium.
+
+Skipped with a reason when Chromium, Playwright or the local Pyodide (``npm ci``) is missing,
+unless ``GLOSSARY_REQUIRE_BROWSER=1`` (CI), which turns every such skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+#: First click loads Pyodide (compiling ~10 MB of WebAssembly); generous for slow CI machines.
+LOAD_TIMEOUT_MS = 90_000
+
+
+def _unavailable(reason: str):
+    if os.environ.get("GLOSSARY_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"browser tests are required (GLOSSARY_REQUIRE_BROWSER=1) but {reason}")
+    pytest.skip(reason)
+
+
+def _chromium() -> str:
+    override = os.environ.get("GLOSSARY_CHROMIUM")
+    for candidate in ((override,) if override else CHROMIUM_CANDIDATES):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    _unavailable("no Chromium found (looked for " + ", ".join(CHROMIUM_CANDIDATES) +
+                 "; install Debian's 'chromium' package or set GLOSSARY_CHROMIUM)")
+    raise AssertionError  # unreachable
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    # Pyodide needs the right types: a module script must be JavaScript, and
+    # WebAssembly.instantiateStreaming refuses anything but application/wasm.
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".zip": "application/zip",
+        ".svg": "image/svg+xml",
+    }
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """An HTTP server on 127.0.0.1 for the site folder (the site is built once the port is known)."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "site").mkdir()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                            functools.partial(_Handler, directory=str(root / "site")))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def site(server) -> str:
+    """The real glossary (entries/ and docs/), built strict with ``pyodide_url: local``, served.
+
+    ``site_url`` is the server's own URL: Material's instant navigation only intercepts links
+    listed in sitemap.xml under the site_url's origin.
+    """
+    work, url = server
+    pytest.importorskip("mkdocs")
+    pyodide = ROOT / "node_modules" / "pyodide"
+    if not (pyodide / "pyodide.asm.wasm").is_file():
+        _unavailable("the local Pyodide is missing: run 'npm ci' in the repository root")
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = re.sub(r"(\n\s+- glossary:\n)", r"\1      pyodide_url: local\n      cache_dir: "
+                  + str(work / "cache") + "\n", text, count=1)
+    text = text.replace("entries_dir: entries", f"entries_dir: {ROOT / 'entries'}")
+    # Material fetches Google Fonts by default; the test proves nothing leaves 127.0.0.1.
+    text = re.sub(r"(\ntheme:\n)", r"\1  font: false\n", text, count=1)
+    text = re.sub(r"^site_url:.*$", "", text, flags=re.M)
+    text += f"\ndocs_dir: {ROOT / 'docs'}\nsite_dir: {work / 'site'}\nsite_url: {url}\n"
+    config_file = work / "mkdocs.yml"
+    config_file.write_text(text, encoding="utf-8")
+    old = os.environ.get("GLOSSARY_PYODIDE_DIR")
+    os.environ["GLOSSARY_PYODIDE_DIR"] = str(pyodide)
+    try:
+        build(load_config(str(config_file), strict=True))
+    finally:
+        if old is None:
+            os.environ.pop("GLOSSARY_PYODIDE_DIR", None)
+        else:
+            os.environ["GLOSSARY_PYODIDE_DIR"] = old
+    return url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.requests = []  # type: ignore[attr-defined]
+    page.on("request", lambda request: page.requests.append(request.url))  # type: ignore[attr-defined]
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def _real_errors(errors: list[str]) -> list[str]:
+    """Page errors, minus a known Material behaviour: its instant navigation re-creates inline
+    <script> elements *without their type*, so the JSON-LD and the JSON island are parsed as
+    JavaScript and fail at the first ':' (nothing runs; live.js finds the island by content)."""
+    return [e for e in errors if not ("replaceWith" in e and "Unexpected token ':'" in e)]
+
+
+def _output_of(block):
+    return block.locator(".glossary-run-output")
+
+
+def _wait_for_result(page, block, timeout=LOAD_TIMEOUT_MS):
+    output = _output_of(block)
+    output.wait_for(state="visible")
+    page.wait_for_function(
+        "el => !el.classList.contains('glossary-run-output--pending')", arg=output.element_handle(),
+        timeout=timeout,
+    )
+    return output
+
+
+def _assert_local_only(requests: list[str]) -> None:
+    outside = [url for url in requests if urlsplit(url).hostname not in ("127.0.0.1",) and
+               not url.startswith(("data:", "blob:", "about:"))]
+    assert not outside, f"requests left 127.0.0.1: {outside}"
+
+
+def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
+    page.goto(site + "glossary/relu/")
+    page.wait_for_selector(".glossary-run")
+    # Nothing heavy on page load: Pyodide is fetched on the first click only.
+    assert not [u for u in page.requests if "pyodide" in u]
+
+    block = page.locator(".glossary-runnable").first
+    started = time.monotonic()
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block)
+    click_to_output = time.monotonic() - started
+    assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
+    assert "[0, 0, 0, 1, 2]" in output.inner_text()
+    fetched = [u for u in page.requests if "pyodide" in u]
+    assert any(u.endswith("pyodide.asm.wasm") for u in fetched)
+
+    # Second run reuses the loaded Pyodide: nothing more is downloaded.
+    before = len(page.requests)
+    block.locator("button.glossary-run").click()
+    _wait_for_result(page, block, timeout=10_000)
+    assert len(page.requests) == before
+
+    # The playground calls the entry's own relu and marks the point on the plot.
+    playground = page.locator(".glossary-playground").first
+    result = playground.locator("output")
+    slider = playground.locator('input[type="range"]')
+    slider.fill("-3")
+    page.wait_for_function("el => el.textContent.includes('(-3)')", arg=result.element_handle(), timeout=10_000)
+    assert result.inner_text().strip() == "relu(-3) = 0"
+    slider.fill("2.5")
+    page.wait_for_function("el => el.textContent.includes('(2.5)')", arg=result.element_handle(), timeout=10_000)
+    assert result.inner_text().strip() == "relu(2.5) = 2.5"
+    assert playground.locator('input[type="number"]').input_value() == "2.5"
+    point = playground.locator("circle.glossary-plot-point")
+    assert point.get_attribute("visibility") == "visible"
+    assert point.get_attribute("data-y") == "2.5"
+
+    # An edited snippet that raises shows the traceback under the snippet.
+    block.locator("button.glossary-edit").click()
+    editor = block.locator("textarea.glossary-editor")
+    editor.fill(">>> def relu(x):\n...     raise ValueError('broken on purpose')\n>>> relu(1)\n")
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block, timeout=10_000)
+    text = output.inner_text()
+    assert "glossary-run-output--error" in output.get_attribute("class")
+    assert "Traceback (most recent call last)" in text and "ValueError: broken on purpose" in text
+
+    # The playground follows the edited code, and Reset brings the original back.
+    slider.fill("1")
+    page.wait_for_function("el => el.textContent.includes('broken on purpose')", arg=result.element_handle(),
+                           timeout=10_000)
+    block.locator("button.glossary-reset").click()
+    slider.fill("2")
+    page.wait_for_function("el => el.textContent.includes('relu(2) = 2')", arg=result.element_handle(),
+                           timeout=10_000)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    block.locator("button.glossary-run").click()
+    _wait_for_result(page, block, timeout=10_000)
+    page.locator(".glossary-runnable").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "relu-live.png"), full_page=True)
+
+    assert not _real_errors(page.errors), page.errors
+    _assert_local_only(page.requests)
+    (ARTIFACTS / "timings.txt").write_text(f"click_to_output_s={click_to_output:.2f}\n", encoding="utf-8")
+
+
+def test_instant_navigation_keeps_run_buttons_working(page, site):
+    """Material swaps pages without reloading scripts: buttons must be bound on the new page."""
+    page.goto(site + "glossary/")
+    page.wait_for_selector("a[href*='sigmoid-function']")
+    page.wait_for_load_state("networkidle")  # Material has fetched sitemap.xml: links are instant
+    page.evaluate("() => { window.__sameVisit = true; }")
+    page.locator("a[href*='sigmoid-function']").first.click()
+    page.wait_for_url(re.compile(r".*/sigmoid-function/$"))
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    assert page.evaluate("() => window.__sameVisit === true"), "instant navigation did a full reload"
+    page.wait_for_selector(".glossary-runnable .glossary-run")
+    assert page.evaluate("() => typeof document$ !== 'undefined'")
+    block = page.locator(".glossary-runnable").first
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block)
+    assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
+    assert "(0.5, 0.25)" in output.inner_text()
+    # Still a single-page visit: navigate again and the loaded Pyodide is reused.
+    wasm = [u for u in page.requests if u.endswith(".wasm")]
+    page.locator("a[href*='tanh-function']").first.click()
+    page.wait_for_url(re.compile(r".*/tanh-function/$"))
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    assert page.evaluate("() => window.__sameVisit === true")
+    tanh = page.locator(".glossary-runnable").first
+    tanh.locator("button.glossary-run").click()
+    output = _wait_for_result(page, tanh, timeout=15_000)
+    assert "(0.0, 1.0)" in output.inner_text()
+    assert [u for u in page.requests if u.endswith(".wasm")] == wasm
+    assert not _real_errors(page.errors), page.errors
+    _assert_local_only(page.requests)
+
+
+def test_unreachable_pyodide_gives_a_clear_message(page, site):
+    page.route("**/assets/pyodide/**", lambda route: route.abort())
+    page.goto(site + "glossary/relu/")
+    block = page.locator(".glossary-runnable").first
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block, timeout=20_000)
+    assert "glossary-run-output--unavailable" in output.get_attribute("class")
+    assert "Python could not be loaded" in output.inner_text()
+    # Not stuck: the button works again (a retry, e.g. once back online).
+    assert block.locator("button.glossary-run").is_enabled()
