@@ -322,7 +322,7 @@ def _from_outcome(outcome: Outcome, payload: dict) -> dict:
 
 def _outcome_detail(outcome: Outcome) -> str:
     if outcome.status == "exit" and outcome.exit_code is not None:
-        return f"the worker process exited with status {outcome.exit_code} (os._exit?)"
+        return f"exit status {outcome.exit_code}"
     if outcome.status == "error" and outcome.error_type:
         return f"{outcome.error}"
     return outcome.error
@@ -407,7 +407,7 @@ def _example_message(result: ExampleResult, row: dict, timeout: float, settings:
     if kind == "exit":
         if detail.startswith("SystemExit"):
             return f"{source} called sys.exit() ({detail}); examples must not exit the interpreter"
-        return f"{source} ended the worker process: {detail}"
+        return f"{source} ended the worker process ({detail}); examples must not exit the interpreter"
     if kind == MEMORY:
         return f"{source} went over the memory limit of {settings.doctest_memory_mb} MB ({detail or 'MemoryError'})"
     if kind == OUTPUT:
