@@ -4,8 +4,8 @@ For each N, generates N synthetic entries (summary, ELI5, explanation with wiki 
 display math, a doctest block, related terms, tags, sources), then times, in the same run:
 
 * baseline: plain MkDocs + Material (search and tags plugins) over the same pages written as
-  ordinary Markdown files in ``docs/`` (the plugin's own page Markdown with its trusted HTML
-  inlined, so both builds render the same text);
+  ordinary Markdown files: the entry files copied into ``docs/glossary/`` (``[[links]]`` and
+  ``$math$`` stay text there) plus an index page listing them;
 * plugin:   the same site with ``glossary`` in ``plugins:`` reading ``entries/`` (load, validate,
   link, render, sanitize, wiki links, MathML, index page, glossary.json, JSON-LD).
 
@@ -32,8 +32,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glossary_gen.pipeline import load_and_link  # noqa: E402
-from glossary_gen.render import Renderer, RenderOptions  # noqa: E402
 
 WORDS = ("gradient neuron layer weight bias loss signal kernel tensor batch epoch filter pooling "
          "dropout softmax logit margin ridge lasso norm").split()
@@ -121,22 +119,17 @@ def write_site(root: Path, n: int) -> tuple[Path, Path]:
         extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n"))
     (baseline_site / "mkdocs.yml").write_text(CONFIG.format(extra_plugin=""))
 
-    # The baseline pages: what the plugin renders, as plain Markdown files.
-    glossary, _ = load_and_link(plugin_site / "entries")
-    published = [e.slug for e in glossary.published]
-    renderer = Renderer(glossary, RenderOptions(url_prefix="glossary/", last_updated=True),
-                        src_of={s: f"glossary/{s}.md" for s in published},
-                        url_of={s: f"glossary/{s}/" for s in published})
-    pages = [renderer.render_entry(e)[0] for e in glossary.published] + [renderer.render_index()]
-    out = baseline_site / "docs"
-    for page in pages:
-        text = page.markdown
-        for token, fragment in page.fragments.items.items():
-            text = text.replace(token, fragment)
-        text += "\n" + "\n".join(page.fragments.tail) + "\n"
-        target = out / page.src
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
+    # The baseline pages: the same entry files as ordinary Markdown pages (front matter and all,
+    # so the tags plugin makes the same tag pages), and an A-Z list of links as the index.
+    out = baseline_site / "docs" / "glossary"
+    out.mkdir(parents=True)
+    lines = ["# Glossary", ""]
+    for entry in sorted((plugin_site / "entries").glob("*.md")):
+        text = entry.read_text(encoding="utf-8")
+        (out / entry.name).write_text(text, encoding="utf-8")
+        title = re.search(r"^title: (.*)$", text, re.M).group(1)
+        lines.append(f"- [{title}]({entry.name})")
+    (out / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return plugin_site, baseline_site
 
 
