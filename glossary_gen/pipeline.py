@@ -66,5 +66,10 @@ def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckR
         results, doctest_diagnostics = check_doctests(selected, settings)
         result.doctest_results = dict(results)
         result.diagnostics += doctest_diagnostics
+        # Plots run the entry's code too (in the same sandbox): a plot that only fails when its
+        # code runs is found by `check`, not first by the site build.
+        from .live import prepare
+
+        result.diagnostics += prepare([e for e in selected if not e.draft], settings)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
