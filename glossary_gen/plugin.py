@@ -181,7 +181,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         add("glossary.json", content=renderer.glossary_json())
         for asset in self._assets():
             add(f"{ASSETS_DIR}/{asset.name}", abs_src_path=str(asset))
-        report([d for d in problems if d not in set(result.diagnostics)])  # not twice: check ran plots too
+        already = set(result.diagnostics)  # check() evaluated the plots too: log each problem once
+        report([d for d in problems if d not in already])
         return files
 
     # -- pages --
