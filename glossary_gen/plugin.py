@@ -109,7 +109,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             uri = f"{ASSETS_DIR}/{asset.name}"
             if asset.suffix == ".css" and uri not in config.extra_css:
                 config.extra_css.append(uri)
-            elif asset.suffix in (".js", ".mjs") and uri not in [str(s) for s in config.extra_javascript]:
+            elif (asset.suffix in (".js", ".mjs") and not asset.stem.endswith("-worker")  # loaded by live.js
+                  and uri not in [str(s) for s in config.extra_javascript]):
                 config.extra_javascript.append(uri)  # type: ignore[arg-type]
         return config
 

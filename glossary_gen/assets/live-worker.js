@@ -1,0 +1,134 @@
+/*
+ * glossary_gen live examples: the Web Worker that runs the entries' Python (Pyodide).
+ *
+ * Started by assets/live.js on the first Run click or playground move (never on page load), as a
+ * module worker, once per page visit. The entries' code runs here, off the page's main thread:
+ * Pyodide's ``js`` module is this worker's global scope, which has no DOM, no document.cookie and
+ * no localStorage, and a runaway loop freezes only this worker, which the page can terminate
+ * (Stop button, time limit) and replace with a fresh one.
+ *
+ * Messages in:  {type: "init", indexURL}
+ *               {id, type: "run", key, earlier: [{source, filename}], source, filename}
+ *               {id, type: "prepare", key, program: [{source, filename}]}
+ *               {id, type: "call", key, name, x}
+ * Messages out: {type: "ready", loadMs} | {type: "load-error", message}
+ *               {id, result} | {id, failure}
+ * Sources arrive as plain strings and results leave as JSON-compatible data: no PyProxy crosses.
+ */
+
+var RUNNER = [
+  "import ast, contextlib, doctest, io, json, math, numbers, traceback",
+  "_glossary_ns = {}",
+  "def _glossary_reset(key):",
+  "    _glossary_ns[key] = {'__name__': '__main__'}",
+  "def _glossary_chunks(source):",
+  "    if '>>>' not in source:",
+  "        return [(source, 0, 'exec')]",
+  "    return [(ex.source, ex.lineno, 'single') for ex in doctest.DocTestParser().get_examples(source)]",
+  "def _glossary_run(key, source, filename):",
+  "    ns = _glossary_ns.setdefault(key, {'__name__': '__main__'})",
+  "    out = io.StringIO()",
+  "    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):",
+  "        try:",
+  "            for text, lineno, mode in _glossary_chunks(source):",
+  "                tree = compile(text, filename, mode, ast.PyCF_ONLY_AST)",
+  "                ast.increment_lineno(tree, lineno)",
+  "                exec(compile(tree, filename, mode), ns)",
+  "        except BaseException as exc:",
+  "            tb = exc.__traceback__",
+  "            tb = tb.tb_next if tb is not None else None",
+  "            if isinstance(exc, SyntaxError):",
+  "                tb = None",
+  "            lines = traceback.format_exception(type(exc), exc, tb)",
+  "            return json.dumps({'output': out.getvalue(), 'error': ''.join(lines)})",
+  "    return json.dumps({'output': out.getvalue(), 'error': None})",
+  "def _glossary_call(key, name, x):",
+  "    ns = _glossary_ns.get(key, {})",
+  "    fn = ns.get(name)",
+  "    if not callable(fn):",
+  "        return json.dumps({'error': f'{name} is not defined: run the examples above, or reset them'})",
+  "    x = int(x) if float(x).is_integer() else float(x)",
+  "    out = io.StringIO()",
+  "    try:",
+  "        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):",
+  "            y = fn(x)",
+  "    except Exception as exc:",
+  "        return json.dumps({'error': ''.join(traceback.format_exception_only(type(exc), exc)).strip()})",
+  "    number = float(y) if isinstance(y, numbers.Real) and not isinstance(y, bool) else None",
+  "    if number is not None and not math.isfinite(number):",
+  "        number = None",
+  "    return json.dumps({'x': repr(x), 'repr': repr(y), 'number': number})",
+].join("\n");
+
+var pyodide = null;
+var loading = null;
+
+function call(name) {
+  var args = Array.prototype.slice.call(arguments, 1);
+  var fn = pyodide.globals.get(name);
+  try {
+    return JSON.parse(fn.apply(null, args));
+  } finally {
+    fn.destroy();
+  }
+}
+
+function load(indexURL) {
+  if (loading) return loading;
+  var started = performance.now();
+  loading = import(indexURL + "pyodide.mjs").then(function (module) {
+    return module.loadPyodide({ indexURL: indexURL });
+  }).then(function (instance) {
+    instance.runPython(RUNNER);
+    pyodide = instance;
+    return performance.now() - started;
+  });
+  return loading;
+}
+
+var operations = {
+  // Run the page's earlier blocks (as the reader has them) in a fresh namespace, then this one.
+  run: function (message) {
+    call("_glossary_reset", message.key);
+    for (var i = 0; i < message.earlier.length; i++) {
+      var earlier = call("_glossary_run", message.key, message.earlier[i].source, message.earlier[i].filename);
+      if (earlier.error) return { earlierError: earlier.error };
+    }
+    return call("_glossary_run", message.key, message.source, message.filename);
+  },
+  // Run the whole page in a fresh namespace (the playground's), keeping only the first error.
+  prepare: function (message) {
+    call("_glossary_reset", message.key);
+    for (var i = 0; i < message.program.length; i++) {
+      var result = call("_glossary_run", message.key, message.program[i].source, message.program[i].filename);
+      if (result.error) return { error: result.error };
+    }
+    return { error: null };
+  },
+  call: function (message) {
+    return call("_glossary_call", message.key, message.name, Number(message.x));
+  },
+};
+
+self.onmessage = function (event) {
+  var message = event.data || {};
+  if (message.type === "init") {
+    load(String(message.indexURL)).then(function (loadMs) {
+      self.postMessage({ type: "ready", loadMs: loadMs });
+    }, function (error) {
+      loading = null;
+      self.postMessage({ type: "load-error", message: (error && error.message) || String(error) });
+    });
+    return;
+  }
+  var operation = operations.hasOwnProperty(message.type) ? operations[message.type] : null;
+  if (!operation || !pyodide) {
+    self.postMessage({ id: message.id, failure: operation ? "Python is not loaded yet" : "unknown request" });
+    return;
+  }
+  try {
+    self.postMessage({ id: message.id, result: operation(message) });
+  } catch (error) {
+    self.postMessage({ id: message.id, failure: (error && error.message) || String(error) });
+  }
+};
