@@ -53,7 +53,9 @@ def display_path(path: Path) -> str:
 
 def discover(entries_dir: Path) -> list[Path]:
     """The entry files of a glossary: ``*.md`` directly in the folder, in a stable order."""
-    return sorted(p for p in entries_dir.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
+    names = sorted(e.name for e in os.scandir(entries_dir)
+                   if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
+    return [entries_dir / name for name in names]
 
 
 def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:

@@ -7,6 +7,7 @@ problem at the exact place a contributor has to edit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
 
@@ -44,7 +45,7 @@ class Section:
     content: str
     content_line: int
 
-    @property
+    @cached_property
     def key(self) -> str:
         return normalize_heading(self.title)
 
