@@ -67,7 +67,8 @@ function call(name) {
   var args = Array.prototype.slice.call(arguments, 1);
   var fn = pyodide.globals.get(name);
   try {
-    return JSON.parse(fn.apply(null, args));
+    var result = fn.apply(null, args);
+    return typeof result === "string" ? JSON.parse(result) : null;
   } finally {
     fn.destroy();
   }
@@ -129,6 +130,8 @@ self.onmessage = function (event) {
   try {
     self.postMessage({ id: message.id, result: operation(message) });
   } catch (error) {
-    self.postMessage({ id: message.id, failure: (error && error.message) || String(error) });
+    var text = (error && error.message) || String(error);
+    // After a fatal error ("Pyodide has suffered a fatal error") this interpreter is unusable.
+    self.postMessage({ id: message.id, failure: text, fatal: /fatal error/i.test(text) });
   }
 };

@@ -1,8 +1,12 @@
 /*
  * glossary_gen live examples: Run buttons for the entry's Python snippets and the playground.
  *
- * - Nothing heavy loads with the page: Pyodide is fetched on the first Run click (or first
- *   playground move), once per page visit, and reused across Material's instant navigation.
+ * - The entries' Python runs in a Web Worker (assets/live-worker.js), not on the page's main
+ *   thread: their code cannot reach the page's DOM, cookies or storage, and a runaway loop
+ *   freezes only the worker, which the Stop button (or the time limit) terminates.
+ * - Nothing heavy loads with the page: the worker and Pyodide are fetched on the first Run click
+ *   (or first playground move), once per page visit, and reused across Material's instant
+ *   navigation. After a Stop, the next run starts a fresh worker.
  * - Blocks run like the doctests do: one namespace per page, top to bottom. Running block N first
  *   replays blocks 1..N-1 (as currently edited) in a fresh namespace, then shows N's output.
  * - Failures are shown, never swallowed: a traceback under the snippet, or a clear message when
@@ -15,54 +19,26 @@
   var ISLAND = "script[data-glossary-code]";
   var PLAYGROUND = ".glossary-playground";
   var LOAD_TIMEOUT_MS = 120000;
+  // A run (or a playground call) still going after this long is stopped (likely an endless loop).
+  var RUN_TIMEOUT_MS = 30000;
+  // The worker sits next to this script (assets/glossary/); resolved now, while the <script>
+  // element is known, so it stays right after instant navigation changes the page's URL.
+  var WORKER_URL = workerUrl();
 
-  // Python helpers installed once into Pyodide. Sources arrive as plain strings; results leave
-  // as JSON, so no PyProxy has to be managed on the JavaScript side.
-  var RUNNER = [
-    "import ast, contextlib, doctest, io, json, math, numbers, traceback",
-    "_glossary_ns = {}",
-    "def _glossary_reset(key):",
-    "    _glossary_ns[key] = {'__name__': '__main__'}",
-    "def _glossary_chunks(source):",
-    "    if '>>>' not in source:",
-    "        return [(source, 0, 'exec')]",
-    "    return [(ex.source, ex.lineno, 'single') for ex in doctest.DocTestParser().get_examples(source)]",
-    "def _glossary_run(key, source, filename):",
-    "    ns = _glossary_ns.setdefault(key, {'__name__': '__main__'})",
-    "    out = io.StringIO()",
-    "    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):",
-    "        try:",
-    "            for text, lineno, mode in _glossary_chunks(source):",
-    "                tree = compile(text, filename, mode, ast.PyCF_ONLY_AST)",
-    "                ast.increment_lineno(tree, lineno)",
-    "                exec(compile(tree, filename, mode), ns)",
-    "        except BaseException as exc:",
-    "            tb = exc.__traceback__",
-    "            tb = tb.tb_next if tb is not None else None",
-    "            if isinstance(exc, SyntaxError):",
-    "                tb = None",
-    "            lines = traceback.format_exception(type(exc), exc, tb)",
-    "            return json.dumps({'output': out.getvalue(), 'error': ''.join(lines)})",
-    "    return json.dumps({'output': out.getvalue(), 'error': None})",
-    "def _glossary_call(key, name, x):",
-    "    ns = _glossary_ns.get(key, {})",
-    "    fn = ns.get(name)",
-    "    if not callable(fn):",
-    "        return json.dumps({'error': f'{name} is not defined: run the examples above, or reset them'})",
-    "    x = int(x) if float(x).is_integer() else float(x)",
-    "    out = io.StringIO()",
-    "    try:",
-    "        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):",
-    "            y = fn(x)",
-    "    except Exception as exc:",
-    "        return json.dumps({'error': ''.join(traceback.format_exception_only(type(exc), exc)).strip()})",
-    "    number = float(y) if isinstance(y, numbers.Real) and not isinstance(y, bool) else None",
-    "    if number is not None and not math.isfinite(number):",
-    "        number = None",
-    "    return json.dumps({'x': repr(x), 'repr': repr(y), 'number': number})",
-  ].join("\n");
+  function workerUrl() {
+    var script = document.currentScript;
+    var src = script && script.src;
+    if (!src) {
+      var found = document.querySelector('script[src*="assets/glossary/live.js"]');
+      src = found ? found.src : new URL("assets/glossary/live.js", location.href).href;
+    }
+    return new URL("live-worker.js", src).href;
+  }
 
-  var pyodidePromise = null;
+  // The current Python: {worker, ready, pending, tail, ...}; null before the first use and after
+  // a Stop (the next use starts a new one).
+  var python = null;
+  var restarts = 0;
 
   function pyodideBase() {
     // The site's configured location, from the page's JSON island: an absolute URL (a CDN) as
@@ -88,25 +64,44 @@
     });
   }
 
+  function runTimeoutMs() {
+    var value = Number(window.glossaryLive && window.glossaryLive.runTimeoutMs);
+    return value > 0 ? value : RUN_TIMEOUT_MS;
+  }
+
+  // Starts the worker and Pyodide in it; resolves to the engine once Python is ready.
   function loadPython() {
-    if (pyodidePromise) return pyodidePromise;
+    if (python) return python.ready;
     var base = "(unknown)";
     var started = performance.now();
-    pyodidePromise = withTimeout(
-      new Promise(function (resolve) {
-        base = pyodideBase();
-        resolve(import(base + "pyodide.mjs"));
-      }).then(function (module) {
-        return module.loadPyodide({ indexURL: base });
-      }),
-      LOAD_TIMEOUT_MS,
-      "Loading Python"
-    ).then(function (pyodide) {
-      pyodide.runPython(RUNNER);
+    var engine = { worker: null, pending: {}, nextId: 1, tail: Promise.resolve(), stopped: null };
+    python = engine;
+    engine.ready = withTimeout(new Promise(function (resolve, reject) {
+      engine.rejectReady = reject; // a Stop while loading
+      base = pyodideBase();
+      var worker = new Worker(WORKER_URL, { type: "module", name: "glossary-python" });
+      engine.worker = worker;
+      worker.onmessage = function (event) {
+        var data = event.data || {};
+        if (data.type === "ready") resolve(engine);
+        else if (data.type === "load-error") reject(new Error(String(data.message)));
+        else settle(engine, data);
+      };
+      worker.onerror = function (event) {
+        // The worker script could not be fetched or started, or the worker died.
+        if (event.preventDefault) event.preventDefault();
+        var error = new Error("the Python worker stopped unexpectedly: " +
+                              (event.message || WORKER_URL + " could not be started"));
+        reject(error);
+        stopPython(engine, error);
+      };
+      worker.postMessage({ type: "init", indexURL: base });
+    }), LOAD_TIMEOUT_MS, "Loading Python").then(function (ready) {
       window.glossaryLive.loadMs = performance.now() - started;
-      return pyodide;
-    }).catch(function (error) {
-      pyodidePromise = null; // let the next click try again (the reader may be back online)
+      return ready;
+    }, function (error) {
+      if (error && error.stopped) throw error; // the reader pressed Stop while it was loading
+      stopPython(engine, null); // let the next click try again (the reader may be back online)
       var reason = (error && error.message) || String(error);
       var wrapped = new Error(
         "Python could not be loaded in your browser (Pyodide from " + base + "): " + reason +
@@ -116,18 +111,76 @@
       wrapped.loadFailure = true;
       throw wrapped;
     });
-    return pyodidePromise;
+    return engine.ready;
   }
 
-  function call(pyodide, name) {
-    var args = Array.prototype.slice.call(arguments, 2);
-    var fn = pyodide.globals.get(name);
-    try {
-      var result = fn.apply(null, args);
-      return typeof result === "string" ? JSON.parse(result) : null;
-    } finally {
-      fn.destroy();
+  function settle(engine, data) {
+    var waiting = engine.pending[data.id];
+    if (!waiting) return;
+    delete engine.pending[data.id];
+    clearTimeout(waiting.timer);
+    if (data.failure === undefined) {
+      waiting.resolve(data.result || {});
+      return;
     }
+    var error = new Error("Python failed: " + String(data.failure));
+    waiting.reject(error);
+    if (data.fatal) stopPython(engine, error); // Pyodide cannot go on: the next run starts a new one
+  }
+
+  function failPending(engine, error) {
+    Object.keys(engine.pending).forEach(function (id) {
+      var waiting = engine.pending[id];
+      delete engine.pending[id];
+      clearTimeout(waiting.timer);
+      waiting.reject(error);
+    });
+  }
+
+  function stoppedError(why) {
+    var error = new Error(why + " Python was shut down to stop it: the next run starts a fresh Python" +
+                          " (a few seconds), which runs this page's examples again from the top.");
+    error.stopped = true;
+    return error;
+  }
+
+  // Terminates a worker (Stop button, time limit, failed load); what was waiting on it fails
+  // with ``why`` (a stoppedError).
+  function stopPython(engine, why) {
+    if (!engine) return;
+    if (python === engine) python = null;
+    if (engine.stopped) return;
+    engine.stopped = why || new Error("Python is not available");
+    if (why && why.stopped) restarts++;
+    if (engine.worker) engine.worker.terminate();
+    if (engine.rejectReady) engine.rejectReady(engine.stopped);
+    failPending(engine, engine.stopped);
+    markPlaygroundsStale();
+  }
+
+  // One request at a time, in order: the worker runs them one after the other anyway, and this
+  // way the time limit counts from when the worker starts on a request, not from when it queued.
+  function request(engine, message) {
+    var result = engine.tail.then(function () {
+      if (engine.stopped) throw engine.stopped;
+      return new Promise(function (resolve, reject) {
+        var id = engine.nextId++;
+        var limit = runTimeoutMs();
+        var timer = setTimeout(function () {
+          stopPython(engine, stoppedError("Stopped: this was still running after " + (limit / 1000) +
+                                          " s (an endless loop?)."));
+        }, limit);
+        engine.pending[id] = { resolve: resolve, reject: reject, timer: timer };
+        message.id = id;
+        engine.worker.postMessage(message);
+      });
+    });
+    engine.tail = result.then(null, function () {});
+    return result;
+  }
+
+  function program(items) {
+    return items.map(function (item) { return { source: item.text, filename: blockName(item.index) }; });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -236,31 +289,37 @@
     out.textContent = text;
   }
 
-  function runBlock(block, button) {
+  function runBlock(block, controls) {
+    if (controls.run.disabled) return;
     var index = blockIndex(block);
-    button.disabled = true;
+    controls.run.disabled = true;
+    controls.stop.hidden = false;
     block.setAttribute("aria-busy", "true");
     var clicked = performance.now();
-    setOutput(block, pyodidePromise ? "Running…" : "Loading Python (first run only)…", "pending");
-    islandReady().then(loadPython).then(function (pyodide) {
-      call(pyodide, "_glossary_reset", "page");
-      var earlier = programBefore(index);
-      for (var i = 0; i < earlier.length; i++) {
-        var result0 = call(pyodide, "_glossary_run", "page", earlier[i].text, blockName(earlier[i].index));
-        if (result0.error) {
-          setOutput(block, "An earlier example on this page failed, so this one cannot run:\n\n" + result0.error, "error");
-          return;
-        }
+    setOutput(block, python ? "Running…" : restarts ? "Starting a fresh Python (the previous one was stopped)…"
+                                                    : "Loading Python (first run only)…", "pending");
+    islandReady().then(loadPython).then(function (engine) {
+      setOutput(block, "Running…", "pending");
+      return request(engine, {
+        type: "run", key: "page", earlier: program(programBefore(index)),
+        source: currentSource(block), filename: blockName(index),
+      });
+    }).then(function (result) {
+      if (result.earlierError) {
+        setOutput(block, "An earlier example on this page failed, so this one cannot run:\n\n" + result.earlierError,
+                  "error");
+        return;
       }
-      var result = call(pyodide, "_glossary_run", "page", currentSource(block), blockName(index));
-      var text = result.output + (result.error || "");
+      var text = (result.output || "") + (result.error || "");
       setOutput(block, text || "(no output)", result.error ? "error" : "ok");
       window.glossaryLive.lastRunMs = performance.now() - clicked;
       markPlaygroundsStale();
     }).catch(function (error) {
-      setOutput(block, error.message || String(error), error.loadFailure ? "unavailable" : "error");
+      setOutput(block, error.message || String(error),
+                error.loadFailure ? "unavailable" : error.stopped ? "stopped" : "error");
     }).finally(function () {
-      button.disabled = false;
+      controls.run.disabled = false;
+      controls.stop.hidden = true;
       block.removeAttribute("aria-busy");
     });
   }
@@ -317,8 +376,12 @@
     var run = button("▶ Run", "glossary-run", "Run this example in your browser (Python via Pyodide)");
     var edit = button("Edit", "glossary-edit", "Edit this example");
     var reset = button("Reset", "glossary-reset", "Restore the original example");
+    var stop = button("■ Stop", "glossary-stop", "Stop the running example (Python is restarted on the next run)");
+    var controls = { run: run, stop: stop };
     edit.setAttribute("aria-pressed", "false");
+    stop.hidden = true;
     bar.appendChild(run);
+    bar.appendChild(stop);
     bar.appendChild(edit);
     bar.appendChild(reset);
     var editor = document.createElement("textarea");
@@ -337,17 +400,19 @@
     else block.appendChild(editor);
     block.appendChild(bar);
     block.appendChild(out);
-    run.addEventListener("click", function () { runBlock(block, run); });
+    run.addEventListener("click", function () { runBlock(block, controls); });
+    stop.addEventListener("click", function () { stopPython(python, stoppedError("Stopped.")); });
     edit.addEventListener("click", function () { toggleEditor(block, edit); });
     reset.addEventListener("click", function () { resetBlock(block, edit); });
     editor.addEventListener("input", function () {
       editor.setAttribute("data-edited", "1");
+      editor.rows = Math.min(30, Math.max(3, editor.value.split("\n").length + 1));
       markPlaygroundsStale();
     });
     editor.addEventListener("keydown", function (event) {
       if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
         event.preventDefault();
-        runBlock(block, run);
+        runBlock(block, controls);
       }
     });
   }
@@ -355,24 +420,25 @@
   // ---------------------------------------------------------------------------------------
   // Playground: slider + number field -> the entry's own function, result and point on the plot.
 
+  // What the playground namespace currently holds: the page's program, in which Python.
   var playgroundSignature = null;
+  var playgroundEngine = null;
 
   function markPlaygroundsStale() {
     playgroundSignature = null;
   }
 
-  function preparePlayground(pyodide) {
+  function preparePlayground(engine) {
     // The playground uses the page's examples as currently edited, so an edited relu shows up.
-    var program = programBefore();
-    var signature = program.map(function (item) { return item.text; }).join("\u0000");
-    if (signature === playgroundSignature) return null;
-    call(pyodide, "_glossary_reset", "playground");
-    for (var i = 0; i < program.length; i++) {
-      var result = call(pyodide, "_glossary_run", "playground", program[i].text, blockName(program[i].index));
+    var items = programBefore();
+    var signature = items.map(function (item) { return item.text; }).join("\u0000");
+    if (signature === playgroundSignature && engine === playgroundEngine) return Promise.resolve(null);
+    return request(engine, { type: "prepare", key: "playground", program: program(items) }).then(function (result) {
       if (result.error) return "The examples on this page failed to run:\n" + result.error;
-    }
-    playgroundSignature = signature;
-    return null;
+      playgroundSignature = signature;
+      playgroundEngine = engine;
+      return null;
+    });
   }
 
   function placePoint(playground, x, y) {
@@ -421,11 +487,17 @@
     function evaluate(value) {
       if (busy) { pending = value; return; }
       busy = true;
-      if (!pyodidePromise) show("Loading Python (first use only)…", "pending");
-      islandReady().then(loadPython).then(function (pyodide) {
-        var problem = preparePlayground(pyodide);
-        if (problem) { show(problem, "error"); return; }
-        var result = call(pyodide, "_glossary_call", "playground", name, Number(value));
+      if (!python) show(restarts ? "Starting a fresh Python (the previous one was stopped)…"
+                                 : "Loading Python (first use only)…", "pending");
+      var engine = null;
+      islandReady().then(loadPython).then(function (ready) {
+        engine = ready;
+        return preparePlayground(engine);
+      }).then(function (problem) {
+        if (problem) return { problem: problem };
+        return request(engine, { type: "call", key: "playground", name: name, x: Number(value) });
+      }).then(function (result) {
+        if (result.problem) { show(result.problem, "error"); return; }
         if (result.error) { show(name + "(" + value + ") raised " + result.error, "error"); return; }
         show(name + "(" + result.x + ") = " + result.repr, "ok");
         playground.setAttribute("data-value", String(value));
@@ -467,7 +539,9 @@
 
   window.glossaryLive = window.glossaryLive || {};
   window.glossaryLive.loadPython = loadPython;
-  window.glossaryLive.isLoaded = function () { return pyodidePromise !== null; };
+  window.glossaryLive.isLoaded = function () { return python !== null; };
+  window.glossaryLive.stop = function () { stopPython(python, stoppedError("Stopped.")); };
+  window.glossaryLive.workerUrl = WORKER_URL;
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     // Material's instant navigation swaps the page without reloading scripts: bind on each page.
