@@ -172,10 +172,15 @@ def _assert_local_only(requests: list[str]) -> None:
 def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     page.goto(site + "glossary/relu/")
     page.wait_for_selector(".glossary-run")
-    # Nothing heavy on page load: Pyodide is fetched on the first click only.
-    assert not [u for u in page.requests if "pyodide" in u]
+    # Nothing heavy on page load: the worker and Pyodide are fetched on the first click only.
+    assert not [u for u in page.requests if "pyodide" in u or "live-worker" in u]
 
     block = page.locator(".glossary-runnable").first
+    # No empty output bar (nor Stop button) before the first run.
+    assert _output_of(block).is_hidden()
+    assert block.locator("button.glossary-stop").is_hidden()
+    ARTIFACTS.mkdir(exist_ok=True)
+    block.screenshot(path=str(ARTIFACTS / "relu-before-run.png"))
     started = time.monotonic()
     block.locator("button.glossary-run").click()
     output = _wait_for_result(page, block)
@@ -184,6 +189,7 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     assert "[0, 0, 0, 1, 2]" in output.inner_text()
     fetched = [u for u in page.requests if "pyodide" in u]
     assert any(u.endswith("pyodide.asm.wasm") for u in fetched)
+    assert any(u.endswith("/assets/glossary/live-worker.js") for u in page.requests)
 
     # Second run reuses the loaded Pyodide: nothing more is downloaded.
     before = len(page.requests)
@@ -228,7 +234,7 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     ARTIFACTS.mkdir(exist_ok=True)
     block.locator("button.glossary-run").click()
     _wait_for_result(page, block, timeout=10_000)
-    page.locator(".glossary-runnable").first.scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollTo(0, 0)")  # else Material's fixed header lands mid-page
     page.screenshot(path=str(ARTIFACTS / "relu-live.png"), full_page=True)
 
     assert not _real_errors(page.errors), page.errors
@@ -276,5 +282,67 @@ def test_unreachable_pyodide_gives_a_clear_message(page, site):
     output = _wait_for_result(page, block, timeout=20_000)
     assert "glossary-run-output--unavailable" in output.get_attribute("class")
     assert "Python could not be loaded" in output.inner_text()
+    assert "assets/pyodide/" in output.inner_text()  # says where it looked
     # Not stuck: the button works again (a retry, e.g. once back online).
     assert block.locator("button.glossary-run").is_enabled()
+
+
+def _edit_and_run(block, code: str) -> None:
+    if block.locator("textarea.glossary-editor").is_hidden():
+        block.locator("button.glossary-edit").click()
+    block.locator("textarea.glossary-editor").fill(code)
+    block.locator("button.glossary-run").click()
+
+
+def test_python_runs_in_a_worker_without_the_dom_and_can_be_stopped(page, site):
+    """Entry code runs in a Web Worker: no DOM to reach, and an endless loop can be stopped."""
+    page.goto(site + "glossary/relu/")
+    block = page.locator(".glossary-runnable").first
+    run, stop = block.locator("button.glossary-run"), block.locator("button.glossary-stop")
+
+    # The page's document, cookies and storage are not reachable from a snippet.
+    _edit_and_run(block, ">>> import js\n>>> js.document.cookie\n")
+    output = _wait_for_result(page, block)
+    text = output.inner_text()
+    assert "glossary-run-output--error" in output.get_attribute("class"), text
+    assert "AttributeError" in text and "document" in text, text
+    _edit_and_run(block, ">>> import js\n>>> hasattr(js, 'document'), hasattr(js, 'localStorage'), "
+                         "hasattr(js, 'WorkerGlobalScope')\n")
+    assert _wait_for_result(page, block, timeout=10_000).inner_text().strip() == "(False, False, True)"
+
+    # An endless loop keeps the page responsive; Stop ends it and says what happened.
+    _edit_and_run(block, ">>> while True:\n...     pass\n")
+    stop.wait_for(state="visible")
+    assert run.is_disabled()
+    time.sleep(0.5)
+    assert page.evaluate("() => 6 * 7") == 42  # the main thread is not frozen
+    assert "glossary-run-output--pending" in _output_of(block).get_attribute("class")
+    ARTIFACTS.mkdir(exist_ok=True)
+    block.screenshot(path=str(ARTIFACTS / "relu-running.png"))
+    stop.click()
+    output = _wait_for_result(page, block, timeout=10_000)
+    text = output.inner_text()
+    assert "glossary-run-output--stopped" in output.get_attribute("class"), text
+    assert text.startswith("Stopped.") and "fresh Python" in text, text
+    assert stop.is_hidden() and run.is_enabled()
+
+    # The next run starts a fresh Python and works; so does the playground, which shares it.
+    block.locator("button.glossary-reset").click()
+    run.click()
+    output = _wait_for_result(page, block)
+    assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
+    assert "[0, 0, 0, 1, 2]" in output.inner_text()
+    playground = page.locator(".glossary-playground").first
+    playground.locator('input[type="range"]').fill("-1")
+    result = playground.locator("output")
+    page.wait_for_function("el => el.textContent.includes('relu(-1) = 0')", arg=result.element_handle(),
+                           timeout=10_000)
+
+    # A run that goes on too long is stopped by the time limit (shortened here), with a message.
+    page.evaluate("() => { window.glossaryLive.runTimeoutMs = 1500; }")
+    _edit_and_run(block, ">>> while True:\n...     pass\n")
+    output = _wait_for_result(page, block, timeout=15_000)
+    assert "glossary-run-output--stopped" in output.get_attribute("class"), output.inner_text()
+    assert "still running after 1.5 s" in output.inner_text(), output.inner_text()
+    assert not _real_errors(page.errors), page.errors
+    _assert_local_only(page.requests)

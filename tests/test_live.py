@@ -259,3 +259,28 @@ def test_missing_local_pyodide_is_a_configuration_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GLOSSARY_PYODIDE_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(live.PyodideNotFound, match="npm ci"):
         live.install_pyodide("local", tmp_path / "site", tmp_path)
+
+
+# --- the browser side ---------------------------------------------------------------------
+
+
+def test_the_python_worker_is_shipped_but_not_loaded_with_the_page(monkeypatch):
+    """live-worker.js is an asset (copied into the site) that live.js starts on the first Run; it
+    must not be a page <script>: it would load with every page and run on the main thread."""
+    pytest.importorskip("mkdocs")
+    from importlib import resources
+
+    from mkdocs.config import load_config
+
+    assets = resources.files("glossary_gen").joinpath("assets")
+    worker = assets.joinpath("live-worker.js").read_text(encoding="utf-8")
+    assert "pyodide.mjs" in worker and "loadPyodide" in worker
+    assert "document" not in re.sub(r"/\*.*?\*/", "", worker, flags=re.S)  # nothing page-side in it
+    assert 'new URL("live-worker.js"' in assets.joinpath("live.js").read_text(encoding="utf-8")
+
+    monkeypatch.chdir(FIXTURES / "site_basic")
+    config = load_config("mkdocs.yml")
+    config = config.plugins.on_config(config)
+    scripts = [str(s) for s in config.extra_javascript]
+    assert "assets/glossary/live.js" in scripts
+    assert not [s for s in scripts if "worker" in s]
