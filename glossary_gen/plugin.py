@@ -23,13 +23,13 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity, error
-from .markdown_ext import GlossaryExtension
+from .markdown_ext import MATH_CACHE, GlossaryExtension
 from .render import RenderedPage, Renderer, RenderOptions
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
@@ -102,6 +102,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         prefix = self.config.url_prefix.strip("/")
         self.prefix = prefix + "/" if prefix else ""
         self.extension.math = self.config.math
+        MATH_CACHE.open(self.settings.cache_dir)
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         if not any(str(e).endswith("attr_list") for e in config.markdown_extensions):
             config.markdown_extensions.append("attr_list")
@@ -208,6 +209,11 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             _escape_toc(page.toc)
         return self.renderer.finish_html(html, rendered)
 
+    @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        rendered = self.pages.get(page.file.src_uri) if self.renderer is not None else None
+        return output if rendered is None else self.renderer.finish_page(output, rendered)
+
     def _math_diagnostic(self, page: Page, rendered: RenderedPage | None, tex: str, message: str) -> Diagnostic:
         """Locate a formula that failed to convert in the entry file (or the docs page)."""
         entry = rendered.entry if rendered is not None else None
@@ -225,6 +231,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled:
             return
+        MATH_CACHE.save()
         from . import live
 
         try:  # pyodide_url: local -> copy the npm package's runtime files into the site
@@ -256,5 +263,6 @@ def _escape_toc(toc) -> None:
     import re
 
     for item in toc:
-        item.title = html.escape(html.unescape(re.sub(r"<[^>]*>", "", item.title)), quote=False)
+        if "<" in item.title or "&" in item.title or ">" in item.title:
+            item.title = html.escape(html.unescape(re.sub(r"<[^>]*>", "", item.title)), quote=False)
         _escape_toc(item.children)

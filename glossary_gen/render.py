@@ -37,7 +37,11 @@ Every doctest block (``python``/``pycon`` fence with ``>>>``) is wrapped as::
 
 ``data-glossary-block`` is the position of the block in the island's ``blocks`` list;
 ``data-glossary-line`` the file line of its first code line; ``data-glossary-doctest`` is
-``passed``, ``failed`` or ``not-run``. Each term page ends with one JSON island::
+``passed``, ``failed`` or ``not-run``. Each term page carries one JSON island in its ``<head>``
+(with the JSON-LD; :meth:`Renderer.finish_page`), not in the content, because Material's
+instant navigation re-creates the content's ``<script>`` elements without their ``type`` (JSON
+would run as JavaScript) while it swaps ``<head>`` elements whole, so
+``document.querySelector("script[data-glossary-code]")`` always finds the current page's::
 
     <script type="application/json" class="glossary-data" data-glossary-code
             data-glossary-pyodide="https://cdn.jsdelivr.net/npm/pyodide@.../">{...}</script>
@@ -315,7 +319,9 @@ def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
     One ``git log`` call for the whole folder (not one per file), so it stays cheap at any size.
     """
     dates: dict[Path, _dt.date] = {}
-    folders = {f.resolve().parent for f in files}
+    # Resolve each folder once, not each file (thousands of realpath calls add up).
+    resolved = {parent: parent.resolve() for parent in {f.parent for f in files}}
+    folders = set(resolved.values())
     for folder in folders:
         try:
             out = subprocess.run(
@@ -335,7 +341,7 @@ def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
                     dates[path] = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).date()
     result: dict[Path, _dt.date] = {}
     for file in files:
-        date = dates.get(file.resolve())
+        date = dates.get(resolved[file.parent] / file.name)
         if date is None:
             try:
                 date = _dt.datetime.fromtimestamp(file.stat().st_mtime, _dt.timezone.utc).date()
@@ -394,6 +400,13 @@ def sanitize(fragment: str) -> str:
 # --- pages --------------------------------------------------------------------------------------
 
 
+#: Tokens are ``glossarytrusted<nonce>x<n>``: letters and digits only, so Markdown and the
+#: sanitizer leave them alone; a line holding only a token is one atomic block
+#: (:class:`glossary_gen.markdown_ext.TrustedBlockProcessor`).
+TOKEN_PREFIX = "glossarytrusted"
+TOKEN_RE = re.compile(TOKEN_PREFIX + r"[0-9a-f]+x\d+")
+
+
 class PageFragments:
     """Trusted HTML kept out of the Markdown source: each piece is represented by a token that
     Markdown and the sanitizer leave alone, and put back by :meth:`Renderer.finish_html`."""
@@ -401,12 +414,25 @@ class PageFragments:
     def __init__(self, nonce: str) -> None:
         self.nonce = nonce
         self.items: dict[str, str] = {}
-        #: Trusted HTML appended after the page content (JSON islands, JSON-LD).
-        self.tail: list[str] = []
+        #: Tokens of navigation fragments (related terms, backlinks, the footer) that are placed
+        #: after the search index has read the content (:meth:`Renderer.finish_page`): a search
+        #: for a term finds its own page, not every page that lists it.
+        self.unindexed: set[str] = set()
+        #: Trusted HTML for the page's ``<head>`` (the JSON-LD and the code island), out of the
+        #: content: Material's instant navigation re-creates every ``<script>`` of the content
+        #: without its ``type`` (so JSON would run as JavaScript), while it swaps ``<head>``
+        #: elements whole; and the search indexer never has to read them.
+        self.head: list[str] = []
 
-    def token(self, html_text: str) -> str:
-        key = f"glossarytrusted{self.nonce}x{len(self.items)}"
+    def pattern(self) -> re.Pattern[str]:
+        """A token alone in a paragraph (group 1) or inline (group 2)."""
+        return re.compile(r"<p>\s*(%s%sx\d+)\s*</p>|(%s%sx\d+)" % (TOKEN_PREFIX, self.nonce, TOKEN_PREFIX, self.nonce))
+
+    def token(self, html_text: str, *, indexed: bool = True) -> str:
+        key = f"{TOKEN_PREFIX}{self.nonce}x{len(self.items)}"
         self.items[key] = html_text
+        if not indexed:
+            self.unindexed.add(key)
         return key
 
 
@@ -447,10 +473,10 @@ class _Doc:
     def md(self, *lines: str) -> None:
         self.lines.extend(lines)
 
-    def html_block(self, html_text: str, indent: int = 0) -> None:
+    def html_block(self, html_text: str, indent: int = 0, *, indexed: bool = True) -> None:
         """A trusted HTML block as its own paragraph (so the token is replaced whole)."""
         pad = " " * indent
-        self.lines.extend(["", pad + self.fragments.token(html_text), ""])
+        self.lines.extend(["", pad + self.fragments.token(html_text, indexed=indexed), ""])
 
 
 _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
@@ -496,6 +522,20 @@ def doctest_status(result: object | None, block: CodeBlock | None = None) -> str
     return status
 
 
+_H1 = re.compile(r"^ {0,3}(?:#(?:[ \t]|$)|=+[ \t]*$)|<h1[\s>]", re.I)
+
+
+def _has_h1(entry: Entry) -> bool:
+    """Whether an entry body may render a level-1 heading of its own (ATX, setext or raw HTML),
+    code blocks aside. Then the page writes its title as a Markdown H1 too, since the theme
+    prints the title only when the content has no H1 (Material does)."""
+    code = {n for b in entry.code_blocks for n in range(b.fence_line, b.end_line + 1)}
+    for number, line in enumerate(entry.body.split("\n"), entry.body_line):
+        if number not in code and ("#" in line or "=" in line or "<" in line) and _H1.search(line):
+            return True
+    return False
+
+
 def _letter(title: str) -> str:
     base = unicodedata.normalize("NFKD", title.strip())[:1].upper()
     return base if "A" <= base <= "Z" else "0-9" if base.isdigit() else "Other"
@@ -529,14 +569,17 @@ class Renderer:
         fragments = PageFragments(self.nonce)
         doc = _Doc(fragments)
         diagnostics: list[Diagnostic] = []
-        summary = plain_text(entry.summary)
+        summary = linker.tooltips.get(entry.slug) or plain_text(entry.summary)
         meta = {
             "title": html.escape(entry.title),
             "description": html.escape(summary),
             "tags": [html.escape(t.value) for t in entry.tags],
             "glossary_entry": entry.slug,
         }
-        doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "", f"# {md_escape(entry.title)}", "")
+        doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "")
+        if _has_h1(entry):
+            # The theme prints the title as the H1 unless the content has one (Material does).
+            doc.md(f"# {md_escape(entry.title)}", "")
         if entry.aliases:
             names = ", ".join(f"<em>{html.escape(a.value)}</em>" for a in entry.aliases)
             doc.html_block(f'<p class="glossary-aliases">Also known as {names}</p>')
@@ -546,13 +589,13 @@ class Renderer:
         related = self.glossary.related.get(entry.slug, ())
         if related:
             doc.md("", "## Related terms", "")
-            doc.html_block(self._term_list(related, "glossary-related"))
+            doc.html_block(self._term_list(related, "glossary-related"), indexed=False)
         backlinks = [s for s in self.glossary.backlinks.get(entry.slug, ()) if s in linker.src_of]
         if backlinks:
             doc.md("", "## Referenced by", "")
             # Compact: the summaries are one hover away, and a popular term has many referrers.
             doc.html_block('<p class="glossary-backlinks">' + ", ".join(
-                self.linker.anchor(s, self.glossary.by_slug[s].title) for s in backlinks) + "</p>")
+                self.linker.anchor(s, self.glossary.by_slug[s].title) for s in backlinks) + "</p>", indexed=False)
         if entry.sources:
             doc.md("", "## Sources", "")
             doc.html_block(self._sources(entry))
@@ -561,10 +604,10 @@ class Renderer:
         if date is not None:
             footer.append(f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>')
         footer.append(f'<a href="{attr(relative_url(self.index_url, url))}">All terms</a>')
-        doc.html_block(f'<p class="glossary-meta">{" · ".join(footer)}</p>')
+        doc.html_block(f'<p class="glossary-meta">{" · ".join(footer)}</p>', indexed=False)
 
-        fragments.tail.append(self._json_ld(entry, summary, date))
-        fragments.tail.append(self._island(entry))
+        fragments.head.append(self._json_ld(entry, summary, date))
+        fragments.head.append(self._island(entry))
         page = RenderedPage(src, url, entry.title, "\n".join(doc.lines) + "\n", fragments, entry)
         return page, diagnostics
 
@@ -768,7 +811,7 @@ class Renderer:
         }
         if self.options.site_url:
             json_ld["url"] = self._absolute(self.index_url)
-        fragments.tail.append(f'<script type="application/ld+json">{script_json(json_ld)}</script>')
+        fragments.head.append(f'<script type="application/ld+json">{script_json(json_ld)}</script>')
         return RenderedPage(self.index_src, self.index_url, self.options.index_title,
                             "\n".join(doc.lines) + "\n", fragments)
 
@@ -783,7 +826,7 @@ class Renderer:
                 "slug": entry.slug,
                 "title": entry.title,
                 "aliases": [a.value for a in entry.aliases],
-                "summary": plain_text(entry.summary),
+                "summary": self.linker.tooltips.get(entry.slug) or plain_text(entry.summary),
                 "url": self._absolute(url) or url,
                 "related": [s for s in self.glossary.related.get(entry.slug, ()) if s in self.linker.url_of],
                 "tags": [t.value for t in entry.tags],
@@ -794,11 +837,32 @@ class Renderer:
     # -- after the Markdown engine --
 
     def finish_html(self, rendered_html: str, page: RenderedPage) -> str:
-        """Sanitize what the entry wrote, then splice in the trusted fragments and the tail."""
+        """The page content: sanitize what the entry wrote, then splice in the trusted fragments
+        (unindexed ones stay markers until :meth:`finish_page`)."""
         body = sanitize(rendered_html) if page.untrusted else rendered_html
-        items = page.fragments.items
-        if items:
-            pattern = re.compile(r"<p>\s*(glossarytrusted%s(?:x\d+))\s*</p>|(glossarytrusted%s(?:x\d+))"
-                                 % (page.fragments.nonce, page.fragments.nonce))
-            body = pattern.sub(lambda m: items.get(m.group(1) or m.group(2), ""), body)
-        return body + "\n" + "\n".join(page.fragments.tail)
+        fragments = page.fragments
+        if fragments.items:
+            items, unindexed = fragments.items, fragments.unindexed
+
+            def splice(m: re.Match[str]) -> str:
+                key = m.group(1) or m.group(2)
+                return f"<!--{key}-->" if key in unindexed else items.get(key, "")
+
+            body = fragments.pattern().sub(splice, body)
+        return body
+
+    @staticmethod
+    def finish_page(document: str, page: RenderedPage) -> str:
+        """The whole HTML document: the unindexed fragments replace their markers, and the
+        page's ``<head>`` fragments go before ``</head>``."""
+        fragments = page.fragments
+        if fragments.unindexed:
+            items = fragments.items
+            document = re.sub(r"<!--(%s%sx\d+)-->" % (TOKEN_PREFIX, fragments.nonce),
+                              lambda m: items.get(m.group(1), ""), document)
+        if not fragments.head:
+            return document
+        at = document.find("</head>")
+        if at < 0:  # not a full document (a theme without <head>): keep them, at the end
+            return document + "\n" + "\n".join(fragments.head)
+        return document[:at] + "\n".join(fragments.head) + "\n" + document[at:]

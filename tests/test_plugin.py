@@ -85,7 +85,7 @@ def test_term_pages_are_generated_in_memory_and_drafts_are_not_published(built):
 
 def test_term_page_shows_every_part(built):
     html = article(page(built, "glossary/alpha/index.html"))
-    assert '<h1 id="alpha">Alpha' in html
+    assert "<h1>Alpha</h1>" in html  # the theme prints the title (the body has no H1 of its own)
     assert 'class="glossary-aliases">Also known as <em>First Letter</em>' in html
     assert '<div class="glossary-summary">\n<p>Alpha is the <strong>first</strong> letter' in html
     for heading in ("ELI5", "In-depth explanation", "Related terms", "Referenced by", "Sources"):
@@ -139,6 +139,43 @@ def test_doctest_blocks_are_marked_runnable_with_a_code_island(built):
     data = json.loads(island.group(2))
     assert [b["line"] for b in data["blocks"]] == [28, 35]
     assert 'class="language-pycon highlight"' in html or '<span class="gp">&gt;&gt;&gt; </span>' in html
+
+
+def _head_and_body(html: str) -> tuple[str, str]:
+    return html[:html.index("</head>")], html[html.index("<body"):]
+
+
+@pytest.mark.parametrize("path", ["glossary/alpha/index.html", "glossary/evil/index.html", "glossary/index.html"])
+def test_page_data_is_in_the_head_and_the_body_has_no_inline_script_of_ours(built, path):
+    """Material's instant navigation re-creates the content's <script> elements without their
+    type: JSON in the content would run as JavaScript. The JSON-LD and the code island live in
+    <head>, which it swaps element by element."""
+    head, body = _head_and_body(page(built, path))
+    inline = re.findall(r"<script((?: [^>]*)?)>(.*?)</script>", body, re.S)
+    inline = [(attrs, text) for attrs, text in inline if " src=" not in attrs]
+    # Material's own: its configuration (id="__config") and two small bootstrap scripts.
+    assert all('id="__config"' in attrs or text.lstrip().startswith(("document.", "var ", "__md_"))
+               for attrs, text in inline), inline
+    assert "<script" not in article(page(built, path))
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
+    assert len(blocks) == 1
+    data = json.loads(blocks[0])
+    assert data["@type"] == ("DefinedTermSet" if path == "glossary/index.html" else "DefinedTerm")
+    if path != "glossary/index.html":
+        island = re.findall(r'<script type="application/json" class="glossary-data" data-glossary-code[^>]*>(.*?)</script>',
+                            head, re.S)
+        assert len(island) == 1 and json.loads(island[0])["entry"] == path.split("/")[1]
+
+
+def test_search_indexes_the_term_not_the_lists_of_other_terms(built):
+    index = json.loads(page(built, "search/search_index.json"))
+    sections = {d["location"]: d["text"] for d in index["docs"] if d["location"].startswith("glossary/alpha/")}
+    alpha = " ".join(sections.values())
+    assert "Alpha is the" in alpha and "The Alphabet Book" in alpha  # summary, sources
+    # Related terms, "Referenced by" and the footer are shown, but not indexed: a search for
+    # Beta finds Beta's page, not every page that lists Beta.
+    assert sections["glossary/alpha/#related-terms"] == sections["glossary/alpha/#referenced-by"] == ""
+    assert "Beta comes after" not in alpha and "Last updated" not in alpha
 
 
 def test_json_ld_and_glossary_json(built):
@@ -199,7 +236,7 @@ def test_hostile_title_and_body_are_escaped_or_sanitized(built):
     html = page(built, "glossary/evil/index.html")
     assert "<title>&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co - Fixture Glossary</title>" in html
     body = article(html)
-    assert '&lt;script&gt;alert("title")&lt;/script&gt; Evil &amp; Co' in body
+    assert "<h1>&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co</h1>" in body
     assert "<em>&lt;img src=x onerror=alert(&#x27;alias&#x27;)&gt;</em>" in body
     assert "&lt;b onmouseover=alert(&#x27;tag&#x27;)&gt;bad&lt;/b&gt;</a>" in body
     assert "<iframe" not in body and "<svg" not in body and "style=" not in body

@@ -138,7 +138,7 @@ def test_entry_page_markdown(glossary):
     assert "## Related terms" in page.markdown and "## Referenced by" in page.markdown
     assert "## Sources" in page.markdown
     assert "```pycon" in page.markdown  # doctest blocks highlighted with their prompts
-    island = page.fragments.tail[-1]
+    island = page.fragments.head[-1]
     data = json.loads(re.search(r">(\{.*\})</script>", island).group(1))
     assert [b["source"] for b in data["blocks"]] == ["def double(x):\n    return 2 * x\ndouble(21)\n", "double(2)\n"]
     assert data["pyodide_url"] == "../../assets/pyodide/"
@@ -154,7 +154,7 @@ def test_hostile_title_is_escaped_everywhere(glossary):
     assert "<" not in meta["title"] and "<" not in "".join(meta["tags"])
     assert "<script" not in page.markdown.split("\n")[4]  # the H1
     assert "<script" not in "".join(page.fragments.items.values())
-    assert "<script>" not in "".join(page.fragments.tail).replace('<script type="application/', "")
+    assert "<script>" not in "".join(page.fragments.head).replace('<script type="application/', "")
 
 
 def test_index_groups_terms_a_to_z(glossary):
