@@ -20,9 +20,11 @@ per-page state lives in the :class:`~glossary_gen.render.Linker`.
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
 import xml.etree.ElementTree as etree
-from functools import lru_cache
+from pathlib import Path
 
 from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -30,7 +32,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from .render import Linker
+from .render import TOKEN_PREFIX, TOKEN_RE, Linker
 
 WIKILINK_RE = r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]"
 INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
@@ -40,12 +42,75 @@ _NO_AUTOLINK = frozenset({"a", "code", "pre", "kbd", "samp", "script", "style", 
                           "h1", "h2", "h3", "h4", "h5", "h6", "button", "textarea"})
 
 
-@lru_cache(maxsize=4096)
+class MathCache:
+    """LaTeX -> MathML, converted once per formula: kept for the whole process (every page of a
+    build, and every rebuild of ``mkdocs serve``) and, with a folder, across builds in
+    ``<cache_dir>/math.json`` (only the formulas the last build used are written back).
+    Formulas that fail to convert are never cached, so their error is reported every build."""
+
+    FILE = "math.json"
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+        self.used: set[str] = set()
+        self.path: Path | None = None
+        self.dirty = False
+
+    @staticmethod
+    def _version() -> str:
+        from importlib.metadata import version
+
+        return f"1:{version('latex2mathml')}"
+
+    def open(self, folder: Path | None) -> None:
+        """Use ``folder`` (``None``: memory only) and start counting the formulas used."""
+        if self.used:  # forget formulas the previous build no longer used (serve)
+            self.data = {k: v for k, v in self.data.items() if k in self.used}
+        self.used = set()
+        path = Path(folder) / self.FILE if folder else None
+        if path != self.path:
+            self.path, self.dirty = path, False
+            if path is not None and path.is_file():
+                try:
+                    stored = json.loads(path.read_text(encoding="utf-8"))
+                    if stored.get("version") == self._version() and isinstance(stored.get("math"), dict):
+                        self.data.update(stored["math"])
+                except (OSError, ValueError, AttributeError):
+                    pass  # a broken cache is only a miss
+
+    def convert(self, tex: str, display: bool) -> str:
+        key = ("B" if display else "I") + tex.strip()
+        mathml = self.data.get(key)
+        if mathml is None:
+            from latex2mathml.converter import convert
+
+            mathml = self.data[key] = convert(tex.strip(), display="block" if display else "inline")
+            self.dirty = True
+        self.used.add(key)
+        return mathml
+
+    def save(self) -> None:
+        """Write the formulas of this build back, if anything changed."""
+        if self.path is None or not (self.dirty or len(self.used) < len(self.data)):
+            return
+        data = {"version": self._version(), "math": {k: self.data[k] for k in sorted(self.used)}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            pass  # a cache that cannot be written costs time, never the build
+
+
+#: The process-wide formula cache (the plugin points it at ``cache_dir``).
+MATH_CACHE = MathCache()
+
+
 def latex_to_mathml(tex: str, display: bool) -> str:
     """MathML for a LaTeX formula (raises on LaTeX that latex2mathml cannot read)."""
-    from latex2mathml.converter import convert
-
-    return convert(tex.strip(), display="block" if display else "inline")
+    return MATH_CACHE.convert(tex, display)
 
 
 def _math_html(md: Markdown, linker: Linker | None, tex: str, display: bool) -> str:
@@ -118,6 +183,19 @@ class DisplayMathProcessor(BlockProcessor):
         placeholder = self.parser.md.htmlStash.store(_math_html(self.parser.md, self.linker, tex, True))
         p = etree.SubElement(parent, "p")
         p.text = placeholder
+        return True
+
+
+class TrustedBlockProcessor(BlockProcessor):
+    """A block that is only a trusted-fragment token (:class:`~glossary_gen.render.PageFragments`)
+    becomes a paragraph whose text is atomic: no inline pattern, auto-linker or other processor
+    looks at it (the renderer swaps it for its HTML after sanitizing)."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return TOKEN_PREFIX in block[:64] and TOKEN_RE.fullmatch(block.strip()) is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        etree.SubElement(parent, "p").text = AtomicString(blocks.pop(0).strip())
         return True
 
 
@@ -207,6 +285,8 @@ class GlossaryExtension(Extension):
             # After indented code (80), before headings, lists and paragraphs.
             md.parser.blockprocessors.register(DisplayMathProcessor(md.parser, self.linker),
                                                "glossary_display_math", 75)
+        # Before every built-in block processor ('empty' is 100): cheap, and a token block is final.
+        md.parser.blockprocessors.register(TrustedBlockProcessor(md.parser), "glossary_trusted", 110)
         if self.linker is not None:
             # Before 'reference' (170) and 'link' (160), which would read [[x]] as [x].
             md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, md, self.linker), "glossary_wikilink", 175)

@@ -10,10 +10,12 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import fastjsonschema
-import jsonschema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .loader import SLUG_RE
@@ -42,6 +44,8 @@ def _fast_check() -> Callable[[object], object]:
 
 @lru_cache(maxsize=1)
 def _explainer() -> jsonschema.protocols.Validator:
+    import jsonschema  # only when an entry is invalid: the import costs ~0.1 s per build
+
     cls = jsonschema.validators.validator_for(schema())
     return cls(schema())
 
