@@ -251,3 +251,23 @@ def test_last_updated_uses_one_git_call(tmp_path, monkeypatch):
     assert len(calls) == 1
     assert dates[repo / "entries" / "a.md"].isoformat() == "2020-01-02"
     assert repo / "entries" / "b.md" in dates  # untracked: its modification time
+
+
+def test_the_theme_prints_the_h1_unless_the_body_has_one(glossary):
+    from glossary_gen.loader import parse_entry
+
+    renderer = make_renderer(glossary)
+    page, _ = renderer.render_entry(glossary.by_slug["alpha"])
+    assert not any(line.startswith("# ") for line in page.markdown.split("\n"))  # Material prints the title
+    text = (SITE / "entries" / "alpha.md").read_text(encoding="utf-8")
+    for extra in ("# A heading of its own", "A heading\n=========", "<h1>raw</h1>"):
+        own, _ = parse_entry(text.replace("### ELI5\n", f"{extra}\n\n### ELI5\n", 1).encode(),
+                             SITE / "entries" / "alpha.md", "entries/alpha.md")
+        page, _ = renderer.render_entry(own)
+        assert "# Alpha" in page.markdown.split("\n"), extra
+    # '#' lines inside code (Python comments) are not headings.
+    code, _ = parse_entry(text.replace(">>> double(21)", "# a comment\n>>> double(21)", 1).encode(),
+                          SITE / "entries" / "alpha.md", "entries/alpha.md")
+    assert code is not None and "# a comment" in code.body
+    page, _ = renderer.render_entry(code)
+    assert "# Alpha" not in page.markdown.split("\n")

@@ -96,3 +96,70 @@ def test_relu_page_renders(served):
             browser.close()
     assert shot.stat().st_size > 10_000
     assert external == [], f"the page asked for external resources: {external}"
+
+
+@pytest.fixture(scope="module")
+def served_at_site_url(tmp_path_factory):
+    """The real glossary built with ``site_url`` = the local server's URL: Material's instant
+    navigation only intercepts links that sitemap.xml lists under the site_url's origin."""
+    import re
+
+    _need_browser()
+    work = tmp_path_factory.mktemp("instant")
+    handler = functools.partial(_QuietHandler, directory=str(work / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    text = re.sub(r"^site_url:.*$", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M)
+    text = text.replace("entries_dir: entries", f"entries_dir: {ROOT / 'entries'}")
+    text += f"\ndocs_dir: {ROOT / 'docs'}\nsite_dir: {work / 'site'}\nsite_url: {url}\n"
+    (work / "mkdocs.yml").write_text(text, encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(work / "mkdocs.yml")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url.rstrip("/")
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+def test_instant_navigation_swaps_the_page_data_without_script_errors(served_at_site_url):
+    """Material's instant navigation re-creates the content's <script> elements without their
+    type; the JSON-LD and the code island are in <head>, which it swaps element by element: after
+    a click there is exactly one of each, the new page's, and nothing was run as JavaScript."""
+    from playwright.sync_api import sync_playwright
+
+    served = served_at_site_url
+
+    def page_data(page):
+        return page.evaluate("""() => ({
+            islands: Array.from(document.querySelectorAll('script[data-glossary-code]'))
+                          .map(s => JSON.parse(s.textContent).entry),
+            jsonld: Array.from(document.querySelectorAll('script[type="application/ld+json"]'))
+                         .map(s => JSON.parse(s.textContent).termCode),
+            inContent: document.querySelectorAll('article script, .md-content script').length,
+        })""")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page()
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
+                       else route.abort())
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(f"{served}/glossary/relu/", wait_until="networkidle")
+            assert page_data(page) == {"islands": ["relu"], "jsonld": ["relu"], "inContent": 0}
+            link = page.locator("article .glossary-summary a.glossary-link, article a.glossary-link").first
+            target = link.get_attribute("href").strip("./").split("/")[-1] or link.get_attribute("href")
+            page.evaluate("() => { window.__glossaryStillHere = true; }")
+            link.click()
+            page.wait_for_url(f"**/glossary/{target}/")
+            page.wait_for_function("slug => Array.from(document.querySelectorAll('script[data-glossary-code]'))"
+                                   ".some(s => JSON.parse(s.textContent).entry === slug)", arg=target)
+            assert page_data(page) == {"islands": [target], "jsonld": [target], "inContent": 0}
+            assert page.evaluate("() => window.__glossaryStillHere === true")  # no full reload: instant
+            assert errors == []
+        finally:
+            browser.close()
