@@ -6,9 +6,11 @@ re-implements a step.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection
+from typing import Collection, Iterator
 
 from .config import ConfigError, Settings
 from .diagnostics import Diagnostic, has_errors, sort_diagnostics
@@ -38,13 +40,31 @@ class CheckResult:
         return sum(not d.is_error for d in self.diagnostics)
 
 
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cycle collector while the glossary is built.
+
+    Loading creates many small acyclic objects (entries, their located parts); each generation-2
+    pass walks all of them again, which took ~40% of a 10,000-entry check. Reference counting
+    still frees everything as usual; the collector runs again afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_and_link(entries_dir: Path) -> tuple[Glossary, list[Diagnostic]]:
     """Load, validate and link a glossary folder (no code is run)."""
     if not entries_dir.is_dir():
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
-    entries, diagnostics = load_entries(entries_dir)
-    diagnostics += validate(entries)
-    glossary, link_diagnostics = link(entries)
+    with _without_cyclic_gc():
+        entries, diagnostics = load_entries(entries_dir)
+        diagnostics += validate(entries)
+        glossary, link_diagnostics = link(entries)
     diagnostics += link_diagnostics
     return glossary, diagnostics
 
