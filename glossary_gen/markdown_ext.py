@@ -11,6 +11,10 @@
   (they are handled first), and ``\\$`` is a literal dollar. ``$5 and $10`` is not math: the
   opening ``$`` must be followed, and the closing one preceded, by a non-space, and the closing
   one must not be followed by a digit.
+* With a :class:`DeferredMath` (the MkDocs plugin sets one), a formula is first rendered as a
+  marker element holding its LaTeX source, and :meth:`DeferredMath.splice` swaps the markers for
+  the (sanitized, once per formula) MathML in the finished page: search indexes the LaTeX, which
+  is what readers type, and neither the indexer nor the page sanitizer reads the MathML.
 
 Processors are registered with explicit names and priorities, as in Python-Markdown's own
 extensions. The extension instance is created once per build and reused for every page; the
@@ -23,6 +27,7 @@ import html
 import json
 import os
 import re
+import secrets
 import xml.etree.ElementTree as etree
 from pathlib import Path
 
@@ -32,7 +37,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from .render import TOKEN_PREFIX, TOKEN_RE, Linker
+from .render import TOKEN_PREFIX, TOKEN_RE, Linker, sanitize
 
 WIKILINK_RE = r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]"
 INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
@@ -113,17 +118,66 @@ def latex_to_mathml(tex: str, display: bool) -> str:
     return MATH_CACHE.convert(tex, display)
 
 
-def _math_html(md: Markdown, linker: Linker | None, tex: str, display: bool) -> str:
+class DeferredMath:
+    """Formulas placed into the page after the search indexer has read it.
+
+    :meth:`marker` gives the element the Markdown tree holds instead of the MathML: a ``span``
+    (inline) or ``div`` (display) with the classes ``glossary-math`` and a per-build key, holding
+    the LaTeX source as text. The search index reads that text. :meth:`splice` (the plugin's
+    ``on_post_page``) replaces each marker by its formula's MathML, sanitized once per formula
+    with the page sanitizer (LaTeX is contributor input: ``\\href`` and friends make attributes),
+    so the sanitizer of the page body never reads MathML either. A marker that some other tool
+    altered stays as its LaTeX text. Keys carry a random nonce, so an entry cannot forge one.
+    """
+
+    #: Sanitized MathML per formula, for the whole process (``mkdocs serve`` rebuilds too).
+    _clean: dict[str, str] = {}
+
+    def __init__(self, nonce: str | None = None) -> None:
+        self.prefix = f"glossarymath{nonce or secrets.token_hex(8)}x"
+        self._keys: dict[str, str] = {}
+        self._html: dict[str, str] = {}
+        self._pattern = re.compile(r'<(span|div) class="glossary-math(?: glossary-math--display)? (%s\d+)">[^<]*</\1>'
+                                   % self.prefix)
+
+    def marker(self, tex: str, display: bool, mathml: str) -> etree.Element:
+        formula = ("B" if display else "I") + tex.strip()
+        key = self._keys.get(formula)
+        if key is None:
+            key = self._keys[formula] = f"{self.prefix}{len(self._keys)}"
+            clean = self._clean.get(formula)
+            if clean is None:
+                clean = self._clean[formula] = sanitize(mathml)
+            self._html[key] = (f'<div class="glossary-math glossary-math--display">{clean}</div>' if display
+                               else f'<span class="glossary-math">{clean}</span>')
+        el = etree.Element("div" if display else "span",
+                           {"class": f"glossary-math glossary-math--display {key}" if display else f"glossary-math {key}"})
+        el.text = AtomicString(tex.strip())
+        return el
+
+    def splice(self, document: str) -> str:
+        """The page with every formula marker replaced by its MathML."""
+        if self.prefix not in document:
+            return document
+        items = self._html
+        return self._pattern.sub(lambda m: items.get(m.group(2), m.group(0)), document)
+
+
+def _math_html(md: Markdown, linker: Linker | None, tex: str, display: bool,
+               deferred: DeferredMath | None = None) -> str | etree.Element:
+    """The formula as a stash placeholder of its HTML, or as a :class:`DeferredMath` marker."""
     try:
         mathml = latex_to_mathml(tex, display)
     except Exception as exc:  # latex2mathml raises many types; each is a problem in the entry
         if linker is not None:
             linker.math_errors.append((tex, f"{type(exc).__name__}: {exc}".rstrip(": ")))
         marker = "$$" if display else "$"
-        return f'<code class="glossary-math-error">{html.escape(marker + tex + marker)}</code>'
+        return md.htmlStash.store(f'<code class="glossary-math-error">{html.escape(marker + tex + marker)}</code>')
+    if deferred is not None:
+        return deferred.marker(tex, display, mathml)
     if display:
-        return f'<div class="glossary-math glossary-math--display">{mathml}</div>'
-    return f'<span class="glossary-math">{mathml}</span>'
+        return md.htmlStash.store(f'<div class="glossary-math glossary-math--display">{mathml}</div>')
+    return md.htmlStash.store(f'<span class="glossary-math">{mathml}</span>')
 
 
 class WikiLinkProcessor(InlineProcessor):
@@ -145,21 +199,22 @@ class WikiLinkProcessor(InlineProcessor):
 
 
 class InlineMathProcessor(InlineProcessor):
-    def __init__(self, pattern: str, md: Markdown, linker: Linker | None) -> None:
+    def __init__(self, pattern: str, md: Markdown, linker: Linker | None, ext: GlossaryExtension) -> None:
         super().__init__(pattern, md)
         self.linker = linker
+        self.ext = ext
 
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
-        placeholder = self.md.htmlStash.store(_math_html(self.md, self.linker, m.group("tex"), False))
-        return placeholder, m.start(0), m.end(0)
+        return _math_html(self.md, self.linker, m.group("tex"), False, self.ext.deferred), m.start(0), m.end(0)
 
 
 class DisplayMathProcessor(BlockProcessor):
     """``$$`` on a line, the formula, ``$$`` (or ``$$ formula $$`` on one line)."""
 
-    def __init__(self, parser, linker: Linker | None) -> None:
+    def __init__(self, parser, linker: Linker | None, ext: GlossaryExtension) -> None:
         super().__init__(parser)
         self.linker = linker
+        self.ext = ext
 
     def test(self, parent: etree.Element, block: str) -> bool:
         return block.lstrip().startswith("$$")
@@ -179,10 +234,11 @@ class DisplayMathProcessor(BlockProcessor):
                 p = etree.SubElement(parent, "p")
                 p.text = collected[0]
                 return True
-        tex = text[2:-2]
-        placeholder = self.parser.md.htmlStash.store(_math_html(self.parser.md, self.linker, tex, True))
-        p = etree.SubElement(parent, "p")
-        p.text = placeholder
+        out = _math_html(self.parser.md, self.linker, text[2:-2], True, self.ext.deferred)
+        if isinstance(out, str):  # a stash placeholder: a paragraph of its own, unwrapped later
+            etree.SubElement(parent, "p").text = out
+        else:
+            parent.append(out)
         return True
 
 
@@ -269,9 +325,12 @@ class AutoLinkTreeprocessor(Treeprocessor):
 class GlossaryExtension(Extension):
     """The glossary's Markdown syntax. ``linker`` may be ``None`` (math only, no wiki links)."""
 
-    def __init__(self, linker: Linker | None = None, *, math: bool = True, **kwargs) -> None:
+    def __init__(self, linker: Linker | None = None, *, math: bool = True,
+                 deferred: DeferredMath | None = None, **kwargs) -> None:
         self.linker = linker
         self.math = math
+        #: Set: formulas become markers that :meth:`DeferredMath.splice` fills in after indexing.
+        self.deferred = deferred
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
@@ -281,9 +340,9 @@ class GlossaryExtension(Extension):
         if self.math:
             if "$" not in md.ESCAPED_CHARS:
                 md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "$"]
-            md.inlinePatterns.register(InlineMathProcessor(INLINE_MATH_RE, md, self.linker), "glossary_math", 185)
+            md.inlinePatterns.register(InlineMathProcessor(INLINE_MATH_RE, md, self.linker, self), "glossary_math", 185)
             # After indented code (80), before headings, lists and paragraphs.
-            md.parser.blockprocessors.register(DisplayMathProcessor(md.parser, self.linker),
+            md.parser.blockprocessors.register(DisplayMathProcessor(md.parser, self.linker, self),
                                                "glossary_display_math", 75)
         # Before every built-in block processor ('empty' is 100): cheap, and a token block is final.
         md.parser.blockprocessors.register(TrustedBlockProcessor(md.parser), "glossary_trusted", 110)

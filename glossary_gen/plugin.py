@@ -10,6 +10,8 @@ same as ``glossary-gen check``) and :mod:`glossary_gen.render`:
   (``NOT_IN_NAV``): a nav listing thousands of pages makes MkDocs quadratic.
 * ``on_page_markdown``: tell the Markdown extension which page it renders.
 * ``on_page_content``: sanitize the rendered entry and splice in the trusted HTML.
+* ``on_post_page`` (after Material's search has indexed the content): put in the navigation
+  fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX).
 * ``on_serve``: watch the entries folder, so editing an entry reloads the page.
 """
 
@@ -29,7 +31,7 @@ from mkdocs.structure.pages import Page
 
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity, error
-from .markdown_ext import MATH_CACHE, GlossaryExtension
+from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension
 from .render import RenderedPage, Renderer, RenderOptions
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
@@ -84,6 +86,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self.renderer: Renderer | None = None
         self.pages: dict[str, RenderedPage] = {}
         self.extension = GlossaryExtension(None)
+        self.math: DeferredMath | None = None
         self.entries_dir: Path | None = None
         self.doctest_results: dict[str, object] = {}
 
@@ -169,6 +172,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         renderer.index_url = index_file.url
         self.renderer = renderer
         self.extension.linker = renderer.linker
+        # Formulas: markers with their LaTeX until the search index has read the page.
+        self.math = self.extension.deferred = DeferredMath(renderer.nonce) if self.config.math else None
 
         problems: list[Diagnostic] = []
         self.pages = {}
@@ -211,6 +216,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.math is not None:
+            output = self.math.splice(output)
         rendered = self.pages.get(page.file.src_uri) if self.renderer is not None else None
         return output if rendered is None else self.renderer.finish_page(output, rendered)
 
