@@ -28,7 +28,12 @@ import json
 import os
 import re
 import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
 import xml.etree.ElementTree as etree
+from typing import Iterable
 from pathlib import Path
 
 from markdown import Extension, Markdown
@@ -51,15 +56,22 @@ class MathCache:
     """LaTeX -> MathML, converted once per formula: kept for the whole process (every page of a
     build, and every rebuild of ``mkdocs serve``) and, with a folder, across builds in
     ``<cache_dir>/math.json`` (only the formulas the last build used are written back).
-    Formulas that fail to convert are never cached, so their error is reported every build."""
+    Formulas that fail to convert are never cached, so their error is reported every build.
+
+    :meth:`prefetch` converts a build's new formulas in a second process while the build goes
+    on (the same latex2mathml, so the same MathML); :meth:`convert` takes its results once it
+    has finished and converts whatever it has not (yet) got itself."""
 
     FILE = "math.json"
+    #: Fewer new formulas than this are converted in the build's own process.
+    PREFETCH_MIN = 200
 
     def __init__(self) -> None:
         self.data: dict[str, str] = {}
         self.used: set[str] = set()
         self.path: Path | None = None
         self.dirty = False
+        self._worker: tuple[subprocess.Popen, Path] | None = None
 
     @staticmethod
     def _version() -> str:
@@ -83,9 +95,56 @@ class MathCache:
                 except (OSError, ValueError, AttributeError):
                     pass  # a broken cache is only a miss
 
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Start converting the formulas ``keys`` (``"I"``/``"B"`` + LaTeX, as from
+        :func:`formula_keys`) that are not cached yet in a worker process, when there are many."""
+        self.stop()
+        missing = [k for k in dict.fromkeys(keys) if k not in self.data]
+        if len(missing) < self.PREFETCH_MIN:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="glossary-math-"))
+        try:
+            (folder / "in.json").write_text(json.dumps(missing, ensure_ascii=False), encoding="utf-8")
+            proc = subprocess.Popen([sys.executable, "-c", _MATH_WORKER, str(folder)], stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        self._worker = (proc, folder)
+
+    def _collect(self) -> None:
+        """Take the worker's formulas if it has finished (never waits for it)."""
+        proc, folder = self._worker  # type: ignore[misc]
+        if proc.poll() is None:
+            return
+        self._worker = None
+        try:
+            results = json.loads((folder / "out.json").read_text(encoding="utf-8")) if proc.returncode == 0 else {}
+        except (OSError, ValueError):
+            results = {}
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(results, dict):
+            for key, mathml in results.items():
+                if isinstance(mathml, str) and key not in self.data:
+                    self.data[key] = mathml
+                    self.dirty = True
+
+    def stop(self) -> None:
+        """End an unfinished worker (the build is over, or a new one starts)."""
+        if self._worker is not None:
+            proc, folder = self._worker
+            self._worker = None
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            shutil.rmtree(folder, ignore_errors=True)
+
     def convert(self, tex: str, display: bool) -> str:
         key = ("B" if display else "I") + tex.strip()
         mathml = self.data.get(key)
+        if mathml is None and self._worker is not None:
+            self._collect()
+            mathml = self.data.get(key)
         if mathml is None:
             from latex2mathml.converter import convert
 
@@ -96,6 +155,7 @@ class MathCache:
 
     def save(self) -> None:
         """Write the formulas of this build back, if anything changed."""
+        self.stop()
         if self.path is None or not (self.dirty or len(self.used) < len(self.data)):
             return
         data = {"version": self._version(), "math": {k: self.data[k] for k in sorted(self.used)}}
@@ -109,8 +169,41 @@ class MathCache:
             pass  # a cache that cannot be written costs time, never the build
 
 
+#: The worker of :meth:`MathCache.prefetch`: reads ``<folder>/in.json`` (formula keys), writes
+#: ``<folder>/out.json`` (key -> MathML; formulas that fail are left out, the build reports them).
+_MATH_WORKER = """
+import json, os, sys
+from latex2mathml.converter import convert
+folder = sys.argv[1]
+with open(os.path.join(folder, "in.json"), encoding="utf-8") as f:
+    keys = json.load(f)
+out = {}
+for key in keys:
+    try:
+        out[key] = convert(key[1:], display="block" if key[0] == "B" else "inline")
+    except Exception:
+        pass
+with open(os.path.join(folder, "out.tmp"), "w", encoding="utf-8") as f:
+    json.dump(out, f, ensure_ascii=False)
+os.replace(os.path.join(folder, "out.tmp"), os.path.join(folder, "out.json"))
+"""
+
 #: The process-wide formula cache (the plugin points it at ``cache_dir``).
 MATH_CACHE = MathCache()
+
+_DISPLAY_MATH_RE = re.compile(r"^[ \t]*\$\$(.+?)\$\$[ \t]*$", re.M | re.S)
+_INLINE_MATH = re.compile(INLINE_MATH_RE)
+
+
+def formula_keys(markdown_text: str) -> Iterable[str]:
+    """Cache keys of the formulas a Markdown text probably holds (for :meth:`MathCache.prefetch`:
+    a formula missed here is converted when the page is rendered; one found in code is wasted)."""
+    if "$" not in markdown_text:
+        return
+    for m in _DISPLAY_MATH_RE.finditer(markdown_text):
+        yield "B" + m.group(1).strip()
+    for m in _INLINE_MATH.finditer(markdown_text):
+        yield "I" + m.group("tex").strip()
 
 
 def latex_to_mathml(tex: str, display: bool) -> str:

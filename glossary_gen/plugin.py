@@ -31,7 +31,7 @@ from mkdocs.structure.pages import Page
 
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity, error
-from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension
+from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
 from .render import RenderedPage, Renderer, RenderOptions
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
@@ -185,6 +185,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         index = renderer.render_index()
         index_file.content_string = index.markdown
         self.pages[index.src] = index
+        if self.config.math:  # new formulas: converted by a second process while MkDocs works
+            MATH_CACHE.prefetch(k for page in self.pages.values() for k in formula_keys(page.markdown))
         add("glossary.json", content=renderer.glossary_json())
         for asset in self._assets():
             add(f"{ASSETS_DIR}/{asset.name}", abs_src_path=str(asset))
@@ -246,6 +248,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                                  Path(config.config_file_path or ".").resolve().parent)
         except live.PyodideNotFound as exc:
             raise PluginError(f"glossary: {exc}") from None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        MATH_CACHE.stop()
 
     # -- serve --
 

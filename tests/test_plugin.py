@@ -176,6 +176,8 @@ def test_search_indexes_the_term_not_the_lists_of_other_terms(built):
     # Beta finds Beta's page, not every page that lists Beta.
     assert sections["glossary/alpha/#related-terms"] == sections["glossary/alpha/#referenced-by"] == ""
     assert "Beta comes after" not in alpha and "Last updated" not in alpha
+    # Formulas are indexed as their LaTeX (what readers type), never as MathML.
+    assert "a^2 + b^2 = c^2" in alpha and "<math" not in alpha and "glossarymath" not in alpha
 
 
 def test_json_ld_and_glossary_json(built):

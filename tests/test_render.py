@@ -271,3 +271,23 @@ def test_the_theme_prints_the_h1_unless_the_body_has_one(glossary):
     assert code is not None and "# a comment" in code.body
     page, _ = renderer.render_entry(code)
     assert "# Alpha" not in page.markdown.split("\n")
+
+
+def test_math_prefetch_worker_gives_the_same_mathml_and_errors_stay_located(tmp_path, monkeypatch):
+    from latex2mathml.converter import convert
+
+    from glossary_gen.markdown_ext import MathCache, formula_keys
+
+    text = "Inline $a_{1}$ and $b^2$ here.\n\n$$\n\\frac{1}{2}\n$$\n\nBroken $\\left( x$.\n"
+    keys = list(formula_keys(text))
+    assert keys == ["B\\frac{1}{2}", "Ia_{1}", "Ib^2", "I\\left( x"]
+    cache = MathCache()
+    monkeypatch.setattr(MathCache, "PREFETCH_MIN", 1)
+    cache.prefetch(keys)
+    assert cache._worker is not None
+    cache._worker[0].wait(timeout=60)
+    assert cache.convert("a_{1}", False) == convert("a_{1}", display="inline")
+    assert cache.convert("\\frac{1}{2}", True) == convert("\\frac{1}{2}", display="block")
+    assert cache._worker is None and "I\\left( x" not in cache.data
+    with pytest.raises(Exception):
+        cache.convert("\\left( x", False)
