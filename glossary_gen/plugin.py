@@ -166,7 +166,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         options = RenderOptions(
             url_prefix=self.prefix, index_title=self.config.index_title, site_name=config.site_name,
             site_url=config.site_url or None, pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
-            last_updated=self.config.last_updated, directory_urls=config.use_directory_urls)
+            last_updated=self.config.last_updated, directory_urls=config.use_directory_urls,
+            **_permalink_options(config))
         renderer = Renderer(glossary, options, src_of=src_of, url_of=url_of,
                             doctest_results=result.doctest_results, autolink=self.config.autolink)
         renderer.index_url = index_file.url
@@ -214,7 +215,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             return html
         if rendered.untrusted and page.toc:
             _escape_toc(page.toc)
-        return self.renderer.finish_html(html, rendered)
+        html = self.renderer.finish_html(html, rendered)
+        if rendered.toc:
+            _add_to_toc(page, rendered.toc)
+        return html
 
     @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -266,6 +270,31 @@ def report(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         level = logging.ERROR if diagnostic.severity is Severity.ERROR else logging.WARNING
         log.log(level, diagnostic.format_text())
+
+
+def _permalink_options(config: MkDocsConfig) -> dict[str, object]:
+    """The ``toc`` extension's permalink settings, for the headings the renderer writes."""
+    toc = config.mdx_configs.get("toc") or {}
+    options: dict[str, object] = {"permalink": toc.get("permalink", False)}
+    for name in ("permalink_class", "permalink_title", "permalink_leading"):
+        if name in toc:
+            options[name] = toc[name]
+    return options
+
+
+def _add_to_toc(page: Page, headings: list[tuple[str, str]]) -> None:
+    """List the renderer's level-2 headings (the last ones of the page) in the page's TOC,
+    under the H1 when the TOC has one."""
+    from mkdocs.structure.toc import AnchorLink
+
+    toc = page.toc
+    if toc is None:
+        return
+    container = toc.items if hasattr(toc, "items") else toc
+    while container and container[-1].level < 2:
+        container = container[-1].children
+    for title, anchor in headings:
+        container.append(AnchorLink(title, anchor, 2))
 
 
 def _escape_toc(toc) -> None:

@@ -448,6 +448,12 @@ class RenderedPage:
     entry: Entry | None = None
     #: Contributor content: the page HTML is sanitized before the fragments are spliced in.
     untrusted: bool = True
+    #: Headings the renderer wrote as trusted HTML (``Related terms``, ``Referenced by``,
+    #: ``Sources``): ``(fragment token, title, id)``. They are not Markdown, so the Markdown
+    #: engine neither parses them nor lists them: :meth:`Renderer.finish_html` makes their ids
+    #: unique on the page and leaves ``(title, id)`` in :attr:`toc` for the adapter to list.
+    headings: list[tuple[str, str, str]] = field(default_factory=list)
+    toc: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -461,6 +467,12 @@ class RenderOptions:
     pyodide_url: str = ""
     last_updated: bool = True
     directory_urls: bool = True
+    #: Permalinks of the generated headings, as Python-Markdown's ``toc`` extension writes them
+    #: (its ``permalink``, ``permalink_class``, ``permalink_title``, ``permalink_leading``).
+    permalink: bool | str = False
+    permalink_class: str = "headerlink"
+    permalink_title: str = "Permanent link"
+    permalink_leading: bool = False
 
 
 @dataclass
@@ -473,10 +485,12 @@ class _Doc:
     def md(self, *lines: str) -> None:
         self.lines.extend(lines)
 
-    def html_block(self, html_text: str, indent: int = 0, *, indexed: bool = True) -> None:
-        """A trusted HTML block as its own paragraph (so the token is replaced whole)."""
-        pad = " " * indent
-        self.lines.extend(["", pad + self.fragments.token(html_text, indexed=indexed), ""])
+    def html_block(self, html_text: str, indent: int = 0, *, indexed: bool = True) -> str:
+        """A trusted HTML block as its own paragraph (so the token is replaced whole); returns
+        its token."""
+        key = self.fragments.token(html_text, indexed=indexed)
+        self.lines.extend(["", " " * indent + key, ""])
+        return key
 
 
 _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
@@ -586,19 +600,23 @@ class Renderer:
 
         diagnostics += self._body(entry, doc)
 
+        # The closing sections are trusted HTML, headings included (listed in the TOC by the
+        # adapter): the Markdown engine has nothing to do for them.
+        headings: list[tuple[str, str, str]] = []
+
+        def section(title: str, anchor: str, body: str, *, indexed: bool) -> None:
+            headings.append((doc.html_block(self._heading(title, anchor) + body, indexed=indexed), title, anchor))
+
         related = self.glossary.related.get(entry.slug, ())
         if related:
-            doc.md("", "## Related terms", "")
-            doc.html_block(self._term_list(related, "glossary-related"), indexed=False)
+            section("Related terms", "related-terms", self._term_list(related, "glossary-related"), indexed=False)
         backlinks = [s for s in self.glossary.backlinks.get(entry.slug, ()) if s in linker.src_of]
         if backlinks:
-            doc.md("", "## Referenced by", "")
             # Compact: the summaries are one hover away, and a popular term has many referrers.
-            doc.html_block('<p class="glossary-backlinks">' + ", ".join(
+            section("Referenced by", "referenced-by", '<p class="glossary-backlinks">' + ", ".join(
                 self.linker.anchor(s, self.glossary.by_slug[s].title) for s in backlinks) + "</p>", indexed=False)
         if entry.sources:
-            doc.md("", "## Sources", "")
-            doc.html_block(self._sources(entry))
+            section("Sources", "sources", self._sources(entry), indexed=True)
         date = self.dates.get(entry.file)
         footer = []
         if date is not None:
@@ -608,8 +626,19 @@ class Renderer:
 
         fragments.head.append(self._json_ld(entry, summary, date))
         fragments.head.append(self._island(entry))
-        page = RenderedPage(src, url, entry.title, "\n".join(doc.lines) + "\n", fragments, entry)
+        page = RenderedPage(src, url, entry.title, "\n".join(doc.lines) + "\n", fragments, entry, headings=headings)
         return page, diagnostics
+
+    def _heading(self, title: str, anchor: str) -> str:
+        """A level-2 heading as the ``toc`` extension writes it (id and permalink)."""
+        options = self.options
+        text = html.escape(title)
+        if options.permalink:
+            mark = "&para;" if options.permalink is True else html.escape(str(options.permalink), quote=False)
+            title_attr = f' title="{attr(options.permalink_title)}"' if options.permalink_title else ""
+            link = f'<a class="{attr(options.permalink_class)}" href="#{anchor}"{title_attr}>{mark}</a>'
+            text = link + text if options.permalink_leading else text + link
+        return f'<h2 id="{anchor}">{text}</h2>'
 
     def _body(self, entry: Entry, doc: _Doc) -> list[Diagnostic]:
         """The entry body, line by line from the file: section headings normalized to level 2,
@@ -841,6 +870,8 @@ class Renderer:
         (unindexed ones stay markers until :meth:`finish_page`)."""
         body = sanitize(rendered_html) if page.untrusted else rendered_html
         fragments = page.fragments
+        if page.headings:
+            self._unique_heading_ids(body, page)
         if fragments.items:
             items, unindexed = fragments.items, fragments.unindexed
 
@@ -850,6 +881,24 @@ class Renderer:
 
             body = fragments.pattern().sub(splice, body)
         return body
+
+    @staticmethod
+    def _unique_heading_ids(body: str, page: RenderedPage) -> None:
+        """Give each generated heading an id no element of the entry has (``sources_1`` after an
+        entry's own "Sources" heading, as the ``toc`` extension numbers them)."""
+        taken = set(re.findall(r'\sid="([^"]*)"', body))
+        items = page.fragments.items
+        page.toc = []
+        for key, title, anchor in page.headings:
+            unique, n = anchor, 0
+            while unique in taken:
+                n += 1
+                unique = f"{anchor}_{n}"
+            taken.add(unique)
+            if unique != anchor:
+                items[key] = items[key].replace(f'id="{anchor}"', f'id="{unique}"', 1) \
+                    .replace(f'href="#{anchor}"', f'href="#{unique}"', 1)
+            page.toc.append((title, unique))
 
     @staticmethod
     def finish_page(document: str, page: RenderedPage) -> str:

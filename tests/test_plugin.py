@@ -90,6 +90,10 @@ def test_term_page_shows_every_part(built):
     assert '<div class="glossary-summary">\n<p>Alpha is the <strong>first</strong> letter' in html
     for heading in ("ELI5", "In-depth explanation", "Related terms", "Referenced by", "Sources"):
         assert f">{heading}<a class=\"headerlink\"" in html, heading
+    # The page's table of contents lists the generated headings too, in page order.
+    toc = page(built, "glossary/alpha/index.html").split('class="md-nav md-nav--secondary"')[1].split("</nav>")[0]
+    anchors = re.findall(r'href="#([^"]+)"', toc)
+    assert anchors[-3:] == ["related-terms", "referenced-by", "sources"] and "eli5" in anchors
     assert 'class="md-tag">letters</a>' in html
     assert '<a href="https://example.org/alphabet" rel="nofollow noopener" class="glossary-source">The Alphabet Book</a> — 2001' in html
     assert re.search(r'Last updated <time datetime="\d{4}-\d\d-\d\d">', html)
@@ -174,7 +178,8 @@ def test_search_indexes_the_term_not_the_lists_of_other_terms(built):
     assert "Alpha is the" in alpha and "The Alphabet Book" in alpha  # summary, sources
     # Related terms, "Referenced by" and the footer are shown, but not indexed: a search for
     # Beta finds Beta's page, not every page that lists Beta.
-    assert sections["glossary/alpha/#related-terms"] == sections["glossary/alpha/#referenced-by"] == ""
+    assert "glossary/alpha/#related-terms" not in sections and "glossary/alpha/#referenced-by" not in sections
+    assert "The Alphabet Book" in sections["glossary/alpha/#sources"]
     assert "Beta comes after" not in alpha and "Last updated" not in alpha
     # Formulas are indexed as their LaTeX (what readers type), never as MathML.
     assert "a^2 + b^2 = c^2" in alpha and "<math" not in alpha and "glossarymath" not in alpha

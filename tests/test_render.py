@@ -135,8 +135,11 @@ def test_entry_page_markdown(glossary):
     assert diagnostics == []
     meta = json.loads(page.markdown.split("\n")[1])
     assert meta["title"] == "Alpha" and meta["tags"] == ["letters"]
-    assert "## Related terms" in page.markdown and "## Referenced by" in page.markdown
-    assert "## Sources" in page.markdown
+    # The closing sections are trusted HTML fragments, headings included (listed in the TOC by the adapter).
+    assert "## Related terms" not in page.markdown and "## Sources" not in page.markdown
+    assert [(title, anchor) for _, title, anchor in page.headings] == [
+        ("Related terms", "related-terms"), ("Referenced by", "referenced-by"), ("Sources", "sources")]
+    assert all(key in page.markdown for key, _, _ in page.headings)
     assert "```pycon" in page.markdown  # doctest blocks highlighted with their prompts
     island = page.fragments.head[-1]
     data = json.loads(re.search(r">(\{.*\})</script>", island).group(1))
@@ -291,3 +294,12 @@ def test_math_prefetch_worker_gives_the_same_mathml_and_errors_stay_located(tmp_
     assert cache._worker is None and "I\\left( x" not in cache.data
     with pytest.raises(Exception):
         cache.convert("\\left( x", False)
+
+
+def test_generated_headings_get_ids_the_entry_does_not_use(glossary):
+    renderer = make_renderer(glossary)
+    page, _ = renderer.render_entry(glossary.by_slug["alpha"])
+    body = markdown.markdown(page.markdown) + '<h2 id="sources">Sources of my own</h2>'
+    out = renderer.finish_html(body, page)
+    assert page.toc == [("Related terms", "related-terms"), ("Referenced by", "referenced-by"), ("Sources", "sources_1")]
+    assert '<h2 id="sources_1">Sources</h2><ol class="glossary-sources">' in out
