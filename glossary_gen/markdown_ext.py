@@ -72,6 +72,9 @@ class MathCache:
         self.path: Path | None = None
         self.dirty = False
         self._worker: tuple[subprocess.Popen, Path] | None = None
+        #: The worker's MathML sanitized as :func:`~glossary_gen.render.sanitize` does (there,
+        #: with the same code), for :class:`DeferredMath`; this process only.
+        self.clean: dict[str, str] = {}
 
     @staticmethod
     def _version() -> str:
@@ -83,6 +86,7 @@ class MathCache:
         """Use ``folder`` (``None``: memory only) and start counting the formulas used."""
         if self.used:  # forget formulas the previous build no longer used (serve)
             self.data = {k: v for k, v in self.data.items() if k in self.used}
+            self.clean = {k: v for k, v in self.clean.items() if k in self.used}
         self.used = set()
         path = Path(folder) / self.FILE if folder else None
         if path != self.path:
@@ -105,7 +109,9 @@ class MathCache:
         folder = Path(tempfile.mkdtemp(prefix="glossary-math-"))
         try:
             (folder / "in.json").write_text(json.dumps(missing, ensure_ascii=False), encoding="utf-8")
-            proc = subprocess.Popen([sys.executable, "-c", _MATH_WORKER, str(folder)], stdin=subprocess.DEVNULL,
+            package_root = str(Path(__file__).resolve().parent.parent)
+            proc = subprocess.Popen([sys.executable, "-c", _MATH_WORKER, str(folder), package_root],
+                                    stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)
@@ -124,9 +130,10 @@ class MathCache:
             results = {}
         shutil.rmtree(folder, ignore_errors=True)
         if isinstance(results, dict):
-            for key, mathml in results.items():
-                if isinstance(mathml, str) and key not in self.data:
-                    self.data[key] = mathml
+            for key, value in results.items():
+                if isinstance(value, list) and len(value) == 2 and key not in self.data:
+                    self.data[key] = value[0]
+                    self.clean[key] = value[1]
                     self.dirty = True
 
     def stop(self) -> None:
@@ -170,19 +177,23 @@ class MathCache:
 
 
 #: The worker of :meth:`MathCache.prefetch`: reads ``<folder>/in.json`` (formula keys), writes
-#: ``<folder>/out.json`` (key -> MathML; formulas that fail are left out, the build reports them).
+#: ``<folder>/out.json`` (key -> [MathML, sanitized MathML]; formulas that fail are left out, the
+#: build reports them). argv: the folder, then the folder holding this package.
 _MATH_WORKER = """
 import json, os, sys
+sys.path.insert(0, sys.argv[2])
 from latex2mathml.converter import convert
+from glossary_gen.render import sanitize
 folder = sys.argv[1]
 with open(os.path.join(folder, "in.json"), encoding="utf-8") as f:
     keys = json.load(f)
 out = {}
 for key in keys:
     try:
-        out[key] = convert(key[1:], display="block" if key[0] == "B" else "inline")
+        mathml = convert(key[1:], display="block" if key[0] == "B" else "inline")
     except Exception:
-        pass
+        continue
+    out[key] = [mathml, sanitize(mathml)]
 with open(os.path.join(folder, "out.tmp"), "w", encoding="utf-8") as f:
     json.dump(out, f, ensure_ascii=False)
 os.replace(os.path.join(folder, "out.tmp"), os.path.join(folder, "out.json"))
@@ -238,7 +249,7 @@ class DeferredMath:
         key = self._keys.get(formula)
         if key is None:
             key = self._keys[formula] = f"{self.prefix}{len(self._keys)}"
-            clean = self._clean.get(formula)
+            clean = self._clean.get(formula) or MATH_CACHE.clean.get(formula)
             if clean is None:
                 clean = self._clean[formula] = sanitize(mathml)
             self._html[key] = (f'<div class="glossary-math glossary-math--display">{clean}</div>' if display

@@ -290,6 +290,7 @@ def test_math_prefetch_worker_gives_the_same_mathml_and_errors_stay_located(tmp_
     assert cache._worker is not None
     cache._worker[0].wait(timeout=60)
     assert cache.convert("a_{1}", False) == convert("a_{1}", display="inline")
+    assert cache.clean["Ia_{1}"] == sanitize(convert("a_{1}", display="inline"))
     assert cache.convert("\\frac{1}{2}", True) == convert("\\frac{1}{2}", display="block")
     assert cache._worker is None and "I\\left( x" not in cache.data
     with pytest.raises(Exception):
