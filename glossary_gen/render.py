@@ -230,6 +230,7 @@ class Linker:
         self.math_errors: list[tuple[str, str]] = []
         self._first_words: dict[str, list[tuple[tuple[str, ...], str]]] | None = None
         self._by_src: dict[str, str] | None = None
+        self._title_attrs: dict[str, str] = {}  # slug -> escaped tooltip, for anchor()
 
     def begin_page(self, src: str, url: str, slug: str | None = None) -> None:
         self.page_src, self.page_url, self.page_slug = src, url, slug
@@ -262,8 +263,10 @@ class Linker:
 
     def anchor(self, slug: str, text: str, *, css: str = "glossary-link") -> str:
         """A complete, escaped ``<a>`` to a term with its summary as the tooltip."""
-        return (f'<a href="{attr(self.url(slug))}" class="{css}" title="{attr(self.tooltips.get(slug, ""))}">'
-                f"{html.escape(text)}</a>")
+        title = self._title_attrs.get(slug)
+        if title is None:
+            title = self._title_attrs[slug] = attr(self.tooltips.get(slug, ""))
+        return f'<a href="{attr(self.url(slug))}" class="{css}" title="{title}">{html.escape(text)}</a>'
 
     # auto-linking: first plain mention of another term on a page -------------------------------
 
@@ -860,8 +863,11 @@ class Renderer:
                 "related": [s for s in self.glossary.related.get(entry.slug, ()) if s in self.linker.url_of],
                 "tags": [t.value for t in entry.tags],
             })
-        data = {"name": self.options.site_name, "count": len(terms), "terms": terms}
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        # One term per line: readable and diffable, and each line is written by json's C encoder
+        # (``indent`` would switch the whole document to the pure-Python one).
+        head = json.dumps({"name": self.options.site_name, "count": len(terms)}, ensure_ascii=False)[:-1]
+        lines = ",\n".join(" " + json.dumps(t, ensure_ascii=False) for t in terms)
+        return f'{head}, "terms": [\n{lines}\n]}}\n' if terms else f'{head}, "terms": []}}\n'
 
     # -- after the Markdown engine --
 
