@@ -32,24 +32,28 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
     all_names: list[str] | None = None
     diagnostics: list[Diagnostic] = []
 
-    def unknown(entry: Entry, name: str, line: int, column: int, what: str) -> None:
+    def resolve(entry: Entry, name: str, line: int, column: int, what: str) -> str | None:
+        """The slug ``name`` links to, or None (reported) when it is unknown, the entry itself
+        or an unpublished draft."""
         nonlocal all_names
-        if all_names is None:
-            all_names = sorted({n for e in entries for n in (e.title, *(a.value for a in e.aliases))})
-        diagnostics.append(error(entry.path, line, column, "unknown-term",
-                                 f"{what} '{name}' is not defined", did_you_mean(name, all_names, cutoff=0.75)))
-
-    def check_target(entry: Entry, target: Entry, name: str, line: int, column: int, what: str) -> bool:
+        slug = index.get(name_key(name))
+        if slug is None:
+            if all_names is None:
+                all_names = sorted({n for e in entries for n in (e.title, *(a.value for a in e.aliases))})
+            diagnostics.append(error(entry.path, line, column, "unknown-term", f"{what} '{name}' is not defined",
+                                     did_you_mean(name, all_names, cutoff=0.75)))
+            return None
+        target = by_slug[slug]
         if target.slug == entry.slug:
             diagnostics.append(warning(entry.path, line, column, "self-link",
                                        f"{what} '{name}' points to this entry itself"))
-            return False
+            return None
         if target.draft and not entry.draft:
             diagnostics.append(error(entry.path, line, column, "draft-link",
                                      f"{what} '{name}' is a draft and will not be published",
                                      f"publish {target.path} or remove the link"))
-            return False
-        return True
+            return None
+        return slug
 
     related: dict[str, tuple[str, ...]] = {}
     links: dict[str, tuple[str, ...]] = {}
@@ -58,28 +62,19 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
     for entry in ordered:
         resolved: list[str] = []
         for item in entry.related:
-            slug = index.get(name_key(item.value))
-            if slug is None:
-                unknown(entry, item.value, item.line, item.column, "related term")
-                continue
-            target = by_slug[slug]
-            if not check_target(entry, target, item.value, item.line, item.column, "related term"):
-                continue
+            slug = resolve(entry, item.value, item.line, item.column, "related term")
             if slug in resolved:
                 diagnostics.append(warning(entry.path, item.line, item.column, "duplicate-related",
-                                           f"related term '{item.value}' is listed twice (as '{target.title}')"))
-                continue
-            resolved.append(slug)
+                                           f"related term '{item.value}' is listed twice "
+                                           f"(as '{by_slug[slug].title}')"))
+            elif slug is not None:
+                resolved.append(slug)
         related[entry.slug] = tuple(resolved)
 
         linked: list[str] = []
         for wiki in entry.wikilinks:
-            slug = index.get(name_key(wiki.target))
-            if slug is None:
-                unknown(entry, wiki.target, wiki.line, wiki.column, "wiki link target")
-                continue
-            if check_target(entry, by_slug[slug], wiki.target, wiki.line, wiki.column, "wiki link target") \
-                    and slug not in linked:
+            slug = resolve(entry, wiki.target, wiki.line, wiki.column, "wiki link target")
+            if slug is not None and slug not in linked:
                 linked.append(slug)
         links[entry.slug] = tuple(linked)
 
