@@ -332,16 +332,13 @@ def parse_body(lines: list[str], first_line: int) -> tuple[tuple[Section, ...], 
 
     for index, line in enumerate(lines):
         if fence is not None:
-            marker, indent, info, start = fence[0], fence[1], fence[2], fence[3]
+            marker = fence[0]
             stripped = line.strip()
-            if stripped and stripped[0] == marker[0] and set(stripped) == {marker[0]} and len(stripped) >= len(marker):
+            if stripped and set(stripped) == {marker[0]} and len(stripped) >= len(marker):
                 blocks.append(_code_block(lines, fence, index, first_line))
                 fence = None
             continue
-        if not line or line[0] not in _MARKUP_STARTS:
-            match = heading = None
-        else:
-            match = _FENCE_OPEN.match(line)
+        match = _FENCE_OPEN.match(line) if line[:1] in _MARKUP_STARTS else None
         if match and not (match.group("fence")[0] == "`" and "`" in match.group("info")):
             fence = (match.group("fence"), len(match.group("indent").expandtabs(4)), match.group("info").strip(), index)
             continue

@@ -113,18 +113,16 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
             yield error(entry.path, section.line, 1, "duplicate-section",
                         f"section '{section.title}' appears twice (first on line {seen[section.key]})")
         seen.setdefault(section.key, section.line)
-    present = {s.key for s in entry.sections}
     known_titles = [s.title for s in entry.sections]
     for required in REQUIRED_SECTIONS:
-        key = name_key(required)
-        if key not in present:
+        section = entry.section(required)
+        if section is None:
             close = did_you_mean(required, known_titles, cutoff=0.7)
             yield error(entry.path, entry.body_line, 1, "missing-section",
                         f"required section '{required}' is missing",
                         close.replace("did you mean", "found") if close else f"add a '### {required}' heading")
-        elif not _COMMENT.sub("", entry.section(required).content).strip():  # type: ignore[union-attr]
-            section = entry.section(required)
-            yield error(entry.path, section.line, 1, "empty-section", f"section '{required}' is empty",  # type: ignore[union-attr]
+        elif not _COMMENT.sub("", section.content).strip():
+            yield error(entry.path, section.line, 1, "empty-section", f"section '{required}' is empty",
                         "write it under the heading; <!-- comments --> do not count")
 
 
