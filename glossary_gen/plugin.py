@@ -164,7 +164,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
         from . import live
 
-        live.prepare(glossary.published, self.settings)  # plots: evaluated in the sandbox, cached
+        if not self.settings.doctest:  # with doctests on, check() above has evaluated the plots
+            live.prepare(glossary.published, self.settings)
         options = RenderOptions(
             url_prefix=self.prefix, index_title=self.config.index_title, site_name=config.site_name,
             site_url=config.site_url or None, pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
