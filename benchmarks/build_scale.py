@@ -3,13 +3,19 @@
 For each N, generates N synthetic entries (summary, ELI5, explanation with wiki links, inline and
 display math, a doctest block, related terms, tags, sources), then times, in the same run:
 
-* baseline: plain MkDocs + Material (search and tags plugins) over the same pages written as
-  ordinary Markdown files: the entry files copied into ``docs/glossary/`` (``[[links]]`` and
-  ``$math$`` stay text there) plus an index page listing them;
-* plugin:   the same site with ``glossary`` in ``plugins:`` reading ``entries/`` (load, validate,
+* baseline (the one the issue names): plain MkDocs + Material (search and tags plugins, and
+  pymdownx.arithmatex for the formulas, as Material documents) over the same pages written as
+  ordinary Markdown files: for each published term, the page the plugin publishes, written by
+  hand: other names, summary, the body with its links as Markdown links whose title is the
+  target's summary (Material's tooltip), the examples as ``pycon``, "Related terms" with their
+  summaries, "Referenced by" (both kept out of search, as the plugin does), sources, last-updated
+  line; plus the A-Z index with summaries;
+* entry files (a second, lighter reference): the raw entry files copied into ``docs/glossary/``
+  (``[[links]]`` and ``$math$`` stay text, no related terms, backlinks or sources lists);
+* plugin: the same site with ``glossary`` in ``plugins:`` reading ``entries/`` (load, validate,
   link, render, sanitize, wiki links, MathML, index page, glossary.json, JSON-LD).
 
-Both builds run in a fresh process (``python -m mkdocs build``), as a user runs them; the figure
+Every build runs in a fresh process (``python -m mkdocs build``), as a user runs them; the figure
 is the best of ``--repeat`` runs. Doctests are off (their cost is benchmarks/doctest_scale.py's
 subject; with a warm cache they add almost nothing). Targets (issue 4): plugin within 1.15x of the
 baseline at every N, and time growing linearly with N.
@@ -50,7 +56,7 @@ markdown_extensions:
       permalink: true
   - pymdownx.highlight
   - pymdownx.superfences
-plugins:
+{extra_markdown}plugins:
   - search
   - tags
 {extra_plugin}
@@ -108,30 +114,91 @@ def write_entries(folder: Path, n: int, seed: int = 1) -> None:
             encoding="utf-8")
 
 
-def write_site(root: Path, n: int) -> tuple[Path, Path]:
-    """The plugin site and the baseline site, over the same entries."""
-    plugin_site, baseline_site = root / "plugin", root / "baseline"
-    for site in (plugin_site, baseline_site):
+def write_site(root: Path, n: int) -> dict[str, Path]:
+    """The plugin site and the two baseline sites, over the same entries."""
+    sites = {name: root / name for name in ("plugin", "baseline", "entry-files")}
+    for site in sites.values():
         (site / "docs").mkdir(parents=True)
         (site / "docs" / "index.md").write_text("# Scale glossary\n\nSee the [glossary](glossary/index.md).\n")
         (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
-    write_entries(plugin_site / "entries", n)
-    (plugin_site / "mkdocs.yml").write_text(CONFIG.format(
-        extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n"))
-    (baseline_site / "mkdocs.yml").write_text(CONFIG.format(extra_plugin=""))
+    entries = sites["plugin"] / "entries"
+    write_entries(entries, n)
+    (sites["plugin"] / "mkdocs.yml").write_text(CONFIG.format(
+        extra_markdown="", extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n"))
+    (sites["baseline"] / "mkdocs.yml").write_text(CONFIG.format(
+        extra_markdown="  - pymdownx.arithmatex:\n      generic: true\n", extra_plugin=""))
+    (sites["entry-files"] / "mkdocs.yml").write_text(CONFIG.format(extra_markdown="", extra_plugin=""))
+    write_same_pages(entries, sites["baseline"] / "docs" / "glossary")
+    write_entry_files(entries, sites["entry-files"] / "docs" / "glossary")
+    return sites
 
-    # The baseline pages: the same entry files as ordinary Markdown pages (front matter and all,
-    # so the tags plugin makes the same tag pages), and an A-Z list of links as the index.
-    out = baseline_site / "docs" / "glossary"
+
+def write_entry_files(entries: Path, out: Path) -> None:
+    """The entry files as they are (front matter and all, so the tags plugin makes the same tag
+    pages), and an A-Z list of links as the index."""
     out.mkdir(parents=True)
     lines = ["# Glossary", ""]
-    for entry in sorted((plugin_site / "entries").glob("*.md")):
+    for entry in sorted(entries.glob("*.md")):
         text = entry.read_text(encoding="utf-8")
         (out / entry.name).write_text(text, encoding="utf-8")
         title = re.search(r"^title: (.*)$", text, re.M).group(1)
         lines.append(f"- [{title}]({entry.name})")
     (out / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return plugin_site, baseline_site
+
+
+_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+
+
+def write_same_pages(entries: Path, out: Path) -> None:
+    """What a maintainer would write by hand to publish the plugin's pages with plain MkDocs."""
+    from glossary_gen.pipeline import load_and_link
+    from glossary_gen.render import plain_text
+
+    glossary, _ = load_and_link(entries)
+    out.mkdir(parents=True)
+    tooltip = {e.slug: plain_text(e.summary).replace('"', "'") for e in glossary.published}
+    today = time.strftime("%Y-%m-%d")
+
+    def link(slug: str, text: str | None = None) -> str:
+        return f'[{text or glossary.by_slug[slug].title}]({slug}.md "{tooltip[slug]}")'
+
+    def wikilink(match: re.Match[str]) -> str:
+        target = glossary.resolve(match.group(1))
+        return link(target.slug, match.group(2)) if target is not None else match.group(0)
+
+    for entry in glossary.published:
+        lines = ["---", f"title: {entry.title}", f"description: {tooltip[entry.slug]}",
+                 f"tags: [{', '.join(t.value for t in entry.tags)}]", "---", ""]
+        if entry.aliases:
+            lines += ["Also known as " + ", ".join(f"*{a.value}*" for a in entry.aliases), ""]
+        for line in entry.body.split("\n"):
+            if line.startswith("### Summary"):
+                continue
+            if line.startswith("### "):
+                line = "## " + line[4:]
+            elif line.startswith("```python"):
+                line = "```pycon"
+            lines.append(_WIKILINK.sub(wikilink, line))
+        related = glossary.related.get(entry.slug, ())
+        if related:
+            lines += ["", "## Related terms { data-search-exclude }", ""] + [f"- {link(s)} — {tooltip[s]}" for s in related]
+        backlinks = glossary.backlinks.get(entry.slug, ())
+        if backlinks:
+            lines += ["", "## Referenced by { data-search-exclude }", "", ", ".join(link(s) for s in backlinks)]
+        if entry.sources:
+            lines += ["", "## Sources", ""] + [f"1. [{s.title}]({s.url})" for s in entry.sources]
+        lines += ["", f"Last updated {today} · [All terms](index.md)", ""]
+        (out / f"{entry.slug}.md").write_text("\n".join(lines), encoding="utf-8")
+
+    index = ["# Glossary", ""]
+    letter = ""
+    for entry in sorted(glossary.published, key=lambda e: e.title.casefold()):
+        if entry.title[0].upper() != letter:
+            letter = entry.title[0].upper()
+            index += ["", f"## {letter}", ""]
+        aliases = f" ({', '.join(a.value for a in entry.aliases)})" if entry.aliases else ""
+        index.append(f"- {link(entry.slug)}{aliases}: {entry.summary}")
+    (out / "index.md").write_text("\n".join(index) + "\n", encoding="utf-8")
 
 
 def _cpu_of_children() -> float:
@@ -158,16 +225,15 @@ def _build_once(site: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def time_builds(baseline_site: Path, plugin_site: Path, repeat: int) -> tuple[float, float, float, float]:
-    """Best of ``repeat`` builds each (wall and CPU), alternating baseline and plugin so that
-    load from other processes on the machine hits both alike."""
-    baseline = plugin = baseline_cpu = plugin_cpu = float("inf")
+def time_builds(sites: dict[str, Path], repeat: int) -> dict[str, tuple[float, float]]:
+    """Best of ``repeat`` builds of each site (wall and CPU), taking the sites in turn so that
+    load from other processes on the machine hits all of them alike."""
+    best = {name: (float("inf"), float("inf")) for name in sites}
     for _ in range(repeat):
-        wall, cpu = _build_once(baseline_site)
-        baseline, baseline_cpu = min(baseline, wall), min(baseline_cpu, cpu)
-        wall, cpu = _build_once(plugin_site)
-        plugin, plugin_cpu = min(plugin, wall), min(plugin_cpu, cpu)
-    return baseline, plugin, baseline_cpu, plugin_cpu
+        for name, site in sites.items():
+            wall, cpu = _build_once(site)
+            best[name] = (min(best[name][0], wall), min(best[name][1], cpu))
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,24 +248,28 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         for n in sizes:
-            plugin_site, baseline_site = write_site(root / f"n{n}", n)
-            baseline, plugin, baseline_cpu, plugin_cpu = time_builds(baseline_site, plugin_site, args.repeat)
-            rows.append((n, baseline, plugin, baseline_cpu, plugin_cpu))
-            print(f"  N={n}: baseline {baseline:.2f} s, plugin {plugin:.2f} s (CPU {baseline_cpu:.2f} / "
-                  f"{plugin_cpu:.2f} s)", file=sys.stderr, flush=True)
+            times = time_builds(write_site(root / f"n{n}", n), args.repeat)
+            rows.append((n, times))
+            print(f"  N={n}: " + ", ".join(f"{name} {wall:.2f} s (CPU {cpu:.2f} s)"
+                                          for name, (wall, cpu) in times.items()), file=sys.stderr, flush=True)
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
 
-    print(f"{'N':>6}  {'baseline s':>10}  {'plugin s':>9}  {'ratio':>6}  {'plugin ms/page':>14}  "
-          f"{'growth vs first N':>17}  {'CPU ratio':>9}")
-    n0, _, p0, _, _ = rows[0]
-    for n, baseline, plugin, baseline_cpu, plugin_cpu in rows:
-        growth = (plugin / p0) / (n / n0)
-        print(f"{n:>6}  {baseline:>10.2f}  {plugin:>9.2f}  {plugin / baseline:>5.2f}x  {1000 * plugin / n:>14.2f}  "
-              f"{growth:>16.2f}x  {plugin_cpu / baseline_cpu:>8.2f}x")
-    print("ratio = plugin / baseline wall-clock (target <= 1.15); growth = (time/N) relative to the first N "
-          "(1.00 = linear); CPU ratio = the same with CPU seconds (steadier on a busy machine)")
+    print(f"{'N':>6}  {'baseline s':>10}  {'plugin s':>9}  {'ratio':>6}  {'CPU ratio':>9}  {'plugin ms/page':>14}  "
+          f"{'growth':>6}  {'entry files s':>13}  {'ratio':>6}")
+    n0, first = rows[0]
+    for n, times in rows:
+        baseline, baseline_cpu = times["baseline"]
+        plugin, plugin_cpu = times["plugin"]
+        entry_files = times["entry-files"][0]
+        growth = (plugin / first["plugin"][0]) / (n / n0)
+        print(f"{n:>6}  {baseline:>10.2f}  {plugin:>9.2f}  {plugin / baseline:>5.2f}x  {plugin_cpu / baseline_cpu:>8.2f}x  "
+              f"{1000 * plugin / n:>14.2f}  {growth:>5.2f}x  {entry_files:>13.2f}  {plugin / entry_files:>5.2f}x")
+    print("ratio = plugin / baseline wall-clock (target <= 1.15); CPU ratio = the same with CPU seconds "
+          "(steadier on a busy machine; the plugin's math worker counts); growth = (time/N) relative to the "
+          "first N (1.00 = linear); entry files = the lighter reference (raw entry files as pages) and the "
+          "plugin's ratio to it")
     return 0
 
 
