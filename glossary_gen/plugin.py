@@ -9,7 +9,9 @@ same as ``glossary-gen check``) and :mod:`glossary_gen.render`:
   into ``docs/`` or ``entries/``; drafts get no page. Term pages are left out of the navigation
   (``NOT_IN_NAV``): a nav listing thousands of pages makes MkDocs quadratic.
 * ``on_page_markdown``: tell the Markdown extension which page it renders.
-* ``on_page_content``: sanitize the rendered entry and splice in the trusted HTML.
+* ``on_page_content`` (last): hand the rendered entry to the sanitizer's thread;
+  ``on_page_context`` (first, before search reads the page): take the clean HTML and splice in
+  the trusted HTML.
 * ``on_post_page`` (after Material's search has indexed the content): put in the navigation
   fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX).
 * ``on_serve``: watch the entries folder, so editing an entry reloads the page.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
@@ -33,7 +36,7 @@ from mkdocs.structure.pages import Page
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity, error
 from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
-from .render import RenderedPage, Renderer, RenderOptions
+from .render import RenderedPage, Renderer, RenderOptions, sanitize
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
 log = logging.getLogger("mkdocs.plugins.glossary")
@@ -42,6 +45,9 @@ log = logging.getLogger("mkdocs.plugins.glossary")
 #: served by jsDelivr. Point ``pyodide_url`` at a local copy for offline use and tests.
 PYODIDE_VERSION = "314.0.7"
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
+
+#: An entry page's content between on_page_content and on_page_context, while it is sanitized.
+_PENDING = "<!-- glossary: this page's content is being sanitized -->"
 
 #: Where the package's CSS/JS land in the site.
 ASSETS_DIR = "assets/glossary"
@@ -91,6 +97,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self._frozen = False
         self.entries_dir: Path | None = None
         self.doctest_results: dict[str, object] = {}
+        self._cleaner: ThreadPoolExecutor | None = None
+        self._cleaning: dict[str, Future[str]] = {}
 
     # -- configuration --
 
@@ -212,6 +220,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             self.renderer.linker.begin_page(page.file.src_uri, page.url, slug)
         return markdown
 
+    @event_priority(-100)  # last: what is sanitized is the content every other plugin left
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if self.renderer is None:
             return html
@@ -221,9 +230,29 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             report([self._math_diagnostic(page, rendered, tex, message)])
         if rendered is None:
             return html
-        if rendered.untrusted and page.toc:
+        if not rendered.untrusted:
+            return self._finish(page, rendered, html)
+        if page.toc:
             _escape_toc(page.toc)
-        html = self.renderer.finish_html(html, rendered)
+        # The sanitizer (Rust) releases the GIL: entry pages are cleaned on a second thread while
+        # MkDocs renders the next pages, and finished in on_page_context, before anything reads
+        # them (MkDocs renders every page before it builds the first one). Until then the page
+        # has no content, so the unsanitized HTML is never visible to another plugin.
+        if self._cleaner is None:
+            self._cleaner = ThreadPoolExecutor(1, thread_name_prefix="glossary-sanitize")
+        self._cleaning[page.file.src_uri] = self._cleaner.submit(sanitize, html)
+        return _PENDING
+
+    @event_priority(100)  # first: search and the theme read the finished content
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        cleaning = self._cleaning.pop(page.file.src_uri, None)
+        if cleaning is not None and self.renderer is not None:
+            page.content = self._finish(page, self.pages[page.file.src_uri], cleaning.result(), sanitized=True)
+        return context
+
+    def _finish(self, page: Page, rendered: RenderedPage, html: str, *, sanitized: bool = False) -> str:
+        assert self.renderer is not None
+        html = self.renderer.finish_html(html, rendered, sanitized=sanitized)
         if rendered.toc:
             _add_to_toc(page, rendered.toc)
         return html
@@ -249,6 +278,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         return error(path, line, max(column, 1), "math", f"cannot convert math '{tex.strip()}': {message}",
                      "check the LaTeX; see https://github.com/roniemartinez/latex2mathml for what is supported")
 
+    def _stop_cleaner(self) -> None:
+        if self._cleaner is not None:
+            self._cleaner.shutdown(cancel_futures=True)
+            self._cleaner = None
+        self._cleaning = {}
+
     def _unfreeze(self) -> None:
         if self._frozen:  # objects of this build may be collected again (mkdocs serve rebuilds)
             gc.unfreeze()
@@ -256,6 +291,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._unfreeze()
+        self._stop_cleaner()
         if not self.config.enabled:
             return
         MATH_CACHE.save()
@@ -269,6 +305,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self._unfreeze()
+        self._stop_cleaner()
         MATH_CACHE.stop()
 
     # -- serve --

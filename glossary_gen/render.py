@@ -871,10 +871,10 @@ class Renderer:
 
     # -- after the Markdown engine --
 
-    def finish_html(self, rendered_html: str, page: RenderedPage) -> str:
-        """The page content: sanitize what the entry wrote, then splice in the trusted fragments
-        (unindexed ones stay markers until :meth:`finish_page`)."""
-        body = sanitize(rendered_html) if page.untrusted else rendered_html
+    def finish_html(self, rendered_html: str, page: RenderedPage, *, sanitized: bool = False) -> str:
+        """The page content: sanitize what the entry wrote (unless the caller has, ``sanitized``),
+        then splice in the trusted fragments (unindexed ones stay markers until :meth:`finish_page`)."""
+        body = sanitize(rendered_html) if page.untrusted and not sanitized else rendered_html
         fragments = page.fragments
         if page.headings:
             self._unique_heading_ids(body, page)
