@@ -254,6 +254,18 @@ def test_hostile_title_and_body_are_escaped_or_sanitized(built):
     assert "&lt;img src=x onerror=alert('heading')&gt; Heading" in toc
 
 
+def test_every_page_is_finished_after_sanitizing_on_the_second_thread(built):
+    """Entry pages are sanitized off the main thread between on_page_content and on_page_context;
+    no page and no search entry may keep the placeholder they hold meanwhile."""
+    from glossary_gen.plugin import _PENDING
+
+    outputs = [p for p in (built[0] / "site").rglob("*") if p.suffix in (".html", ".json")]
+    assert len(outputs) > 5
+    for path in outputs:
+        assert _PENDING not in path.read_text(encoding="utf-8"), path
+    assert "Alpha is the <strong>first</strong> letter" in article(page(built, "glossary/alpha/index.html"))
+
+
 def test_content_error_fails_the_strict_build_with_the_cli_message(tmp_path):
     site = copy_fixture(tmp_path)
     entry = site / "entries" / "beta.md"
