@@ -278,6 +278,24 @@ def _split_items(text: str) -> list[tuple[str, str | None, int]]:
     return sorted(items, key=lambda i: i[2])
 
 
+def _fenced_lines(lines: list[str]) -> tuple[list[bool], bool]:
+    """Which lines belong to a fenced code block (its fences included), which the importer
+    copies untouched, and whether the text ends inside an unclosed fence."""
+    flags: list[bool] = []
+    fence: str | None = None
+    for line in lines:
+        if fence is not None:
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                fence = None
+            flags.append(True)
+            continue
+        opened = _FENCE.match(line)
+        if opened:
+            fence = opened.group(1)
+        flags.append(opened is not None)
+    return flags, fence is not None
+
+
 def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str], list[tuple[str, int, int, list[str]]]]:
     """Split the body into preamble lines and (title, level, file line, lines) sections; a
     "Related terms"/"See also" section or last line is moved into ``page.related``."""
@@ -285,19 +303,9 @@ def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str]
     sections: list[tuple[str, int, int, list[str]]] = []
     preamble: list[str] = []
     current: list[str] = preamble
-    fence: str | None = None
+    fenced, ends_in_fence = _fenced_lines(lines)
     for index, line in enumerate(lines):
-        if fence is not None:
-            current.append(line)
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
-                fence = None
-            continue
-        opened = _FENCE.match(line)
-        if opened:
-            fence = opened.group(1)
-            current.append(line)
-            continue
-        heading = _HEADING.match(line)
+        heading = None if fenced[index] else _HEADING.match(line)
         if heading and len(heading.group("hashes")) in (2, 3, 4):
             current = []
             sections.append((heading.group("title").strip(), len(heading.group("hashes")),
@@ -328,7 +336,7 @@ def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str]
     if non_blank:
         index = non_blank[-1]
         found = _RELATED_LINE.match(last[index])
-        if found and fence is None:
+        if found and not ends_in_fence:
             take_related(found.group("items"), first_line + index, found.start("items") + 1)
             del last[index]
     return preamble, sections
@@ -359,19 +367,10 @@ def _convert_links(text: str, line: int, page: Page, resolve: _Resolver, diagnos
 def _render_lines(lines: list[str], first: int, page: Page, resolve: _Resolver,
                   diagnostics: list[Diagnostic]) -> str:
     out = []
-    fence: str | None = None
+    fenced, _ = _fenced_lines(lines)
     for offset, raw in enumerate(lines):
-        if fence is not None:
-            out.append(raw)
-            if raw.strip().startswith(fence) and set(raw.strip()) == {fence[0]}:
-                fence = None
-            continue
-        opened = _FENCE.match(raw)
-        if opened:
-            fence = opened.group(1)
-            out.append(raw)
-            continue
-        out.append(_convert_links(raw, first + offset, page, resolve, diagnostics) if ("](" in raw or "{{" in raw) else raw)
+        convert = not fenced[offset] and ("](" in raw or "{{" in raw)
+        out.append(_convert_links(raw, first + offset, page, resolve, diagnostics) if convert else raw)
     return "\n".join(out).strip("\n")
 
 
