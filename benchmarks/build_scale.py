@@ -146,11 +146,9 @@ def write_entry_files(entries: Path, out: Path) -> None:
     (out / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-_WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
-
-
 def write_same_pages(entries: Path, out: Path) -> None:
     """What a maintainer would write by hand to publish the plugin's pages with plain MkDocs."""
+    from glossary_gen.loader import WIKILINK
     from glossary_gen.pipeline import load_and_link
     from glossary_gen.render import plain_text
 
@@ -163,8 +161,8 @@ def write_same_pages(entries: Path, out: Path) -> None:
         return f'[{text or glossary.by_slug[slug].title}]({slug}.md "{tooltip[slug]}")'
 
     def wikilink(match: re.Match[str]) -> str:
-        target = glossary.resolve(match.group(1))
-        return link(target.slug, match.group(2)) if target is not None else match.group(0)
+        target = glossary.resolve(match.group("target"))
+        return link(target.slug, match.group("text")) if target is not None else match.group(0)
 
     for entry in glossary.published:
         lines = ["---", f"title: {entry.title}", f"description: {tooltip[entry.slug]}",
@@ -178,7 +176,7 @@ def write_same_pages(entries: Path, out: Path) -> None:
                 line = "## " + line[4:]
             elif line.startswith("```python"):
                 line = "```pycon"
-            lines.append(_WIKILINK.sub(wikilink, line))
+            lines.append(WIKILINK.sub(wikilink, line))
         related = glossary.related.get(entry.slug, ())
         if related:
             lines += ["", "## Related terms { data-search-exclude }", ""] + [f"- {link(s)} — {tooltip[s]}" for s in related]

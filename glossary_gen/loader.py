@@ -37,7 +37,8 @@ class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)(?:[ \t]+#+)?[ \t]*$")
-_WIKILINK = re.compile(r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]")
+#: ``[[Target]]`` or ``[[Target|text]]``: the one definition (the Markdown extension renders with it).
+WIKILINK = re.compile(r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]")
 _MARKUP_STARTS = frozenset(" \t`~#")  # a line can only open a fence or heading with one of these
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
@@ -351,7 +352,7 @@ def parse_body(lines: list[str], first_line: int) -> tuple[tuple[Section, ...], 
             line, in_comment = _blank_comments(line, in_comment)
         if "[[" in line:
             scan = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
-            for found in _WIKILINK.finditer(scan):
+            for found in WIKILINK.finditer(scan):
                 text = found.group("text")
                 links.append(WikiLink(found.group("target").strip(), text.strip() if text else None,
                                       first_line + index, found.start() + 1, found.group(0)))

@@ -42,9 +42,10 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .loader import WIKILINK
 from .render import TOKEN_PREFIX, TOKEN_RE, Linker, sanitize
 
-WIKILINK_RE = r"\[\[(?P<target>[^\[\]|\n]+?)(?:\|(?P<text>[^\[\]\n]+?))?\]\]"
+WIKILINK_RE = WIKILINK.pattern  # the loader's, so what is checked is what is rendered
 INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
 
 #: Elements whose text is never auto-linked.
