@@ -40,8 +40,28 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-WORDS = ("gradient neuron layer weight bias loss signal kernel tensor batch epoch filter pooling "
-         "dropout softmax logit margin ridge lasso norm").split()
+WORDS = [
+    "gradient",
+    "neuron",
+    "layer",
+    "weight",
+    "bias",
+    "loss",
+    "signal",
+    "kernel",
+    "tensor",
+    "batch",
+    "epoch",
+    "filter",
+    "pooling",
+    "dropout",
+    "softmax",
+    "logit",
+    "margin",
+    "ridge",
+    "lasso",
+    "norm",
+]
 TAGS = ("optimisation", "architecture", "activation", "regularisation", "probability", "vision")
 
 CONFIG = """site_name: Scale Glossary
@@ -111,7 +131,8 @@ def write_entries(folder: Path, n: int, seed: int = 1) -> None:
             "```\n\n"
             "#### Notes\n\n"
             f"- first remark about {word}\n- second remark, with `inline code`\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 def write_site(root: Path, n: int) -> dict[str, Path]:
@@ -119,15 +140,26 @@ def write_site(root: Path, n: int) -> dict[str, Path]:
     sites = {name: root / name for name in ("plugin", "baseline", "entry-files")}
     for site in sites.values():
         (site / "docs").mkdir(parents=True)
-        (site / "docs" / "index.md").write_text("# Scale glossary\n\nSee the [glossary](glossary/index.md).\n")
+        (site / "docs" / "index.md").write_text(
+            "# Scale glossary\n\nSee the [glossary](glossary/index.md).\n"
+        )
         (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
     entries = sites["plugin"] / "entries"
     write_entries(entries, n)
-    (sites["plugin"] / "mkdocs.yml").write_text(CONFIG.format(
-        extra_markdown="", extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n"))
-    (sites["baseline"] / "mkdocs.yml").write_text(CONFIG.format(
-        extra_markdown="  - pymdownx.arithmatex:\n      generic: true\n", extra_plugin=""))
-    (sites["entry-files"] / "mkdocs.yml").write_text(CONFIG.format(extra_markdown="", extra_plugin=""))
+    (sites["plugin"] / "mkdocs.yml").write_text(
+        CONFIG.format(
+            extra_markdown="",
+            extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n",
+        )
+    )
+    (sites["baseline"] / "mkdocs.yml").write_text(
+        CONFIG.format(
+            extra_markdown="  - pymdownx.arithmatex:\n      generic: true\n", extra_plugin=""
+        )
+    )
+    (sites["entry-files"] / "mkdocs.yml").write_text(
+        CONFIG.format(extra_markdown="", extra_plugin="")
+    )
     write_same_pages(entries, sites["baseline"] / "docs" / "glossary")
     write_entry_files(entries, sites["entry-files"] / "docs" / "glossary")
     return sites
@@ -165,8 +197,14 @@ def write_same_pages(entries: Path, out: Path) -> None:
         return link(target.slug, match.group("text")) if target is not None else match.group(0)
 
     for entry in glossary.published:
-        lines = ["---", f"title: {entry.title}", f"description: {tooltip[entry.slug]}",
-                 f"tags: [{', '.join(t.value for t in entry.tags)}]", "---", ""]
+        lines = [
+            "---",
+            f"title: {entry.title}",
+            f"description: {tooltip[entry.slug]}",
+            f"tags: [{', '.join(t.value for t in entry.tags)}]",
+            "---",
+            "",
+        ]
         if entry.aliases:
             lines += ["Also known as " + ", ".join(f"*{a.value}*" for a in entry.aliases), ""]
         for line in entry.body.split("\n"):
@@ -179,10 +217,17 @@ def write_same_pages(entries: Path, out: Path) -> None:
             lines.append(WIKILINK.sub(wikilink, line))
         related = glossary.related.get(entry.slug, ())
         if related:
-            lines += ["", "## Related terms { data-search-exclude }", ""] + [f"- {link(s)} — {tooltip[s]}" for s in related]
+            lines += ["", "## Related terms { data-search-exclude }", ""] + [
+                f"- {link(s)} — {tooltip[s]}" for s in related
+            ]
         backlinks = glossary.backlinks.get(entry.slug, ())
         if backlinks:
-            lines += ["", "## Referenced by { data-search-exclude }", "", ", ".join(link(s) for s in backlinks)]
+            lines += [
+                "",
+                "## Referenced by { data-search-exclude }",
+                "",
+                ", ".join(link(s) for s in backlinks),
+            ]
         if entry.sources:
             lines += ["", "## Sources", ""] + [f"1. [{s.title}]({s.url})" for s in entry.sources]
         lines += ["", f"Last updated {today} · [All terms](index.md)", ""]
@@ -211,15 +256,24 @@ def _build_once(site: Path) -> tuple[float, float]:
     shutil.rmtree(site / "site", ignore_errors=True)
     cpu = _cpu_of_children()
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=site, env=env,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - start
     cpu = _cpu_of_children() - cpu
     if result.returncode != 0:
         raise SystemExit(f"build failed in {site}:\n{result.stdout}\n{result.stderr}")
     warnings = [line for line in result.stderr.splitlines() if re.match(r"^(WARNING|ERROR)", line)]
     if warnings:
-        print(f"  note: {len(warnings)} warning(s) in {site.name}, first: {warnings[0]}", file=sys.stderr)
+        print(
+            f"  note: {len(warnings)} warning(s) in {site.name}, first: {warnings[0]}",
+            file=sys.stderr,
+        )
     return elapsed, cpu
 
 
@@ -237,7 +291,9 @@ def time_builds(sites: dict[str, Path], repeat: int) -> dict[str, tuple[float, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="300,1000,3000", help="comma-separated entry counts")
-    parser.add_argument("--repeat", type=int, default=3, help="builds per site and size (best is kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="builds per site and size (best is kept)"
+    )
     parser.add_argument("--keep", type=Path, help="write the sites here and keep them")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -248,26 +304,39 @@ def main(argv: list[str] | None = None) -> int:
         for n in sizes:
             times = time_builds(write_site(root / f"n{n}", n), args.repeat)
             rows.append((n, times))
-            print(f"  N={n}: " + ", ".join(f"{name} {wall:.2f} s (CPU {cpu:.2f} s)"
-                                          for name, (wall, cpu) in times.items()), file=sys.stderr, flush=True)
+            print(
+                f"  N={n}: "
+                + ", ".join(
+                    f"{name} {wall:.2f} s (CPU {cpu:.2f} s)" for name, (wall, cpu) in times.items()
+                ),
+                file=sys.stderr,
+                flush=True,
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
 
-    print(f"{'N':>6}  {'baseline s':>10}  {'plugin s':>9}  {'ratio':>6}  {'CPU ratio':>9}  {'plugin ms/page':>14}  "
-          f"{'growth':>6}  {'entry files s':>13}  {'ratio':>6}")
+    print(
+        f"{'N':>6}  {'baseline s':>10}  {'plugin s':>9}  {'ratio':>6}  {'CPU ratio':>9}  {'plugin ms/page':>14}  "
+        f"{'growth':>6}  {'entry files s':>13}  {'ratio':>6}"
+    )
     n0, first = rows[0]
     for n, times in rows:
         baseline, baseline_cpu = times["baseline"]
         plugin, plugin_cpu = times["plugin"]
         entry_files = times["entry-files"][0]
         growth = (plugin / first["plugin"][0]) / (n / n0)
-        print(f"{n:>6}  {baseline:>10.2f}  {plugin:>9.2f}  {plugin / baseline:>5.2f}x  {plugin_cpu / baseline_cpu:>8.2f}x  "
-              f"{1000 * plugin / n:>14.2f}  {growth:>5.2f}x  {entry_files:>13.2f}  {plugin / entry_files:>5.2f}x")
-    print("ratio = plugin / baseline wall-clock (target <= 1.15); CPU ratio = the same with CPU seconds "
-          "(steadier on a busy machine; the plugin's math worker counts); growth = (time/N) relative to the "
-          "first N (1.00 = linear); entry files = the lighter reference (raw entry files as pages) and the "
-          "plugin's ratio to it")
+        print(
+            f"{n:>6}  {baseline:>10.2f}  {plugin:>9.2f}  {plugin / baseline:>5.2f}x  "
+            f"{plugin_cpu / baseline_cpu:>8.2f}x  "
+            f"{1000 * plugin / n:>14.2f}  {growth:>5.2f}x  {entry_files:>13.2f}  {plugin / entry_files:>5.2f}x"
+        )
+    print(
+        "ratio = plugin / baseline wall-clock (target <= 1.15); CPU ratio = the same with CPU seconds "
+        "(steadier on a busy machine; the plugin's math worker counts); growth = (time/N) relative to the "
+        "first N (1.00 = linear); entry files = the lighter reference (raw entry files as pages) and the "
+        "plugin's ratio to it"
+    )
     return 0
 
 

@@ -27,11 +27,31 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glossary_gen.config import Settings  # noqa: E402
-from glossary_gen.pipeline import check  # noqa: E402
+from glossary_gen.config import Settings
+from glossary_gen.pipeline import check
 
-WORDS = ("gradient neuron layer weight bias loss signal kernel tensor batch epoch filter pooling "
-         "dropout softmax logit margin ridge lasso norm").split()
+WORDS = [
+    "gradient",
+    "neuron",
+    "layer",
+    "weight",
+    "bias",
+    "loss",
+    "signal",
+    "kernel",
+    "tensor",
+    "batch",
+    "epoch",
+    "filter",
+    "pooling",
+    "dropout",
+    "softmax",
+    "logit",
+    "margin",
+    "ridge",
+    "lasso",
+    "norm",
+]
 
 
 def title_of(i: int) -> str:

@@ -26,10 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glossary_gen.config import Settings  # noqa: E402
-from glossary_gen.doctests import run_in_process  # noqa: E402
-from glossary_gen.loader import load_entries  # noqa: E402
-from glossary_gen.pipeline import check  # noqa: E402
+from glossary_gen.config import Settings
+from glossary_gen.doctests import run_in_process
+from glossary_gen.loader import load_entries
+from glossary_gen.pipeline import check
 
 ENTRY = """---
 title: Synthetic Term {i}
@@ -77,8 +77,9 @@ def main() -> int:
         entries_dir.mkdir()
         for i in range(args.n):
             write_entry(entries_dir, i)
-        settings = dataclasses.replace(Settings(), entries_dir=entries_dir, cache_dir=Path(tmp) / "cache",
-                                       jobs=args.jobs)
+        settings = dataclasses.replace(
+            Settings(), entries_dir=entries_dir, cache_dir=Path(tmp) / "cache", jobs=args.jobs
+        )
 
         entries, _ = load_entries(entries_dir)
         floor, floor_results = timed(lambda: run_in_process(entries))
@@ -94,14 +95,18 @@ def main() -> int:
         ran = [slug for slug, r in result.doctest_results.items() if not r.cached]
         assert result.ok and ran == [f"term-{args.n // 2:05d}"], ran
 
-    print(f"doctest_scale: {args.n} entries x 3 examples, {args.jobs} job(s), Python {sys.version.split()[0]}, "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} core(s)")
+    print(
+        f"doctest_scale: {args.n} entries x 3 examples, {args.jobs} job(s), Python {sys.version.split()[0]}, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} core(s)"
+    )
     print(f"  floor  (plain doctest, in-process, doctest step only): {floor:7.3f} s")
     rows = [("cold", cold, 30.0), ("warm", warm, 1.0), ("edited", edited, 2.0)]
     for name, seconds, target in rows:
         verdict = "ok" if seconds < target else "OVER TARGET"
-        print(f"  {name:<6} (glossary-gen check, whole pipeline):        {seconds:7.3f} s"
-              f"  = {seconds / floor:6.1f}x floor   target < {target:g} s: {verdict}")
+        print(
+            f"  {name:<6} (glossary-gen check, whole pipeline):        {seconds:7.3f} s"
+            f"  = {seconds / floor:6.1f}x floor   target < {target:g} s: {verdict}"
+        )
     return 0 if all(seconds < target for _, seconds, target in rows) else 1
 
 

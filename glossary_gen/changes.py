@@ -32,8 +32,15 @@ def _git(cwd: Path, *args: str) -> str:
     git = shutil.which("git")
     if git is None:
         raise ConfigError("--changed needs git, which was not found on PATH")
-    process = subprocess.run([git, "-c", "core.quotepath=off", *args], cwd=cwd, capture_output=True,
-                             text=True, encoding="utf-8", errors="surrogateescape", check=False)
+    process = subprocess.run(
+        [git, "-c", "core.quotepath=off", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        check=False,
+    )
     if process.returncode != 0:
         raise _GitFailed(process.stderr.strip())
     return process.stdout
@@ -56,18 +63,24 @@ def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
     try:
         top = Path(_git(folder, "rev-parse", "--show-toplevel").strip()).resolve()
     except _GitFailed:
-        raise ConfigError(f"--changed needs a git repository, and '{entries_dir}' is not inside one; "
-                          "run check without --changed") from None
+        raise ConfigError(
+            f"--changed needs a git repository, and '{entries_dir}' is not inside one; "
+            "run check without --changed"
+        ) from None
     try:
         _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except _GitFailed:
-        raise ConfigError(f"--changed: unknown git ref '{ref}'; fetch it first (e.g. `git fetch origin main`) "
-                          "or name another one, e.g. `--changed HEAD~1`") from None
+        raise ConfigError(
+            f"--changed: unknown git ref '{ref}'; fetch it first (e.g. `git fetch origin main`) "
+            "or name another one, e.g. `--changed HEAD~1`"
+        ) from None
     try:
         base = _git(top, "merge-base", ref, "HEAD").strip()
     except _GitFailed:
-        raise ConfigError(f"--changed: no common history between '{ref}' and HEAD; in a shallow clone, "
-                          "fetch the full history (actions/checkout with fetch-depth: 0)") from None
+        raise ConfigError(
+            f"--changed: no common history between '{ref}' and HEAD; in a shallow clone, "
+            "fetch the full history (actions/checkout with fetch-depth: 0)"
+        ) from None
 
     relative = folder.relative_to(top).as_posix() if folder != top else "."
     # Working tree against the merge base: committed, staged and unstaged changes in one diff.
@@ -105,8 +118,9 @@ def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
     return sorted(entries_dir / path.name for path in current)
 
 
-def _entries_broken_by(top: Path, base: str, old_files: dict[Path, Path], folder: Path,
-                       already: set[Path]) -> set[Path]:
+def _entries_broken_by(
+    top: Path, base: str, old_files: dict[Path, Path], folder: Path, already: set[Path]
+) -> set[Path]:
     """Unchanged entries whose links name a term that existed at ``base`` and no longer does."""
     old_names: set[str] = set()
     for old in old_files:
@@ -125,8 +139,7 @@ def _entries_broken_by(top: Path, base: str, old_files: dict[Path, Path], folder
     lost = old_names - {name_key(name) for entry in entries for name in entry.names}
     if not lost:
         return set()
-    return {entry.file for entry in entries
-            if entry.file not in already and _links_to(entry, lost)}
+    return {entry.file for entry in entries if entry.file not in already and _links_to(entry, lost)}
 
 
 def _links_to(entry: Entry, names: set[str]) -> bool:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from . import __version__
 from .config import ConfigError, load_settings
@@ -26,38 +26,83 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = commands.add_parser("check", help="validate, cross-link and doctest every entry",
-                                description="Validate, cross-link and doctest every entry.")
-    check.add_argument("--entries", type=Path, metavar="DIR",
-                       help="entries folder (default: the glossary plugin's entries_dir in mkdocs.yml, else entries/)")
-    check.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
+    check = commands.add_parser(
+        "check",
+        help="validate, cross-link and doctest every entry",
+        description="Validate, cross-link and doctest every entry.",
+    )
+    check.add_argument(
+        "--entries",
+        type=Path,
+        metavar="DIR",
+        help="entries folder (default: the glossary plugin's entries_dir in mkdocs.yml, else entries/)",
+    )
+    check.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from"
+    )
     check.add_argument("--no-doctest", action="store_true", help="do not run the Python examples")
-    check.add_argument("--no-cache", action="store_true", help="run every example even if its result is cached")
-    check.add_argument("--timeout", type=float, metavar="SECONDS", help="wall-clock limit per entry's examples")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes for the examples")
-    check.add_argument("--changed", nargs="?", const="origin/main", metavar="REF",
-                       help="report and doctest only entries changed since REF (default origin/main)")
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument(
+        "--no-cache", action="store_true", help="run every example even if its result is cached"
+    )
+    check.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="wall-clock limit per entry's examples"
+    )
+    check.add_argument(
+        "--jobs", "-j", type=int, metavar="N", help="worker processes for the examples"
+    )
+    check.add_argument(
+        "--changed",
+        nargs="?",
+        const="origin/main",
+        metavar="REF",
+        help="report and doctest only entries changed since REF (default origin/main)",
+    )
+    check.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
     check.set_defaults(handler=run_check)
 
-    new = commands.add_parser("new", help="scaffold a new entry from the template",
-                              description="Write entries/<slug>.md from a template with every required section.")
+    new = commands.add_parser(
+        "new",
+        help="scaffold a new entry from the template",
+        description="Write entries/<slug>.md from a template with every required section.",
+    )
     new.add_argument("title", help='the term, e.g. "Leaky ReLU"')
-    new.add_argument("--entries", type=Path, metavar="DIR", help="entries folder (default as for check)")
+    new.add_argument(
+        "--entries", type=Path, metavar="DIR", help="entries folder (default as for check)"
+    )
     new.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
     new.set_defaults(handler=run_new)
 
     imp = commands.add_parser(
-        "import", help="convert another glossary (Hugo) into entries",
+        "import",
+        help="convert another glossary (Hugo) into entries",
         description="Convert a Hugo glossary section into entries. The source is only read; existing entries "
-                    "are never overwritten; if any error is found nothing is written.")
-    imp.add_argument("--from", dest="source_format", choices=("hugo",), required=True,
-                     help="the format of the source glossary")
-    imp.add_argument("source", type=Path, metavar="DIR", help="the Hugo glossary folder, e.g. content/glossary")
-    imp.add_argument("--entries", type=Path, metavar="OUT", help="where to write the entries (default as for check)")
+        "are never overwritten; if any error is found nothing is written.",
+    )
+    imp.add_argument(
+        "--from",
+        dest="source_format",
+        choices=("hugo",),
+        required=True,
+        help="the format of the source glossary",
+    )
+    imp.add_argument(
+        "source", type=Path, metavar="DIR", help="the Hugo glossary folder, e.g. content/glossary"
+    )
+    imp.add_argument(
+        "--entries",
+        type=Path,
+        metavar="OUT",
+        help="where to write the entries (default as for check)",
+    )
     imp.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
-    imp.add_argument("--dry-run", action="store_true", help="report what would be written, write nothing")
-    imp.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    imp.add_argument(
+        "--dry-run", action="store_true", help="report what would be written, write nothing"
+    )
+    imp.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
     imp.set_defaults(handler=run_import)
     return parser
 
@@ -66,7 +111,8 @@ def run_check(args: argparse.Namespace) -> int:
     from .pipeline import check
 
     settings = load_settings(args.config).with_overrides(
-        entries_dir=args.entries, doctest_timeout=args.timeout, jobs=args.jobs)
+        entries_dir=args.entries, doctest_timeout=args.timeout, jobs=args.jobs
+    )
     if args.no_doctest:
         settings = settings.with_overrides(doctest=False)
     if args.no_cache:  # with_overrides() skips None values, so replace() it is
@@ -82,8 +128,11 @@ def run_check(args: argparse.Namespace) -> int:
         print(output)
     checked = len(result.glossary.entries) if only is None else len(only)
     scope = "" if only is None else f" changed since {args.changed}"
-    print(f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in {settings.entries_dir}: "
-          f"{result.errors} error(s), {result.warnings} warning(s)", file=sys.stderr)
+    print(
+        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in {settings.entries_dir}: "
+        f"{result.errors} error(s), {result.warnings} warning(s)",
+        file=sys.stderr,
+    )
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
@@ -96,8 +145,10 @@ def run_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"glossary-gen: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(f"created {path}; fill in each section (replace the <!-- comments -->), then run: "
-          f"{_program()} check --changed")
+    print(
+        f"created {path}; fill in each section (replace the <!-- comments -->), then run: "
+        f"{_program()} check --changed"
+    )
     return EXIT_OK
 
 

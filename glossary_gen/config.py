@@ -29,7 +29,7 @@ class Settings:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     plugin: dict[str, Any] = field(default_factory=dict)
 
-    def with_overrides(self, **changes: Any) -> "Settings":
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 

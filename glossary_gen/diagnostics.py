@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 
 class Severity(str, enum.Enum):
@@ -61,8 +61,11 @@ class Diagnostic:
         # Workflow commands: properties escape ',' and ':'; the message escapes newlines.
         def prop(value: str) -> str:
             return (
-                value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-                .replace(":", "%3A").replace(",", "%2C")
+                value.replace("%", "%25")
+                .replace("\r", "%0D")
+                .replace("\n", "%0A")
+                .replace(":", "%3A")
+                .replace(",", "%2C")
             )
 
         def data(value: str) -> str:
@@ -75,11 +78,15 @@ class Diagnostic:
         )
 
 
-def error(path: str, line: int, column: int, code: str, message: str, hint: str | None = None) -> Diagnostic:
+def error(
+    path: str, line: int, column: int, code: str, message: str, hint: str | None = None
+) -> Diagnostic:
     return Diagnostic(path, line, column, Severity.ERROR, code, message, hint)
 
 
-def warning(path: str, line: int, column: int, code: str, message: str, hint: str | None = None) -> Diagnostic:
+def warning(
+    path: str, line: int, column: int, code: str, message: str, hint: str | None = None
+) -> Diagnostic:
     return Diagnostic(path, line, column, Severity.WARNING, code, message, hint)
 
 

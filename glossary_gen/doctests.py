@@ -36,6 +36,7 @@ variable is set and more than a few entries have to run.
 
 from __future__ import annotations
 
+import contextlib
 import doctest
 import hashlib
 import json
@@ -45,9 +46,10 @@ import re
 import sys
 import time
 import traceback
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .diagnostics import Diagnostic, error
@@ -65,16 +67,33 @@ TARGET = "glossary_gen.doctests:run_entry"
 # Entry statuses, from best to worst.
 PASSED, EMPTY, FAILED, ERROR = "passed", "empty", "failed", "error"
 EXIT, OUTPUT, MEMORY, CRASH, TIMEOUT = "exit", "output", "memory", "crash", "timeout"
-_SEVERITY = {PASSED: 0, EMPTY: 0, FAILED: 1, EXIT: 2, ERROR: 3, OUTPUT: 4, MEMORY: 5, CRASH: 6, TIMEOUT: 7}
+_SEVERITY = {
+    PASSED: 0,
+    EMPTY: 0,
+    FAILED: 1,
+    EXIT: 2,
+    ERROR: 3,
+    OUTPUT: 4,
+    MEMORY: 5,
+    CRASH: 6,
+    TIMEOUT: 7,
+}
 #: Entry statuses that are reproducible and therefore cached.
 _CACHEABLE = {PASSED, FAILED, EXIT, ERROR, OUTPUT, MEMORY}
 
 # Example statuses: passed, failed (wrong output), exception, exit, memory, output, skipped, not-run.
-_CODES = {"failed": "doctest", "exception": "doctest", "exit": "doctest-exit", "memory": "doctest-memory",
-          "output": "doctest-output", "parse": "doctest-parse"}
+_CODES = {
+    "failed": "doctest",
+    "exception": "doctest",
+    "exit": "doctest-exit",
+    "memory": "doctest-memory",
+    "output": "doctest-output",
+    "parse": "doctest-parse",
+}
 
 
 # --- results ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ExampleResult:
@@ -133,28 +152,42 @@ class EntryResult:
 
 # --- extraction ---------------------------------------------------------------------------------
 
+
 def doctest_blocks(entry: Entry) -> list[tuple[int, CodeBlock]]:
     """The entry's doctest fences with their index in ``entry.code_blocks``, top to bottom."""
     return [(i, b) for i, b in enumerate(entry.code_blocks) if b.is_doctest]
 
 
 def runtime_fingerprint() -> str:
-    return f"{sys.implementation.name}-{sys.version}-{platform.machine()}-glossary_gen-{__version__}"
+    return (
+        f"{sys.implementation.name}-{sys.version}-{platform.machine()}-glossary_gen-{__version__}"
+    )
 
 
-def cache_key(entry: Entry, settings: "Settings") -> str:
+def cache_key(entry: Entry, settings: Settings) -> str:
     """Hash of what decides the outcome: the doctest code, the runtime and the resource limits."""
-    material = json.dumps([CACHE_VERSION, runtime_fingerprint(), settings.doctest_memory_mb,
-                           settings.doctest_output_kb, [b.code for _, b in doctest_blocks(entry)]])
+    material = json.dumps(
+        [
+            CACHE_VERSION,
+            runtime_fingerprint(),
+            settings.doctest_memory_mb,
+            settings.doctest_output_kb,
+            [b.code for _, b in doctest_blocks(entry)],
+        ]
+    )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def make_payload(entry: Entry, settings: "Settings") -> dict:
-    return {"name": entry.slug, "blocks": [b.code for _, b in doctest_blocks(entry)],
-            "output_cap": settings.doctest_output_kb * 1024}
+def make_payload(entry: Entry, settings: Settings) -> dict:
+    return {
+        "name": entry.slug,
+        "blocks": [b.code for _, b in doctest_blocks(entry)],
+        "output_cap": settings.doctest_output_kb * 1024,
+    }
 
 
 # --- in the worker ------------------------------------------------------------------------------
+
 
 class OutputLimitExceeded(BaseException):
     """Raised by a ``print`` past the cap; a BaseException so ``except Exception`` can't hide it."""
@@ -191,24 +224,29 @@ class _Runner(doctest.DocTestRunner):
         self.block = 0
         self.positions: dict[int, int] = {}
 
-    def report_start(self, out, test, example):  # noqa: ANN001 - doctest's signature
+    def report_start(self, out, test, example):
         position = (self.block, self.positions[id(example)])
         report_progress((position, self.bad_records))
 
     def _record(self, example: doctest.Example, status: str, got: str, detail: str = "") -> None:
-        record = {"block": self.block, "example": self.positions[id(example)], "status": status,
-                  "got": got[:_GOT_LIMIT], "detail": detail}
+        record = {
+            "block": self.block,
+            "example": self.positions[id(example)],
+            "status": status,
+            "got": got[:_GOT_LIMIT],
+            "detail": detail,
+        }
         self.records[(self.block, record["example"])] = record
         if status != "passed":
             self.bad_records.append(record)
 
-    def report_success(self, out, test, example, got):  # noqa: ANN001
+    def report_success(self, out, test, example, got):
         self._record(example, "passed", got)
 
-    def report_failure(self, out, test, example, got):  # noqa: ANN001
+    def report_failure(self, out, test, example, got):
         self._record(example, "failed", got)
 
-    def report_unexpected_exception(self, out, test, example, exc_info):  # noqa: ANN001
+    def report_unexpected_exception(self, out, test, example, exc_info):
         exc = exc_info[1]
         if isinstance(exc, OutputLimitExceeded):
             self._record(example, "output", "", str(exc))
@@ -245,8 +283,14 @@ def run_entry(payload: dict) -> dict:
             continue
         for number, example in enumerate(test.examples):
             runner.positions[id(example)] = number
-            block["examples"].append({"lineno": example.lineno, "indent": example.indent,
-                                      "source": example.source, "want": example.want})
+            block["examples"].append(
+                {
+                    "lineno": example.lineno,
+                    "indent": example.indent,
+                    "source": example.source,
+                    "want": example.want,
+                }
+            )
         if aborted:
             continue
         try:
@@ -265,13 +309,22 @@ def run_entry(payload: dict) -> dict:
 
 # --- in the build process -----------------------------------------------------------------------
 
+
 def _status_of(data: dict) -> str:
     worst = PASSED
     for block in data["blocks"]:
-        statuses = [e["status"] for e in block["examples"]] + (["parse"] if block.get("parse_error") else [])
+        statuses = [e["status"] for e in block["examples"]] + (
+            ["parse"] if block.get("parse_error") else []
+        )
         for status in statuses:
-            mapped = {"failed": FAILED, "exception": FAILED, "parse": ERROR, "exit": EXIT,
-                      "memory": MEMORY, "output": OUTPUT}.get(status, PASSED)
+            mapped = {
+                "failed": FAILED,
+                "exception": FAILED,
+                "parse": ERROR,
+                "exit": EXIT,
+                "memory": MEMORY,
+                "output": OUTPUT,
+            }.get(status, PASSED)
             if _SEVERITY[mapped] > _SEVERITY[worst]:
                 worst = mapped
     return worst
@@ -285,8 +338,13 @@ def _from_outcome(outcome: Outcome, payload: dict) -> dict:
         data["duration"] = outcome.duration
         return data
     # The worker never returned: rebuild the examples from the code, mark what we know.
-    status = {"timeout": TIMEOUT, "crash": CRASH, "memory": MEMORY, "output": OUTPUT,
-              "exit": EXIT}.get(outcome.status, ERROR)
+    status = {
+        "timeout": TIMEOUT,
+        "crash": CRASH,
+        "memory": MEMORY,
+        "output": OUTPUT,
+        "exit": EXIT,
+    }.get(outcome.status, ERROR)
     parser = doctest.DocTestParser()
     progress = outcome.progress
     at, failures = (tuple(progress[0]), progress[1]) if progress else (None, [])
@@ -300,11 +358,20 @@ def _from_outcome(outcome: Outcome, payload: dict) -> dict:
             continue
         rows = []
         for number, example in enumerate(e for e in examples if isinstance(e, doctest.Example)):
-            row = {"lineno": example.lineno, "indent": example.indent, "source": example.source,
-                   "want": example.want, "got": "", "detail": ""}
+            row = {
+                "lineno": example.lineno,
+                "indent": example.indent,
+                "source": example.source,
+                "want": example.want,
+                "got": "",
+                "detail": "",
+            }
             if (position, number) in known:
-                row.update(status=known[(position, number)]["status"], got=known[(position, number)]["got"],
-                           detail=known[(position, number)]["detail"])
+                row.update(
+                    status=known[(position, number)]["status"],
+                    got=known[(position, number)]["got"],
+                    detail=known[(position, number)]["detail"],
+                )
             elif at is not None and (position, number) < at:
                 # It ran before the failure without a problem (or was skipped).
                 row["status"] = "skipped" if example.options.get(doctest.SKIP) else "passed"
@@ -315,9 +382,13 @@ def _from_outcome(outcome: Outcome, payload: dict) -> dict:
                 row["status"] = "not-run"
             rows.append(row)
         blocks.append({"examples": rows, "parse_error": None})
-    data = {"blocks": blocks, "status": status, "duration": outcome.duration,
-            "message": _outcome_detail(outcome), "at": list(at) if at else None}
-    return data
+    return {
+        "blocks": blocks,
+        "status": status,
+        "duration": outcome.duration,
+        "message": _outcome_detail(outcome),
+        "at": list(at) if at else None,
+    }
 
 
 def _outcome_detail(outcome: Outcome) -> str:
@@ -333,7 +404,7 @@ def _short(text: str, limit: int = 200) -> str:
     if not text:
         return "nothing"
     shown = repr(text)
-    return shown if len(shown) <= limit else shown[:limit - 4] + "...'"
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
 
 
 def _source_line(source: str) -> str:
@@ -341,14 +412,16 @@ def _source_line(source: str) -> str:
     return first if len(first) <= 60 else first[:57] + "..."
 
 
-def _diagnostics_and_result(entry: Entry, data: dict, settings: "Settings", cached: bool) -> tuple[EntryResult, list[Diagnostic]]:
+def _diagnostics_and_result(
+    entry: Entry, data: dict, settings: Settings, cached: bool
+) -> tuple[EntryResult, list[Diagnostic]]:
     blocks_in_file = doctest_blocks(entry)
     diagnostics: list[Diagnostic] = []
     block_results: list[BlockResult] = []
     attempted = failed = skipped = 0
     status = data["status"]
     timeout = settings.doctest_timeout
-    for (index, block), block_data in zip(blocks_in_file, data["blocks"]):
+    for (index, block), block_data in zip(blocks_in_file, data["blocks"], strict=False):
         if block_data.get("parse_error"):
             line, message = _parse_error_line(block, block_data["parse_error"])
             diagnostics.append(error(entry.path, line, block.indent + 1, _CODES["parse"], message))
@@ -359,7 +432,9 @@ def _diagnostics_and_result(entry: Entry, data: dict, settings: "Settings", cach
         for row in block_data["examples"]:
             line = block.line + row["lineno"]
             column = block.indent + row["indent"] + 1
-            result = ExampleResult(line, column, row["source"], row["want"], row.get("got", ""), row["status"])
+            result = ExampleResult(
+                line, column, row["source"], row["want"], row.get("got", ""), row["status"]
+            )
             examples.append(result)
             kind = row["status"]
             if kind == "skipped":
@@ -371,31 +446,69 @@ def _diagnostics_and_result(entry: Entry, data: dict, settings: "Settings", cach
             if kind == "passed":
                 continue
             block_failed += 1
-            diagnostics.append(error(entry.path, line, column, _example_code(kind),
-                                     _example_message(result, row, timeout, settings)))
+            diagnostics.append(
+                error(
+                    entry.path,
+                    line,
+                    column,
+                    _example_code(kind),
+                    _example_message(result, row, timeout, settings),
+                )
+            )
         attempted += block_attempted
         failed += block_failed
         not_run = any(e.status == "not-run" for e in examples)
-        block_status = "failed" if block_failed else ("not-run" if not_run and not block_attempted else "passed")
-        block_results.append(BlockResult(index, block.line, block_status, block_attempted, block_failed,
-                                         tuple(examples)))
+        block_status = (
+            "failed"
+            if block_failed
+            else ("not-run" if not_run and not block_attempted else "passed")
+        )
+        block_results.append(
+            BlockResult(
+                index, block.line, block_status, block_attempted, block_failed, tuple(examples)
+            )
+        )
     if status not in (PASSED, FAILED, EMPTY) and not diagnostics:
         # The run failed before any example could be blamed (e.g. the worker could not start).
         line = blocks_in_file[0][1].line if blocks_in_file else 1
-        code = {TIMEOUT: "doctest-timeout", CRASH: "doctest-crash", MEMORY: "doctest-memory",
-                OUTPUT: "doctest-output", EXIT: "doctest-exit"}.get(status, "doctest-error")
-        diagnostics.append(error(entry.path, line, 1, code,
-                                 f"the examples could not be run: {data.get('message') or status}"))
-    result = EntryResult(entry.slug, entry.path, status, attempted, failed, skipped,
-                         float(data.get("duration", 0.0)), cached, tuple(block_results), data.get("message", ""))
+        code = {
+            TIMEOUT: "doctest-timeout",
+            CRASH: "doctest-crash",
+            MEMORY: "doctest-memory",
+            OUTPUT: "doctest-output",
+            EXIT: "doctest-exit",
+        }.get(status, "doctest-error")
+        diagnostics.append(
+            error(
+                entry.path,
+                line,
+                1,
+                code,
+                f"the examples could not be run: {data.get('message') or status}",
+            )
+        )
+    result = EntryResult(
+        entry.slug,
+        entry.path,
+        status,
+        attempted,
+        failed,
+        skipped,
+        float(data.get("duration", 0.0)),
+        cached,
+        tuple(block_results),
+        data.get("message", ""),
+    )
     return result, diagnostics
 
 
 def _example_code(kind: str) -> str:
-    return {TIMEOUT: "doctest-timeout", CRASH: "doctest-crash", ERROR: "doctest-error"}.get(kind) or _CODES.get(kind, "doctest")
+    return {TIMEOUT: "doctest-timeout", CRASH: "doctest-crash", ERROR: "doctest-error"}.get(
+        kind
+    ) or _CODES.get(kind, "doctest")
 
 
-def _example_message(result: ExampleResult, row: dict, timeout: float, settings: "Settings") -> str:
+def _example_message(result: ExampleResult, row: dict, timeout: float, settings: Settings) -> str:
     source = f"example `{_source_line(result.source)}`"
     kind = result.status
     detail = row.get("detail", "")
@@ -407,13 +520,17 @@ def _example_message(result: ExampleResult, row: dict, timeout: float, settings:
     if kind == "exit":
         if detail.startswith("SystemExit"):
             return f"{source} called sys.exit() ({detail}); examples must not exit the interpreter"
-        return f"{source} ended the worker process ({detail}); examples must not exit the interpreter"
+        return (
+            f"{source} ended the worker process ({detail}); examples must not exit the interpreter"
+        )
     if kind == MEMORY:
         return f"{source} went over the memory limit of {settings.doctest_memory_mb} MB ({detail or 'MemoryError'})"
     if kind == OUTPUT:
         return f"{source} printed more than the output limit of {settings.doctest_output_kb} KiB"
     if kind == TIMEOUT:
-        return f"{source} did not finish within the {timeout:g} s limit for the entry (infinite loop?)"
+        return (
+            f"{source} did not finish within the {timeout:g} s limit for the entry (infinite loop?)"
+        )
     if kind == CRASH:
         return f"{source} crashed the worker process: {detail}"
     return f"{source} could not be run: {detail}"
@@ -425,11 +542,14 @@ _PARSE_LINE = re.compile(r"line (\d+) of the docstring for \S+ (.*)", re.S)
 def _parse_error_line(block: CodeBlock, message: str) -> tuple[int, str]:
     match = _PARSE_LINE.search(message)
     if match:
-        return block.line + int(match.group(1)) - 1, f"doctest cannot parse this example: {match.group(2).strip()}"
+        return block.line + int(
+            match.group(1)
+        ) - 1, f"doctest cannot parse this example: {match.group(2).strip()}"
     return block.line, f"doctest cannot parse this block: {message}"
 
 
 # --- cache --------------------------------------------------------------------------------------
+
 
 class DoctestCache:
     """Content-addressed results: ``<cache_dir>/doctests/<key>.json``. Any problem is a miss."""
@@ -445,8 +565,12 @@ class DoctestCache:
             data = json.loads(self.path(key).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if (not isinstance(data, dict) or data.get("version") != CACHE_VERSION
-                or not isinstance(data.get("result"), dict) or not _valid(data["result"])):
+        if (
+            not isinstance(data, dict)
+            or data.get("version") != CACHE_VERSION
+            or not isinstance(data.get("result"), dict)
+            or not _valid(data["result"])
+        ):
             return None
         return data["result"]
 
@@ -455,13 +579,13 @@ class DoctestCache:
         temporary = target.with_name(f".{key}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"version": CACHE_VERSION, "result": result}), encoding="utf-8")
+            temporary.write_text(
+                json.dumps({"version": CACHE_VERSION, "result": result}), encoding="utf-8"
+            )
             os.replace(temporary, target)
         except OSError:  # a read-only or full disk only costs speed
-            try:
+            with contextlib.suppress(OSError):
                 temporary.unlink()
-            except OSError:
-                pass
 
 
 def _valid(result: dict) -> bool:
@@ -470,9 +594,13 @@ def _valid(result: dict) -> bool:
             return False
         for block in result["blocks"]:
             for example in block["examples"]:
-                if not (isinstance(example["lineno"], int) and isinstance(example["indent"], int)
-                        and isinstance(example["source"], str) and isinstance(example["want"], str)
-                        and isinstance(example["status"], str)):
+                if not (
+                    isinstance(example["lineno"], int)
+                    and isinstance(example["indent"], int)
+                    and isinstance(example["source"], str)
+                    and isinstance(example["want"], str)
+                    and isinstance(example["status"], str)
+                ):
                     return False
     except (KeyError, TypeError):
         return False
@@ -481,8 +609,12 @@ def _valid(result: dict) -> bool:
 
 # --- progress -----------------------------------------------------------------------------------
 
+
 def _in_ci() -> bool:
-    return any(os.environ.get(name) for name in ("CI", "GITHUB_ACTIONS", "BUILD_NUMBER", "TF_BUILD", "GITLAB_CI"))
+    return any(
+        os.environ.get(name)
+        for name in ("CI", "GITHUB_ACTIONS", "BUILD_NUMBER", "TF_BUILD", "GITLAB_CI")
+    )
 
 
 class _ProgressBar:
@@ -499,7 +631,9 @@ class _ProgressBar:
         self.last = now
         width = 30
         filled = width * self.done // self.total
-        self.stream.write(f"\rdoctests [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+        self.stream.write(
+            f"\rdoctests [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}"
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -519,8 +653,10 @@ def _want_progress(progress: bool | None, count: int, stream: TextIO) -> bool:
 
 # --- the step -----------------------------------------------------------------------------------
 
-def check_doctests(entries: Iterable[Entry], settings: "Settings", *,
-                   progress: bool | None = None) -> tuple[dict[str, EntryResult], list[Diagnostic]]:
+
+def check_doctests(
+    entries: Iterable[Entry], settings: Settings, *, progress: bool | None = None
+) -> tuple[dict[str, EntryResult], list[Diagnostic]]:
     """Check every entry's examples: results keyed by slug, plus located diagnostics."""
     entries = list(entries)
     cache = DoctestCache(settings.cache_dir) if settings.cache_dir is not None else None
@@ -537,16 +673,27 @@ def check_doctests(entries: Iterable[Entry], settings: "Settings", *,
             to_run.append((entry, key, make_payload(entry, settings)))
 
     if to_run:
-        limits = Limits(timeout=settings.doctest_timeout, memory_mb=settings.doctest_memory_mb,
-                        output_kb=settings.doctest_output_kb)
-        bar = _ProgressBar(len(to_run), sys.stderr) if _want_progress(progress, len(to_run), sys.stderr) else None
+        limits = Limits(
+            timeout=settings.doctest_timeout,
+            memory_mb=settings.doctest_memory_mb,
+            output_kb=settings.doctest_output_kb,
+        )
+        bar = (
+            _ProgressBar(len(to_run), sys.stderr)
+            if _want_progress(progress, len(to_run), sys.stderr)
+            else None
+        )
         try:
-            outcomes = run_tasks([Task(TARGET, payload) for _, _, payload in to_run], limits, settings.jobs,
-                                 on_done=bar.advance if bar else None)
+            outcomes = run_tasks(
+                [Task(TARGET, payload) for _, _, payload in to_run],
+                limits,
+                settings.jobs,
+                on_done=bar.advance if bar else None,
+            )
         finally:
             if bar is not None:
                 bar.close()
-        for (entry, key, payload), outcome in zip(to_run, outcomes):
+        for (entry, key, payload), outcome in zip(to_run, outcomes, strict=False):
             data = _from_outcome(outcome, payload)
             data_by_slug[entry.slug] = (data, False)
             if cache is not None and data["status"] in _CACHEABLE and outcome.ok:
@@ -556,7 +703,9 @@ def check_doctests(entries: Iterable[Entry], settings: "Settings", *,
     diagnostics: list[Diagnostic] = []
     for entry in entries:
         if entry.slug not in data_by_slug:
-            results[entry.slug] = EntryResult(entry.slug, entry.path, EMPTY, 0, 0, 0, 0.0, False, ())
+            results[entry.slug] = EntryResult(
+                entry.slug, entry.path, EMPTY, 0, 0, 0, 0.0, False, ()
+            )
             continue
         data, cached = data_by_slug[entry.slug]
         result, problems = _diagnostics_and_result(entry, data, settings, cached)

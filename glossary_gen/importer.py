@@ -38,9 +38,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
 
@@ -60,29 +61,75 @@ from .scaffold import _schema_reference, slugify
 
 #: Hugo key (lower-case) -> what it becomes.
 KEY_MAP = {
-    "title": "title", "draft": "draft", "tags": "tags", "categories": "tags", "type": "type",
-    "layout": "layout", "slug": "slug", "aliases": "aliases", "synonyms": "aliases",
-    "abbreviation": "aliases", "abbreviations": "aliases", "acronym": "aliases",
-    "related": "related", "related_terms": "related", "relatedterms": "related", "see_also": "related",
-    "seealso": "related", "sources": "sources", "references": "sources",
-    "description": "summary", "summary": "summary", "params": "params",
+    "title": "title",
+    "draft": "draft",
+    "tags": "tags",
+    "categories": "tags",
+    "type": "type",
+    "layout": "layout",
+    "slug": "slug",
+    "aliases": "aliases",
+    "synonyms": "aliases",
+    "abbreviation": "aliases",
+    "abbreviations": "aliases",
+    "acronym": "aliases",
+    "related": "related",
+    "related_terms": "related",
+    "relatedterms": "related",
+    "see_also": "related",
+    "seealso": "related",
+    "sources": "sources",
+    "references": "sources",
+    "description": "summary",
+    "summary": "summary",
+    "params": "params",
 }
 
 #: Body headings (normalized) that mean one of the required sections.
 SECTION_NAMES = {
-    "Summary": {"summary", "definition", "short definition", "overview", "tl;dr", "tldr", "in short"},
-    "ELI5": {"eli5", "explain like i'm five", "explain like im five", "in simple terms", "simple explanation",
-             "in plain english", "plain english", "intuition", "the intuition"},
-    "In-depth explanation": {"in-depth explanation", "in depth explanation", "in-depth", "in depth", "details",
-                             "detailed explanation", "explanation", "how it works", "description"},
+    "Summary": {
+        "summary",
+        "definition",
+        "short definition",
+        "overview",
+        "tl;dr",
+        "tldr",
+        "in short",
+    },
+    "ELI5": {
+        "eli5",
+        "explain like i'm five",
+        "explain like im five",
+        "in simple terms",
+        "simple explanation",
+        "in plain english",
+        "plain english",
+        "intuition",
+        "the intuition",
+    },
+    "In-depth explanation": {
+        "in-depth explanation",
+        "in depth explanation",
+        "in-depth",
+        "in depth",
+        "details",
+        "detailed explanation",
+        "explanation",
+        "how it works",
+        "description",
+    },
 }
 _RELATED_HEADINGS = {"related", "related terms", "related entries", "related concepts", "see also"}
 
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
-_RELATED_LINE = re.compile(r"^[\W_]*(?:related(?: terms)?|see also)[*_ \t]*:[*_ \t]*(?P<items>.*)$", re.I)
+_RELATED_LINE = re.compile(
+    r"^[\W_]*(?:related(?: terms)?|see also)[*_ \t]*:[*_ \t]*(?P<items>.*)$", re.I
+)
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_MD_LINK = re.compile(r"\[(?P<text>[^\]\n]+)\]\((?P<href>[^)\s]+|\{\{[<%][^}]*[>%]\}\})(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(
+    r"\[(?P<text>[^\]\n]+)\]\((?P<href>[^)\s]+|\{\{[<%][^}]*[>%]\}\})(?:\s+\"[^\"]*\")?\)"
+)
 _REF_SHORTCODE = re.compile(r"^\{\{[<%]\s*(?:rel)?ref\s+\"?(?P<target>[^\"\s>%]+)\"?\s*[>%]\}\}$")
 _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}")
 _WIKI = re.compile(r"\[\[(?P<target>[^\]|\n]+)(?:\|[^\]\n]*)?\]\]")
@@ -121,9 +168,12 @@ class ImportResult:
 
 # --- reading ------------------------------------------------------------------------------------
 
+
 def find_pages(source: Path) -> list[Path]:
     """Markdown pages under ``source``: ``term.md`` and page bundles ``term/index.md``."""
-    return sorted(p for p in source.rglob("*.md") if not any(part.startswith(".") for part in p.parts))
+    return sorted(
+        p for p in source.rglob("*.md") if not any(part.startswith(".") for part in p.parts)
+    )
 
 
 def read_page(path: Path, diagnostics: list[Diagnostic]) -> Page | None:
@@ -131,7 +181,9 @@ def read_page(path: Path, diagnostics: list[Diagnostic]) -> Page | None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        diagnostics.append(error(shown, 1, 1, "import-unreadable", f"cannot read file: {exc.strerror or exc}"))
+        diagnostics.append(
+            error(shown, 1, 1, "import-unreadable", f"cannot read file: {exc.strerror or exc}")
+        )
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -142,18 +194,38 @@ def read_page(path: Path, diagnostics: list[Diagnostic]) -> Page | None:
     delimiter = lines[0].rstrip()
     if delimiter not in ("---", "+++"):
         hint = "JSON front matter is not supported" if lines[0].startswith("{") else None
-        diagnostics.append(error(shown, 1, 1, "import-front-matter",
-                                 "no front matter: expected '---' (YAML) or '+++' (TOML) on the first line", hint))
+        diagnostics.append(
+            error(
+                shown,
+                1,
+                1,
+                "import-front-matter",
+                "no front matter: expected '---' (YAML) or '+++' (TOML) on the first line",
+                hint,
+            )
+        )
         return None
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == delimiter), None)
     if close is None:
-        diagnostics.append(error(shown, 1, 1, "import-front-matter", f"front matter opened with '{delimiter}' is never closed"))
+        diagnostics.append(
+            error(
+                shown,
+                1,
+                1,
+                "import-front-matter",
+                f"front matter opened with '{delimiter}' is never closed",
+            )
+        )
         return None
     source = "\n".join(lines[1:close])
-    meta = _parse_yaml(source, shown, diagnostics) if delimiter == "---" else _parse_toml(source, shown, diagnostics)
+    meta = (
+        _parse_yaml(source, shown, diagnostics)
+        if delimiter == "---"
+        else _parse_toml(source, shown, diagnostics)
+    )
     if meta is None:
         return None
-    return Page(path, shown, meta, lines[1:close], 2, lines[close + 1:], close + 2)
+    return Page(path, shown, meta, lines[1:close], 2, lines[close + 1 :], close + 2)
 
 
 def _parse_yaml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict | None:
@@ -171,15 +243,25 @@ def _parse_yaml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict 
         diagnostics.append(error(shown, 1, 1, "import-yaml", f"invalid YAML front matter: {exc}"))
         return None
     if not isinstance(data, dict):
-        diagnostics.append(error(shown, 2, 1, "import-yaml", "front matter must be a mapping of keys to values"))
+        diagnostics.append(
+            error(shown, 2, 1, "import-yaml", "front matter must be a mapping of keys to values")
+        )
         return None
     return data
 
 
 def _parse_toml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict | None:
     if _toml is None:  # pragma: no cover - Python 3.10 without tomli
-        diagnostics.append(error(shown, 1, 1, "import-toml", "TOML front matter needs Python 3.11+ or the 'tomli' package",
-                                 "pip install tomli"))
+        diagnostics.append(
+            error(
+                shown,
+                1,
+                1,
+                "import-toml",
+                "TOML front matter needs Python 3.11+ or the 'tomli' package",
+                "pip install tomli",
+            )
+        )
         return None
     try:
         return _toml.loads(source)
@@ -187,7 +269,9 @@ def _parse_toml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict 
         found = re.search(r"at line (\d+), column (\d+)", str(exc))
         line, col = (int(found.group(1)) + 1, int(found.group(2))) if found else (1, 1)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        diagnostics.append(error(shown, line, col, "import-toml", f"invalid TOML front matter: {message}"))
+        diagnostics.append(
+            error(shown, line, col, "import-toml", f"invalid TOML front matter: {message}")
+        )
         return None
 
 
@@ -213,10 +297,15 @@ def _strings(value: Any) -> list[str]:
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
-    return [str(item).strip() for item in items if not isinstance(item, (dict, list)) and str(item).strip()]
+    return [
+        str(item).strip()
+        for item in items
+        if not isinstance(item, (dict, list)) and str(item).strip()
+    ]
 
 
 # --- converting ---------------------------------------------------------------------------------
+
 
 class _Resolver:
     """Names and paths -> the title of an imported page or an existing entry."""
@@ -251,7 +340,9 @@ class _Resolver:
 
 
 def _looks_like_path(href: str) -> bool:
-    return bool(_REF_SHORTCODE.match(href)) or (not _SCHEME.match(href) and not href.startswith(("#", "mailto:")))
+    return bool(_REF_SHORTCODE.match(href)) or (
+        not _SCHEME.match(href) and not href.startswith(("#", "mailto:"))
+    )
 
 
 def _split_items(text: str) -> list[tuple[str, str | None, int]]:
@@ -260,16 +351,16 @@ def _split_items(text: str) -> list[tuple[str, str | None, int]]:
     taken = [" "] * len(text)
     for found in _MD_LINK.finditer(text):
         items.append((found.group("text"), found.group("href"), found.start()))
-        taken[found.start():found.end()] = "\0" * (found.end() - found.start())
+        taken[found.start() : found.end()] = "\0" * (found.end() - found.start())
     for found in _WIKI.finditer(text):
         if taken[found.start()] != "\0":
             items.append((found.group("target"), None, found.start()))
-            taken[found.start():found.end()] = "\0" * (found.end() - found.start())
+            taken[found.start() : found.end()] = "\0" * (found.end() - found.start())
     for found in _SHORTCODE.finditer(text):
         if taken[found.start()] != "\0":
             items.append((found.group(0), found.group(0), found.start()))
-            taken[found.start():found.end()] = "\0" * (found.end() - found.start())
-    rest = "".join(c if t != "\0" else "," for c, t in zip(text, taken))
+            taken[found.start() : found.end()] = "\0" * (found.end() - found.start())
+    rest = "".join(c if t != "\0" else "," for c, t in zip(text, taken, strict=False))
     for found in re.finditer(r"[^,;|·]+", rest):
         item = found.group(0).strip().strip("*_`").strip()
         item = item.rstrip(".").strip()
@@ -296,7 +387,9 @@ def _fenced_lines(lines: list[str]) -> tuple[list[bool], bool]:
     return flags, fence is not None
 
 
-def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str], list[tuple[str, int, int, list[str]]]]:
+def _body_sections(
+    page: Page, diagnostics: list[Diagnostic]
+) -> tuple[list[str], list[tuple[str, int, int, list[str]]]]:
     """Split the body into preamble lines and (title, level, file line, lines) sections; a
     "Related terms"/"See also" section or last line is moved into ``page.related``."""
     lines = page.body_lines
@@ -308,8 +401,14 @@ def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str]
         heading = None if fenced[index] else _HEADING.match(line)
         if heading and len(heading.group("hashes")) in (2, 3, 4):
             current = []
-            sections.append((heading.group("title").strip(), len(heading.group("hashes")),
-                             page.body_first + index, current))
+            sections.append(
+                (
+                    heading.group("title").strip(),
+                    len(heading.group("hashes")),
+                    page.body_first + index,
+                    current,
+                )
+            )
             continue
         current.append(line)
 
@@ -342,7 +441,9 @@ def _body_sections(page: Page, diagnostics: list[Diagnostic]) -> tuple[list[str]
     return preamble, sections
 
 
-def _convert_links(text: str, line: int, page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]) -> str:
+def _convert_links(
+    text: str, line: int, page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]
+) -> str:
     def replace(found: re.Match) -> str:
         href, label = found.group("href"), found.group("text")
         if not _looks_like_path(href):
@@ -350,27 +451,43 @@ def _convert_links(text: str, line: int, page: Page, resolve: _Resolver, diagnos
         title = resolve(href)
         if title is None:
             if _REF_SHORTCODE.match(href):
-                diagnostics.append(warning(page.shown, line, found.start() + 1, "import-link",
-                                           f"link target '{href}' is not an imported page; left as is"))
+                diagnostics.append(
+                    warning(
+                        page.shown,
+                        line,
+                        found.start() + 1,
+                        "import-link",
+                        f"link target '{href}' is not an imported page; left as is",
+                    )
+                )
             return found.group(0)
         return f"[[{title}]]" if name_key(label) == name_key(title) else f"[[{title}|{label}]]"
 
     converted = _MD_LINK.sub(replace, text)
     for found in _SHORTCODE.finditer(converted):
-        diagnostics.append(warning(page.shown, line, text.find(found.group(0)) + 1 if found.group(0) in text else 1,
-                                   "import-shortcode",
-                                   f"Hugo shortcode {found.group(0)!r} has no equivalent and is left as text",
-                                   "rewrite it in Markdown"))
+        diagnostics.append(
+            warning(
+                page.shown,
+                line,
+                text.find(found.group(0)) + 1 if found.group(0) in text else 1,
+                "import-shortcode",
+                f"Hugo shortcode {found.group(0)!r} has no equivalent and is left as text",
+                "rewrite it in Markdown",
+            )
+        )
     return converted
 
 
-def _render_lines(lines: list[str], first: int, page: Page, resolve: _Resolver,
-                  diagnostics: list[Diagnostic]) -> str:
+def _render_lines(
+    lines: list[str], first: int, page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]
+) -> str:
     out = []
     fenced, _ = _fenced_lines(lines)
     for offset, raw in enumerate(lines):
         convert = not fenced[offset] and ("](" in raw or "{{" in raw)
-        out.append(_convert_links(raw, first + offset, page, resolve, diagnostics) if convert else raw)
+        out.append(
+            _convert_links(raw, first + offset, page, resolve, diagnostics) if convert else raw
+        )
     return "\n".join(out).strip("\n")
 
 
@@ -384,7 +501,7 @@ def convert_page(page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]) 
     """The entry text for one page (front matter already mapped into ``page``)."""
     meta = page.meta
     preamble, sections = _body_sections(page, diagnostics)
-    wanted = {name: None for name in SECTION_NAMES}
+    wanted = dict.fromkeys(SECTION_NAMES)
     others: list[tuple[str, int, str]] = []
     for title, level, line, content in sections:
         text = _render_lines(content, line + 1, page, resolve, diagnostics)
@@ -402,21 +519,38 @@ def convert_page(page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]) 
     elif summary_meta is not None:
         key = next(k for k in meta if k.lower() in ("description", "summary"))
         line, col = _locate_key(page, key)
-        diagnostics.append(warning(page.shown, line, col, "import-dropped-key",
-                                   f"'{key}' dropped: the body already has a Summary section"))
+        diagnostics.append(
+            warning(
+                page.shown,
+                line,
+                col,
+                "import-dropped-key",
+                f"'{key}' dropped: the body already has a Summary section",
+            )
+        )
     if wanted["Summary"] is None and intro:
         wanted["Summary"], intro = _paragraphs(intro)
     if intro:
-        wanted["In-depth explanation"] = intro + ("\n\n" + wanted["In-depth explanation"]
-                                                   if wanted["In-depth explanation"] else "")
+        wanted["In-depth explanation"] = intro + (
+            "\n\n" + wanted["In-depth explanation"] if wanted["In-depth explanation"] else ""
+        )
     for name, text in wanted.items():
         if not text:
-            diagnostics.append(warning(page.shown, page.body_first, 1, "import-missing-section",
-                                       f"no '{name}' section found; an empty one was written for you to fill in"))
+            diagnostics.append(
+                warning(
+                    page.shown,
+                    page.body_first,
+                    1,
+                    "import-missing-section",
+                    f"no '{name}' section found; an empty one was written for you to fill in",
+                )
+            )
 
     parts = []
     for name, text in wanted.items():
-        placeholder = f"<!-- TODO: write the {name} (imported from {page.file.name} without one). -->"
+        placeholder = (
+            f"<!-- TODO: write the {name} (imported from {page.file.name} without one). -->"
+        )
         parts.append(f"### {name}\n\n{text or placeholder}\n")
     for title, level, text in others:
         parts.append(f"{'#' * level} {title}\n\n{text}\n" if text else f"{'#' * level} {title}\n")
@@ -435,21 +569,39 @@ def _map_front_matter(page: Page, diagnostics: list[Diagnostic]) -> dict[str, An
         target = KEY_MAP.get(str(key).lower())
         line, col = _locate_key(page, str(key))
         if target is None or target == "params":
-            diagnostics.append(warning(page.shown, line, col, "import-dropped-key",
-                                       f"front-matter key '{key}' has no equivalent in glossary_gen; dropped"))
+            diagnostics.append(
+                warning(
+                    page.shown,
+                    line,
+                    col,
+                    "import-dropped-key",
+                    f"front-matter key '{key}' has no equivalent in glossary_gen; dropped",
+                )
+            )
         elif target == "title":
             out["title"] = " ".join(str(value).split()) or None
         elif target == "draft":
             if value is True:
                 out["draft"] = True
         elif target == "tags":
-            out["tags"] += [t for t in _strings(value) if t.casefold() not in {x.casefold() for x in out["tags"]}]
+            out["tags"] += [
+                t
+                for t in _strings(value)
+                if t.casefold() not in {x.casefold() for x in out["tags"]}
+            ]
         elif target == "type":
             if str(value).strip().lower() == "glossary":
                 out["type"] = "glossary"
             else:
-                diagnostics.append(warning(page.shown, line, col, "import-dropped-key",
-                                           f"'type: {value}' dropped (glossary_gen only knows 'glossary')"))
+                diagnostics.append(
+                    warning(
+                        page.shown,
+                        line,
+                        col,
+                        "import-dropped-key",
+                        f"'type: {value}' dropped (glossary_gen only knows 'glossary')",
+                    )
+                )
         elif target == "layout":
             if isinstance(value, str) and value.strip():
                 out["layout"] = value.strip()
@@ -459,8 +611,15 @@ def _map_front_matter(page: Page, diagnostics: list[Diagnostic]) -> dict[str, An
             for alias in _strings(value):
                 if "/" in alias:
                     a_line, a_col = _locate_value(page, alias, str(key))
-                    diagnostics.append(warning(page.shown, a_line, a_col, "import-url-alias",
-                                               f"URL alias '{alias}' dropped: it is a Hugo redirect, not a name"))
+                    diagnostics.append(
+                        warning(
+                            page.shown,
+                            a_line,
+                            a_col,
+                            "import-url-alias",
+                            f"URL alias '{alias}' dropped: it is a Hugo redirect, not a name",
+                        )
+                    )
                 else:
                     out["aliases"].append(alias)
         elif target == "related":
@@ -472,8 +631,15 @@ def _map_front_matter(page: Page, diagnostics: list[Diagnostic]) -> dict[str, An
         # "summary" is read by convert_page
     if out["title"] is None:
         out["title"] = page.slug.replace("-", " ").capitalize()
-        diagnostics.append(warning(page.shown, 1, 1, "import-missing-title",
-                                   f"no title; using '{out['title']}' from the file name"))
+        diagnostics.append(
+            warning(
+                page.shown,
+                1,
+                1,
+                "import-missing-title",
+                f"no title; using '{out['title']}' from the file name",
+            )
+        )
     page.title = out["title"]
     page.aliases = out["aliases"]
     return out
@@ -494,15 +660,23 @@ def _sources(value: Any, page: Page, key: str, diagnostics: list[Diagnostic]) ->
             found.append(source)
         else:
             line, col = _locate_key(page, key)
-            diagnostics.append(warning(page.shown, line, col, "import-source",
-                                       f"source {item!r} has no title; dropped"))
+            diagnostics.append(
+                warning(
+                    page.shown, line, col, "import-source", f"source {item!r} has no title; dropped"
+                )
+            )
     return found
 
 
 def _dump(meta: dict[str, Any], schema: str) -> str:
-    ordered = {k: meta[k] for k in ("title", "aliases", "related", "tags", "draft", "type", "layout", "sources")
-               if k in meta and meta[k] not in ([], None)}
-    text = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000)
+    ordered = {
+        k: meta[k]
+        for k in ("title", "aliases", "related", "tags", "draft", "type", "layout", "sources")
+        if k in meta and meta[k] not in ([], None)
+    }
+    text = yaml.safe_dump(
+        ordered, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10_000
+    )
     return f"---\n# yaml-language-server: $schema={schema}\n{text}---\n"
 
 
@@ -515,8 +689,15 @@ def convert(source: Path, entries_dir: Path) -> ImportResult:
     pages: list[Page] = []
     for path in paths:
         if path.name == "_index.md":
-            diagnostics.append(warning(display_path(path), 1, 1, "import-skipped",
-                                       "section list page (_index.md) skipped: the index page is generated"))
+            diagnostics.append(
+                warning(
+                    display_path(path),
+                    1,
+                    1,
+                    "import-skipped",
+                    "section list page (_index.md) skipped: the index page is generated",
+                )
+            )
             continue
         page = read_page(path, diagnostics)
         if page is None:
@@ -525,8 +706,15 @@ def convert(source: Path, entries_dir: Path) -> ImportResult:
         kind = next((v for k, v in page.meta.items() if k.lower() == "type"), None)
         if kind is not None and str(kind).strip().lower() != "glossary":
             line, col = _locate_key(page, "type")
-            diagnostics.append(warning(page.shown, line, col, "import-skipped",
-                                       f"page of type '{kind}' is not a glossary term; skipped"))
+            diagnostics.append(
+                warning(
+                    page.shown,
+                    line,
+                    col,
+                    "import-skipped",
+                    f"page of type '{kind}' is not a glossary term; skipped",
+                )
+            )
             continue
         page.out = _map_front_matter(page, diagnostics)
         pages.append(page)
@@ -537,35 +725,82 @@ def convert(source: Path, entries_dir: Path) -> ImportResult:
     seen_names: dict[str, Page] = {}
     for page in pages:
         if not SLUG_RE.match(page.slug):
-            diagnostics.append(error(page.shown, 1, 1, "import-slug", f"cannot make a file name from '{page.file.name}'"))
+            diagnostics.append(
+                error(
+                    page.shown,
+                    1,
+                    1,
+                    "import-slug",
+                    f"cannot make a file name from '{page.file.name}'",
+                )
+            )
             continue
         target = entries_dir / f"{page.slug}.md"
         if page.slug in seen_slugs:
-            diagnostics.append(error(page.shown, 1, 1, "import-collision",
-                                     f"{page.slug}.md would also be written from {seen_slugs[page.slug].shown}"))
+            diagnostics.append(
+                error(
+                    page.shown,
+                    1,
+                    1,
+                    "import-collision",
+                    f"{page.slug}.md would also be written from {seen_slugs[page.slug].shown}",
+                )
+            )
         elif target.exists():
-            diagnostics.append(error(page.shown, 1, 1, "import-collision",
-                                     f"{display_path(target)} already exists and is never overwritten",
-                                     "import into an empty folder with --entries, or remove that entry first"))
+            diagnostics.append(
+                error(
+                    page.shown,
+                    1,
+                    1,
+                    "import-collision",
+                    f"{display_path(target)} already exists and is never overwritten",
+                    "import into an empty folder with --entries, or remove that entry first",
+                )
+            )
         collided = seen_slugs.setdefault(page.slug, page) is not page or target.exists()
         line, col = _locate_key(page, "title")
         key = name_key(page.title)
         if collided:
             pass  # one message per cause: the file collision already says it
         elif key in existing_names:
-            diagnostics.append(error(page.shown, line, col, "import-collision",
-                                     f"title '{page.title}' is already defined by {existing_names[key].path}"))
+            diagnostics.append(
+                error(
+                    page.shown,
+                    line,
+                    col,
+                    "import-collision",
+                    f"title '{page.title}' is already defined by {existing_names[key].path}",
+                )
+            )
         elif key in seen_names and seen_names[key] is not page:
-            diagnostics.append(error(page.shown, line, col, "import-collision",
-                                     f"title '{page.title}' is also the title or an alias of {seen_names[key].shown}"))
+            diagnostics.append(
+                error(
+                    page.shown,
+                    line,
+                    col,
+                    "import-collision",
+                    f"title '{page.title}' is also the title or an alias of {seen_names[key].shown}",
+                )
+            )
         seen_names.setdefault(key, page)
         kept = []
         for alias in page.aliases:
             a_key = name_key(alias)
-            if a_key in existing_names or (a_key in seen_names and seen_names[a_key] is not page) or a_key == key:
+            if (
+                a_key in existing_names
+                or (a_key in seen_names and seen_names[a_key] is not page)
+                or a_key == key
+            ):
                 a_line, a_col = _locate_value(page, alias, "aliases")
-                diagnostics.append(warning(page.shown, a_line, a_col, "import-alias",
-                                           f"alias '{alias}' dropped: it already names another term or this title"))
+                diagnostics.append(
+                    warning(
+                        page.shown,
+                        a_line,
+                        a_col,
+                        "import-alias",
+                        f"alias '{alias}' dropped: it already names another term or this title",
+                    )
+                )
                 continue
             seen_names.setdefault(a_key, page)
             kept.append(alias)
@@ -582,8 +817,15 @@ def convert(source: Path, entries_dir: Path) -> ImportResult:
         for name, line, col in page.related:
             title = resolve(name)
             if title is None:
-                diagnostics.append(warning(page.shown, line, col, "import-related",
-                                           f"related term '{name}' matches no imported page or existing entry; dropped"))
+                diagnostics.append(
+                    warning(
+                        page.shown,
+                        line,
+                        col,
+                        "import-related",
+                        f"related term '{name}' matches no imported page or existing entry; dropped",
+                    )
+                )
             elif name_key(title) == name_key(page.title):
                 continue
             elif title not in related:
@@ -595,6 +837,7 @@ def convert(source: Path, entries_dir: Path) -> ImportResult:
 
 # --- writing ------------------------------------------------------------------------------------
 
+
 def write_all(files: dict[Path, str]) -> list[Path]:
     """Write every file or none: each goes to a temporary name, then is hard-linked into place
     (which never replaces an existing file); on a failure the files already placed are removed."""
@@ -602,7 +845,9 @@ def write_all(files: dict[Path, str]) -> list[Path]:
     try:
         for target, text in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent
+            )
             try:
                 with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                     stream.write(text)
@@ -627,16 +872,28 @@ def import_hugo(source: Path, entries_dir: Path, *, dry_run: bool = False) -> Im
     """Convert ``source`` and, when there is no error and not ``dry_run``, write the entries."""
     if not source.is_dir():
         raise ConfigError(f"Hugo folder '{source}' does not exist")
-    if entries_dir.resolve() == source.resolve() or source.resolve() in entries_dir.resolve().parents:
-        raise ConfigError("the entries folder must not be inside the Hugo folder (the source is never changed)")
+    if (
+        entries_dir.resolve() == source.resolve()
+        or source.resolve() in entries_dir.resolve().parents
+    ):
+        raise ConfigError(
+            "the entries folder must not be inside the Hugo folder (the source is never changed)"
+        )
     result = convert(source, entries_dir)
     if result.ok and not dry_run:
         try:
             result.written = write_all(result.files)
         except FileExistsError as exc:
             target = Path(exc.filename2 or exc.filename or entries_dir)
-            result.diagnostics.append(error(display_path(target), 1, 1, "import-collision",
-                                            "this file appeared while importing; nothing was written"))
+            result.diagnostics.append(
+                error(
+                    display_path(target),
+                    1,
+                    1,
+                    "import-collision",
+                    "this file appeared while importing; nothing was written",
+                )
+            )
     return result
 
 
@@ -646,6 +903,11 @@ def summarize(result: ImportResult, entries_dir: Path, dry_run: bool) -> Iterabl
     if errors:
         yield f"nothing written: {errors} error(s), {warnings} warning(s)"
     elif dry_run:
-        yield f"dry run: would write {len(result.files)} entries into {display_path(entries_dir)}, {warnings} warning(s)"
+        where = display_path(entries_dir)
+        yield f"dry run: would write {len(result.files)} entries into {where}, {warnings} warning(s)"
     else:
-        yield f"wrote {len(result.written)} entries into {display_path(entries_dir)}, {warnings} warning(s); next: glossary-gen check"
+        where = display_path(entries_dir)
+        yield (
+            f"wrote {len(result.written)} entries into {where}, {warnings} warning(s); "
+            "next: glossary-gen check"
+        )

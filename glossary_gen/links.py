@@ -7,7 +7,7 @@ did-you-mean hint; self-links, repeats and links from published pages to drafts 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .model import Entry, Glossary, name_key
@@ -39,19 +39,43 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
         slug = index.get(name_key(name))
         if slug is None:
             if all_names is None:
-                all_names = sorted({n for e in entries for n in (e.title, *(a.value for a in e.aliases))})
-            diagnostics.append(error(entry.path, line, column, "unknown-term", f"{what} '{name}' is not defined",
-                                     did_you_mean(name, all_names, cutoff=0.75)))
+                all_names = sorted(
+                    {n for e in entries for n in (e.title, *(a.value for a in e.aliases))}
+                )
+            diagnostics.append(
+                error(
+                    entry.path,
+                    line,
+                    column,
+                    "unknown-term",
+                    f"{what} '{name}' is not defined",
+                    did_you_mean(name, all_names, cutoff=0.75),
+                )
+            )
             return None
         target = by_slug[slug]
         if target.slug == entry.slug:
-            diagnostics.append(warning(entry.path, line, column, "self-link",
-                                       f"{what} '{name}' points to this entry itself"))
+            diagnostics.append(
+                warning(
+                    entry.path,
+                    line,
+                    column,
+                    "self-link",
+                    f"{what} '{name}' points to this entry itself",
+                )
+            )
             return None
         if target.draft and not entry.draft:
-            diagnostics.append(error(entry.path, line, column, "draft-link",
-                                     f"{what} '{name}' is a draft and will not be published",
-                                     f"publish {target.path} or remove the link"))
+            diagnostics.append(
+                error(
+                    entry.path,
+                    line,
+                    column,
+                    "draft-link",
+                    f"{what} '{name}' is a draft and will not be published",
+                    f"publish {target.path} or remove the link",
+                )
+            )
             return None
         return slug
 
@@ -64,9 +88,15 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
         for item in entry.related:
             slug = resolve(entry, item.value, item.line, item.column, "related term")
             if slug in resolved:
-                diagnostics.append(warning(entry.path, item.line, item.column, "duplicate-related",
-                                           f"related term '{item.value}' is listed twice "
-                                           f"(as '{by_slug[slug].title}')"))
+                diagnostics.append(
+                    warning(
+                        entry.path,
+                        item.line,
+                        item.column,
+                        "duplicate-related",
+                        f"related term '{item.value}' is listed twice (as '{by_slug[slug].title}')",
+                    )
+                )
             elif slug is not None:
                 resolved.append(slug)
         related[entry.slug] = tuple(resolved)
@@ -91,7 +121,12 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
         index=index,
         related=related,
         links=links,
-        backlinks={slug: tuple(sorted(found, key=title_of.__getitem__)) for slug, found in backlinks.items()},
-        tags={tag: tuple(slugs) for tag, slugs in sorted(tags.items(), key=lambda t: t[0].casefold())},
+        backlinks={
+            slug: tuple(sorted(found, key=title_of.__getitem__))
+            for slug, found in backlinks.items()
+        },
+        tags={
+            tag: tuple(slugs) for tag, slugs in sorted(tags.items(), key=lambda t: t[0].casefold())
+        },
     )
     return glossary, diagnostics

@@ -29,9 +29,10 @@ import html
 import json
 import math
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import yaml
 
@@ -157,11 +158,15 @@ def _compose(block: CodeBlock) -> tuple[dict[str, Any], dict[str, int]]:
         mark = getattr(exc, "problem_mark", None)
         line = block.line + (mark.line if mark else 0)
         reason = getattr(exc, "problem", None) or str(exc)
-        raise _Problem(line, "live-yaml", f"{block.language} block is not valid YAML: {reason}") from None
+        raise _Problem(
+            line, "live-yaml", f"{block.language} block is not valid YAML: {reason}"
+        ) from None
     if node is None:
         raise _Problem(block.fence_line, "live-empty", f"{block.language} block is empty")
     if not isinstance(node, yaml.MappingNode):
-        raise _Problem(block.line, "live-yaml", f"{block.language} block must be a YAML mapping of options")
+        raise _Problem(
+            block.line, "live-yaml", f"{block.language} block must be a YAML mapping of options"
+        )
     data: dict[str, Any] = {}
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -189,21 +194,31 @@ def _number(value: Any, line: int, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _Problem(line, "live-range", f"{what} must be a number, got {value!r}")
     if not math.isfinite(value) or abs(value) > MAX_ABS_RANGE:
-        raise _Problem(line, "live-range", f"{what} must be a finite number within ±{MAX_ABS_RANGE:g}")
+        raise _Problem(
+            line, "live-range", f"{what} must be a finite number within ±{MAX_ABS_RANGE:g}"
+        )
     return float(value)
 
 
 def _range(value: Any, line: int, name: str) -> tuple[float, float]:
     if not isinstance(value, list) or len(value) != 2:
-        raise _Problem(line, "live-range", f"'{name}' must be a list of two numbers [low, high], got {value!r}")
+        raise _Problem(
+            line, "live-range", f"'{name}' must be a list of two numbers [low, high], got {value!r}"
+        )
     low = _number(value[0], line, f"'{name}' low end")
     high = _number(value[1], line, f"'{name}' high end")
     if not low < high:
-        raise _Problem(line, "live-range", f"'{name}' range [{value[0]}, {value[1]}] is empty: low must be below high")
+        raise _Problem(
+            line,
+            "live-range",
+            f"'{name}' range [{value[0]}, {value[1]}] is empty: low must be below high",
+        )
     return low, high
 
 
-def _string_option(data: Mapping[str, Any], lines: Mapping[str, int], key: str, default: str) -> str:
+def _string_option(
+    data: Mapping[str, Any], lines: Mapping[str, int], key: str, default: str
+) -> str:
     if key not in data:
         return default
     value = data[key]
@@ -226,15 +241,21 @@ def _function_names(value: Any, line: int, key: str, defined: set[str]) -> tuple
             raise _Problem(line, "live-option", f"{name!r} is not a Python function name")
         if name not in defined:
             hint = did_you_mean(name, sorted(defined))
-            raise _Problem(line, "unknown-function",
-                           f"function '{name}' is not defined by this entry's Python blocks", hint)
+            raise _Problem(
+                line,
+                "unknown-function",
+                f"function '{name}' is not defined by this entry's Python blocks",
+                hint,
+            )
         if name in result:
             raise _Problem(line, "live-option", f"function '{name}' is listed twice")
         result.append(name)
     return tuple(result)
 
 
-def parse_live_block(entry: Entry, block: CodeBlock, defined: set[str] | None = None) -> PlotRequest:
+def parse_live_block(
+    entry: Entry, block: CodeBlock, defined: set[str] | None = None
+) -> PlotRequest:
     """Validate one ``plot``/``playground`` fence; raises :class:`_Problem` (see :func:`live_requests`)."""
     defined = defined_names(entry) if defined is None else defined
     data, lines = _compose(block)
@@ -242,44 +263,80 @@ def parse_live_block(entry: Entry, block: CodeBlock, defined: set[str] | None = 
     for key in data:
         if key not in allowed:
             hint = did_you_mean(str(key), allowed) or "allowed: " + ", ".join(allowed)
-            raise _Problem(lines[key], "live-option", f"unknown option '{key}' in {block.language} block", hint)
+            raise _Problem(
+                lines[key], "live-option", f"unknown option '{key}' in {block.language} block", hint
+            )
     fname = "functions" if block.language == "plot" else "function"
     for required in (fname, "x"):
         if required not in data:
-            raise _Problem(block.fence_line, "live-option", f"{block.language} block needs '{required}:' ({allowed[required]})")
+            raise _Problem(
+                block.fence_line,
+                "live-option",
+                f"{block.language} block needs '{required}:' ({allowed[required]})",
+            )
     functions = _function_names(data[fname], lines[fname], fname, defined)
     x_range = _range(data["x"], lines["x"], "x")
-    common = dict(
-        path=entry.path,
-        line=block.fence_line,
-        functions=functions,
-        x_range=x_range,
-        x_label=_string_option(data, lines, "xlabel" if block.language == "plot" else "label", "x"),
-        key_lines=lines,
-    )
+    common = {
+        "path": entry.path,
+        "line": block.fence_line,
+        "functions": functions,
+        "x_range": x_range,
+        "x_label": _string_option(
+            data, lines, "xlabel" if block.language == "plot" else "label", "x"
+        ),
+        "key_lines": lines,
+    }
     if block.language == "plot":
         y_range = _range(data["y"], lines["y"], "y") if "y" in data else None
         samples = data.get("samples", 201)
-        if isinstance(samples, bool) or not isinstance(samples, int) or not MIN_SAMPLES <= samples <= MAX_SAMPLES:
-            raise _Problem(lines.get("samples", block.line), "live-option",
-                           f"'samples' must be a whole number from {MIN_SAMPLES} to {MAX_SAMPLES}")
+        if (
+            isinstance(samples, bool)
+            or not isinstance(samples, int)
+            or not MIN_SAMPLES <= samples <= MAX_SAMPLES
+        ):
+            raise _Problem(
+                lines.get("samples", block.line),
+                "live-option",
+                f"'samples' must be a whole number from {MIN_SAMPLES} to {MAX_SAMPLES}",
+            )
         default_title = " and ".join(functions)
-        return PlotRequest(kind="plot", title=_string_option(data, lines, "title", default_title),
-                           y_range=y_range, y_label=_string_option(data, lines, "ylabel", "y"),
-                           samples=samples, **common)
+        return PlotRequest(
+            kind="plot",
+            title=_string_option(data, lines, "title", default_title),
+            y_range=y_range,
+            y_label=_string_option(data, lines, "ylabel", "y"),
+            samples=samples,
+            **common,
+        )
     low, high = x_range
-    step = _number(data["step"], lines["step"], "'step'") if "step" in data else _nice_step(high - low)
+    step = (
+        _number(data["step"], lines["step"], "'step'") if "step" in data else _nice_step(high - low)
+    )
     if step <= 0 or step > high - low:
-        raise _Problem(lines.get("step", block.line), "live-range", "'step' must be positive and smaller than the range")
+        raise _Problem(
+            lines.get("step", block.line),
+            "live-range",
+            "'step' must be positive and smaller than the range",
+        )
     if "value" in data:
         value = _number(data["value"], lines["value"], "'value'")
         if not low <= value <= high:
-            raise _Problem(lines["value"], "live-range", f"'value' {data['value']} is outside the range [{low:g}, {high:g}]")
+            raise _Problem(
+                lines["value"],
+                "live-range",
+                f"'value' {data['value']} is outside the range [{low:g}, {high:g}]",
+            )
     else:
         value = _snap((low + high) / 2, low, step)
     name = functions[0]
-    return PlotRequest(kind="playground", title=_string_option(data, lines, "title", f"{name}(x)"),
-                       y_label=f"{name}(x)", value=value, step=step, **common)
+    return PlotRequest(
+        kind="playground",
+        title=_string_option(data, lines, "title", f"{name}(x)"),
+        y_label=f"{name}(x)",
+        value=value,
+        step=step,
+        **common,
+    )
 
 
 def _nice_step(span: float) -> float:
@@ -308,7 +365,9 @@ def live_requests(entry: Entry) -> tuple[list[PlotRequest], list[Diagnostic]]:
         try:
             requests.append(parse_live_block(entry, block, defined))
         except _Problem as problem:
-            diagnostics.append(error(entry.path, problem.line, 1, problem.code, problem.message, problem.hint))
+            diagnostics.append(
+                error(entry.path, problem.line, 1, problem.code, problem.message, problem.hint)
+            )
     return requests, diagnostics
 
 
@@ -344,10 +403,10 @@ def sample_entry(payload: Mapping[str, Any]) -> dict[str, Any]:
             ast.increment_lineno(tree, int(line) - 1)
             code = compile(tree, path, "exec")
             with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
-                exec(code, namespace)  # noqa: S102 - runs inside the sandbox worker
+                exec(code, namespace)
             sink.seek(0)
             sink.truncate()
-        except BaseException as exc:  # noqa: BLE001 - reported, with its traceback, as content
+        except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
             text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -397,7 +456,10 @@ def _evaluate_point(function: Any, x: float, sink: Any) -> dict[str, Any]:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
             y = function(x)
     except Exception as exc:  # noqa: BLE001
-        return {"x": repr(x), "error": "".join(traceback.format_exception_only(type(exc), exc)).strip()}
+        return {
+            "x": repr(x),
+            "error": "".join(traceback.format_exception_only(type(exc), exc)).strip(),
+        }
     number = float(y) if isinstance(y, numbers.Real) and not isinstance(y, bool) else None
     if number is not None and not math.isfinite(number):
         number = None
@@ -439,11 +501,13 @@ def _payload(entry: Entry, requests: Sequence[PlotRequest]) -> dict[str, Any]:
 
     plots = []
     for request in requests:
-        plots.append({
-            "functions": list(request.functions),
-            "xs": sample_points(*request.x_range, n=request.samples),
-            "point": request.value if request.kind == "playground" else None,
-        })
+        plots.append(
+            {
+                "functions": list(request.functions),
+                "xs": sample_points(*request.x_range, n=request.samples),
+                "point": request.value if request.kind == "playground" else None,
+            }
+        )
     return {"path": entry.path, "sources": [list(s) for s in python_sources(entry)], "plots": plots}
 
 
@@ -512,22 +576,37 @@ def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = N
         )
         tasks = [sandbox.Task(WORKER_TARGET, payload) for _e, _r, payload, _k in todo]
         outcomes = run(tasks, limits, getattr(settings, "jobs", None))
-        for (entry, requests, payload, key), outcome in zip(todo, outcomes):
+        for (entry, requests, payload, key), outcome in zip(todo, outcomes, strict=False):
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 _collect(results, entry, requests, payload, outcome.value)
                 if "error" not in outcome.value:
                     _cache_write(folder, key, outcome.value)
             else:
                 what = outcome.error or outcome.status
-                reason = {"timeout": "timed out", "memory": "ran out of memory", "output": "printed too much",
-                          "crash": "crashed", "exit": "exited"}.get(outcome.status, "failed")
-                _collect(results, entry, requests, payload,
-                         {"error": f"running the entry's code for its plots {reason}: {what}"})
+                reason = {
+                    "timeout": "timed out",
+                    "memory": "ran out of memory",
+                    "output": "printed too much",
+                    "crash": "crashed",
+                    "exit": "exited",
+                }.get(outcome.status, "failed")
+                _collect(
+                    results,
+                    entry,
+                    requests,
+                    payload,
+                    {"error": f"running the entry's code for its plots {reason}: {what}"},
+                )
     return results
 
 
-def _collect(results: LiveResults, entry: Entry, requests: Sequence[PlotRequest],
-             payload: Mapping[str, Any], value: Mapping[str, Any]) -> None:
+def _collect(
+    results: LiveResults,
+    entry: Entry,
+    requests: Sequence[PlotRequest],
+    payload: Mapping[str, Any],
+    value: Mapping[str, Any],
+) -> None:
     plots = value.get("plots") or []
     for index, request in enumerate(requests):
         xs = payload["plots"][index]["xs"]
@@ -538,18 +617,28 @@ def _collect(results: LiveResults, entry: Entry, requests: Sequence[PlotRequest]
             item = plots[index] if index < len(plots) else {"error": "no result"}
             problem = item.get("error")
         if problem:
-            results.diagnostics.append(error(
-                entry.path, request.line, 1, "plot-failed",
-                f"{request.kind} of {', '.join(request.functions)} failed: {problem}",
-            ))
+            results.diagnostics.append(
+                error(
+                    entry.path,
+                    request.line,
+                    1,
+                    "plot-failed",
+                    f"{request.kind} of {', '.join(request.functions)} failed: {problem}",
+                )
+            )
             results.by_key[request.key] = Evaluated(request, error=problem)
             continue
         point = item.get("point")
         if point and point.get("error"):
-            results.diagnostics.append(error(
-                entry.path, request.line_of("value"), 1, "plot-failed",
-                f"{request.functions[0]}({point.get('x')}) failed: {point['error']}",
-            ))
+            results.diagnostics.append(
+                error(
+                    entry.path,
+                    request.line_of("value"),
+                    1,
+                    "plot-failed",
+                    f"{request.functions[0]}({point.get('x')}) failed: {point['error']}",
+                )
+            )
         results.by_key[request.key] = Evaluated(request, values=item["values"], xs=xs, point=point)
 
 
@@ -563,8 +652,14 @@ def _figure(evaluated: Evaluated, *, point_attrs: Mapping[str, str] | None = Non
     from .plots import PlotSpec, Series, render_svg
 
     request = evaluated.request
-    series = [Series(f"{name}({request.x_label})" if request.kind == "plot" else f"{name}(x)",
-                     evaluated.xs, list(evaluated.values[name])) for name in request.functions]
+    series = [
+        Series(
+            f"{name}({request.x_label})" if request.kind == "plot" else f"{name}(x)",
+            evaluated.xs,
+            list(evaluated.values[name]),
+        )
+        for name in request.functions
+    ]
     spec = PlotSpec(
         title=request.title,
         series=series,
@@ -576,15 +671,25 @@ def _figure(evaluated: Evaluated, *, point_attrs: Mapping[str, str] | None = Non
         extra_attrs=dict(point_attrs or {}),
     )
     svg = render_svg(spec)
-    caption = (f"{html.escape(request.title)}. "
-               '<span class="glossary-plot-note">Drawn when the site was built, from this entry\'s own code.</span>')
-    return f'<figure class="glossary-plot" id="{_dom_id(request, "plot")}">\n{svg}<figcaption>{caption}</figcaption>\n</figure>'
+    caption = (
+        f"{html.escape(request.title)}. "
+        '<span class="glossary-plot-note">Drawn when the site was built, from this entry\'s own code.</span>'
+    )
+    figure_id = _dom_id(request, "plot")
+    return (
+        f'<figure class="glossary-plot" id="{figure_id}">\n'
+        f"{svg}<figcaption>{caption}</figcaption>\n</figure>"
+    )
 
 
 def _failure(evaluated: Evaluated | None, what: str) -> str:
-    message = evaluated.error if evaluated is not None and evaluated.error else "it was not evaluated"
-    return (f'<div class="admonition failure glossary-plot-failed"><p class="admonition-title">{html.escape(what)} '
-            f'unavailable</p><p>{html.escape(message)}</p></div>')
+    message = (
+        evaluated.error if evaluated is not None and evaluated.error else "it was not evaluated"
+    )
+    return (
+        f'<div class="admonition failure glossary-plot-failed"><p class="admonition-title">{html.escape(what)} '
+        f"unavailable</p><p>{html.escape(message)}</p></div>"
+    )
 
 
 def render_plot(evaluated: Evaluated | None) -> str:
@@ -625,13 +730,13 @@ def render_playground(evaluated: Evaluated | None) -> str:
         f'<input type="number" id="{base}-number" min="{_plain(low)}" max="{_plain(high)}" '
         f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-label="{label} value" '
         f'aria-controls="{base}-out">'
-        f'</div>\n'
+        f"</div>\n"
         f'<output id="{base}-out" class="glossary-playground-result" for="{base}-range {base}-number" '
         f'aria-live="polite">{html.escape(initial)}</output>\n'
-        f'{_figure(evaluated)}\n'
+        f"{_figure(evaluated)}\n"
         f'<p class="glossary-playground-note">Move the slider to run <code>{esc(name)}</code> from this page '
-        f'in your browser (Python is downloaded on first use).</p>\n'
-        f'</div>'
+        f"in your browser (Python is downloaded on first use).</p>\n"
+        f"</div>"
     )
 
 
@@ -676,9 +781,16 @@ def _evaluated(ctx: Any) -> Evaluated | None:
 def _format(ctx: Any, render: Any) -> str:
     evaluated = _evaluated(ctx)
     if evaluated is not None and evaluated.error:
-        ctx.report(error(ctx.entry.path, ctx.block.fence_line, ctx.block.indent + 1, "plot-failed",
-                         f"{evaluated.request.kind} of {', '.join(evaluated.request.functions)} failed: "
-                         f"{evaluated.error}"))
+        ctx.report(
+            error(
+                ctx.entry.path,
+                ctx.block.fence_line,
+                ctx.block.indent + 1,
+                "plot-failed",
+                f"{evaluated.request.kind} of {', '.join(evaluated.request.functions)} failed: "
+                f"{evaluated.error}",
+            )
+        )
     # evaluated is None when the fence itself is invalid: check_live_blocks reports that.
     return render(evaluated)
 
@@ -700,8 +812,15 @@ def format_playground(ctx: Any) -> str:
 #: told: relative URLs are taken from the site root by ``assets/live.js``).
 LOCAL_PYODIDE_PATH = "assets/pyodide/"
 #: The files a browser needs to start Pyodide with the standard library (no extra packages).
-PYODIDE_FILES = ("pyodide.mjs", "pyodide.js", "pyodide.asm.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
-                 "python_stdlib.zip", "pyodide-lock.json")
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.js",
+    "pyodide.asm.mjs",
+    "pyodide.asm.js",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
 PYODIDE_REQUIRED = ("pyodide.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 
 
@@ -717,9 +836,14 @@ def find_local_pyodide(start: Path) -> Path:
     import os
 
     override = os.environ.get("GLOSSARY_PYODIDE_DIR")
-    candidates = [Path(override)] if override else [
-        folder / "node_modules" / "pyodide" for folder in (start.resolve(), *start.resolve().parents)
-    ]
+    candidates = (
+        [Path(override)]
+        if override
+        else [
+            folder / "node_modules" / "pyodide"
+            for folder in (start.resolve(), *start.resolve().parents)
+        ]
+    )
     for folder in candidates:
         if all((folder / name).is_file() for name in PYODIDE_REQUIRED):
             return folder
@@ -743,7 +867,11 @@ def copy_pyodide(source: Path, destination: Path) -> list[Path]:
             continue
         dst = destination / name
         stat = src.stat()
-        if not (dst.is_file() and dst.stat().st_size == stat.st_size and dst.stat().st_mtime >= stat.st_mtime):
+        if not (
+            dst.is_file()
+            and dst.stat().st_size == stat.st_size
+            and dst.stat().st_mtime >= stat.st_mtime
+        ):
             shutil.copy2(src, dst)
         copied.append(dst)
     return copied

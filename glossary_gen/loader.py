@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
+
 import yaml
 
 from .diagnostics import Diagnostic, error
@@ -54,8 +56,11 @@ def display_path(path: Path) -> str:
 
 def discover(entries_dir: Path) -> list[Path]:
     """The entry files of a glossary: ``*.md`` directly in the folder, in a stable order."""
-    names = sorted(e.name for e in os.scandir(entries_dir)
-                   if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file())
+    names = sorted(
+        e.name
+        for e in os.scandir(entries_dir)
+        if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+    )
     return [entries_dir / name for name in names]
 
 
@@ -71,8 +76,9 @@ def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
     return entries, diagnostics
 
 
-def load_entry(path: Path, *, shown: str | None = None,
-               max_bytes: int = MAX_ENTRY_BYTES) -> tuple[Entry | None, list[Diagnostic]]:
+def load_entry(
+    path: Path, *, shown: str | None = None, max_bytes: int = MAX_ENTRY_BYTES
+) -> tuple[Entry | None, list[Diagnostic]]:
     """Read one entry file. Returns ``(None, diagnostics)`` when it cannot be understood at all."""
     shown = shown or display_path(path)
     try:
@@ -81,8 +87,15 @@ def load_entry(path: Path, *, shown: str | None = None,
     except OSError as exc:
         return None, [error(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror or exc}")]
     if len(data) > max_bytes:
-        return None, [error(shown, 1, 1, "file-too-large",
-                            f"entry is larger than {max_bytes // 1024} KiB; split it or move data out of it")]
+        return None, [
+            error(
+                shown,
+                1,
+                1,
+                "file-too-large",
+                f"entry is larger than {max_bytes // 1024} KiB; split it or move data out of it",
+            )
+        ]
     return parse_entry(data, path, shown)
 
 
@@ -95,23 +108,52 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [error(shown, line, column, "encoding",
-                            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                            "save the file as UTF-8")]
+        return None, [
+            error(
+                shown,
+                line,
+                column,
+                "encoding",
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
+        ]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        return None, [error(shown, 1, 1, "empty-file", "entry file is empty",
-                            "run `glossary-gen new \"Title\"` for a template")]
+        return None, [
+            error(
+                shown,
+                1,
+                1,
+                "empty-file",
+                "entry file is empty",
+                'run `glossary-gen new "Title"` for a template',
+            )
+        ]
 
     lines = text.split("\n")
     if lines[0].rstrip() != "---":
-        return None, [error(shown, 1, 1, "front-matter-missing",
-                            "entry must start with YAML front matter between '---' lines")]
+        return None, [
+            error(
+                shown,
+                1,
+                1,
+                "front-matter-missing",
+                "entry must start with YAML front matter between '---' lines",
+            )
+        ]
     close = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if close is None:
-        return None, [error(shown, 1, 1, "front-matter-unclosed",
-                            "front matter starting here is never closed with a '---' line")]
+        return None, [
+            error(
+                shown,
+                1,
+                1,
+                "front-matter-unclosed",
+                "front matter starting here is never closed with a '---' line",
+            )
+        ]
 
     diagnostics: list[Diagnostic] = []
     meta, positions = _parse_front_matter("\n".join(lines[1:close]), shown, diagnostics)
@@ -120,8 +162,8 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
 
     slug = path.stem
     body_line = close + 2
-    body = "\n".join(lines[close + 1:])
-    sections, blocks, links = parse_body(lines[close + 1:], body_line)
+    body = "\n".join(lines[close + 1 :])
+    sections, blocks, links = parse_body(lines[close + 1 :], body_line)
     entry = Entry(
         path=shown,
         file=path,
@@ -146,30 +188,55 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
 
 # --- front matter -------------------------------------------------------------------------------
 
+
 def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
     """Compose the front matter with the safe (C) parser, then build the data from the node tree
     in one pass that records positions and refuses what a glossary entry never needs."""
     if len(source) > MAX_FRONT_MATTER_CHARS:
-        diagnostics.append(error(shown, 2, 1, "front-matter-too-large",
-                                 f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB"))
+        diagnostics.append(
+            error(
+                shown,
+                2,
+                1,
+                "front-matter-too-large",
+                f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB",
+            )
+        )
         return None, {}
-    if sum(map(source.count, "[{-")) > 500 and _too_deep(source):
-        # libyaml's composer recurses in C: a deep enough document would crash the process.
-        diagnostics.append(error(shown, 2, 1, "yaml-too-deep",
-                                 f"front matter is nested more than {MAX_DEPTH} levels deep"))
+    # libyaml's composer recurses in C (a deep enough document would crash the process), and
+    # newer libyaml refuses deep nesting itself: either way the user gets the same diagnostic,
+    # measured on the event stream before anything is composed.
+    deep = _too_deep_at(source) if sum(map(source.count, "[{-:?")) > MAX_DEPTH else None
+    if deep is not None:
+        diagnostics.append(_too_deep_error(shown, deep))
         return None, {}
     loader = _FrontMatterLoader(source)
     try:
         try:
             node = loader.get_single_node()
             if node is None:
-                diagnostics.append(error(shown, 1, 1, "front-matter-empty", "front matter is empty",
-                                         "add at least 'title: ...'"))
+                diagnostics.append(
+                    error(
+                        shown,
+                        1,
+                        1,
+                        "front-matter-empty",
+                        "front matter is empty",
+                        "add at least 'title: ...'",
+                    )
+                )
                 return None, {}
             if not isinstance(node, yaml.MappingNode):
                 line, col = _mark(node)
-                diagnostics.append(error(shown, line, col, "front-matter-not-mapping",
-                                         "front matter must be a mapping of keys to values"))
+                diagnostics.append(
+                    error(
+                        shown,
+                        line,
+                        col,
+                        "front-matter-not-mapping",
+                        "front matter must be a mapping of keys to values",
+                    )
+                )
                 return None, {}
             builder = _Builder(loader, shown)
             data = builder.build(node, ())
@@ -179,37 +246,89 @@ def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
+        if _is_nesting_limit(exc):  # libyaml's own limit, on a shape the gate did not measure
+            diagnostics.append(_too_deep_error(shown, _too_deep_at(source) or _mark_of(exc)))
+            return None, {}
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        diagnostics.append(error(shown, line, col, "yaml-syntax", f"invalid YAML in front matter: {problem}"))
+        diagnostics.append(
+            error(shown, line, col, "yaml-syntax", f"invalid YAML in front matter: {problem}")
+        )
         return None, {}
     except yaml.YAMLError as exc:
-        diagnostics.append(error(shown, 1, 1, "yaml-syntax", f"invalid YAML in front matter: {exc}"))
-        return None, {}
-    except RecursionError:
-        diagnostics.append(error(shown, 1, 1, "yaml-too-deep", "front matter is nested too deeply"))
+        diagnostics.append(
+            error(shown, 1, 1, "yaml-syntax", f"invalid YAML in front matter: {exc}")
+        )
         return None, {}
     return data, builder.positions
 
 
-def _too_deep(source: str) -> bool:
-    """Measure nesting on the event stream, which libyaml produces without recursing."""
-    depth = 0
+def _too_deep_at(source: str) -> tuple[int, int] | None:
+    """Where a node lies more than :data:`MAX_DEPTH` collections deep (0-based line, column).
+
+    Measured on the event stream, which is produced without recursing. The rule is the one
+    :class:`_Builder` applies (a value whose path is longer than ``MAX_DEPTH``), so the report is
+    the same whichever check sees the document. When libyaml refuses the nesting itself (its own
+    limit, newer releases) the pure-Python parser, which has none, finds the same place.
+    """
     try:
-        for event in yaml.parse(source, Loader=_FrontMatterLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return True
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return False  # the composer will report the syntax error with its location
-    return False
+        return _deep_event(yaml.parse(source, Loader=_FrontMatterLoader))
+    except yaml.MarkedYAMLError as exc:
+        if not _is_nesting_limit(exc):
+            return None  # the composer reports the syntax error with its location
+    try:
+        return _deep_event(yaml.parse(source, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        return _mark_of(exc) if _is_nesting_limit(exc) else None
 
 
-def _mark(node: yaml.Node) -> tuple[int, int]:
+def _deep_event(events: Iterable[yaml.Event]) -> tuple[int, int] | None:
+    # One frame per open collection: [is a mapping, nodes seen in it] (keys and values alternate).
+    stack: list[list[int]] = []
+    for event in events:
+        if isinstance(event, (yaml.CollectionEndEvent, yaml.StreamStartEvent)):
+            if stack and isinstance(event, yaml.CollectionEndEvent):
+                stack.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        is_key = False
+        if stack:
+            frame = stack[-1]
+            is_key = bool(frame[0]) and frame[1] % 2 == 0
+            frame[1] += 1
+        if len(stack) > MAX_DEPTH and not is_key:
+            return event.start_mark.line, event.start_mark.column
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([isinstance(event, yaml.MappingStartEvent), 0])
+    return None
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    return "nesting depth" in (exc.problem or "")
+
+
+def _mark_of(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
+    mark = exc.problem_mark or exc.context_mark
+    return (mark.line, mark.column) if mark else (0, 0)
+
+
+def _too_deep_error(shown: str, at: tuple[int, int]) -> Diagnostic:
+    return error(
+        shown,
+        at[0] + 2,
+        at[1] + 1,
+        "yaml-too-deep",
+        f"front matter is nested more than {MAX_DEPTH} levels deep",
+        "keep entry data flat; lists of plain values or small mappings are enough",
+    )
+
+
+def _mark(node: yaml.Node, base: int = 1) -> tuple[int, int]:
+    """A node's position in the entry file (``base=1``) or in the YAML text (``base=0``)."""
+    if base == 0:
+        return node.start_mark.line, node.start_mark.column
     return node.start_mark.line + 2, node.start_mark.column + 1
 
 
@@ -225,7 +344,7 @@ class _Builder:
     the safe constructor, so ``true``, ``3`` and dates mean what YAML says.
     """
 
-    __slots__ = ("loader", "shown", "positions", "problems", "seen")
+    __slots__ = ("loader", "positions", "problems", "seen", "shown")
 
     def __init__(self, loader: yaml.SafeLoader, shown: str) -> None:
         self.loader = loader
@@ -245,14 +364,21 @@ class _Builder:
             # An alias node carries the anchor's position: point at the key that holds it instead.
             owner = path[:-1] if path and isinstance(path[-1], int) else path
             line, col = self.positions.get(owner, _mark(node))
-            self.problems.append(error(self.shown, line, col, "yaml-alias",
-                                       "YAML anchors and aliases are not allowed in front matter",
-                                       "write the value out in full"))
+            self.problems.append(
+                error(
+                    self.shown,
+                    line,
+                    col,
+                    "yaml-alias",
+                    "YAML anchors and aliases are not allowed in front matter",
+                    "write the value out in full",
+                )
+            )
             return None
         self.seen.add(id(node))
         if len(path) > MAX_DEPTH:
             if not any(p.code == "yaml-too-deep" for p in self.problems):
-                self.refuse(node, "yaml-too-deep", f"front matter is nested more than {MAX_DEPTH} levels deep")
+                self.problems.append(_too_deep_error(self.shown, _mark(node, base=0)))
             return None
         if isinstance(node, yaml.ScalarNode):
             return node.value if node.tag == _STR else self.loader.construct_object(node)
@@ -262,23 +388,29 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item in enumerate(node.value):
-                self.positions[path + (index,)] = _mark(item)
-                items.append(self.build(item, path + (index,)))
+                self.positions[(*path, index)] = _mark(item)
+                items.append(self.build(item, (*path, index)))
             return items
         mapping: dict[object, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or id(key_node) in self.seen:
-                self.refuse(key_node, "yaml-key", "keys must be plain words, not lists, mappings or aliases")
+                self.refuse(
+                    key_node, "yaml-key", "keys must be plain words, not lists, mappings or aliases"
+                )
                 continue
             self.seen.add(id(key_node))
             key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
             line, col = _mark(key_node)
-            if key in mapping or (path + (key,)) in self.positions:
-                first = self.positions.get(path + (key,), (line, col))[0]
-                self.refuse(key_node, "yaml-duplicate-key", f"duplicate key '{key}' (first defined on line {first})")
+            if key in mapping or ((*path, key)) in self.positions:
+                first = self.positions.get((*path, key), (line, col))[0]
+                self.refuse(
+                    key_node,
+                    "yaml-duplicate-key",
+                    f"duplicate key '{key}' (first defined on line {first})",
+                )
                 continue
-            self.positions[path + (key,)] = (line, col)
-            mapping[key] = self.build(value_node, path + (key,))
+            self.positions[(*path, key)] = (line, col)
+            mapping[key] = self.build(value_node, (*path, key))
         return mapping
 
 
@@ -288,7 +420,9 @@ def _string(value: object) -> str | None:
 
 def _located_strings(meta: dict, positions: dict, key: str) -> tuple[Located, ...]:
     values = meta.get(key)
-    if isinstance(values, str):  # a lone string is read as a one-item list; the schema still flags it
+    if isinstance(
+        values, str
+    ):  # a lone string is read as a one-item list; the schema still flags it
         values = [values]
     if not isinstance(values, list):
         return ()
@@ -309,13 +443,18 @@ def _sources(meta: dict, positions: dict) -> tuple[Source, ...]:
     for index, value in enumerate(values):
         if isinstance(value, dict) and _string(value.get("title")):
             line, col = positions.get(("sources", index), (1, 1))
-            found.append(Source(_string(value.get("title")) or "", _string(value.get("url")), line, col))
+            found.append(
+                Source(_string(value.get("title")) or "", _string(value.get("url")), line, col)
+            )
     return tuple(found)
 
 
 # --- body ---------------------------------------------------------------------------------------
 
-def parse_body(lines: list[str], first_line: int) -> tuple[tuple[Section, ...], tuple[CodeBlock, ...], tuple[WikiLink, ...]]:
+
+def parse_body(
+    lines: list[str], first_line: int
+) -> tuple[tuple[Section, ...], tuple[CodeBlock, ...], tuple[WikiLink, ...]]:
     """Split the Markdown body into sections, code blocks and wiki links, keeping file lines."""
     sections: list[Section] = []
     blocks: list[CodeBlock] = []
@@ -341,12 +480,22 @@ def parse_body(lines: list[str], first_line: int) -> tuple[tuple[Section, ...], 
             continue
         match = _FENCE_OPEN.match(line) if line[:1] in _MARKUP_STARTS else None
         if match and not (match.group("fence")[0] == "`" and "`" in match.group("info")):
-            fence = (match.group("fence"), len(match.group("indent").expandtabs(4)), match.group("info").strip(), index)
+            fence = (
+                match.group("fence"),
+                len(match.group("indent").expandtabs(4)),
+                match.group("info").strip(),
+                index,
+            )
             continue
         heading = _HEADING.match(line) if line.startswith("#") else None
         if heading and len(heading.group("hashes")) in (2, 3):
             close_section(index)
-            open_section = (heading.group("title").strip(), len(heading.group("hashes")), first_line + index, index + 1)
+            open_section = (
+                heading.group("title").strip(),
+                len(heading.group("hashes")),
+                first_line + index,
+                index + 1,
+            )
             continue
         if in_comment or "<!--" in line:
             line, in_comment = _blank_comments(line, in_comment)
@@ -354,8 +503,15 @@ def parse_body(lines: list[str], first_line: int) -> tuple[tuple[Section, ...], 
             scan = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
             for found in WIKILINK.finditer(scan):
                 text = found.group("text")
-                links.append(WikiLink(found.group("target").strip(), text.strip() if text else None,
-                                      first_line + index, found.start() + 1, found.group(0)))
+                links.append(
+                    WikiLink(
+                        found.group("target").strip(),
+                        text.strip() if text else None,
+                        first_line + index,
+                        found.start() + 1,
+                        found.group(0),
+                    )
+                )
     if fence is not None:  # an unclosed fence runs to the end, as in CommonMark
         blocks.append(_code_block(lines, fence, len(lines), first_line))
     close_section(len(lines))
@@ -386,10 +542,17 @@ def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
 
 def _code_block(lines: list[str], fence: tuple, end: int, first_line: int) -> CodeBlock:
     _marker, indent, info, start = fence[0], fence[1], fence[2], fence[3]
-    code_lines = [_dedent(raw, indent) for raw in lines[start + 1:end]]
+    code_lines = [_dedent(raw, indent) for raw in lines[start + 1 : end]]
     language = info.split()[0].lower() if info.split() else ""
-    return CodeBlock(language, info, "\n".join(code_lines) + ("\n" if code_lines else ""),
-                     first_line + start + 1, first_line + start, first_line + min(end, len(lines) - 1), indent)
+    return CodeBlock(
+        language,
+        info,
+        "\n".join(code_lines) + ("\n" if code_lines else ""),
+        first_line + start + 1,
+        first_line + start,
+        first_line + min(end, len(lines) - 1),
+        indent,
+    )
 
 
 def _dedent(line: str, indent: int) -> str:
@@ -398,4 +561,3 @@ def _dedent(line: str, indent: int) -> str:
         line = line[1:]
         removed += 1
     return line
-

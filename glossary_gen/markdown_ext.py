@@ -33,8 +33,9 @@ import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as etree
-from typing import Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from markdown import Extension, Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -49,8 +50,27 @@ WIKILINK_RE = WIKILINK.pattern  # the loader's, so what is checked is what is re
 INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
 
 #: Elements whose text is never auto-linked.
-_NO_AUTOLINK = frozenset({"a", "code", "pre", "kbd", "samp", "script", "style", "math", "abbr",
-                          "h1", "h2", "h3", "h4", "h5", "h6", "button", "textarea"})
+_NO_AUTOLINK = frozenset(
+    {
+        "a",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "script",
+        "style",
+        "math",
+        "abbr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "button",
+        "textarea",
+    }
+)
 
 
 class MathCache:
@@ -95,7 +115,9 @@ class MathCache:
             if path is not None and path.is_file():
                 try:
                     stored = json.loads(path.read_text(encoding="utf-8"))
-                    if stored.get("version") == self._version() and isinstance(stored.get("math"), dict):
+                    if stored.get("version") == self._version() and isinstance(
+                        stored.get("math"), dict
+                    ):
                         self.data.update(stored["math"])
                 except (OSError, ValueError, AttributeError):
                     pass  # a broken cache is only a miss
@@ -109,11 +131,16 @@ class MathCache:
             return
         folder = Path(tempfile.mkdtemp(prefix="glossary-math-"))
         try:
-            (folder / "in.json").write_text(json.dumps(missing, ensure_ascii=False), encoding="utf-8")
+            (folder / "in.json").write_text(
+                json.dumps(missing, ensure_ascii=False), encoding="utf-8"
+            )
             package_root = str(Path(__file__).resolve().parent.parent)
-            proc = subprocess.Popen([sys.executable, "-c", _MATH_WORKER, str(folder), package_root],
-                                    stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _MATH_WORKER, str(folder), package_root],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)
             return
@@ -126,7 +153,11 @@ class MathCache:
             return
         self._worker = None
         try:
-            results = json.loads((folder / "out.json").read_text(encoding="utf-8")) if proc.returncode == 0 else {}
+            results = (
+                json.loads((folder / "out.json").read_text(encoding="utf-8"))
+                if proc.returncode == 0
+                else {}
+            )
         except (OSError, ValueError):
             results = {}
         shutil.rmtree(folder, ignore_errors=True)
@@ -170,7 +201,9 @@ class MathCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            tmp.write_text(
+                json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+            )
             os.replace(tmp, self.path)
             self.dirty = False
         except OSError:
@@ -236,14 +269,15 @@ class DeferredMath:
     """
 
     #: Sanitized MathML per formula, for the whole process (``mkdocs serve`` rebuilds too).
-    _clean: dict[str, str] = {}
+    _clean: ClassVar[dict[str, str]] = {}
 
     def __init__(self, nonce: str | None = None) -> None:
         self.prefix = f"glossarymath{nonce or secrets.token_hex(8)}x"
         self._keys: dict[str, str] = {}
         self._html: dict[str, str] = {}
-        self._pattern = re.compile(r'<(span|div) class="glossary-math(?: glossary-math--display)? (%s\d+)">[^<]*</\1>'
-                                   % self.prefix)
+        self._pattern = re.compile(
+            rf'<(span|div) class="glossary-math(?: glossary-math--display)? ({self.prefix}\d+)">[^<]*</\1>'
+        )
 
     def marker(self, tex: str, display: bool, mathml: str) -> etree.Element:
         formula = ("B" if display else "I") + tex.strip()
@@ -253,10 +287,19 @@ class DeferredMath:
             clean = self._clean.get(formula) or MATH_CACHE.clean.get(formula)
             if clean is None:
                 clean = self._clean[formula] = sanitize(mathml)
-            self._html[key] = (f'<div class="glossary-math glossary-math--display">{clean}</div>' if display
-                               else f'<span class="glossary-math">{clean}</span>')
-        el = etree.Element("div" if display else "span",
-                           {"class": f"glossary-math glossary-math--display {key}" if display else f"glossary-math {key}"})
+            self._html[key] = (
+                f'<div class="glossary-math glossary-math--display">{clean}</div>'
+                if display
+                else f'<span class="glossary-math">{clean}</span>'
+            )
+        el = etree.Element(
+            "div" if display else "span",
+            {
+                "class": f"glossary-math glossary-math--display {key}"
+                if display
+                else f"glossary-math {key}"
+            },
+        )
         el.text = AtomicString(tex.strip())
         return el
 
@@ -268,20 +311,29 @@ class DeferredMath:
         return self._pattern.sub(lambda m: items.get(m.group(2), m.group(0)), document)
 
 
-def _math_html(md: Markdown, linker: Linker | None, tex: str, display: bool,
-               deferred: DeferredMath | None = None) -> str | etree.Element:
+def _math_html(
+    md: Markdown,
+    linker: Linker | None,
+    tex: str,
+    display: bool,
+    deferred: DeferredMath | None = None,
+) -> str | etree.Element:
     """The formula as a stash placeholder of its HTML, or as a :class:`DeferredMath` marker."""
     try:
         mathml = latex_to_mathml(tex, display)
-    except Exception as exc:  # latex2mathml raises many types; each is a problem in the entry
+    except Exception as exc:  # noqa: BLE001 - latex2mathml raises many types; each is the entry's
         if linker is not None:
             linker.math_errors.append((tex, f"{type(exc).__name__}: {exc}".rstrip(": ")))
         marker = "$$" if display else "$"
-        return md.htmlStash.store(f'<code class="glossary-math-error">{html.escape(marker + tex + marker)}</code>')
+        return md.htmlStash.store(
+            f'<code class="glossary-math-error">{html.escape(marker + tex + marker)}</code>'
+        )
     if deferred is not None:
         return deferred.marker(tex, display, mathml)
     if display:
-        return md.htmlStash.store(f'<div class="glossary-math glossary-math--display">{mathml}</div>')
+        return md.htmlStash.store(
+            f'<div class="glossary-math glossary-math--display">{mathml}</div>'
+        )
     return md.htmlStash.store(f'<span class="glossary-math">{mathml}</span>')
 
 
@@ -297,20 +349,32 @@ class WikiLinkProcessor(InlineProcessor):
         if entry is None:
             el = etree.Element("span", {"class": "glossary-link glossary-link--missing"})
         else:
-            el = etree.Element("a", {"href": self.linker.href(entry.slug), "class": "glossary-link",
-                                     "title": self.linker.tooltips.get(entry.slug, "")})
+            el = etree.Element(
+                "a",
+                {
+                    "href": self.linker.href(entry.slug),
+                    "class": "glossary-link",
+                    "title": self.linker.tooltips.get(entry.slug, ""),
+                },
+            )
         el.text = AtomicString(text)
         return el, m.start(0), m.end(0)
 
 
 class InlineMathProcessor(InlineProcessor):
-    def __init__(self, pattern: str, md: Markdown, linker: Linker | None, ext: GlossaryExtension) -> None:
+    def __init__(
+        self, pattern: str, md: Markdown, linker: Linker | None, ext: GlossaryExtension
+    ) -> None:
         super().__init__(pattern, md)
         self.linker = linker
         self.ext = ext
 
     def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
-        return _math_html(self.md, self.linker, m.group("tex"), False, self.ext.deferred), m.start(0), m.end(0)
+        return (
+            _math_html(self.md, self.linker, m.group("tex"), False, self.ext.deferred),
+            m.start(0),
+            m.end(0),
+        )
 
 
 class DisplayMathProcessor(BlockProcessor):
@@ -369,18 +433,24 @@ class AutoLinkTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         if self.linker.autolink != "first" or self.linker.page_slug is None:
-            return None
+            return
         # Terms linked anywhere on the page already (by [[...]] or a Markdown link) are skipped.
         for a in root.iter("a"):
             slug = self.linker.slug_of_href(a.get("href", ""))
             if slug is not None:
                 self.linker.linked.add(slug)
         self._walk(root)
-        return None
+        return
 
     def _anchor(self, slug: str, text: str) -> etree.Element:
-        el = etree.Element("a", {"href": self.linker.href(slug), "class": "glossary-link glossary-autolink",
-                                 "title": self.linker.tooltips.get(slug, "")})
+        el = etree.Element(
+            "a",
+            {
+                "href": self.linker.href(slug),
+                "class": "glossary-link glossary-autolink",
+                "title": self.linker.tooltips.get(slug, ""),
+            },
+        )
         el.text = AtomicString(text)
         return el
 
@@ -406,7 +476,9 @@ class AutoLinkTreeprocessor(Treeprocessor):
         index = 0
         while index < len(el):
             child = el[index]
-            if child.tag not in _NO_AUTOLINK and not (child.get("class") or "").startswith("glossary-"):
+            if child.tag not in _NO_AUTOLINK and not (child.get("class") or "").startswith(
+                "glossary-"
+            ):
                 self._walk(child)
             index += 1
             if child.tail and not isinstance(child.tail, AtomicString):
@@ -430,8 +502,14 @@ class AutoLinkTreeprocessor(Treeprocessor):
 class GlossaryExtension(Extension):
     """The glossary's Markdown syntax. ``linker`` may be ``None`` (math only, no wiki links)."""
 
-    def __init__(self, linker: Linker | None = None, *, math: bool = True,
-                 deferred: DeferredMath | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        linker: Linker | None = None,
+        *,
+        math: bool = True,
+        deferred: DeferredMath | None = None,
+        **kwargs,
+    ) -> None:
         self.linker = linker
         self.math = math
         #: Set: formulas become markers that :meth:`DeferredMath.splice` fills in after indexing.
@@ -445,17 +523,26 @@ class GlossaryExtension(Extension):
         if self.math:
             if "$" not in md.ESCAPED_CHARS:
                 md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "$"]
-            md.inlinePatterns.register(InlineMathProcessor(INLINE_MATH_RE, md, self.linker, self), "glossary_math", 185)
+            md.inlinePatterns.register(
+                InlineMathProcessor(INLINE_MATH_RE, md, self.linker, self), "glossary_math", 185
+            )
             # After indented code (80), before headings, lists and paragraphs.
-            md.parser.blockprocessors.register(DisplayMathProcessor(md.parser, self.linker, self),
-                                               "glossary_display_math", 75)
+            md.parser.blockprocessors.register(
+                DisplayMathProcessor(md.parser, self.linker, self), "glossary_display_math", 75
+            )
         # Before every built-in block processor ('empty' is 100): cheap, and a token block is final.
-        md.parser.blockprocessors.register(TrustedBlockProcessor(md.parser), "glossary_trusted", 110)
+        md.parser.blockprocessors.register(
+            TrustedBlockProcessor(md.parser), "glossary_trusted", 110
+        )
         if self.linker is not None:
             # Before 'reference' (170) and 'link' (160), which would read [[x]] as [x].
-            md.inlinePatterns.register(WikiLinkProcessor(WIKILINK_RE, md, self.linker), "glossary_wikilink", 175)
+            md.inlinePatterns.register(
+                WikiLinkProcessor(WIKILINK_RE, md, self.linker), "glossary_wikilink", 175
+            )
             # After 'inline' (20) so links exist; before MkDocs' link rewriting (0).
-            md.treeprocessors.register(AutoLinkTreeprocessor(md, self.linker), "glossary_autolink", 8)
+            md.treeprocessors.register(
+                AutoLinkTreeprocessor(md, self.linker), "glossary_autolink", 8
+            )
 
 
 def makeExtension(**kwargs) -> GlossaryExtension:  # pragma: no cover - Markdown's entry convention

@@ -6,10 +6,10 @@ problem at the exact place a contributor has to edit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Mapping
 
 #: Fence languages whose blocks are Python examples.
 PYTHON_LANGUAGES = frozenset({"python", "py", "pycon", "python3"})

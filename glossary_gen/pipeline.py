@@ -7,10 +7,10 @@ re-implements a step.
 from __future__ import annotations
 
 import gc
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Iterator
 
 from .config import ConfigError, Settings
 from .diagnostics import Diagnostic, has_errors, sort_diagnostics

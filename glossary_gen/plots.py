@@ -16,8 +16,8 @@ import html
 import io
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 #: Number of samples across the x range (odd, so the midpoint of a symmetric range is sampled).
 DEFAULT_SAMPLES = 201
@@ -88,8 +88,8 @@ def describe(spec: PlotSpec) -> str:
         if not values:
             parts.append(f"{s.label} has no finite values in this range.")
             continue
-        first = next((y for y in s.ys if _finite(y)))
-        last = next((y for y in reversed(s.ys) if _finite(y)))
+        first = next(y for y in s.ys if _finite(y))
+        last = next(y for y in reversed(s.ys) if _finite(y))
         parts.append(
             f"{s.label} ranges from {_fmt(min(values))} to {_fmt(max(values))}"
             f" (starting at {_fmt(first)}, ending at {_fmt(last)})."
@@ -140,7 +140,8 @@ def render_svg(spec: PlotSpec) -> str:
         for index, series in enumerate(spec.series):
             ys = [y if _finite(y) else math.nan for y in series.ys]
             ax.plot(
-                list(series.xs), ys,
+                list(series.xs),
+                ys,
                 color=_SERIES_SENTINELS[index],
                 linestyle=_LINESTYLES[index % len(_LINESTYLES)],
                 linewidth=2.2,
@@ -168,14 +169,18 @@ def render_svg(spec: PlotSpec) -> str:
 
         buffer = io.StringIO()
         fig.savefig(
-            buffer, format="svg",
+            buffer,
+            format="svg",
             metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
         )
     svg = buffer.getvalue()
     return _finish(
-        svg, spec, salt,
+        svg,
+        spec,
+        salt,
         box=(x0, height_pt - y1, x1, height_pt - y0),
-        xlim=xlim, ylim=ylim,
+        xlim=xlim,
+        ylim=ylim,
     )
 
 
@@ -185,7 +190,7 @@ def _num(value: float) -> str:
 
 def _finish(svg: str, spec: PlotSpec, salt: str, *, box, xlim, ylim) -> str:
     """Strip the XML prologue, rewrite colours, drop unreferenced ids, add accessibility."""
-    svg = svg[svg.index("<svg"):].strip()
+    svg = svg[svg.index("<svg") :].strip()
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     referenced = set(_REF.findall(svg))
     svg = _ID_ATTR.sub(lambda m: m.group(0) if m.group(1) in referenced else "", svg)
@@ -193,7 +198,9 @@ def _finish(svg: str, spec: PlotSpec, salt: str, *, box, xlim, ylim) -> str:
     for index, sentinel in enumerate(_SERIES_SENTINELS, start=1):
         svg = svg.replace(sentinel, f"var(--glossary-plot-{index})")
     # Text follows the page font instead of matplotlib's long fallback list.
-    svg = re.sub(r"font-family: [^;\"]*", "font-family: var(--md-text-font-family, sans-serif)", svg)
+    svg = re.sub(
+        r"font-family: [^;\"]*", "font-family: var(--md-text-font-family, sans-serif)", svg
+    )
     # Fixed pt width/height would overflow small screens: size by viewBox and CSS instead.
     svg = re.sub(r'\swidth="[^"]*pt" height="[^"]*pt"', "", svg, count=1)
 
@@ -210,7 +217,7 @@ def _finish(svg: str, spec: PlotSpec, salt: str, *, box, xlim, ylim) -> str:
     }
     rendered = " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items())
     head_end = svg.index(">") + 1
-    opening = svg[:head_end - 1] + " " + rendered + ">"
+    opening = svg[: head_end - 1] + " " + rendered + ">"
     accessible = (
         f'\n <title id="{title_id}">{html.escape(spec.title)}</title>'
         f'\n <desc id="{desc_id}">{html.escape(describe(spec))}</desc>'

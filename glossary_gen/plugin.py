@@ -123,16 +123,21 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             uri = f"{ASSETS_DIR}/{asset.name}"
             if asset.suffix == ".css" and uri not in config.extra_css:
                 config.extra_css.append(uri)
-            elif (asset.suffix in (".js", ".mjs") and not asset.stem.endswith("-worker")  # loaded by live.js
-                  and uri not in [str(s) for s in config.extra_javascript]):
+            elif (
+                asset.suffix in (".js", ".mjs")
+                and not asset.stem.endswith("-worker")  # loaded by live.js
+                and uri not in [str(s) for s in config.extra_javascript]
+            ):
                 config.extra_javascript.append(uri)  # type: ignore[arg-type]
         return config
 
     @staticmethod
     def _assets() -> list[Path]:
         folder = resources.files("glossary_gen").joinpath("assets")
-        return sorted((Path(str(p)) for p in folder.iterdir()
-                       if p.is_file() and not p.name.startswith(".")), key=lambda p: p.name)
+        return sorted(
+            (Path(str(p)) for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
+            key=lambda p: p.name,
+        )
 
     # -- files --
 
@@ -154,8 +159,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         def add(src: str, **content) -> File:
             existing = files.get_file_from_path(src)
             if existing is not None and existing.generated_by is None:
-                raise PluginError(f"glossary: docs/{src} would be overwritten by a generated page; "
-                                  f"rename it or change the plugin's url_prefix")
+                raise PluginError(
+                    f"glossary: docs/{src} would be overwritten by a generated page; "
+                    f"rename it or change the plugin's url_prefix"
+                )
             if existing is not None:
                 files.remove(existing)
             file = File.generated(config, src, **content)
@@ -175,17 +182,30 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         if not self.settings.doctest:  # with doctests on, check() above has evaluated the plots
             live.prepare(glossary.published, self.settings)
         options = RenderOptions(
-            url_prefix=self.prefix, index_title=self.config.index_title, site_name=config.site_name,
-            site_url=config.site_url or None, pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
-            last_updated=self.config.last_updated, directory_urls=config.use_directory_urls,
-            **_permalink_options(config))
-        renderer = Renderer(glossary, options, src_of=src_of, url_of=url_of,
-                            doctest_results=result.doctest_results, autolink=self.config.autolink)
+            url_prefix=self.prefix,
+            index_title=self.config.index_title,
+            site_name=config.site_name,
+            site_url=config.site_url or None,
+            pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
+            last_updated=self.config.last_updated,
+            directory_urls=config.use_directory_urls,
+            **_permalink_options(config),
+        )
+        renderer = Renderer(
+            glossary,
+            options,
+            src_of=src_of,
+            url_of=url_of,
+            doctest_results=result.doctest_results,
+            autolink=self.config.autolink,
+        )
         renderer.index_url = index_file.url
         self.renderer = renderer
         self.extension.linker = renderer.linker
         # Formulas: markers with their LaTeX until the search index has read the page.
-        self.math = self.extension.deferred = DeferredMath(renderer.nonce) if self.config.math else None
+        self.math = self.extension.deferred = (
+            DeferredMath(renderer.nonce) if self.config.math else None
+        )
 
         problems: list[Diagnostic] = []
         self.pages = {}
@@ -198,7 +218,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         index_file.content_string = index.markdown
         self.pages[index.src] = index
         if self.config.math:  # new formulas: converted by a second process while MkDocs works
-            MATH_CACHE.prefetch(k for page in self.pages.values() for k in formula_keys(page.markdown))
+            MATH_CACHE.prefetch(
+                k for page in self.pages.values() for k in formula_keys(page.markdown)
+            )
         add("glossary.json", content=renderer.glossary_json())
         for asset in self._assets():
             add(f"{ASSETS_DIR}/{asset.name}", abs_src_path=str(asset))
@@ -213,15 +235,21 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     # -- pages --
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
         if self.renderer is not None:
             rendered = self.pages.get(page.file.src_uri)
-            slug = rendered.entry.slug if rendered is not None and rendered.entry is not None else None
+            slug = (
+                rendered.entry.slug if rendered is not None and rendered.entry is not None else None
+            )
             self.renderer.linker.begin_page(page.file.src_uri, page.url, slug)
         return markdown
 
     @event_priority(-100)  # last: what is sanitized is the content every other plugin left
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
         if self.renderer is None:
             return html
         linker = self.renderer.linker
@@ -247,10 +275,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
         cleaning = self._cleaning.pop(page.file.src_uri, None)
         if cleaning is not None and self.renderer is not None:
-            page.content = self._finish(page, self.pages[page.file.src_uri], cleaning.result(), sanitized=True)
+            page.content = self._finish(
+                page, self.pages[page.file.src_uri], cleaning.result(), sanitized=True
+            )
         return context
 
-    def _finish(self, page: Page, rendered: RenderedPage, html: str, *, sanitized: bool = False) -> str:
+    def _finish(
+        self, page: Page, rendered: RenderedPage, html: str, *, sanitized: bool = False
+    ) -> str:
         assert self.renderer is not None
         html = self.renderer.finish_html(html, rendered, sanitized=sanitized)
         if rendered.toc:
@@ -264,7 +296,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         rendered = self.pages.get(page.file.src_uri) if self.renderer is not None else None
         return output if rendered is None else self.renderer.finish_page(output, rendered)
 
-    def _math_diagnostic(self, page: Page, rendered: RenderedPage | None, tex: str, message: str) -> Diagnostic:
+    def _math_diagnostic(
+        self, page: Page, rendered: RenderedPage | None, tex: str, message: str
+    ) -> Diagnostic:
         """Locate a formula that failed to convert in the entry file (or the docs page)."""
         entry = rendered.entry if rendered is not None else None
         path = entry.path if entry is not None else f"docs/{page.file.src_uri}"
@@ -275,8 +309,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         if at >= 0:
             line = first + text.count("\n", 0, at)
             column = at - (text.rfind("\n", 0, at) + 1)  # the '$' before the formula
-        return error(path, line, max(column, 1), "math", f"cannot convert math '{tex.strip()}': {message}",
-                     "check the LaTeX; see https://github.com/roniemartinez/latex2mathml for what is supported")
+        return error(
+            path,
+            line,
+            max(column, 1),
+            "math",
+            f"cannot convert math '{tex.strip()}': {message}",
+            "check the LaTeX; see https://github.com/roniemartinez/latex2mathml for what is supported",
+        )
 
     def _stop_cleaner(self) -> None:
         if self._cleaner is not None:
@@ -298,8 +338,11 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         from . import live
 
         try:  # pyodide_url: local -> copy the npm package's runtime files into the site
-            live.install_pyodide(self.config.pyodide_url, Path(config.site_dir),
-                                 Path(config.config_file_path or ".").resolve().parent)
+            live.install_pyodide(
+                self.config.pyodide_url,
+                Path(config.site_dir),
+                Path(config.config_file_path or ".").resolve().parent,
+            )
         except live.PyodideNotFound as exc:
             raise PluginError(f"glossary: {exc}") from None
 

@@ -26,8 +26,9 @@ source around the failing example, and what was expected and what came out.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -42,14 +43,29 @@ _RESULTS = pytest.StashKey[dict]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("glossary", "glossary_gen entries")
-    group.addoption("--glossary", action="store_true", default=False,
-                    help="collect the doctests of the glossary entries (entries/*.md)")
-    group.addoption("--glossary-no-cache", action="store_true", default=False,
-                    help="run every entry's doctests even if the result is cached")
-    parser.addini("glossary_doctests", type="bool", default=False,
-                  help="collect glossary entry doctests without --glossary")
-    parser.addini("glossary_entries", default="",
-                  help="glossary entries folder, relative to the rootdir (default: from mkdocs.yml, else entries)")
+    group.addoption(
+        "--glossary",
+        action="store_true",
+        default=False,
+        help="collect the doctests of the glossary entries (entries/*.md)",
+    )
+    group.addoption(
+        "--glossary-no-cache",
+        action="store_true",
+        default=False,
+        help="run every entry's doctests even if the result is cached",
+    )
+    parser.addini(
+        "glossary_doctests",
+        type="bool",
+        default=False,
+        help="collect glossary entry doctests without --glossary",
+    )
+    parser.addini(
+        "glossary_entries",
+        default="",
+        help="glossary entries folder, relative to the rootdir (default: from mkdocs.yml, else entries)",
+    )
 
 
 def _enabled(config: pytest.Config) -> bool:
@@ -164,7 +180,9 @@ def _run_batch(item: GlossaryDoctestItem) -> dict[str, tuple[EntryResult, list[D
     for diagnostic in diagnostics:
         by_path.setdefault(diagnostic.path, []).append(diagnostic)
     previous = item.session.stash.get(_RESULTS, None) or {}
-    previous.update({slug: (result, by_path.get(result.path, [])) for slug, result in results.items()})
+    previous.update(
+        {slug: (result, by_path.get(result.path, [])) for slug, result in results.items()}
+    )
     return previous
 
 
@@ -184,9 +202,13 @@ def _failure_report(entry: Entry, result: EntryResult, diagnostics: list[Diagnos
         example = failing.get((diagnostic.line, diagnostic.column))
         if example is not None and example.status == "failed":
             parts.append("Expected:")
-            parts.extend("    " + line for line in (example.want.rstrip("\n") or "nothing").splitlines())
+            parts.extend(
+                "    " + line for line in (example.want.rstrip("\n") or "nothing").splitlines()
+            )
             parts.append("Got:")
-            parts.extend("    " + line for line in (example.got.rstrip("\n") or "nothing").splitlines())
+            parts.extend(
+                "    " + line for line in (example.got.rstrip("\n") or "nothing").splitlines()
+            )
         elif example is not None and example.status in ("exception", "exit") and example.got:
             parts.append("Unexpected exception:")
             parts.extend("    " + line for line in example.got.rstrip("\n").splitlines())

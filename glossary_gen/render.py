@@ -62,6 +62,7 @@ The island's JSON escapes ``<``, ``>`` and ``&``, so no string can close the scr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import html
 import json
@@ -71,9 +72,10 @@ import re
 import secrets
 import subprocess
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import nh3
 
@@ -91,7 +93,9 @@ class FenceError(Exception):
     """Raised by a fence formatter for a problem in the fence; reported at ``line`` (default: the
     fence line) of the entry file."""
 
-    def __init__(self, message: str, line: int | None = None, column: int = 1, hint: str | None = None):
+    def __init__(
+        self, message: str, line: int | None = None, column: int = 1, hint: str | None = None
+    ):
         super().__init__(message)
         self.message, self.line, self.column, self.hint = message, line, column, hint
 
@@ -124,10 +128,8 @@ FENCE_FORMATTERS: dict[str, FenceFormatter] = {}
 
 def _load_formatters() -> None:
     """Let :mod:`glossary_gen.live` register its formatters, if it provides any."""
-    try:
+    with contextlib.suppress(ImportError):  # pragma: no cover - the live module is optional
         from . import live  # noqa: F401  (registers into FENCE_FORMATTERS on import)
-    except ImportError:  # pragma: no cover - the live module is optional
-        pass
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -136,8 +138,13 @@ def _load_formatters() -> None:
 def script_json(value: object) -> str:
     """JSON that is safe inside ``<script>``: ``<``, ``>``, ``&`` and line separators escaped."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def attr(value: str) -> str:
@@ -185,8 +192,11 @@ def relative_url(target: str, base: str) -> str:
     base_parts = base.split("/")[:-1]  # the folder of the page
     target_parts = target_path.split("/")
     common = 0
-    while (common < len(base_parts) and common < len(target_parts) - 1
-           and base_parts[common] == target_parts[common]):
+    while (
+        common < len(base_parts)
+        and common < len(target_parts) - 1
+        and base_parts[common] == target_parts[common]
+    ):
         common += 1
     rel = "/".join([".."] * (len(base_parts) - common) + target_parts[common:])
     if not rel:
@@ -215,13 +225,21 @@ class Linker:
     and site-root-relative URL (``glossary/relu/``).
     """
 
-    def __init__(self, glossary: Glossary, src_of: Mapping[str, str], url_of: Mapping[str, str],
-                 *, autolink: str = "off") -> None:
+    def __init__(
+        self,
+        glossary: Glossary,
+        src_of: Mapping[str, str],
+        url_of: Mapping[str, str],
+        *,
+        autolink: str = "off",
+    ) -> None:
         self.glossary = glossary
         self.src_of = dict(src_of)
         self.url_of = dict(url_of)
         self.autolink = autolink
-        self.tooltips = {e.slug: plain_text(e.summary) for e in glossary.entries if e.slug in self.src_of}
+        self.tooltips = {
+            e.slug: plain_text(e.summary) for e in glossary.entries if e.slug in self.src_of
+        }
         self.page_src = ""
         self.page_url = ""
         self.page_slug: str | None = None
@@ -246,7 +264,9 @@ class Linker:
     def href(self, slug: str) -> str:
         """Link to a term as a source path (for links in the Markdown tree, which the site
         generator validates and turns into URLs)."""
-        return relative_path(self.src_of[slug], self.page_src) if self.page_src else self.src_of[slug]
+        return (
+            relative_path(self.src_of[slug], self.page_src) if self.page_src else self.src_of[slug]
+        )
 
     def slug_of_href(self, href: str) -> str | None:
         """The term a Markdown link on the current page points to (source-path links only)."""
@@ -255,7 +275,9 @@ class Linker:
             return None
         if self._by_src is None:
             self._by_src = {src: slug for slug, src in self.src_of.items()}
-        return self._by_src.get(posixpath.normpath(posixpath.join(posixpath.dirname(self.page_src), path)))
+        return self._by_src.get(
+            posixpath.normpath(posixpath.join(posixpath.dirname(self.page_src), path))
+        )
 
     def url(self, slug: str) -> str:
         """Link to a term as a final URL relative to the current page (for generated raw HTML)."""
@@ -300,10 +322,10 @@ class Linker:
                     k = len(name_words)
                     if slug in self.linked or slug == self.page_slug or i + k > len(words):
                         continue
-                    span = words[i:i + k]
+                    span = words[i : i + k]
                     if tuple(w[2] for w in span) != name_words:
                         continue
-                    if any(text[span[j][1]:span[j + 1][0]].strip() for j in range(k - 1)):
+                    if any(text[span[j][1] : span[j + 1][0]].strip() for j in range(k - 1)):
                         continue
                     found.append((span[0][0], span[-1][1], slug))
                     self.linked.add(slug)
@@ -328,8 +350,21 @@ def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
     for folder in folders:
         try:
             out = subprocess.run(
-                ["git", "log", "--format=%x00%ct", "--name-only", "--relative", "--no-renames", "--", "."],
-                cwd=folder, capture_output=True, text=True, timeout=30, check=True,
+                [
+                    "git",
+                    "log",
+                    "--format=%x00%ct",
+                    "--name-only",
+                    "--relative",
+                    "--no-renames",
+                    "--",
+                    ".",
+                ],
+                cwd=folder,
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=True,
                 env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
             ).stdout
         except (OSError, subprocess.SubprocessError):
@@ -357,15 +392,83 @@ def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
 # --- sanitizing ---------------------------------------------------------------------------------
 
 MATHML_TAGS = frozenset(
-    "math annotation maction menclose merror mfenced mfrac mi mmultiscripts mn mo mover mpadded "
-    "mphantom mprescripts mroot mrow ms mspace msqrt mstyle msub msubsup msup mtable mtd mtext mtr "
-    "munder munderover none semantics".split())
+    [
+        "math",
+        "annotation",
+        "maction",
+        "menclose",
+        "merror",
+        "mfenced",
+        "mfrac",
+        "mi",
+        "mmultiscripts",
+        "mn",
+        "mo",
+        "mover",
+        "mpadded",
+        "mphantom",
+        "mprescripts",
+        "mroot",
+        "mrow",
+        "ms",
+        "mspace",
+        "msqrt",
+        "mstyle",
+        "msub",
+        "msubsup",
+        "msup",
+        "mtable",
+        "mtd",
+        "mtext",
+        "mtr",
+        "munder",
+        "munderover",
+        "none",
+        "semantics",
+    ]
+)
 
 _MATHML_ATTRIBUTES = frozenset(
-    "display xmlns mathvariant stretchy fence separator lspace rspace form minsize maxsize accent "
-    "accentunder movablelimits largeop symmetric displaystyle scriptlevel width height depth "
-    "linethickness notation columnalign columnspan rowspan rowspacing columnspacing columnlines "
-    "rowlines frame voffset encoding open close separators linebreak".split())
+    [
+        "display",
+        "xmlns",
+        "mathvariant",
+        "stretchy",
+        "fence",
+        "separator",
+        "lspace",
+        "rspace",
+        "form",
+        "minsize",
+        "maxsize",
+        "accent",
+        "accentunder",
+        "movablelimits",
+        "largeop",
+        "symmetric",
+        "displaystyle",
+        "scriptlevel",
+        "width",
+        "height",
+        "depth",
+        "linethickness",
+        "notation",
+        "columnalign",
+        "columnspan",
+        "rowspan",
+        "rowspacing",
+        "columnspacing",
+        "columnlines",
+        "rowlines",
+        "frame",
+        "voffset",
+        "encoding",
+        "open",
+        "close",
+        "separators",
+        "linebreak",
+    ]
+)
 
 _ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden"},
@@ -429,7 +532,9 @@ class PageFragments:
 
     def pattern(self) -> re.Pattern[str]:
         """A token alone in a paragraph (group 1) or inline (group 2)."""
-        return re.compile(r"<p>\s*(%s%sx\d+)\s*</p>|(%s%sx\d+)" % (TOKEN_PREFIX, self.nonce, TOKEN_PREFIX, self.nonce))
+        return re.compile(
+            rf"<p>\s*({TOKEN_PREFIX}{self.nonce}x\d+)\s*</p>|({TOKEN_PREFIX}{self.nonce}x\d+)"
+        )
 
     def token(self, html_text: str, *, indexed: bool = True) -> str:
         key = f"{TOKEN_PREFIX}{self.nonce}x{len(self.items)}"
@@ -506,7 +611,7 @@ def doctest_source(code: str) -> str:
     for line in code.splitlines():
         match = _PROMPT.match(line)
         if match:
-            lines.append(line[match.end():])
+            lines.append(line[match.end() :])
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -561,9 +666,17 @@ def _letter(title: str) -> str:
 class Renderer:
     """Renders the published entries of one glossary; one instance per build."""
 
-    def __init__(self, glossary: Glossary, options: RenderOptions, *, src_of: Mapping[str, str],
-                 url_of: Mapping[str, str], doctest_results: Mapping[str, object] | None = None,
-                 autolink: str = "off", nonce: str | None = None) -> None:
+    def __init__(
+        self,
+        glossary: Glossary,
+        options: RenderOptions,
+        *,
+        src_of: Mapping[str, str],
+        url_of: Mapping[str, str],
+        doctest_results: Mapping[str, object] | None = None,
+        autolink: str = "off",
+        nonce: str | None = None,
+    ) -> None:
         _load_formatters()
         self.glossary = glossary
         self.options = options
@@ -571,8 +684,11 @@ class Renderer:
         self.nonce = nonce or secrets.token_hex(8)
         self.linker = Linker(glossary, src_of, url_of, autolink=autolink)
         self.index_src = options.url_prefix + "index.md"
-        self.index_url = options.url_prefix if options.directory_urls or not options.url_prefix \
+        self.index_url = (
+            options.url_prefix
+            if options.directory_urls or not options.url_prefix
             else options.url_prefix + "index.html"
+        )
         self.dates: dict[Path, _dt.date] = {}
         if options.last_updated:
             self.dates = last_updated([e.file for e in glossary.published])
@@ -608,28 +724,51 @@ class Renderer:
         headings: list[tuple[str, str, str]] = []
 
         def section(title: str, anchor: str, body: str, *, indexed: bool) -> None:
-            headings.append((doc.html_block(self._heading(title, anchor) + body, indexed=indexed), title, anchor))
+            headings.append(
+                (
+                    doc.html_block(self._heading(title, anchor) + body, indexed=indexed),
+                    title,
+                    anchor,
+                )
+            )
 
         related = self.glossary.related.get(entry.slug, ())
         if related:
-            section("Related terms", "related-terms", self._term_list(related, "glossary-related"), indexed=False)
+            section(
+                "Related terms",
+                "related-terms",
+                self._term_list(related, "glossary-related"),
+                indexed=False,
+            )
         backlinks = [s for s in self.glossary.backlinks.get(entry.slug, ()) if s in linker.src_of]
         if backlinks:
             # Compact: the summaries are one hover away, and a popular term has many referrers.
-            section("Referenced by", "referenced-by", '<p class="glossary-backlinks">' + ", ".join(
-                self.linker.anchor(s, self.glossary.by_slug[s].title) for s in backlinks) + "</p>", indexed=False)
+            section(
+                "Referenced by",
+                "referenced-by",
+                '<p class="glossary-backlinks">'
+                + ", ".join(
+                    self.linker.anchor(s, self.glossary.by_slug[s].title) for s in backlinks
+                )
+                + "</p>",
+                indexed=False,
+            )
         if entry.sources:
             section("Sources", "sources", self._sources(entry), indexed=True)
         date = self.dates.get(entry.file)
         footer = []
         if date is not None:
-            footer.append(f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>')
+            footer.append(
+                f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>'
+            )
         footer.append(f'<a href="{attr(relative_url(self.index_url, url))}">All terms</a>')
         doc.html_block(f'<p class="glossary-meta">{" · ".join(footer)}</p>', indexed=False)
 
         fragments.head.append(self._json_ld(entry, summary, date))
         fragments.head.append(self._island(entry))
-        page = RenderedPage(src, url, entry.title, "\n".join(doc.lines) + "\n", fragments, entry, headings=headings)
+        page = RenderedPage(
+            src, url, entry.title, "\n".join(doc.lines) + "\n", fragments, entry, headings=headings
+        )
         return page, diagnostics
 
     def _heading(self, title: str, anchor: str) -> str:
@@ -637,8 +776,14 @@ class Renderer:
         options = self.options
         text = html.escape(title)
         if options.permalink:
-            mark = "&para;" if options.permalink is True else html.escape(str(options.permalink), quote=False)
-            title_attr = f' title="{attr(options.permalink_title)}"' if options.permalink_title else ""
+            mark = (
+                "&para;"
+                if options.permalink is True
+                else html.escape(str(options.permalink), quote=False)
+            )
+            title_attr = (
+                f' title="{attr(options.permalink_title)}"' if options.permalink_title else ""
+            )
             link = f'<a class="{attr(options.permalink_class)}" href="#{anchor}"{title_attr}>{mark}</a>'
             text = link + text if options.permalink_leading else text + link
         return f'<h2 id="{anchor}">{text}</h2>'
@@ -657,7 +802,9 @@ class Renderer:
             number = first + index
             if number in blocks:
                 i, block = blocks[number]
-                diagnostics += self._code_block(entry, i, block, lines[index:block.end_line - first + 1], doc)
+                diagnostics += self._code_block(
+                    entry, i, block, lines[index : block.end_line - first + 1], doc
+                )
                 index = block.end_line - first + 1
                 continue
             section = headings.get(number)
@@ -678,7 +825,9 @@ class Renderer:
             doc.html_block("</div>")
         return diagnostics
 
-    def _code_block(self, entry: Entry, index: int, block: CodeBlock, raw: list[str], doc: _Doc) -> list[Diagnostic]:
+    def _code_block(
+        self, entry: Entry, index: int, block: CodeBlock, raw: list[str], doc: _Doc
+    ) -> list[Diagnostic]:
         result = self.doctest_results.get(entry.slug)
         formatter = None
         for key in (*block.options, block.language):
@@ -690,11 +839,27 @@ class Renderer:
             try:
                 out = formatter(ctx)
             except FenceError as exc:
-                ctx.report(error(entry.path, exc.line or block.fence_line, exc.column, "fence", exc.message, exc.hint))
+                ctx.report(
+                    error(
+                        entry.path,
+                        exc.line or block.fence_line,
+                        exc.column,
+                        "fence",
+                        exc.message,
+                        exc.hint,
+                    )
+                )
                 out = None
-            except Exception as exc:  # a formatter bug must not take the build down
-                ctx.report(error(entry.path, block.fence_line, block.indent + 1, "fence",
-                                 f"'{block.language}' block could not be rendered: {type(exc).__name__}: {exc}"))
+            except Exception as exc:  # noqa: BLE001 - a formatter bug must not take the build down
+                ctx.report(
+                    error(
+                        entry.path,
+                        block.fence_line,
+                        block.indent + 1,
+                        "fence",
+                        f"'{block.language}' block could not be rendered: {type(exc).__name__}: {exc}",
+                    )
+                )
                 out = None
             if isinstance(out, Markdown):
                 doc.md(*str(out).split("\n"))
@@ -705,12 +870,16 @@ class Renderer:
         if block.is_doctest:
             status = doctest_status(result, block)
             position = sum(1 for b in entry.code_blocks[:index] if b.language in PYTHON_LANGUAGES)
-            opening = (f'<div class="glossary-runnable" data-glossary-block="{position}" '
-                       f'data-glossary-entry="{attr(entry.slug)}" data-glossary-path="{attr(entry.path)}" '
-                       f'data-glossary-line="{block.line}" data-glossary-doctest="{status}">')
+            opening = (
+                f'<div class="glossary-runnable" data-glossary-block="{position}" '
+                f'data-glossary-entry="{attr(entry.slug)}" data-glossary-path="{attr(entry.path)}" '
+                f'data-glossary-line="{block.line}" data-glossary-doctest="{status}">'
+            )
             if status == "passed":
-                opening += ('<p class="glossary-verified" title="This example ran when the site was built '
-                            'and printed exactly this output">Verified example</p>')
+                opening += (
+                    '<p class="glossary-verified" title="This example ran when the site was built '
+                    'and printed exactly this output">Verified example</p>'
+                )
             doc.html_block(opening, block.indent)
             fence = raw[0]
             language = block.info.split()[0] if block.info.split() else ""
@@ -727,9 +896,15 @@ class Renderer:
         for slug in slugs:
             entry = self.glossary.by_slug[slug]
             summary = self.linker.tooltips.get(slug, "")
-            items.append(f"<li>{self.linker.anchor(slug, entry.title)}"
-                         + (f'<span class="glossary-list-summary"> — {html.escape(summary)}</span>' if summary else "")
-                         + "</li>")
+            items.append(
+                f"<li>{self.linker.anchor(slug, entry.title)}"
+                + (
+                    f'<span class="glossary-list-summary"> — {html.escape(summary)}</span>'
+                    if summary
+                    else ""
+                )
+                + "</li>"
+            )
         return f'<ul class="{css}">' + "".join(items) + "</ul>"
 
     def _sources(self, entry: Entry) -> str:
@@ -740,8 +915,14 @@ class Renderer:
                 title = f'<a href="{attr(source.url)}" rel="nofollow noopener" class="glossary-source">{title}</a>'
             extra = []
             authors = entry.meta.get("sources")
-            raw = next((s for s in authors if isinstance(s, dict) and s.get("title") == source.title), {}) \
-                if isinstance(authors, list) else {}
+            raw = (
+                next(
+                    (s for s in authors if isinstance(s, dict) and s.get("title") == source.title),
+                    {},
+                )
+                if isinstance(authors, list)
+                else {}
+            )
             if isinstance(raw.get("authors"), str):
                 extra.append(html.escape(raw["authors"]))
             if isinstance(raw.get("year"), int):
@@ -781,19 +962,28 @@ class Renderer:
         for i, block in enumerate(entry.code_blocks):
             if block.language not in PYTHON_LANGUAGES:
                 continue
-            blocks.append({
-                "index": i,
-                "line": block.line,
-                "language": block.language,
-                "doctest": block.is_doctest,
-                "code": block.code,
-                "source": doctest_source(block.code) if block.is_doctest else block.code,
-            })
+            blocks.append(
+                {
+                    "index": i,
+                    "line": block.line,
+                    "language": block.language,
+                    "doctest": block.is_doctest,
+                    "code": block.code,
+                    "source": doctest_source(block.code) if block.is_doctest else block.code,
+                }
+            )
         pyodide = self.pyodide_url(self.linker.url_of[entry.slug])
-        data = {"entry": entry.slug, "title": entry.title, "path": entry.path,
-                "pyodide_url": pyodide, "blocks": blocks}
-        return (f'<script type="application/json" class="glossary-data" data-glossary-code '
-                f'data-glossary-pyodide="{attr(pyodide)}">{script_json(data)}</script>')
+        data = {
+            "entry": entry.slug,
+            "title": entry.title,
+            "path": entry.path,
+            "pyodide_url": pyodide,
+            "blocks": blocks,
+        }
+        return (
+            f'<script type="application/json" class="glossary-data" data-glossary-code '
+            f'data-glossary-pyodide="{attr(pyodide)}">{script_json(data)}</script>'
+        )
 
     def pyodide_url(self, page_url: str) -> str:
         """The Pyodide folder as seen from a page: absolute URLs as configured, a site-relative
@@ -811,10 +1001,21 @@ class Renderer:
         linker.begin_page(self.index_src, self.index_url, None)
         fragments = PageFragments(self.nonce)
         doc = _Doc(fragments)
-        meta = {"title": html.escape(self.options.index_title),
-                "description": html.escape(f"All {len(self.glossary.published)} terms of "
-                                           f"{self.options.site_name}, A to Z, with a one-line summary.")}
-        doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "", f"# {md_escape(self.options.index_title)}", "")
+        meta = {
+            "title": html.escape(self.options.index_title),
+            "description": html.escape(
+                f"All {len(self.glossary.published)} terms of "
+                f"{self.options.site_name}, A to Z, with a one-line summary."
+            ),
+        }
+        doc.md(
+            "---",
+            json.dumps(meta, ensure_ascii=False),
+            "---",
+            "",
+            f"# {md_escape(self.options.index_title)}",
+            "",
+        )
         groups: dict[str, list[Entry]] = {}
         for entry in sorted(self.glossary.published, key=lambda e: (name_key(e.title), e.slug)):
             groups.setdefault(_letter(entry.title), []).append(entry)
@@ -826,8 +1027,11 @@ class Renderer:
             for entry in groups[group]:
                 aliases = ""
                 if entry.aliases:
-                    aliases = (' <span class="glossary-index-aliases">(' +
-                               ", ".join(html.escape(a.value) for a in entry.aliases) + ")</span>")
+                    aliases = (
+                        ' <span class="glossary-index-aliases">('
+                        + ", ".join(html.escape(a.value) for a in entry.aliases)
+                        + ")</span>"
+                    )
                 link = linker.anchor(entry.slug, entry.title)
                 # The summary is the entry's own Markdown (links and math render); sanitized later.
                 doc.md(f"- {fragments.token(link + aliases)}: {entry.summary}")
@@ -836,16 +1040,29 @@ class Renderer:
             "@type": "DefinedTermSet",
             "name": self.options.site_name,
             "hasDefinedTerm": [
-                {"@type": "DefinedTerm", "name": e.title, "termCode": e.slug,
-                 **({"url": self._absolute(linker.url_of[e.slug])} if self.options.site_url else {})}
+                {
+                    "@type": "DefinedTerm",
+                    "name": e.title,
+                    "termCode": e.slug,
+                    **(
+                        {"url": self._absolute(linker.url_of[e.slug])}
+                        if self.options.site_url
+                        else {}
+                    ),
+                }
                 for e in self.glossary.published
             ],
         }
         if self.options.site_url:
             json_ld["url"] = self._absolute(self.index_url)
         fragments.head.append(f'<script type="application/ld+json">{script_json(json_ld)}</script>')
-        return RenderedPage(self.index_src, self.index_url, self.options.index_title,
-                            "\n".join(doc.lines) + "\n", fragments)
+        return RenderedPage(
+            self.index_src,
+            self.index_url,
+            self.options.index_title,
+            "\n".join(doc.lines) + "\n",
+            fragments,
+        )
 
     # -- exports --
 
@@ -854,24 +1071,34 @@ class Renderer:
         terms = []
         for entry in self.glossary.published:
             url = self.linker.url_of[entry.slug]
-            terms.append({
-                "slug": entry.slug,
-                "title": entry.title,
-                "aliases": [a.value for a in entry.aliases],
-                "summary": self.linker.tooltips.get(entry.slug) or plain_text(entry.summary),
-                "url": self._absolute(url) or url,
-                "related": [s for s in self.glossary.related.get(entry.slug, ()) if s in self.linker.url_of],
-                "tags": [t.value for t in entry.tags],
-            })
+            terms.append(
+                {
+                    "slug": entry.slug,
+                    "title": entry.title,
+                    "aliases": [a.value for a in entry.aliases],
+                    "summary": self.linker.tooltips.get(entry.slug) or plain_text(entry.summary),
+                    "url": self._absolute(url) or url,
+                    "related": [
+                        s
+                        for s in self.glossary.related.get(entry.slug, ())
+                        if s in self.linker.url_of
+                    ],
+                    "tags": [t.value for t in entry.tags],
+                }
+            )
         # One term per line: readable and diffable, and each line is written by json's C encoder
         # (``indent`` would switch the whole document to the pure-Python one).
-        head = json.dumps({"name": self.options.site_name, "count": len(terms)}, ensure_ascii=False)[:-1]
+        head = json.dumps(
+            {"name": self.options.site_name, "count": len(terms)}, ensure_ascii=False
+        )[:-1]
         lines = ",\n".join(" " + json.dumps(t, ensure_ascii=False) for t in terms)
         return f'{head}, "terms": [\n{lines}\n]}}\n' if terms else f'{head}, "terms": []}}\n'
 
     # -- after the Markdown engine --
 
-    def finish_html(self, rendered_html: str, page: RenderedPage, *, sanitized: bool = False) -> str:
+    def finish_html(
+        self, rendered_html: str, page: RenderedPage, *, sanitized: bool = False
+    ) -> str:
         """The page content: sanitize what the entry wrote (unless the caller has, ``sanitized``),
         then splice in the trusted fragments (unindexed ones stay markers until :meth:`finish_page`)."""
         body = sanitize(rendered_html) if page.untrusted and not sanitized else rendered_html
@@ -902,8 +1129,11 @@ class Renderer:
                 unique = f"{anchor}_{n}"
             taken.add(unique)
             if unique != anchor:
-                items[key] = items[key].replace(f'id="{anchor}"', f'id="{unique}"', 1) \
+                items[key] = (
+                    items[key]
+                    .replace(f'id="{anchor}"', f'id="{unique}"', 1)
                     .replace(f'href="#{anchor}"', f'href="#{unique}"', 1)
+                )
             page.toc.append((title, unique))
 
     @staticmethod
@@ -913,8 +1143,11 @@ class Renderer:
         fragments = page.fragments
         if fragments.unindexed:
             items = fragments.items
-            document = re.sub(r"<!--(%s%sx\d+)-->" % (TOKEN_PREFIX, fragments.nonce),
-                              lambda m: items.get(m.group(1), ""), document)
+            document = re.sub(
+                rf"<!--({TOKEN_PREFIX}{fragments.nonce}x\d+)-->",
+                lambda m: items.get(m.group(1), ""),
+                document,
+            )
         if not fragments.head:
             return document
         at = document.find("</head>")

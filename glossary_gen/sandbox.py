@@ -50,6 +50,7 @@ their supervisor (``PR_SET_PDEATHSIG`` on Linux) and supervisors with the caller
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import gc
 import os
@@ -64,8 +65,9 @@ import tempfile
 import time
 import traceback
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 try:
     import resource
@@ -131,6 +133,7 @@ def report_progress(marker: Any) -> None:
 
 # --- framing ------------------------------------------------------------------------------------
 
+
 def _write_frame(fd: int, obj: Any) -> None:
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_HEADER.pack(len(data)) + data)
@@ -168,12 +171,13 @@ def _split_frames(buffer: bytearray) -> list[Any]:
             raise ValueError(f"reply of {size} bytes is too large")
         if len(buffer) < _HEADER.size + size:
             break
-        frames.append(pickle.loads(bytes(buffer[_HEADER.size:_HEADER.size + size])))
-        del buffer[:_HEADER.size + size]
+        frames.append(pickle.loads(bytes(buffer[_HEADER.size : _HEADER.size + size])))
+        del buffer[: _HEADER.size + size]
     return frames
 
 
 # --- the calling side ---------------------------------------------------------------------------
+
 
 def scrubbed_env(home: str, extra: Mapping[str, str] = {}) -> dict[str, str]:
     """The whole environment a worker sees: nothing inherited (tokens, keys, proxies stay out)."""
@@ -217,8 +221,13 @@ class _Supervisor:
         path = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOTSTRAP],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, close_fds=True,
-            cwd=root, env=scrubbed_env(root, limits.env), start_new_session=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            close_fds=True,
+            cwd=root,
+            env=scrubbed_env(root, limits.env),
+            start_new_session=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.fd_in = self.process.stdin.fileno()
@@ -268,16 +277,12 @@ class _Supervisor:
             except (OSError, subprocess.TimeoutExpired):
                 kill = True
         if kill:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             process.wait()
         for stream in (process.stdin, process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 stream.close()  # type: ignore[union-attr]
-            except OSError:
-                pass
 
 
 #: Tasks queued on one supervisor at a time: the next one is already there when a child ends.
@@ -288,9 +293,14 @@ def run_task(task: Task, limits: Limits = Limits()) -> Outcome:
     return run_tasks([task], limits, 1)[0]
 
 
-def run_tasks(tasks: Sequence[Task], limits: Limits = Limits(), jobs: int | None = None, *,
-              on_done: Callable[[int, Outcome], None] | None = None,
-              preload: Sequence[str] = ()) -> list[Outcome]:
+def run_tasks(
+    tasks: Sequence[Task],
+    limits: Limits = Limits(),
+    jobs: int | None = None,
+    *,
+    on_done: Callable[[int, Outcome], None] | None = None,
+    preload: Sequence[str] = (),
+) -> list[Outcome]:
     """Run every task in a sandboxed worker; see the module docstring."""
     tasks = list(tasks)
     outcomes: list[Outcome | None] = [None] * len(tasks)
@@ -341,8 +351,11 @@ def run_tasks(tasks: Sequence[Task], limits: Limits = Limits(), jobs: int | None
                 supervisor = key.data
                 try:
                     frames, gone = supervisor.read()
-                except Exception as exc:  # an unreadable reply: the supervisor is not trustworthy
-                    retire(supervisor, Outcome("crash", error=f"sandbox worker sent a bad reply: {exc}"))
+                except Exception as exc:  # noqa: BLE001 - any unreadable reply retires the supervisor
+                    retire(
+                        supervisor,
+                        Outcome("crash", error=f"sandbox worker sent a bad reply: {exc}"),
+                    )
                     continue
                 for frame in frames:
                     if supervisor.queue:
@@ -350,12 +363,24 @@ def run_tasks(tasks: Sequence[Task], limits: Limits = Limits(), jobs: int | None
                         supervisor.restart_clock()
                     fill(supervisor)
                 if gone:
-                    retire(supervisor, Outcome("crash", error="sandbox worker died unexpectedly",
-                                               duration=time.monotonic() - supervisor.started))
+                    retire(
+                        supervisor,
+                        Outcome(
+                            "crash",
+                            error="sandbox worker died unexpectedly",
+                            duration=time.monotonic() - supervisor.started,
+                        ),
+                    )
             now = time.monotonic()
             for supervisor in [s for s in supervisors if s.queue and s.deadline <= now]:
-                retire(supervisor, Outcome("timeout", error=f"did not finish within {limits.timeout:g} s",
-                                           duration=now - supervisor.started))
+                retire(
+                    supervisor,
+                    Outcome(
+                        "timeout",
+                        error=f"did not finish within {limits.timeout:g} s",
+                        duration=now - supervisor.started,
+                    ),
+                )
     finally:
         for supervisor in supervisors:
             supervisor.close(kill=bool(supervisor.queue))
@@ -397,10 +422,9 @@ def _serve(init: dict) -> None:
     os.dup2(null, 1)
     os.close(null)
     for name in init.get("preload", ()):
-        try:
+        # the task reports the import error itself
+        with contextlib.suppress(Exception):
             __import__(name)
-        except Exception:  # the task will report the import error itself
-            pass
     functions: dict[str, Callable[[Any], Any]] = {}
     while True:
         message = _read_frame(commands)
@@ -415,8 +439,10 @@ def _serve(init: dict) -> None:
                 # collector off them so it does not copy those pages on each fork.
                 gc.collect()
                 gc.freeze()
-        except Exception as exc:
-            outcome = Outcome("error", error=f"cannot import {target}: {exc}", error_type=type(exc).__name__)
+        except Exception as exc:  # noqa: BLE001 - reported as the task's outcome
+            outcome = Outcome(
+                "error", error=f"cannot import {target}: {exc}", error_type=type(exc).__name__
+            )
         else:
             outcome = _supervise(function, payload, limits, init["root"], (commands, replies))
         _write_frame(replies, outcome)
@@ -434,8 +460,13 @@ def _resolve(target: str) -> Callable[[Any], Any]:
     return obj
 
 
-def _supervise(function: Callable[[Any], Any], payload: Any, limits: Limits, root: str,
-               protocol: tuple[int, int]) -> Outcome:
+def _supervise(
+    function: Callable[[Any], Any],
+    payload: Any,
+    limits: Limits,
+    root: str,
+    protocol: tuple[int, int],
+) -> Outcome:
     workdir = tempfile.mkdtemp(prefix="task-", dir=root)
     result_r, result_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -446,10 +477,8 @@ def _supervise(function: Callable[[Any], Any], payload: Any, limits: Limits, roo
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child (covered through the tests' outcomes)
         _child(function, payload, limits, workdir, result_w, out_w, err_w)
-    try:
+    with contextlib.suppress(OSError):
         os.setpgid(pid, pid)
-    except OSError:
-        pass
     for fd in (result_w, out_w, err_w):
         os.close(fd)
     try:
@@ -460,8 +489,15 @@ def _supervise(function: Callable[[Any], Any], payload: Any, limits: Limits, roo
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _child(function: Callable[[Any], Any], payload: Any, limits: Limits, workdir: str,
-           result_w: int, out_w: int, err_w: int) -> None:  # pragma: no cover - child process
+def _child(
+    function: Callable[[Any], Any],
+    payload: Any,
+    limits: Limits,
+    workdir: str,
+    result_w: int,
+    out_w: int,
+    err_w: int,
+) -> None:  # pragma: no cover - child process
     global _progress_fd
     try:
         os.setpgid(0, 0)
@@ -477,8 +513,10 @@ def _child(function: Callable[[Any], Any], payload: Any, limits: Limits, workdir
         os.environ["HOME"] = os.environ["TMPDIR"] = workdir
         tempfile.tempdir = None
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        for which, megabytes in ((resource.RLIMIT_AS, limits.memory_mb),
-                                 (resource.RLIMIT_FSIZE, limits.file_size_mb)):
+        for which, megabytes in (
+            (resource.RLIMIT_AS, limits.memory_mb),
+            (resource.RLIMIT_FSIZE, limits.file_size_mb),
+        ):
             if megabytes:
                 _soft, hard = resource.getrlimit(which)
                 wanted = megabytes * 1024 * 1024
@@ -486,23 +524,25 @@ def _child(function: Callable[[Any], Any], payload: Any, limits: Limits, workdir
                     wanted = min(wanted, hard)
                 resource.setrlimit(which, (wanted, wanted))
         faulthandler.enable(sys.stderr)
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - the child must exit, never unwind
         os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
         os._exit(70)
     try:
         reply: tuple = ("ok", function(payload))
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - entry code may raise anything, SystemExit too
         kind = "memory" if isinstance(exc, MemoryError) else "error"
         try:
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - a hostile exception may break formatting
             text = ""
         reply = (kind, type(exc).__name__, _describe(exc), text)
     try:
         try:
             _write_frame(3, reply)
         except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            _write_frame(3, ("error", type(exc).__name__, f"return value cannot be pickled: {exc}", ""))
+            _write_frame(
+                3, ("error", type(exc).__name__, f"return value cannot be pickled: {exc}", "")
+            )
         sys.stdout.flush()
         sys.stderr.flush()
     finally:
@@ -512,12 +552,14 @@ def _child(function: Callable[[Any], Any], payload: Any, limits: Limits, workdir
 def _describe(exc: BaseException) -> str:
     try:
         text = str(exc)
-    except BaseException:
+    except BaseException:  # noqa: BLE001 - a hostile __str__ may raise anything
         text = ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _watch(pid: int, started: float, limits: Limits, result_r: int, out_r: int, err_r: int) -> Outcome:
+def _watch(
+    pid: int, started: float, limits: Limits, result_r: int, out_r: int, err_r: int
+) -> Outcome:
     """Wait for the child, reading its pipes; kill it on timeout or when it prints too much."""
     cap = limits.output_kb * 1024
     selector = selectors.DefaultSelector()
@@ -575,10 +617,9 @@ def _watch(pid: int, started: float, limits: Limits, result_r: int, out_r: int, 
                 os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
         duration = time.monotonic() - started
-        try:  # whatever the child left behind in its process group goes too
+        # whatever the child left behind in its process group goes too
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         for fd in list(buffers):
             if selector.get_map() and fd in selector.get_map():
                 drain(fd)
@@ -589,7 +630,7 @@ def _watch(pid: int, started: float, limits: Limits, result_r: int, out_r: int, 
 
     stdout = _text(buffers[out_r], cap)
     stderr = _text(buffers[err_r], cap)
-    common = dict(stdout=stdout, stderr=stderr, duration=duration)
+    common = {"stdout": stdout, "stderr": stderr, "duration": duration}
     progress = None
     reply = None
     try:
@@ -598,13 +639,15 @@ def _watch(pid: int, started: float, limits: Limits, result_r: int, out_r: int, 
                 progress = frame[1]
             else:
                 reply = frame
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the task's bytes are untrusted
         reply = ("error", type(exc).__name__, f"unreadable reply from the task: {exc}", "")
     common["progress"] = progress
     if reason == "timeout":
         return Outcome("timeout", error=f"did not finish within {limits.timeout:g} s", **common)
     if reason == "output":
-        return Outcome("output", error=f"wrote more than {limits.output_kb} KiB to stdout/stderr", **common)
+        return Outcome(
+            "output", error=f"wrote more than {limits.output_kb} KiB to stdout/stderr", **common
+        )
     if reply is not None and reason != "error":
         if reply[0] == "ok":
             return Outcome("ok", value=reply[1], **common)
@@ -620,8 +663,12 @@ def _watch(pid: int, started: float, limits: Limits, result_r: int, out_r: int, 
         description = signal.strsignal(number) or name
         return Outcome("crash", error=f"killed by {name} ({description})", signal=number, **common)
     code = os.WEXITSTATUS(status)
-    return Outcome("exit", error=f"process exited with status {code} before the task returned",
-                   exit_code=code, **common)
+    return Outcome(
+        "exit",
+        error=f"process exited with status {code} before the task returned",
+        exit_code=code,
+        **common,
+    )
 
 
 def _text(data: bytearray, cap: int) -> str:

@@ -29,7 +29,9 @@ def _schema_reference(entries_dir: Path) -> str:
     A relative path when the schema sits in the same project as the entries (this repository,
     installed editable), so the committed line works on every clone; otherwise the installed
     file's URI, which works on this machine (the check itself never reads the comment)."""
-    schema = Path(str(resources.files("glossary_gen").joinpath("schema/entry.schema.json"))).resolve()
+    schema = Path(
+        str(resources.files("glossary_gen").joinpath("schema/entry.schema.json"))
+    ).resolve()
     project = Path.cwd().resolve()
     if project == schema or project in schema.parents:
         try:
@@ -42,7 +44,9 @@ def _schema_reference(entries_dir: Path) -> str:
 def render_template(title: str, entries_dir: Path) -> str:
     template = resources.files("glossary_gen").joinpath("templates/entry.md").read_text("utf-8")
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return template.replace("{{schema}}", _schema_reference(entries_dir)).replace("{{title}}", quoted)
+    return template.replace("{{schema}}", _schema_reference(entries_dir)).replace(
+        "{{title}}", quoted
+    )
 
 
 def new_entry(title: str, entries_dir: Path) -> Path:
@@ -58,8 +62,10 @@ def new_entry(title: str, entries_dir: Path) -> Path:
     owner = build_index(entries).get(name_key(title)) or build_index(entries).get(slug)
     if owner is not None:
         existing = next(e for e in entries if e.slug == owner)
-        raise ScaffoldError(f"'{title}' is already defined by {existing.path} (title '{existing.title}'); "
-                            "add it there as an alias or choose another title")
+        raise ScaffoldError(
+            f"'{title}' is already defined by {existing.path} (title '{existing.title}'); "
+            "add it there as an alias or choose another title"
+        )
     text = render_template(title, entries_dir)
     try:
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite

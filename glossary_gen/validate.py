@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import fastjsonschema
 
@@ -56,7 +57,9 @@ def check_schema(entry: Entry) -> Iterable[Diagnostic]:
         return
     except fastjsonschema.JsonSchemaException:
         pass
-    for problem in sorted(_explainer().iter_errors(entry.meta), key=lambda e: list(map(str, e.absolute_path))):
+    for problem in sorted(
+        _explainer().iter_errors(entry.meta), key=lambda e: list(map(str, e.absolute_path))
+    ):
         yield from _schema_diagnostics(entry, problem)
 
 
@@ -70,8 +73,14 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
             if key not in allowed:
                 line, col = entry.position(*path, key)
                 scope = f" in {where}" if path else ""
-                yield error(entry.path, line, col, "unknown-key", f"unknown key '{key}'{scope}",
-                            did_you_mean(str(key), allowed) or f"allowed keys: {', '.join(allowed)}")
+                yield error(
+                    entry.path,
+                    line,
+                    col,
+                    "unknown-key",
+                    f"unknown key '{key}'{scope}",
+                    did_you_mean(str(key), allowed) or f"allowed keys: {', '.join(allowed)}",
+                )
         return
     if problem.validator == "required":
         line, col = entry.position(*path) if path else (1, 1)
@@ -79,7 +88,9 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
         for key in problem.validator_value:
             if key not in instance:
                 scope = f" in {where}" if path else ""
-                yield error(entry.path, line, col, "missing-key", f"required key '{key}' is missing{scope}")
+                yield error(
+                    entry.path, line, col, "missing-key", f"required key '{key}' is missing{scope}"
+                )
         return
     line, col = entry.position(*path)
     if problem.validator == "const":
@@ -95,10 +106,17 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
 
 def check_slug(entry: Entry) -> Iterable[Diagnostic]:
     if not SLUG_RE.match(entry.slug):
-        suggestion = "-".join(filter(None, "".join(c if c.isalnum() else "-" for c in entry.slug.lower()).split("-")))
-        yield error(entry.path, 1, 1, "invalid-slug",
-                    f"file name '{entry.slug}.md' must be lower-case letters, digits and hyphens",
-                    f"rename it to '{suggestion or 'term'}.md'")
+        suggestion = "-".join(
+            filter(None, "".join(c if c.isalnum() else "-" for c in entry.slug.lower()).split("-"))
+        )
+        yield error(
+            entry.path,
+            1,
+            1,
+            "invalid-slug",
+            f"file name '{entry.slug}.md' must be lower-case letters, digits and hyphens",
+            f"rename it to '{suggestion or 'term'}.md'",
+        )
 
 
 def check_sections(entry: Entry) -> Iterable[Diagnostic]:
@@ -106,24 +124,47 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
     for section in entry.sections:
         if section.key in GENERATED_SECTIONS:
             field = GENERATED_SECTIONS[section.key]
-            yield error(entry.path, section.line, 1, "generated-section",
-                        f"a '{section.title}' section is generated and must not be written by hand",
-                        f"list the terms under '{field}:' in the front matter" if field else "remove it")
+            yield error(
+                entry.path,
+                section.line,
+                1,
+                "generated-section",
+                f"a '{section.title}' section is generated and must not be written by hand",
+                f"list the terms under '{field}:' in the front matter" if field else "remove it",
+            )
         if section.key in seen:
-            yield error(entry.path, section.line, 1, "duplicate-section",
-                        f"section '{section.title}' appears twice (first on line {seen[section.key]})")
+            yield error(
+                entry.path,
+                section.line,
+                1,
+                "duplicate-section",
+                f"section '{section.title}' appears twice (first on line {seen[section.key]})",
+            )
         seen.setdefault(section.key, section.line)
     known_titles = [s.title for s in entry.sections]
     for required in REQUIRED_SECTIONS:
         section = entry.section(required)
         if section is None:
             close = did_you_mean(required, known_titles, cutoff=0.7)
-            yield error(entry.path, entry.body_line, 1, "missing-section",
-                        f"required section '{required}' is missing",
-                        close.replace("did you mean", "found") if close else f"add a '### {required}' heading")
+            yield error(
+                entry.path,
+                entry.body_line,
+                1,
+                "missing-section",
+                f"required section '{required}' is missing",
+                close.replace("did you mean", "found")
+                if close
+                else f"add a '### {required}' heading",
+            )
         elif not _COMMENT.sub("", section.content).strip():
-            yield error(entry.path, section.line, 1, "empty-section", f"section '{required}' is empty",
-                        "write it under the heading; <!-- comments --> do not count")
+            yield error(
+                entry.path,
+                section.line,
+                1,
+                "empty-section",
+                f"section '{required}' is empty",
+                "write it under the heading; <!-- comments --> do not count",
+            )
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -134,8 +175,13 @@ def check_aliases(entry: Entry) -> Iterable[Diagnostic]:
     for alias in entry.aliases:
         key = name_key(alias.value)
         if key in seen:
-            yield warning(entry.path, alias.line, alias.column, "duplicate-alias",
-                          f"alias '{alias.value}' repeats {seen[key]}")
+            yield warning(
+                entry.path,
+                alias.line,
+                alias.column,
+                "duplicate-alias",
+                f"alias '{alias.value}' repeats {seen[key]}",
+            )
         seen.setdefault(key, f"alias on line {alias.line}")
 
 
@@ -143,7 +189,13 @@ def check_tags(entry: Entry) -> Iterable[Diagnostic]:
     seen: set[str] = set()
     for tag in entry.tags:
         if tag.value.casefold() in seen:
-            yield warning(entry.path, tag.line, tag.column, "duplicate-tag", f"tag '{tag.value}' is listed twice")
+            yield warning(
+                entry.path,
+                tag.line,
+                tag.column,
+                "duplicate-tag",
+                f"tag '{tag.value}' is listed twice",
+            )
         seen.add(tag.value.casefold())
 
 
@@ -157,8 +209,14 @@ def check_live_fences(entry: Entry) -> Iterable[Diagnostic]:
     return check_live_blocks(entry)
 
 
-ENTRY_RULES: list[EntryRule] = [check_schema, check_slug, check_sections, check_aliases, check_tags,
-                                check_live_fences]
+ENTRY_RULES: list[EntryRule] = [
+    check_schema,
+    check_slug,
+    check_sections,
+    check_aliases,
+    check_tags,
+    check_live_fences,
+]
 
 
 def check_unique_names(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
@@ -179,8 +237,13 @@ def check_unique_names(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
                 other, other_kind, o_line, _ = owners[key]
                 if kind == "slug" and other_kind == "slug":
                     continue  # impossible on one file system; nothing to report twice
-                yield error(entry.path, n_line, n_col, f"duplicate-{kind}",
-                            f"{kind} '{name}' is already used as the {other_kind} of {other.path}:{o_line}")
+                yield error(
+                    entry.path,
+                    n_line,
+                    n_col,
+                    f"duplicate-{kind}",
+                    f"{kind} '{name}' is already used as the {other_kind} of {other.path}:{o_line}",
+                )
             else:
                 owners[key] = (entry, kind, n_line, n_col)
 

@@ -10,10 +10,10 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,8 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 #: First click loads Pyodide (compiling ~10 MB of WebAssembly); generous for slow CI machines.
 LOAD_TIMEOUT_MS = 90_000
@@ -37,18 +41,21 @@ def _unavailable(reason: str):
 
 def _chromium() -> str:
     override = os.environ.get("GLOSSARY_CHROMIUM")
-    for candidate in ((override,) if override else CHROMIUM_CANDIDATES):
+    for candidate in (override,) if override else CHROMIUM_CANDIDATES:
         if candidate and os.access(candidate, os.X_OK):
             return candidate
-    _unavailable("no Chromium found (looked for " + ", ".join(CHROMIUM_CANDIDATES) +
-                 "; install Debian's 'chromium' package or set GLOSSARY_CHROMIUM)")
+    _unavailable(
+        "no Chromium found (looked for "
+        + ", ".join(CHROMIUM_CANDIDATES)
+        + "; install Debian's 'chromium' package or set GLOSSARY_CHROMIUM)"
+    )
     raise AssertionError  # unreachable
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     # Pyodide needs the right types: a module script must be JavaScript, and
     # WebAssembly.instantiateStreaming refuses anything but application/wasm.
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
         ".mjs": "text/javascript",
@@ -58,7 +65,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
     }
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output clean
+    def log_message(self, format, *args):
         pass
 
 
@@ -67,8 +74,9 @@ def server(tmp_path_factory):
     """An HTTP server on 127.0.0.1 for the site folder (the site is built once the port is known)."""
     root = tmp_path_factory.mktemp("site")
     (root / "site").mkdir()
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                            functools.partial(_Handler, directory=str(root / "site")))
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(root / "site"))
+    )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -94,8 +102,12 @@ def site(server) -> str:
     from mkdocs.config import load_config
 
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    text = re.sub(r"(\n\s+- glossary:\n)", r"\1      pyodide_url: local\n      cache_dir: "
-                  + str(work / "cache") + "\n", text, count=1)
+    text = re.sub(
+        r"(\n\s+- glossary:\n)",
+        r"\1      pyodide_url: local\n      cache_dir: " + str(work / "cache") + "\n",
+        text,
+        count=1,
+    )
     text = text.replace("entries_dir: entries", f"entries_dir: {ROOT / 'entries'}")
     # Material fetches Google Fonts by default; the test proves nothing leaves 127.0.0.1.
     text = re.sub(r"(\ntheme:\n)", r"\1  font: false\n", text, count=1)
@@ -157,15 +169,20 @@ def _wait_for_result(page, block, timeout=LOAD_TIMEOUT_MS):
     output = _output_of(block)
     output.wait_for(state="visible")
     page.wait_for_function(
-        "el => !el.classList.contains('glossary-run-output--pending')", arg=output.element_handle(),
+        "el => !el.classList.contains('glossary-run-output--pending')",
+        arg=output.element_handle(),
         timeout=timeout,
     )
     return output
 
 
 def _assert_local_only(requests: list[str]) -> None:
-    outside = [url for url in requests if urlsplit(url).hostname not in ("127.0.0.1",) and
-               not url.startswith(("data:", "blob:", "about:"))]
+    outside = [
+        url
+        for url in requests
+        if urlsplit(url).hostname not in ("127.0.0.1",)
+        and not url.startswith(("data:", "blob:", "about:"))
+    ]
     assert not outside, f"requests left 127.0.0.1: {outside}"
 
 
@@ -202,10 +219,14 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     result = playground.locator("output")
     slider = playground.locator('input[type="range"]')
     slider.fill("-3")
-    page.wait_for_function("el => el.textContent.includes('(-3)')", arg=result.element_handle(), timeout=10_000)
+    page.wait_for_function(
+        "el => el.textContent.includes('(-3)')", arg=result.element_handle(), timeout=10_000
+    )
     assert result.inner_text().strip() == "relu(-3) = 0"
     slider.fill("2.5")
-    page.wait_for_function("el => el.textContent.includes('(2.5)')", arg=result.element_handle(), timeout=10_000)
+    page.wait_for_function(
+        "el => el.textContent.includes('(2.5)')", arg=result.element_handle(), timeout=10_000
+    )
     assert result.inner_text().strip() == "relu(2.5) = 2.5"
     assert playground.locator('input[type="number"]').input_value() == "2.5"
     point = playground.locator("circle.glossary-plot-point")
@@ -224,12 +245,16 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
 
     # The playground follows the edited code, and Reset brings the original back.
     slider.fill("1")
-    page.wait_for_function("el => el.textContent.includes('broken on purpose')", arg=result.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function(
+        "el => el.textContent.includes('broken on purpose')",
+        arg=result.element_handle(),
+        timeout=10_000,
+    )
     block.locator("button.glossary-reset").click()
     slider.fill("2")
-    page.wait_for_function("el => el.textContent.includes('relu(2) = 2')", arg=result.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function(
+        "el => el.textContent.includes('relu(2) = 2')", arg=result.element_handle(), timeout=10_000
+    )
 
     ARTIFACTS.mkdir(exist_ok=True)
     block.locator("button.glossary-run").click()
@@ -239,7 +264,9 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
 
     assert not _real_errors(page.errors), page.errors
     _assert_local_only(page.requests)
-    (ARTIFACTS / "timings.txt").write_text(f"click_to_output_s={click_to_output:.2f}\n", encoding="utf-8")
+    (ARTIFACTS / "timings.txt").write_text(
+        f"click_to_output_s={click_to_output:.2f}\n", encoding="utf-8"
+    )
 
 
 def test_instant_navigation_keeps_run_buttons_working(page, site):
@@ -251,7 +278,9 @@ def test_instant_navigation_keeps_run_buttons_working(page, site):
     page.locator("a[href*='sigmoid-function']").first.click()
     page.wait_for_url(re.compile(r".*/sigmoid-function/$"))
     page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
-    assert page.evaluate("() => window.__sameVisit === true"), "instant navigation did a full reload"
+    assert page.evaluate("() => window.__sameVisit === true"), (
+        "instant navigation did a full reload"
+    )
     page.wait_for_selector(".glossary-runnable .glossary-run")
     assert page.evaluate("() => typeof document$ !== 'undefined'")
     block = page.locator(".glossary-runnable").first
@@ -306,9 +335,14 @@ def test_python_runs_in_a_worker_without_the_dom_and_can_be_stopped(page, site):
     text = output.inner_text()
     assert "glossary-run-output--error" in output.get_attribute("class"), text
     assert "AttributeError" in text and "document" in text, text
-    _edit_and_run(block, ">>> import js\n>>> hasattr(js, 'document'), hasattr(js, 'localStorage'), "
-                         "hasattr(js, 'WorkerGlobalScope')\n")
-    assert _wait_for_result(page, block, timeout=10_000).inner_text().strip() == "(False, False, True)"
+    _edit_and_run(
+        block,
+        ">>> import js\n>>> hasattr(js, 'document'), hasattr(js, 'localStorage'), "
+        "hasattr(js, 'WorkerGlobalScope')\n",
+    )
+    assert (
+        _wait_for_result(page, block, timeout=10_000).inner_text().strip() == "(False, False, True)"
+    )
 
     # An endless loop keeps the page responsive; Stop ends it and says what happened.
     _edit_and_run(block, ">>> while True:\n...     pass\n")
@@ -335,8 +369,9 @@ def test_python_runs_in_a_worker_without_the_dom_and_can_be_stopped(page, site):
     playground = page.locator(".glossary-playground").first
     playground.locator('input[type="range"]').fill("-1")
     result = playground.locator("output")
-    page.wait_for_function("el => el.textContent.includes('relu(-1) = 0')", arg=result.element_handle(),
-                           timeout=10_000)
+    page.wait_for_function(
+        "el => el.textContent.includes('relu(-1) = 0')", arg=result.element_handle(), timeout=10_000
+    )
 
     # A run that goes on too long is stopped by the time limit (shortened here), with a message.
     page.evaluate("() => { window.glossaryLive.runTimeoutMs = 1500; }")

@@ -15,7 +15,9 @@ from glossary_gen.cli import main
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
-def entry(title: str, *, related: tuple[str, ...] = (), body: str = "", aliases: tuple[str, ...] = ()) -> str:
+def entry(
+    title: str, *, related: tuple[str, ...] = (), body: str = "", aliases: tuple[str, ...] = ()
+) -> str:
     return (
         "---\n"
         f"title: {title}\n"
@@ -32,9 +34,22 @@ def entry(title: str, *, related: tuple[str, ...] = (), body: str = "", aliases:
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
-                           "-c", "commit.gpgsign=false", *args],
-                          cwd=repo, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 @pytest.fixture
@@ -43,10 +58,12 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     entries = tmp_path / "entries"
     entries.mkdir()
     (entries / "relu.md").write_text(entry("ReLU", related=("Sigmoid Function",)), encoding="utf-8")
-    (entries / "sigmoid-function.md").write_text(entry("Sigmoid Function", aliases=("logistic function",)),
-                                                 encoding="utf-8")
-    (entries / "tanh-function.md").write_text(entry("Tanh Function", body="Compare [[logistic function]]."),
-                                              encoding="utf-8")
+    (entries / "sigmoid-function.md").write_text(
+        entry("Sigmoid Function", aliases=("logistic function",)), encoding="utf-8"
+    )
+    (entries / "tanh-function.md").write_text(
+        entry("Tanh Function", body="Compare [[logistic function]]."), encoding="utf-8"
+    )
     (entries / "stale.md").write_text(entry("Stale", related=("Nothing Here",)), encoding="utf-8")
     git(tmp_path, "init", "--quiet", "--initial-branch=main")
     git(tmp_path, "add", "entries")
@@ -56,7 +73,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def check_changed(capsys: pytest.CaptureFixture[str], ref: str = "HEAD") -> tuple[int, list[dict]]:
-    code = main(["check", "--changed", ref, "--no-doctest", "--entries", "entries", "--format", "json"])
+    code = main(
+        ["check", "--changed", ref, "--no-doctest", "--entries", "entries", "--format", "json"]
+    )
     out = capsys.readouterr().out
     return code, json.loads(out) if out.strip() else []
 
@@ -69,7 +88,9 @@ def test_nothing_changed_reports_nothing(repo: Path, capsys: pytest.CaptureFixtu
     assert "entries/stale.md" in capsys.readouterr().out
 
 
-def test_only_the_modified_entry_is_reported(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_only_the_modified_entry_is_reported(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = repo / "entries" / "relu.md"
     path.write_text(entry("ReLU", related=("Sigmoid Funtion",)), encoding="utf-8")
     assert changed_entries(Path("entries"), "HEAD") == [Path("entries/relu.md")]
@@ -79,27 +100,38 @@ def test_only_the_modified_entry_is_reported(repo: Path, capsys: pytest.CaptureF
     assert problems[0]["code"] == "unknown-term" and problems[0]["line"] == 4
 
 
-def test_committed_and_untracked_changes_since_ref(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_committed_and_untracked_changes_since_ref(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     git(repo, "checkout", "--quiet", "-b", "feature")
     (repo / "entries" / "relu.md").write_text(entry("ReLU", body="More."), encoding="utf-8")
     git(repo, "commit", "--quiet", "-am", "edit relu")
-    (repo / "entries" / "leaky-relu.md").write_text(entry("Leaky ReLU", related=("ReLU",)), encoding="utf-8")
+    (repo / "entries" / "leaky-relu.md").write_text(
+        entry("Leaky ReLU", related=("ReLU",)), encoding="utf-8"
+    )
     (repo / "notes.md").write_text("not an entry\n", encoding="utf-8")
     found = changed_entries(Path("entries"), "main")
     assert [p.name for p in found] == ["leaky-relu.md", "relu.md"]
     assert check_changed(capsys, "main") == (0, [])
 
 
-def test_renaming_a_term_reports_the_entries_it_breaks(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_renaming_a_term_reports_the_entries_it_breaks(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     # The change drops the alias 'logistic function' that tanh-function.md links to.
-    (repo / "entries" / "sigmoid-function.md").write_text(entry("Sigmoid Function"), encoding="utf-8")
+    (repo / "entries" / "sigmoid-function.md").write_text(
+        entry("Sigmoid Function"), encoding="utf-8"
+    )
     code, problems = check_changed(capsys)
     assert code == 1
-    assert {(p["path"], p["code"]) for p in problems} == {("entries/tanh-function.md", "unknown-term")}
+    assert {(p["path"], p["code"]) for p in problems} == {
+        ("entries/tanh-function.md", "unknown-term")
+    }
 
 
-def test_removing_an_entry_reports_the_entries_that_linked_to_it(repo: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_removing_an_entry_reports_the_entries_that_linked_to_it(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     git(repo, "rm", "--quiet", "entries/sigmoid-function.md")
     code, problems = check_changed(capsys)
     assert code == 1
@@ -107,20 +139,25 @@ def test_removing_an_entry_reports_the_entries_that_linked_to_it(repo: Path,
     assert "entries/stale.md" not in {p["path"] for p in problems}
 
 
-def test_renaming_the_file_only_breaks_nothing(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_renaming_the_file_only_breaks_nothing(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     git(repo, "mv", "entries/sigmoid-function.md", "entries/sigmoid.md")
     # Links by title and alias still resolve; the slug 'sigmoid-function' is gone but unused.
     assert check_changed(capsys) == (0, [])
 
 
 def test_unknown_ref_is_a_usage_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--changed", "no-such-branch", "--no-doctest", "--entries", "entries"]) == 2
+    assert (
+        main(["check", "--changed", "no-such-branch", "--no-doctest", "--entries", "entries"]) == 2
+    )
     err = capsys.readouterr().err
     assert "unknown git ref 'no-such-branch'" in err and "Traceback" not in err
 
 
-def test_outside_a_git_repository_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_outside_a_git_repository_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "entries").mkdir()
     (tmp_path / "entries" / "relu.md").write_text(entry("ReLU"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)

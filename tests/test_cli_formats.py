@@ -33,7 +33,9 @@ def run_check(capsys: pytest.CaptureFixture[str], fmt: str) -> tuple[int, str]:
     return code, capsys.readouterr().out
 
 
-def test_github_format_annotates_the_lines(glossary: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_github_format_annotates_the_lines(
+    glossary: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = run_check(capsys, "github")
     assert code == 1
     assert out.splitlines() == [
@@ -43,17 +45,22 @@ def test_github_format_annotates_the_lines(glossary: Path, capsys: pytest.Captur
     ]
 
 
-def test_json_format_is_an_array_of_located_problems(glossary: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_format_is_an_array_of_located_problems(
+    glossary: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, out = run_check(capsys, "json")
     assert code == 1
     problems = json.loads(out)
     assert [(p["path"], p["line"], p["column"], p["severity"], p["code"]) for p in problems] == [
-        ("entries/relu.md", 3, 11, "error", "unknown-term"), ("entries/relu.md", 15, 5, "error", "unknown-term")]
+        ("entries/relu.md", 3, 11, "error", "unknown-term"),
+        ("entries/relu.md", 15, 5, "error", "unknown-term"),
+    ]
     assert {"path", "line", "column", "severity", "code", "message"} <= set(problems[0])
 
 
-def test_clean_glossary_prints_no_annotations(write_entry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_clean_glossary_prints_no_annotations(
+    write_entry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     write_entry("sigmoid-function.md", SIGMOID)
     monkeypatch.chdir(tmp_path)
     assert run_check(capsys, "github") == (0, "")
@@ -63,11 +70,13 @@ def test_clean_glossary_prints_no_annotations(write_entry, tmp_path: Path, monke
 def test_github_escapes_what_would_break_a_workflow_command() -> None:
     problem = warning("entries/a,b:c.md", 2, 1, "odd:code", "line one\nline two 100%", "hint, here")
     assert format_diagnostics([problem], "github") == (
-        "::warning file=entries/a%2Cb%3Ac.md,line=2,col=1,title=odd%3Acode::line one%0Aline two 100%25 (hint, here)")
+        "::warning file=entries/a%2Cb%3Ac.md,line=2,col=1,title=odd%3Acode::line one%0Aline two 100%25 (hint, here)"
+    )
 
 
-def test_import_uses_the_same_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_uses_the_same_formats(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     hugo = tmp_path / "hugo"
     hugo.mkdir()
     (hugo / "bad.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
@@ -79,6 +88,8 @@ def test_import_uses_the_same_formats(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_text_format_matches_the_design(glossary: Path, capsys: pytest.CaptureFixture[str]) -> None:
     _, out = run_check(capsys, "text")
-    assert out.splitlines()[0] == ("entries/relu.md:3:11: error[unknown-term]: related term 'Sigmoid Funtion' "
-                                   "is not defined (did you mean 'Sigmoid Function'?)")
+    assert out.splitlines()[0] == (
+        "entries/relu.md:3:11: error[unknown-term]: related term 'Sigmoid Funtion' "
+        "is not defined (did you mean 'Sigmoid Function'?)"
+    )
     assert format_diagnostics([error("x.md", 1, 1, "c", "m")], "text") == "x.md:1:1: error[c]: m"

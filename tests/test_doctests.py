@@ -15,7 +15,13 @@ import pytest
 from glossary_gen import doctests
 from glossary_gen.cli import main
 from glossary_gen.config import Settings
-from glossary_gen.doctests import DoctestCache, cache_key, check_doctests, doctest_blocks, run_in_process
+from glossary_gen.doctests import (
+    DoctestCache,
+    cache_key,
+    check_doctests,
+    doctest_blocks,
+    run_in_process,
+)
 from glossary_gen.loader import load_entries
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -24,29 +30,81 @@ PASSING = FIXTURES / "doctest_passing"
 
 #: One diagnostic per failure kind: file, line, column, code, message.
 EXPECTED_FAILURES = [
-    ("exception.md", 17, 1, "doctest",
-     "example `values[10]` raised IndexError: list index out of range (expected '3')"),
-    ("infinite-loop.md", 18, 1, "doctest-timeout",
-     "example `while True:` did not finish within the 1 s limit for the entry (infinite loop?)"),
-    ("memory-bomb.md", 16, 1, "doctest-memory",
-     "example `blob = bytearray(2 ** 40)` went over the memory limit of 256 MB (MemoryError)"),
-    ("os-exit.md", 17, 1, "doctest-exit",
-     "example `os._exit(4)` ended the worker process (exit status 4); examples must not exit the interpreter"),
-    ("output-flood.md", 16, 1, "doctest-output",
-     "example `while True:` printed more than the output limit of 16 KiB"),
-    ("parse-error.md", 17, 1, "doctest-parse",
-     "doctest cannot parse this example: lacks blank after >>>: '>>>print(x)'"),
-    ("segfault.md", 17, 1, "doctest-crash",
-     "example `ctypes.string_at(0)` crashed the worker process: killed by SIGSEGV (Segmentation fault)"),
-    ("sys-exit.md", 17, 1, "doctest-exit",
-     "example `sys.exit(3)` called sys.exit() (SystemExit: 3); examples must not exit the interpreter"),
-    ("wrong-output.md", 27, 1, "doctest", "example `relu(-1.5)` failed: expected '-1.5', got '0.0'"),
+    (
+        "exception.md",
+        17,
+        1,
+        "doctest",
+        "example `values[10]` raised IndexError: list index out of range (expected '3')",
+    ),
+    (
+        "infinite-loop.md",
+        18,
+        1,
+        "doctest-timeout",
+        "example `while True:` did not finish within the 1 s limit for the entry (infinite loop?)",
+    ),
+    (
+        "memory-bomb.md",
+        16,
+        1,
+        "doctest-memory",
+        "example `blob = bytearray(2 ** 40)` went over the memory limit of 256 MB (MemoryError)",
+    ),
+    (
+        "os-exit.md",
+        17,
+        1,
+        "doctest-exit",
+        "example `os._exit(4)` ended the worker process (exit status 4); examples must not exit the interpreter",
+    ),
+    (
+        "output-flood.md",
+        16,
+        1,
+        "doctest-output",
+        "example `while True:` printed more than the output limit of 16 KiB",
+    ),
+    (
+        "parse-error.md",
+        17,
+        1,
+        "doctest-parse",
+        "doctest cannot parse this example: lacks blank after >>>: '>>>print(x)'",
+    ),
+    (
+        "segfault.md",
+        17,
+        1,
+        "doctest-crash",
+        "example `ctypes.string_at(0)` crashed the worker process: killed by SIGSEGV (Segmentation fault)",
+    ),
+    (
+        "sys-exit.md",
+        17,
+        1,
+        "doctest-exit",
+        "example `sys.exit(3)` called sys.exit() (SystemExit: 3); examples must not exit the interpreter",
+    ),
+    (
+        "wrong-output.md",
+        27,
+        1,
+        "doctest",
+        "example `relu(-1.5)` failed: expected '-1.5', got '0.0'",
+    ),
 ]
 
 
 def settings_for(entries_dir: Path, **changes) -> Settings:
-    base = Settings(entries_dir=entries_dir, doctest_timeout=1.0, doctest_memory_mb=256,
-                    doctest_output_kb=16, cache_dir=None, jobs=2)
+    base = Settings(
+        entries_dir=entries_dir,
+        doctest_timeout=1.0,
+        doctest_memory_mb=256,
+        doctest_output_kb=16,
+        cache_dir=None,
+        jobs=2,
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -70,9 +128,16 @@ def test_each_failure_kind_is_reported_at_its_example(failures):
 def test_each_failure_kind_has_its_status(failures):
     results, _ = failures
     assert {slug: r.status for slug, r in results.items()} == {
-        "exception": "failed", "infinite-loop": "timeout", "memory-bomb": "memory", "no-examples": "empty",
-        "os-exit": "exit", "output-flood": "output", "parse-error": "error", "segfault": "crash",
-        "sys-exit": "exit", "wrong-output": "failed",
+        "exception": "failed",
+        "infinite-loop": "timeout",
+        "memory-bomb": "memory",
+        "no-examples": "empty",
+        "os-exit": "exit",
+        "output-flood": "output",
+        "parse-error": "error",
+        "segfault": "crash",
+        "sys-exit": "exit",
+        "wrong-output": "failed",
     }
 
 
@@ -80,13 +145,20 @@ def test_results_say_which_blocks_and_examples_passed(failures):
     results, _ = failures
     wrong = results["wrong-output"]
     assert (wrong.attempted, wrong.failed, wrong.cached) == (4, 1, False)
-    assert [(b.index, b.line, b.status) for b in wrong.blocks] == [(0, 18, "passed"), (1, 27, "failed")]
+    assert [(b.index, b.line, b.status) for b in wrong.blocks] == [
+        (0, 18, "passed"),
+        (1, 27, "failed"),
+    ]
     assert [e.status for e in wrong.blocks[1].examples] == ["failed", "passed"]
     assert wrong.blocks[1].examples[0].got == "0.0\n"
     loop = results["infinite-loop"]
     assert [e.status for e in loop.blocks[0].examples] == ["passed", "timeout", "not-run"]
     # sys.exit() is reported, and (as with python -m doctest) the next example still runs
-    assert [e.status for e in results["sys-exit"].blocks[0].examples] == ["passed", "exit", "passed"]
+    assert [e.status for e in results["sys-exit"].blocks[0].examples] == [
+        "passed",
+        "exit",
+        "passed",
+    ]
     assert results["no-examples"].blocks == ()
 
 
@@ -109,14 +181,27 @@ def stdlib_doctest_passes(entry, tmp_path: Path) -> bool:
     text = "\n".join(block.code for _, block in doctest_blocks(entry))
     path = tmp_path / f"{entry.slug}.txt"
     path.write_text(text, encoding="utf-8")
-    return subprocess.run([sys.executable, "-m", "doctest", str(path)], capture_output=True,
-                          timeout=30).returncode == 0
+    return (
+        subprocess.run(
+            [sys.executable, "-m", "doctest", str(path)],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        ).returncode
+        == 0
+    )
 
 
-@pytest.mark.parametrize(("folder", "slug"), [
-    (PASSING, "flags"), (PASSING, "shared-namespace"),
-    (FAILURES, "wrong-output"), (FAILURES, "exception"), (FAILURES, "sys-exit"),
-])
+@pytest.mark.parametrize(
+    ("folder", "slug"),
+    [
+        (PASSING, "flags"),
+        (PASSING, "shared-namespace"),
+        (FAILURES, "wrong-output"),
+        (FAILURES, "exception"),
+        (FAILURES, "sys-exit"),
+    ],
+)
 def test_same_verdict_as_python_m_doctest(folder, slug, tmp_path):
     entries, _ = load_entries(folder)
     entry = next(e for e in entries if e.slug == slug)
@@ -164,6 +249,7 @@ def run(entries: Path, cache: Path | None):
 @pytest.fixture
 def no_workers(monkeypatch):
     """Fail if anything would be run (i.e. the result did not come from the cache)."""
+
     def refuse(tasks, *args, **kwargs):
         raise AssertionError(f"{len(tasks)} task(s) run despite the cache")
 
@@ -187,11 +273,14 @@ def test_editing_prose_keeps_the_cache_and_moves_the_report(tmp_path, monkeypatc
     _, before = run(entries, cache)
     assert [(d.line, d.code) for d in before] == [(15, "doctest")]
     write(entries, prose="Longer prose.\n\nIn two paragraphs.", code="1 + 2")
-    monkeypatch.setattr(doctests, "run_tasks", lambda *a, **k: pytest.fail("prose edit invalidated the cache"))
+    monkeypatch.setattr(
+        doctests, "run_tasks", lambda *a, **k: pytest.fail("prose edit invalidated the cache")
+    )
     results, after = run(entries, cache)
     assert results["cached"].cached
     assert [(d.line, d.code, d.message) for d in after] == [
-        (17, "doctest", "example `1 + 2` failed: expected '2', got '3'")]
+        (17, "doctest", "example `1 + 2` failed: expected '2', got '3'")
+    ]
 
 
 def test_editing_code_or_runtime_misses(tmp_path, monkeypatch):
@@ -206,7 +295,9 @@ def test_editing_code_or_runtime_misses(tmp_path, monkeypatch):
     assert not results["cached"].cached
 
 
-@pytest.mark.parametrize("garbage", ["", "{not json", '{"version": 1, "result": {"status": "passed"}}', "[]"])
+@pytest.mark.parametrize(
+    "garbage", ["", "{not json", '{"version": 1, "result": {"status": "passed"}}', "[]"]
+)
 def test_corrupt_cache_is_rebuilt(tmp_path, garbage):
     entries, cache = tmp_path / "entries", tmp_path / "cache"
     write(entries)
@@ -214,7 +305,9 @@ def test_corrupt_cache_is_rebuilt(tmp_path, garbage):
     (path,) = (cache / "doctests").glob("*.json")
     path.write_text(garbage, encoding="utf-8")
     results, diagnostics = run(entries, cache)
-    assert results["cached"].status == "passed" and not results["cached"].cached and diagnostics == []
+    assert (
+        results["cached"].status == "passed" and not results["cached"].cached and diagnostics == []
+    )
     assert json.loads(path.read_text(encoding="utf-8"))["result"]["status"] == "passed"
 
 
@@ -251,22 +344,44 @@ def test_cache_key_ignores_prose_but_not_limits(tmp_path):
 
 # --- CLI and progress -----------------------------------------------------------------------------
 
+
 def test_cli_check_exit_codes(capsys):
     assert main(["check", "--entries", str(PASSING), "--no-cache"]) == 0
     assert main(["check", "--entries", str(FAILURES), "--no-doctest"]) == 0
     capsys.readouterr()
-    assert main(["check", "--entries", str(FAILURES), "--no-cache", "--timeout", "1", "--jobs", "2"]) == 1
+    assert (
+        main(["check", "--entries", str(FAILURES), "--no-cache", "--timeout", "1", "--jobs", "2"])
+        == 1
+    )
     out = capsys.readouterr().out
-    assert "wrong-output.md:27:1: error[doctest]: example `relu(-1.5)` failed: expected '-1.5', got '0.0'" in out
+    assert (
+        "wrong-output.md:27:1: error[doctest]: example `relu(-1.5)` failed: expected '-1.5', got '0.0'"
+        in out
+    )
     assert "infinite-loop.md:18:1: error[doctest-timeout]:" in out
     assert len(out.strip().splitlines()) == len(EXPECTED_FAILURES)
 
 
 def test_cli_json_format(capsys):
-    assert main(["check", "--entries", str(FAILURES), "--no-cache", "--timeout", "1", "--format", "json"]) == 1
+    assert (
+        main(
+            [
+                "check",
+                "--entries",
+                str(FAILURES),
+                "--no-cache",
+                "--timeout",
+                "1",
+                "--format",
+                "json",
+            ]
+        )
+        == 1
+    )
     problems = json.loads(capsys.readouterr().out)
     assert sorted((Path(p["path"]).name, p["line"], p["code"]) for p in problems) == [
-        (name, line, code) for name, line, _col, code, _message in EXPECTED_FAILURES]
+        (name, line, code) for name, line, _col, code, _message in EXPECTED_FAILURES
+    ]
 
 
 class FakeTerminal(io.StringIO):

@@ -10,9 +10,17 @@ from glossary_gen.pipeline import load_and_link
 
 ENTRIES = Path(__file__).parent.parent / "entries"
 TITLES = [
-    "ReLU", "Activation Function", "Neural Network", "Backpropagation", "Gradient Descent",
-    "Sigmoid Function", "Tanh Function", "Convolutional Neural Network", "Deep Learning",
-    "Vanishing Gradient Problem", "Dying ReLU Problem",
+    "ReLU",
+    "Activation Function",
+    "Neural Network",
+    "Backpropagation",
+    "Gradient Descent",
+    "Sigmoid Function",
+    "Tanh Function",
+    "Convolutional Neural Network",
+    "Deep Learning",
+    "Vanishing Gradient Problem",
+    "Dying ReLU Problem",
 ]
 
 
@@ -38,11 +46,14 @@ def test_each_entry_is_complete(linked, title):
     assert glossary.backlinks.get(entry.slug), f"nothing links to {title}"
 
 
-@pytest.mark.parametrize("title, names", [
-    ("ReLU", {"relu", "relu_derivative"}),
-    ("Sigmoid Function", {"sigmoid", "sigmoid_derivative"}),
-    ("Tanh Function", {"tanh", "tanh_derivative"}),
-])
+@pytest.mark.parametrize(
+    "title, names",
+    [
+        ("ReLU", {"relu", "relu_derivative"}),
+        ("Sigmoid Function", {"sigmoid", "sigmoid_derivative"}),
+        ("Tanh Function", {"tanh", "tanh_derivative"}),
+    ],
+)
 def test_activation_entries_define_the_functions_their_plots_use(linked, title, names):
     glossary, _ = linked
     code = "".join(b.code for b in glossary.resolve(title).code_blocks if b.is_doctest)

@@ -17,8 +17,11 @@ BROKEN = Path(__file__).parent / "fixtures" / "hugo_broken"
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -46,7 +49,12 @@ def test_imported_entries_pass_check(source: Path, capsys: pytest.CaptureFixture
     assert code == 0, problems
     assert "wrote 5 entries" in err
     assert sorted(p.name for p in Path("entries").iterdir()) == [
-        "activation-function.md", "backpropagation.md", "neural-network.md", "relu.md", "sigmoid-function.md"]
+        "activation-function.md",
+        "backpropagation.md",
+        "neural-network.md",
+        "relu.md",
+        "sigmoid-function.md",
+    ]
     assert snapshot(source) == before  # the source is only read
     assert main(["check", "--no-doctest", "--entries", "entries"]) == 0, capsys.readouterr().out
 
@@ -55,7 +63,12 @@ def test_front_matter_and_body_are_mapped(source: Path, capsys: pytest.CaptureFi
     run_import(capsys, "content/glossary", "--entries", "entries")
     relu = front_matter(Path("entries/relu.md"))
     # related from the front matter (a path and a title) and from the last "Related terms:" line
-    assert relu["related"] == ["Neural Network", "Sigmoid Function", "Backpropagation", "Activation Function"]
+    assert relu["related"] == [
+        "Neural Network",
+        "Sigmoid Function",
+        "Backpropagation",
+        "Activation Function",
+    ]
     assert relu["aliases"] == ["Rectified Linear Unit"]  # the URL alias is a redirect, not a name
     assert relu["tags"] == ["activation-functions", "deep-learning"]  # categories become tags
     text = Path("entries/relu.md").read_text(encoding="utf-8")
@@ -73,43 +86,74 @@ def test_front_matter_and_body_are_mapped(source: Path, capsys: pytest.CaptureFi
     backprop = front_matter(Path("entries/backpropagation.md"))  # TOML with [params]
     assert backprop["aliases"] == ["backprop"]
     assert backprop["sources"][0]["url"] == "https://www.nature.com/articles/323533a0"
-    assert "The algorithm that computes" in Path("entries/backpropagation.md").read_text(encoding="utf-8")
+    assert "The algorithm that computes" in Path("entries/backpropagation.md").read_text(
+        encoding="utf-8"
+    )
 
 
-def test_what_cannot_be_mapped_is_reported_where_it_is(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, problems, _ = run_import(capsys, "content/glossary", "--entries", "entries")
+def test_what_cannot_be_mapped_is_reported_where_it_is(
+    source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _code, problems, _ = run_import(capsys, "content/glossary", "--entries", "entries")
     found = {(p["path"], p["line"], p["column"], p["code"]) for p in problems}
     assert ("content/glossary/relu.md", 3, 1, "import-dropped-key") in found  # date
     assert ("content/glossary/relu.md", 9, 5, "import-url-alias") in found
-    assert ("content/glossary/neural-network/index.md", 3, 1, "import-dropped-key") in found  # TOML weight
-    assert ("content/glossary/neural-network/index.md", 20, 3, "import-related") in found  # Deep Learning
-    assert ("content/glossary/sigmoid-function.md", 17, 17, "import-related") in found  # Tanh Function
+    assert (
+        "content/glossary/neural-network/index.md",
+        3,
+        1,
+        "import-dropped-key",
+    ) in found  # TOML weight
+    assert (
+        "content/glossary/neural-network/index.md",
+        20,
+        3,
+        "import-related",
+    ) in found  # Deep Learning
+    assert (
+        "content/glossary/sigmoid-function.md",
+        17,
+        17,
+        "import-related",
+    ) in found  # Tanh Function
     assert ("content/glossary/backpropagation.md", 18, 1, "import-shortcode") in found
     assert all(p["severity"] == "warning" for p in problems)
 
 
-def test_text_format_is_one_located_line_per_problem(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["import", "--from", "hugo", "content/glossary", "--entries", "entries", "--dry-run"]) == 0
+def test_text_format_is_one_located_line_per_problem(
+    source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["import", "--from", "hugo", "content/glossary", "--entries", "entries", "--dry-run"])
+        == 0
+    )
     out = capsys.readouterr()
-    assert ("content/glossary/relu.md:9:5: warning[import-url-alias]: URL alias '/terms/relu/' dropped"
-            in out.out)
+    assert (
+        "content/glossary/relu.md:9:5: warning[import-url-alias]: URL alias '/terms/relu/' dropped"
+        in out.out
+    )
     assert "dry run: would write 5 entries" in out.err
     assert not Path("entries").exists()
 
 
-def test_errors_mean_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_mean_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copytree(BROKEN, tmp_path / "hugo")
     monkeypatch.chdir(tmp_path)
     code, problems, err = run_import(capsys, "hugo", "--entries", "entries")
     assert code == 1
     assert {(p["path"], p["line"], p["code"]) for p in problems} == {
-        ("hugo/bad-toml.md", 3, "import-toml"), ("hugo/bad-yaml.md", 4, "import-yaml")}
+        ("hugo/bad-toml.md", 3, "import-toml"),
+        ("hugo/bad-yaml.md", 4, "import-yaml"),
+    }
     assert "nothing written" in err
     assert not Path("entries").exists() or not any(Path("entries").iterdir())
 
 
-def test_existing_entries_are_never_overwritten(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_entries_are_never_overwritten(
+    source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     entries = Path("entries")
     entries.mkdir()
     mine = "---\ntitle: Rectifier\n---\n### Summary\n\nMine.\n"
@@ -121,12 +165,16 @@ def test_existing_entries_are_never_overwritten(source: Path, capsys: pytest.Cap
     assert sorted(p.name for p in entries.iterdir()) == ["relu.md"]  # all or nothing
 
 
-def test_existing_entries_resolve_related_terms(source: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_existing_entries_resolve_related_terms(
+    source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     entries = Path("entries")
     entries.mkdir()
     (entries / "deep-learning.md").write_text(
         "---\ntitle: Deep Learning\n---\n### Summary\n\nMany layers.\n\n### ELI5\n\nStacks.\n\n"
-        "### In-depth explanation\n\nDetails.\n", encoding="utf-8")
+        "### In-depth explanation\n\nDetails.\n",
+        encoding="utf-8",
+    )
     code, problems, _ = run_import(capsys, "content/glossary", "--entries", "entries")
     assert code == 0
     assert "Deep Learning" in front_matter(entries / "neural-network.md")["related"]
@@ -134,24 +182,31 @@ def test_existing_entries_resolve_related_terms(source: Path, capsys: pytest.Cap
     assert main(["check", "--no-doctest", "--entries", "entries"]) == 0
 
 
-def test_missing_section_becomes_a_placeholder_that_check_points_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_section_becomes_a_placeholder_that_check_points_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     hugo = tmp_path / "hugo"
     hugo.mkdir()
-    (hugo / "tanh.md").write_text('+++\ntitle = "Tanh Function"\n+++\nSquashes numbers into -1..1.\n',
-                                  encoding="utf-8")
+    (hugo / "tanh.md").write_text(
+        '+++\ntitle = "Tanh Function"\n+++\nSquashes numbers into -1..1.\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     code, problems, _ = run_import(capsys, "hugo", "--entries", "entries")
     assert code == 0
-    assert {(p["path"], p["line"], p["code"]) for p in problems} == {("hugo/tanh.md", 4, "import-missing-section")}
+    assert {(p["path"], p["line"], p["code"]) for p in problems} == {
+        ("hugo/tanh.md", 4, "import-missing-section")
+    }
     assert main(["check", "--no-doctest", "--entries", "entries", "--format", "json"]) == 1
     reported = json.loads(capsys.readouterr().out)
     assert {(p["code"], p["message"]) for p in reported} == {
-        ("empty-section", "section 'ELI5' is empty"), ("empty-section", "section 'In-depth explanation' is empty")}
+        ("empty-section", "section 'ELI5' is empty"),
+        ("empty-section", "section 'In-depth explanation' is empty"),
+    }
 
 
-def test_missing_source_folder_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_source_folder_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["import", "--from", "hugo", "nowhere"]) == 2
     assert "does not exist" in capsys.readouterr().err

@@ -21,7 +21,9 @@ def test_names_resolve_case_insensitively_by_title_alias_and_slug():
     assert problems == []
     for name in ("ReLU", "relu", "rectified  linear UNIT", "Rectifier"):
         assert glossary.resolve(name).slug == "relu"
-    assert glossary.resolve("sigmoid").slug == "sigmoid-function"  # alias, written with CRLF and a BOM
+    assert (
+        glossary.resolve("sigmoid").slug == "sigmoid-function"
+    )  # alias, written with CRLF and a BOM
     assert glossary.resolve("nothing") is None
 
 
@@ -36,7 +38,11 @@ def test_backlinks_come_from_published_entries_only():
     # draft-term relates to ReLU, but a draft is not published, so it is no backlink.
     assert glossary.backlinks["relu"] == ("activation-function", "sigmoid-function")
     assert glossary.backlinks["sigmoid-function"] == ("relu",)
-    assert [e.slug for e in glossary.published] == ["activation-function", "relu", "sigmoid-function"]
+    assert [e.slug for e in glossary.published] == [
+        "activation-function",
+        "relu",
+        "sigmoid-function",
+    ]
 
 
 def test_tags_index_the_published_entries():
@@ -49,4 +55,9 @@ def test_tags_index_the_published_entries():
 
 def test_entries_are_ordered_by_title():
     glossary, _ = linked("valid")
-    assert [e.title for e in glossary.entries] == ["Activation Function", "Draft Term", "ReLU", "Sigmoid Function"]
+    assert [e.title for e in glossary.entries] == [
+        "Activation Function",
+        "Draft Term",
+        "ReLU",
+        "Sigmoid Function",
+    ]

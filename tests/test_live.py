@@ -49,16 +49,21 @@ def line_of(entry, needle: str) -> int:
 
 
 def problems_of(entry) -> list[str]:
-    return [f"{d.line}:{d.code}:{d.message}" + (f" ({d.hint})" if d.hint else "")
-            for d in live.check_live_blocks(entry)]
+    return [
+        f"{d.line}:{d.code}:{d.message}" + (f" ({d.hint})" if d.hint else "")
+        for d in live.check_live_blocks(entry)
+    ]
 
 
 # --- static checks --------------------------------------------------------------------------
 
 
 def test_valid_fences_parse(write_entry):
-    entry = entry_with(write_entry, DEFS + "```plot\nfunctions: [relu, relu_derivative]\nx: [-4, 4]\n"
-                       "title: ReLU and its derivative\n```\n\n```playground\nfunction: relu\nx: [-5, 5]\n```\n")
+    entry = entry_with(
+        write_entry,
+        DEFS + "```plot\nfunctions: [relu, relu_derivative]\nx: [-4, 4]\n"
+        "title: ReLU and its derivative\n```\n\n```playground\nfunction: relu\nx: [-5, 5]\n```\n",
+    )
     requests, problems = live.live_requests(entry)
     assert problems == []
     plot, playground = requests
@@ -68,20 +73,27 @@ def test_valid_fences_parse(write_entry):
 
 
 def test_unknown_function_is_located_with_a_hint(write_entry):
-    entry = entry_with(write_entry, DEFS + "```plot\nfunctions: [relu, relu_derivativ]\nx: [-4, 4]\n```\n")
+    entry = entry_with(
+        write_entry, DEFS + "```plot\nfunctions: [relu, relu_derivativ]\nx: [-4, 4]\n```\n"
+    )
     [problem] = problems_of(entry)
-    assert problem.startswith(f"{line_of(entry, 'functions: [relu, relu_derivativ]')}:unknown-function:")
+    assert problem.startswith(
+        f"{line_of(entry, 'functions: [relu, relu_derivativ]')}:unknown-function:"
+    )
     assert "'relu_derivativ' is not defined by this entry's Python blocks" in problem
     assert "did you mean 'relu_derivative'?" in problem
 
 
-@pytest.mark.parametrize("x, message", [
-    ("[4, -4]", "is empty: low must be below high"),
-    ("[-4]", "must be a list of two numbers"),
-    ("[a, 4]", "must be a number"),
-    ("[-.inf, 4]", "finite number"),
-    ("5", "must be a list of two numbers"),
-])
+@pytest.mark.parametrize(
+    "x, message",
+    [
+        ("[4, -4]", "is empty: low must be below high"),
+        ("[-4]", "must be a list of two numbers"),
+        ("[a, 4]", "must be a number"),
+        ("[-.inf, 4]", "finite number"),
+        ("5", "must be a list of two numbers"),
+    ],
+)
 def test_bad_ranges_are_located(write_entry, x, message):
     entry = entry_with(write_entry, DEFS + f"```plot\nfunctions: [relu]\nx: {x}\n```\n")
     [problem] = problems_of(entry)
@@ -90,19 +102,28 @@ def test_bad_ranges_are_located(write_entry, x, message):
 
 
 def test_unknown_option_missing_option_yaml_errors(write_entry):
-    entry = entry_with(write_entry, DEFS
-                       + "```plot\nfunctions: [relu]\nx: [-1, 1]\ntitel: T\n```\n\n"
-                       + "```playground\nx: [-1, 1]\n```\n\n"
-                       + "```plot\nfunctions: [relu\nx: [-1, 1]\n```\n\n"
-                       + "```playground\nfunction: relu\nx: [-1, 1]\nvalue: 7\n```\n")
+    entry = entry_with(
+        write_entry,
+        DEFS
+        + "```plot\nfunctions: [relu]\nx: [-1, 1]\ntitel: T\n```\n\n"
+        + "```playground\nx: [-1, 1]\n```\n\n"
+        + "```plot\nfunctions: [relu\nx: [-1, 1]\n```\n\n"
+        + "```playground\nfunction: relu\nx: [-1, 1]\nvalue: 7\n```\n",
+    )
     problems = problems_of(entry)
     text = entry.file.read_text().split("\n")
     fences = [i + 1 for i, line in enumerate(text) if line in ("```plot", "```playground")]
-    assert problems[0] == f"{text.index('titel: T') + 1}:live-option:unknown option 'titel' in plot block (did you mean 'title'?)"
+    assert (
+        problems[0]
+        == f"{text.index('titel: T') + 1}:live-option:unknown option 'titel' in plot block (did you mean 'title'?)"
+    )
     assert problems[1].startswith(f"{fences[1]}:live-option:playground block needs 'function:'")
     assert ":live-yaml:plot block is not valid YAML" in problems[2]
     assert fences[2] < int(problems[2].split(":")[0]) <= fences[2] + 3
-    assert problems[3] == f"{text.index('value: 7') + 1}:live-range:'value' 7 is outside the range [-1, 1]"
+    assert (
+        problems[3]
+        == f"{text.index('value: 7') + 1}:live-range:'value' 7 is outside the range [-1, 1]"
+    )
 
 
 def test_the_rule_runs_with_the_other_validation_rules(write_entry):
@@ -111,8 +132,11 @@ def test_the_rule_runs_with_the_other_validation_rules(write_entry):
 
 
 def test_names_defined_in_plain_python_blocks_and_imports_count(write_entry):
-    entry = entry_with(write_entry, "```python\nimport math\nsquare = lambda x: x * x\n```\n\n"
-                       "```plot\nfunctions: [square]\nx: [0, 2]\n```\n")
+    entry = entry_with(
+        write_entry,
+        "```python\nimport math\nsquare = lambda x: x * x\n```\n\n"
+        "```plot\nfunctions: [square]\nx: [0, 2]\n```\n",
+    )
     assert problems_of(entry) == []
     assert {"math", "square"} <= live.defined_names(entry)
 
@@ -125,20 +149,34 @@ def settings(tmp_path: Path, **changes) -> Settings:
 
 
 def test_plots_are_evaluated_from_the_entry_code_and_rendered(write_entry, tmp_path):
-    entry = entry_with(write_entry, DEFS + "```plot\nfunctions: [relu, relu_derivative]\nx: [-4, 4]\n"
-                       "title: ReLU <and> its derivative\n```\n\n```playground\nfunction: relu\nx: [-5, 5]\nvalue: 2.5\n```\n")
+    entry = entry_with(
+        write_entry,
+        DEFS + "```plot\nfunctions: [relu, relu_derivative]\nx: [-4, 4]\n"
+        "title: ReLU <and> its derivative\n```\n\n```playground\nfunction: relu\nx: [-5, 5]\nvalue: 2.5\n```\n",
+    )
     results = live.evaluate_live([entry], settings(tmp_path))
     assert results.diagnostics == []
     plot, playground = sorted(results.by_key.values(), key=lambda e: e.request.line)
     assert plot.values["relu"][0] == 0 and plot.values["relu"][-1] == 4
     assert plot.values["relu_derivative"][-1] == 1
     html = live.render_plot(plot)
-    assert html.startswith('<figure class="glossary-plot"') and "<figcaption>ReLU &lt;and&gt; its derivative." in html
-    svg = html[html.index("<svg"):html.index("</svg>") + 6]
-    assert ET.fromstring(svg).find("{http://www.w3.org/2000/svg}title").text == "ReLU <and> its derivative"
+    assert (
+        html.startswith('<figure class="glossary-plot"')
+        and "<figcaption>ReLU &lt;and&gt; its derivative." in html
+    )
+    svg = html[html.index("<svg") : html.index("</svg>") + 6]
+    assert (
+        ET.fromstring(svg).find("{http://www.w3.org/2000/svg}title").text
+        == "ReLU <and> its derivative"
+    )
     page = live.render_playground(playground)
     assert ">relu(2.5) = 2.5</output>" in page
-    assert 'type="range"' in page and 'min="-5"' in page and 'max="5"' in page and 'value="2.5"' in page
+    assert (
+        'type="range"' in page
+        and 'min="-5"' in page
+        and 'max="5"' in page
+        and 'value="2.5"' in page
+    )
     assert 'data-function="relu"' in page and 'data-initial-y="2.5"' in page
 
 
@@ -154,24 +192,52 @@ def test_changed_code_changes_the_plot(write_entry, tmp_path):
 
 
 def test_failures_are_located_errors_and_other_entries_still_plot(write_entry, tmp_path):
-    raising = entry_with(write_entry, "```pycon\n>>> def f(x):\n...     return 1 / x\n```\n\n"
-                         "```plot\nfunctions: [f]\nx: [-1, 1]\nsamples: 3\n```\n", "raising.md")
-    text = entry_with(write_entry, "```pycon\n>>> def g(x):\n...     return 'abc'\n```\n\n"
-                      "```plot\nfunctions: [g]\nx: [-1, 1]\n```\n", "text.md")
-    broken = entry_with(write_entry, "```pycon\n>>> def h(x):\n...     return x\n>>> 1 / 0\n```\n\n"
-                        "```plot\nfunctions: [h]\nx: [-1, 1]\n```\n", "broken.md")
-    hang = entry_with(write_entry, "```pycon\n>>> def k(x):\n...     while True: pass\n```\n\n"
-                      "```plot\nfunctions: [k]\nx: [-1, 1]\n```\n", "hang.md")
-    good = entry_with(write_entry, DEFS + "```plot\nfunctions: [relu]\nx: [-1, 1]\n```\n", "good.md")
-    results = live.evaluate_live([raising, text, broken, hang, good], settings(tmp_path, doctest_timeout=2.0))
+    raising = entry_with(
+        write_entry,
+        "```pycon\n>>> def f(x):\n...     return 1 / x\n```\n\n"
+        "```plot\nfunctions: [f]\nx: [-1, 1]\nsamples: 3\n```\n",
+        "raising.md",
+    )
+    text = entry_with(
+        write_entry,
+        "```pycon\n>>> def g(x):\n...     return 'abc'\n```\n\n"
+        "```plot\nfunctions: [g]\nx: [-1, 1]\n```\n",
+        "text.md",
+    )
+    broken = entry_with(
+        write_entry,
+        "```pycon\n>>> def h(x):\n...     return x\n>>> 1 / 0\n```\n\n"
+        "```plot\nfunctions: [h]\nx: [-1, 1]\n```\n",
+        "broken.md",
+    )
+    hang = entry_with(
+        write_entry,
+        "```pycon\n>>> def k(x):\n...     while True: pass\n```\n\n"
+        "```plot\nfunctions: [k]\nx: [-1, 1]\n```\n",
+        "hang.md",
+    )
+    good = entry_with(
+        write_entry, DEFS + "```plot\nfunctions: [relu]\nx: [-1, 1]\n```\n", "good.md"
+    )
+    results = live.evaluate_live(
+        [raising, text, broken, hang, good], settings(tmp_path, doctest_timeout=2.0)
+    )
     by_path = {Path(d.path).name: d for d in results.diagnostics}
     assert set(by_path) == {"raising.md", "text.md", "broken.md", "hang.md"}
-    for name, entry in (("raising.md", raising), ("text.md", text), ("broken.md", broken), ("hang.md", hang)):
+    for name, entry in (
+        ("raising.md", raising),
+        ("text.md", text),
+        ("broken.md", broken),
+        ("hang.md", hang),
+    ):
         assert by_path[name].code == "plot-failed"
         assert by_path[name].line == entry.code_blocks[-1].fence_line
     assert "f(0.0) raised ZeroDivisionError" in by_path["raising.md"].message
     assert "g(-1.0) returned 'abc', which is not a real number" in by_path["text.md"].message
-    assert f"failed at line {broken.code_blocks[0].line + 2}: ZeroDivisionError" in by_path["broken.md"].message
+    assert (
+        f"failed at line {broken.code_blocks[0].line + 2}: ZeroDivisionError"
+        in by_path["broken.md"].message
+    )
     assert "timed out" in by_path["hang.md"].message
     assert results.get(good.path, good.code_blocks[-1].fence_line).error is None
     failed = live.render_plot(results.get(raising.path, raising.code_blocks[-1].fence_line))
@@ -191,7 +257,10 @@ def test_results_are_cached_and_a_corrupt_cache_is_rebuilt(write_entry, tmp_path
     first = live.evaluate_live([entry], settings(tmp_path), run_tasks=counting)
     second = live.evaluate_live([entry], settings(tmp_path), run_tasks=counting)
     assert calls == [1]
-    assert first.by_key[next(iter(first.by_key))].values == second.by_key[next(iter(second.by_key))].values
+    assert (
+        first.by_key[next(iter(first.by_key))].values
+        == second.by_key[next(iter(second.by_key))].values
+    )
     for cached in (tmp_path / "cache" / "live").glob("*.json"):
         cached.write_text("{not json")
     live.evaluate_live([entry], settings(tmp_path), run_tasks=counting)
@@ -202,8 +271,11 @@ def test_formatters_are_registered_and_report_failures(write_entry, tmp_path):
     render._load_formatters()
     assert render.FENCE_FORMATTERS["plot"] is live.format_plot
     assert render.FENCE_FORMATTERS["playground"] is live.format_playground
-    entry = entry_with(write_entry, "```pycon\n>>> def f(x):\n...     raise ValueError('no')\n```\n\n"
-                       "```plot\nfunctions: [f]\nx: [-1, 1]\n```\n")
+    entry = entry_with(
+        write_entry,
+        "```pycon\n>>> def f(x):\n...     raise ValueError('no')\n```\n\n"
+        "```plot\nfunctions: [f]\nx: [-1, 1]\n```\n",
+    )
     live.prepare([entry], settings(tmp_path))
     ctx = render.FenceContext(entry, entry.code_blocks[-1], 1, None, None, "glossary/thing/")  # type: ignore[arg-type]
     html = live.format_plot(ctx)
@@ -220,8 +292,19 @@ def test_the_real_entries_plot_relu_sigmoid_and_tanh(tmp_path):
     results = live.evaluate_live(entries, settings(tmp_path))
     assert results.diagnostics == []
     plotted = {name for e in results.by_key.values() for name in e.request.functions}
-    assert {"relu", "relu_derivative", "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative"} <= plotted
-    relu = next(e for e in results.by_key.values() if e.request.kind == "playground" and e.request.functions == ("relu",))
+    assert {
+        "relu",
+        "relu_derivative",
+        "sigmoid",
+        "sigmoid_derivative",
+        "tanh",
+        "tanh_derivative",
+    } <= plotted
+    relu = next(
+        e
+        for e in results.by_key.values()
+        if e.request.kind == "playground" and e.request.functions == ("relu",)
+    )
     assert max(relu.values["relu"]) == 5 and min(relu.values["relu"]) == 0
 
 
@@ -236,7 +319,7 @@ def test_pyodide_pin_is_the_same_everywhere():
     assert lock["packages"]["node_modules/pyodide"]["version"] == pinned
     from glossary_gen import plugin
 
-    assert plugin.PYODIDE_VERSION == pinned and pinned in plugin.PYODIDE_CDN
+    assert pinned == plugin.PYODIDE_VERSION and pinned in plugin.PYODIDE_CDN
 
 
 def test_local_pyodide_is_copied_minimally(tmp_path, monkeypatch):

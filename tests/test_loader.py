@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from glossary_gen.loader import MAX_ENTRY_BYTES, load_entries, load_entry, parse_body
+import pytest
+
+from glossary_gen.loader import MAX_DEPTH, MAX_ENTRY_BYTES, load_entries, load_entry, parse_body
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -46,20 +48,29 @@ def test_every_part_knows_its_source_line(tmp_path):
     assert problems == []
     assert entry.slug == "relu" and entry.title == "ReLU"
     assert [(r.value, r.line, r.column) for r in entry.related] == [
-        ("Activation Function", 5, 5), ("Sigmoid Function", 6, 5)]
+        ("Activation Function", 5, 5),
+        ("Sigmoid Function", 6, 5),
+    ]
     assert entry.position("aliases") == (3, 1)
     assert [(s.title, s.line) for s in entry.sections] == [
-        ("Summary", 8), ("ELI5", 12), ("In-depth explanation", 16)]
+        ("Summary", 8),
+        ("ELI5", 12),
+        ("In-depth explanation", 16),
+    ]
     assert entry.summary == "ReLU keeps positives."
     assert [(w.target, w.text, w.line, w.column) for w in entry.wikilinks] == [
-        ("Activation Function", None, 18, 5), ("Sigmoid Function", "the sigmoid", 18, 33)]
+        ("Activation Function", None, 18, 5),
+        ("Sigmoid Function", "the sigmoid", 18, 33),
+    ]
     (block,) = entry.code_blocks
     assert block.is_doctest and block.line == 21 and block.code == ">>> max(0, -1)\n0\n"
 
 
 def test_bom_and_crlf_are_accepted_with_the_same_lines(tmp_path):
     plain, _ = load_text(tmp_path, ENTRY)
-    crlf, problems = load_text(tmp_path, b"\xef\xbb\xbf" + ENTRY.replace("\n", "\r\n").encode(), "other.md")
+    crlf, problems = load_text(
+        tmp_path, b"\xef\xbb\xbf" + ENTRY.replace("\n", "\r\n").encode(), "other.md"
+    )
     assert problems == []
     assert [(s.title, s.line) for s in crlf.sections] == [(s.title, s.line) for s in plain.sections]
     assert crlf.code_blocks[0].code == plain.code_blocks[0].code
@@ -87,14 +98,45 @@ def test_alias_bomb_is_refused_quickly_without_expanding(tmp_path):
     assert time.perf_counter() - started < 1
 
 
-def test_deeply_nested_yaml_is_a_diagnostic_not_a_crash(tmp_path):
-    text = "---\ntitle: Deep\nx: " + "[" * 30_000 + "]" * 30_000 + "\n---\n"
+# What a user sees must not depend on which layer refuses first: our depth check, or the nesting
+# limit that libyaml itself enforces from PyYAML 6.0.3 on (1,000 levels, refused while scanning).
+FLOW_COLUMN = len("x: ") + MAX_DEPTH + 1  # the first list nested more than MAX_DEPTH deep
+TOO_DEEP = f"front matter is nested more than {MAX_DEPTH} levels deep"
+
+
+@pytest.mark.parametrize(
+    "depth",
+    [MAX_DEPTH + 1, 999, 30_000],  # ours alone; just under libyaml's limit; far past it
+)
+def test_deeply_nested_flow_yaml_is_one_located_error_whoever_refuses(tmp_path, depth):
+    text = "---\ntitle: Deep\nx: " + "[" * depth + "]" * depth + "\n---\n"
     entry, problems = load_text(tmp_path, text)
     assert entry is None
-    assert [(p.code, p.line) for p in problems] == [("yaml-too-deep", 2)]
-    dashes = "---\ntitle: Deep\nx:\n" + "".join("  " * i + "-\n" for i in range(200)) + "---\n"
-    entry, problems = load_text(tmp_path, dashes, "dashes.md")
-    assert [p.code for p in problems] == ["yaml-too-deep"]
+    assert [(p.code, p.line, p.column, p.message) for p in problems] == [
+        ("yaml-too-deep", 3, FLOW_COLUMN, TOO_DEEP)
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "".join("  " * i + "-\n" for i in range(MAX_DEPTH + 5)),  # block lists, one per line
+        "".join("  " * i + "k:\n" for i in range(MAX_DEPTH + 5)),  # block mappings
+        "- " * 1_500 + "1\n",  # compact lists on one line: past libyaml's own limit
+    ],
+    ids=["lists", "mappings", "compact-lists"],
+)
+def test_deeply_nested_block_yaml_is_one_located_error(tmp_path, body):
+    entry, problems = load_text(tmp_path, "---\ntitle: Deep\nx:\n" + body + "---\n")
+    assert entry is None
+    assert [(p.code, p.message) for p in problems] == [("yaml-too-deep", TOO_DEEP)]
+
+
+def test_nesting_at_the_limit_is_accepted(tmp_path):
+    deep = "[" * (MAX_DEPTH - 1) + "1" + "]" * (MAX_DEPTH - 1)
+    text = f"---\ntitle: Deep\ntags: {deep}\n---\n"
+    _entry, problems = load_text(tmp_path, text)
+    assert "yaml-too-deep" not in [p.code for p in problems]
 
 
 def test_python_tags_are_never_constructed(tmp_path):
@@ -111,14 +153,32 @@ def test_non_mapping_front_matter(tmp_path):
 
 def test_body_parser_ignores_markup_inside_code_and_comments():
     lines = [
-        "### Summary", "", "Text [[One]].", "",
-        "````markdown", "### not a heading", "[[Not A Link]]", "```", "still code", "````", "",
-        "<!-- [[Hidden]]", "still hidden [[Hidden Too]] -->", "after `[[code]]` comes [[Two|two]]",
-        "## ELI5", "  ```pycon", "  >>> 1", "  1", "  ```",
+        "### Summary",
+        "",
+        "Text [[One]].",
+        "",
+        "````markdown",
+        "### not a heading",
+        "[[Not A Link]]",
+        "```",
+        "still code",
+        "````",
+        "",
+        "<!-- [[Hidden]]",
+        "still hidden [[Hidden Too]] -->",
+        "after `[[code]]` comes [[Two|two]]",
+        "## ELI5",
+        "  ```pycon",
+        "  >>> 1",
+        "  1",
+        "  ```",
     ]
     sections, blocks, links = parse_body(lines, 10)
     assert [(s.title, s.level, s.line) for s in sections] == [("Summary", 3, 10), ("ELI5", 2, 24)]
-    assert [(b.language, b.line, b.end_line) for b in blocks] == [("markdown", 15, 19), ("pycon", 26, 28)]
+    assert [(b.language, b.line, b.end_line) for b in blocks] == [
+        ("markdown", 15, 19),
+        ("pycon", 26, 28),
+    ]
     assert blocks[1].code == ">>> 1\n1\n"
     assert [(w.target, w.line, w.column) for w in links] == [("One", 12, 6), ("Two", 23, 24)]
 

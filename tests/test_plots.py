@@ -19,7 +19,9 @@ def relu_spec(key: str = "relu.md:10", **changes) -> PlotSpec:
         Series("relu(x)", xs, [max(0.0, x) for x in xs]),
         Series("relu_derivative(x)", xs, [1.0 if x > 0 else 0.0 for x in xs]),
     ]
-    return PlotSpec(title="ReLU & its derivative", series=series, x_range=(-4, 4), key=key, **changes)
+    return PlotSpec(
+        title="ReLU & its derivative", series=series, x_range=(-4, 4), key=key, **changes
+    )
 
 
 def test_sample_points_are_exact_on_the_grid():
@@ -73,7 +75,11 @@ def test_svg_changes_when_the_values_change():
     spec = relu_spec()
     leaky = PlotSpec(
         title=spec.title,
-        series=[Series("relu(x)", spec.series[0].xs, [x if x > 0 else 0.1 * x for x in spec.series[0].xs])],
+        series=[
+            Series(
+                "relu(x)", spec.series[0].xs, [x if x > 0 else 0.1 * x for x in spec.series[0].xs]
+            )
+        ],
         x_range=spec.x_range,
         key=spec.key,
     )
@@ -95,7 +101,10 @@ def test_gaps_for_non_finite_values_and_description_of_them():
     xs = sample_points(-1, 1, 5)
     spec = PlotSpec(
         title="t",
-        series=[Series("f(x)", xs, [None, math.inf, 1.0, math.nan, 2.0]), Series("g(x)", xs, [None] * 5)],
+        series=[
+            Series("f(x)", xs, [None, math.inf, 1.0, math.nan, 2.0]),
+            Series("g(x)", xs, [None] * 5),
+        ],
         x_range=(-1, 1),
         key="gaps",
     )
@@ -113,7 +122,9 @@ def test_extra_attributes_are_escaped():
 
 def test_title_is_escaped():
     spec = relu_spec()
-    spec = PlotSpec(title="<script>alert(1)</script>", series=spec.series, x_range=spec.x_range, key="k")
+    spec = PlotSpec(
+        title="<script>alert(1)</script>", series=spec.series, x_range=spec.x_range, key="k"
+    )
     svg = render_svg(spec)
     assert "<script>" not in svg
     assert ET.fromstring(svg).find(f"{SVG}title").text == "<script>alert(1)</script>"

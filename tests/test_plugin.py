@@ -20,8 +20,15 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 def build(site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "NO_MKDOCS_2_WARNING"}
-    return subprocess.run([*MKDOCS, "build", "--strict", *extra], cwd=site, capture_output=True,
-                          text=True, timeout=300, env=env)
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", *extra],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
 
 
 def copy_fixture(tmp: Path) -> Path:
@@ -44,7 +51,7 @@ def page(built, path: str) -> str:
 
 
 def article(html: str) -> str:
-    return html[html.index("<article"):html.index("</article>")]
+    return html[html.index("<article") : html.index("</article>")]
 
 
 class _Audit(HTMLParser):
@@ -60,8 +67,11 @@ class _Audit(HTMLParser):
         if tag in ("script", "iframe", "object", "embed"):
             self.scripts.append({"tag": tag, **values})
         for name, value in attrs:
-            if name.startswith("on") or (name in ("href", "src", "action", "formaction", "xlink:href")
-                                         and value and re.sub(r"\s", "", value).lower().startswith("javascript:")):
+            if name.startswith("on") or (
+                name in ("href", "src", "action", "formaction", "xlink:href")
+                and value
+                and re.sub(r"\s", "", value).lower().startswith("javascript:")
+            ):
                 self.handlers.append((tag, name, value))
 
 
@@ -78,8 +88,11 @@ def test_term_pages_are_generated_in_memory_and_drafts_are_not_published(built):
     assert not (site / "site" / "glossary" / "secret").exists()
     assert "Secret Draft" not in page(built, "glossary/index.html")
     assert "secret" not in page(built, "glossary.json")
-    after = sorted(p.relative_to(site) for p in site.rglob("*")
-                   if not p.relative_to(site).parts[0] in ("site", ".glossary_cache"))
+    after = sorted(
+        p.relative_to(site)
+        for p in site.rglob("*")
+        if p.relative_to(site).parts[0] not in ("site", ".glossary_cache")
+    )
     assert after == before  # nothing written into docs/ or entries/
 
 
@@ -89,36 +102,60 @@ def test_term_page_shows_every_part(built):
     assert 'class="glossary-aliases">Also known as <em>First Letter</em>' in html
     assert '<div class="glossary-summary">\n<p>Alpha is the <strong>first</strong> letter' in html
     for heading in ("ELI5", "In-depth explanation", "Related terms", "Referenced by", "Sources"):
-        assert f">{heading}<a class=\"headerlink\"" in html, heading
+        assert f'>{heading}<a class="headerlink"' in html, heading
     # The page's table of contents lists the generated headings too, in page order.
-    toc = page(built, "glossary/alpha/index.html").split('class="md-nav md-nav--secondary"')[1].split("</nav>")[0]
+    toc = (
+        page(built, "glossary/alpha/index.html")
+        .split('class="md-nav md-nav--secondary"')[1]
+        .split("</nav>")[0]
+    )
     anchors = re.findall(r'href="#([^"]+)"', toc)
     assert anchors[-3:] == ["related-terms", "referenced-by", "sources"] and "eli5" in anchors
     assert 'class="md-tag">letters</a>' in html
-    assert '<a href="https://example.org/alphabet" rel="nofollow noopener" class="glossary-source">The Alphabet Book</a> — 2001' in html
+    assert (
+        '<a href="https://example.org/alphabet" rel="nofollow noopener" class="glossary-source">'
+        "The Alphabet Book</a> — 2001" in html
+    )
     assert re.search(r'Last updated <time datetime="\d{4}-\d\d-\d\d">', html)
 
 
 def test_links_carry_the_summary_as_tooltip(built):
     html = article(page(built, "glossary/alpha/index.html"))
-    assert '<a class="glossary-link" href="../beta/" title="Beta comes after the first letter.">Beta</a>' in html
-    related = html[html.index('class="glossary-related"'):]
-    assert '<a href="../beta/" class="glossary-link" title="Beta comes after the first letter.">Beta</a>' in related
+    assert (
+        '<a class="glossary-link" href="../beta/" title="Beta comes after the first letter.">Beta</a>'
+        in html
+    )
+    related = html[html.index('class="glossary-related"') :]
+    assert (
+        '<a href="../beta/" class="glossary-link" title="Beta comes after the first letter.">Beta</a>'
+        in related
+    )
     home = article(page(built, "index.html"))
-    assert '<a class="glossary-link" href="glossary/alpha/" title="Alpha is the first letter, see Beta.">Alpha</a>' in home
+    assert (
+        '<a class="glossary-link" href="glossary/alpha/" title="Alpha is the first letter, see Beta.">Alpha</a>'
+        in home
+    )
 
 
 def test_backlinks_list_every_published_referrer(built):
     html = article(page(built, "glossary/alpha/index.html"))
-    backlinks = html[html.index('class="glossary-backlinks"'):].split("</p>")[0]
+    backlinks = html[html.index('class="glossary-backlinks"') :].split("</p>")[0]
     titles = re.findall(r">([^<>]+)</a>", backlinks)
-    assert sorted(titles) == sorted(["Beta", "Omega Point", "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co"])
+    assert sorted(titles) == sorted(
+        [
+            "Beta",
+            "Omega Point",
+            "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co",
+        ]
+    )
     assert "Secret" not in backlinks
 
 
 def test_auto_link_first_plain_mention_only(built):
     html = article(page(built, "glossary/alpha/index.html"))
-    autolinks = re.findall(r'<a class="glossary-link glossary-autolink" href="([^"]+)"[^>]*>([^<]+)</a>', html)
+    autolinks = re.findall(
+        r'<a class="glossary-link glossary-autolink" href="([^"]+)"[^>]*>([^<]+)</a>', html
+    )
     assert autolinks == [("../omega-point/", "Omega Point")]
     assert "<code>code with $x$ and Omega Point</code>" in html
 
@@ -135,21 +172,33 @@ def test_doctest_blocks_are_marked_runnable_with_a_code_island(built):
     html = page(built, "glossary/alpha/index.html")
     wrappers = re.findall(r'<div class="glossary-runnable" ([^>]+)>', html)
     assert len(wrappers) == 2
-    assert 'data-glossary-block="0" data-glossary-entry="alpha" data-glossary-path="entries/alpha.md" data-glossary-line="28"' in wrappers[0]
+    assert (
+        'data-glossary-block="0" data-glossary-entry="alpha" '
+        'data-glossary-path="entries/alpha.md" data-glossary-line="28"' in wrappers[0]
+    )
     assert 'data-glossary-doctest="passed"' in wrappers[0]
-    island = re.search(r'<script type="application/json" class="glossary-data" data-glossary-code '
-                       r'data-glossary-pyodide="([^"]+)">(.*?)</script>', html, re.S)
+    island = re.search(
+        r'<script type="application/json" class="glossary-data" data-glossary-code '
+        r'data-glossary-pyodide="([^"]+)">(.*?)</script>',
+        html,
+        re.S,
+    )
     assert island.group(1) == "../../assets/pyodide/"
     data = json.loads(island.group(2))
     assert [b["line"] for b in data["blocks"]] == [28, 35]
-    assert 'class="language-pycon highlight"' in html or '<span class="gp">&gt;&gt;&gt; </span>' in html
+    assert (
+        'class="language-pycon highlight"' in html
+        or '<span class="gp">&gt;&gt;&gt; </span>' in html
+    )
 
 
 def _head_and_body(html: str) -> tuple[str, str]:
-    return html[:html.index("</head>")], html[html.index("<body"):]
+    return html[: html.index("</head>")], html[html.index("<body") :]
 
 
-@pytest.mark.parametrize("path", ["glossary/alpha/index.html", "glossary/evil/index.html", "glossary/index.html"])
+@pytest.mark.parametrize(
+    "path", ["glossary/alpha/index.html", "glossary/evil/index.html", "glossary/index.html"]
+)
 def test_page_data_is_in_the_head_and_the_body_has_no_inline_script_of_ours(built, path):
     """Material's instant navigation re-creates the content's <script> elements without their
     type: JSON in the content would run as JavaScript. The JSON-LD and the code island live in
@@ -158,27 +207,39 @@ def test_page_data_is_in_the_head_and_the_body_has_no_inline_script_of_ours(buil
     inline = re.findall(r"<script((?: [^>]*)?)>(.*?)</script>", body, re.S)
     inline = [(attrs, text) for attrs, text in inline if " src=" not in attrs]
     # Material's own: its configuration (id="__config") and two small bootstrap scripts.
-    assert all('id="__config"' in attrs or text.lstrip().startswith(("document.", "var ", "__md_"))
-               for attrs, text in inline), inline
+    assert all(
+        'id="__config"' in attrs or text.lstrip().startswith(("document.", "var ", "__md_"))
+        for attrs, text in inline
+    ), inline
     assert "<script" not in article(page(built, path))
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
     assert len(blocks) == 1
     data = json.loads(blocks[0])
     assert data["@type"] == ("DefinedTermSet" if path == "glossary/index.html" else "DefinedTerm")
     if path != "glossary/index.html":
-        island = re.findall(r'<script type="application/json" class="glossary-data" data-glossary-code[^>]*>(.*?)</script>',
-                            head, re.S)
+        island = re.findall(
+            r'<script type="application/json" class="glossary-data" data-glossary-code[^>]*>(.*?)</script>',
+            head,
+            re.S,
+        )
         assert len(island) == 1 and json.loads(island[0])["entry"] == path.split("/")[1]
 
 
 def test_search_indexes_the_term_not_the_lists_of_other_terms(built):
     index = json.loads(page(built, "search/search_index.json"))
-    sections = {d["location"]: d["text"] for d in index["docs"] if d["location"].startswith("glossary/alpha/")}
+    sections = {
+        d["location"]: d["text"]
+        for d in index["docs"]
+        if d["location"].startswith("glossary/alpha/")
+    }
     alpha = " ".join(sections.values())
     assert "Alpha is the" in alpha and "The Alphabet Book" in alpha  # summary, sources
     # Related terms, "Referenced by" and the footer are shown, but not indexed: a search for
     # Beta finds Beta's page, not every page that lists Beta.
-    assert "glossary/alpha/#related-terms" not in sections and "glossary/alpha/#referenced-by" not in sections
+    assert (
+        "glossary/alpha/#related-terms" not in sections
+        and "glossary/alpha/#referenced-by" not in sections
+    )
     assert "The Alphabet Book" in sections["glossary/alpha/#sources"]
     assert "Beta comes after" not in alpha and "Last updated" not in alpha
     # Formulas are indexed as their LaTeX (what readers type), never as MathML.
@@ -191,8 +252,11 @@ def test_json_ld_and_glossary_json(built):
     data = json.loads(block)
     assert data["@type"] == "DefinedTerm" and data["name"] == "Alpha"
     assert data["url"] == "https://glossary.example.org/glossary/alpha/"
-    assert data["inDefinedTermSet"] == {"@type": "DefinedTermSet", "name": "Fixture Glossary",
-                                        "url": "https://glossary.example.org/glossary/"}
+    assert data["inDefinedTermSet"] == {
+        "@type": "DefinedTermSet",
+        "name": "Fixture Glossary",
+        "url": "https://glossary.example.org/glossary/",
+    }
     exported = json.loads(page(built, "glossary.json"))
     assert {t["slug"] for t in exported["terms"]} == {"alpha", "beta", "omega-point", "evil"}
     beta = next(t for t in exported["terms"] if t["slug"] == "beta")
@@ -205,7 +269,7 @@ def test_index_page_and_navigation(built):
     body = article(html)
     assert re.findall(r'<h2 id="letter-(\w+)">', body) == ["a", "b", "o", "other"]
     assert "Alpha is the <strong>first</strong> letter" in body
-    nav = html[html.index('md-nav--primary'):html.index("</nav>", html.index('md-nav--primary'))]
+    nav = html[html.index("md-nav--primary") : html.index("</nav>", html.index("md-nav--primary"))]
     assert "glossary/alpha/" not in nav and "alpha/" not in nav  # term pages are not in the sidebar
     tags = page(built, "tags/index.html")
     assert "Alpha" in tags and "Beta" in tags
@@ -218,8 +282,16 @@ def test_search_finds_terms_by_title_and_alias(built):
     assert "First Letter" in docs["glossary/alpha/"]["text"]
 
 
-@pytest.mark.parametrize("path", ["glossary/evil/index.html", "glossary/index.html", "glossary/alpha/index.html",
-                                  "tags/index.html", "index.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "glossary/evil/index.html",
+        "glossary/index.html",
+        "glossary/alpha/index.html",
+        "tags/index.html",
+        "index.html",
+    ],
+)
 def test_nothing_an_entry_writes_can_run_in_the_readers_browser(built, path):
     html = page(built, path)
     audit = _Audit()
@@ -235,22 +307,29 @@ def test_nothing_an_entry_writes_can_run_in_the_readers_browser(built, path):
     # Outside the JSON islands, every 'alert(' from the hostile entry is inert text.
     text = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
     for match in re.finditer(r"alert\(", text):
-        before = text[max(0, match.start() - 60):match.start()]
-        assert "<" not in before.rsplit("&lt;", 1)[-1] or before.rfind("&lt;") > before.rfind("<"), before
+        before = text[max(0, match.start() - 60) : match.start()]
+        assert "<" not in before.rsplit("&lt;", 1)[-1] or before.rfind("&lt;") > before.rfind(
+            "<"
+        ), before
 
 
 def test_hostile_title_and_body_are_escaped_or_sanitized(built):
     html = page(built, "glossary/evil/index.html")
-    assert "<title>&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co - Fixture Glossary</title>" in html
+    assert (
+        "<title>&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co - Fixture Glossary</title>"
+        in html
+    )
     body = article(html)
     assert "<h1>&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt; Evil &amp; Co</h1>" in body
     assert "<em>&lt;img src=x onerror=alert(&#x27;alias&#x27;)&gt;</em>" in body
     assert "&lt;b onmouseover=alert(&#x27;tag&#x27;)&gt;bad&lt;/b&gt;</a>" in body
     assert "<iframe" not in body and "<svg" not in body and "style=" not in body
-    assert "<p>Evil summary with  and <img src=\"x\">.</p>" in body
-    assert 'data-glossary-block="0"' not in body.split("glossary-runnable")[0]  # attr_list cannot forge hooks
+    assert '<p>Evil summary with  and <img src="x">.</p>' in body
+    assert (
+        'data-glossary-block="0"' not in body.split("glossary-runnable")[0]
+    )  # attr_list cannot forge hooks
     # The sidebar table of contents shows the hostile heading as text.
-    toc = html[html.index('md-nav--secondary'):]
+    toc = html[html.index("md-nav--secondary") :]
     assert "&lt;img src=x onerror=alert('heading')&gt; Heading" in toc
 
 
@@ -263,17 +342,30 @@ def test_every_page_is_finished_after_sanitizing_on_the_second_thread(built):
     assert len(outputs) > 5
     for path in outputs:
         assert _PENDING not in path.read_text(encoding="utf-8"), path
-    assert "Alpha is the <strong>first</strong> letter" in article(page(built, "glossary/alpha/index.html"))
+    assert "Alpha is the <strong>first</strong> letter" in article(
+        page(built, "glossary/alpha/index.html")
+    )
 
 
 def test_content_error_fails_the_strict_build_with_the_cli_message(tmp_path):
     site = copy_fixture(tmp_path)
     entry = site / "entries" / "beta.md"
-    entry.write_text(entry.read_text().replace("[[Alpha|the first letter]]", "[[Alpah|the first letter]]"))
-    cli = subprocess.run([sys.executable, "-m", "glossary_gen.cli", "check", "--no-doctest"],
-                         cwd=site, capture_output=True, text=True, timeout=120)
+    entry.write_text(
+        entry.read_text().replace("[[Alpha|the first letter]]", "[[Alpah|the first letter]]")
+    )
+    cli = subprocess.run(
+        [sys.executable, "-m", "glossary_gen.cli", "check", "--no-doctest"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     line = cli.stdout.splitlines()[0]
-    assert line.startswith("entries/beta.md:7:") and "error[unknown-term]: wiki link target 'Alpah' is not defined" in line
+    assert (
+        line.startswith("entries/beta.md:7:")
+        and "error[unknown-term]: wiki link target 'Alpah' is not defined" in line
+    )
     result = build(site)
     assert result.returncode != 0
     assert re.search(r"^ERROR +-  " + re.escape(line) + "$", result.stderr, re.M), result.stderr
@@ -286,7 +378,9 @@ def test_failing_doctest_fails_the_strict_build_at_its_line(tmp_path):
     entry.write_text(entry.read_text().replace(">>> double(21)\n42", ">>> double(21)\n41"))
     result = build(site)
     assert result.returncode != 0
-    assert re.search(r"ERROR +-  entries/alpha\.md:30:\d+: error\[doctest\]", result.stderr), result.stderr
+    assert re.search(r"ERROR +-  entries/alpha\.md:30:\d+: error\[doctest\]", result.stderr), (
+        result.stderr
+    )
 
 
 def test_bad_math_is_a_located_error(tmp_path):
@@ -295,8 +389,10 @@ def test_bad_math_is_a_located_error(tmp_path):
     entry.write_text(entry.read_text().replace("Nothing more.", "Nothing $\\left( x$ more."))
     result = build(site)
     assert result.returncode != 0
-    assert re.search(r"ERROR +-  entries/beta\.md:15:9: error\[math\]: cannot convert math '\\left\( x'", result.stderr), \
-        result.stderr
+    assert re.search(
+        r"ERROR +-  entries/beta\.md:15:9: error\[math\]: cannot convert math '\\left\( x'",
+        result.stderr,
+    ), result.stderr
 
 
 def test_generated_page_cannot_silently_replace_a_docs_page(tmp_path):

@@ -35,29 +35,33 @@ def test_nothing_is_collected_without_the_flag(project: pytest.Pytester):
 
 def test_flag_collects_one_item_per_entry_with_examples(project: pytest.Pytester):
     result = project.runpytest("--glossary", "--collect-only", "-q")
-    result.stdout.fnmatch_lines([
-        "test_unit.py::test_unit",
-        "entries/flags.md::flags",
-        "entries/shared-namespace.md::shared-namespace",
-        "entries/wrong-output.md::wrong-output",
-        "4 tests collected*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "test_unit.py::test_unit",
+            "entries/flags.md::flags",
+            "entries/shared-namespace.md::shared-namespace",
+            "entries/wrong-output.md::wrong-output",
+            "4 tests collected*",
+        ]
+    )
     assert "no-examples" not in result.stdout.str()
 
 
 def test_failure_report_points_at_the_entry_line(project: pytest.Pytester):
     result = project.runpytest("--glossary")
     result.assert_outcomes(passed=3, failed=1)
-    result.stdout.fnmatch_lines([
-        "*[[]glossary doctest[]] wrong-output*",
-        "entries/wrong-output.md:27: doctest",
-        ">  27  >>> relu(-1.5)",
-        "Expected:",
-        "    -1.5",
-        "Got:",
-        "    0.0",
-        "*FAILED entries/wrong-output.md::wrong-output*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*[[]glossary doctest[]] wrong-output*",
+            "entries/wrong-output.md:27: doctest",
+            ">  27  >>> relu(-1.5)",
+            "Expected:",
+            "    -1.5",
+            "Got:",
+            "    0.0",
+            "*FAILED entries/wrong-output.md::wrong-output*",
+        ]
+    )
 
 
 def test_explicit_entry_path_and_no_cache(project: pytest.Pytester):
@@ -80,8 +84,11 @@ def test_timeout_from_mkdocs_yml(pytester: pytest.Pytester):
     entries = pytester.path / "entries"
     entries.mkdir()
     shutil.copy(FIXTURES / "doctest_failures" / "infinite-loop.md", entries / "infinite-loop.md")
-    pytester.makefile(".yml", mkdocs="site_name: t\nplugins:\n  - glossary:\n      doctest_timeout: 0.5\n")
+    pytester.makefile(
+        ".yml", mkdocs="site_name: t\nplugins:\n  - glossary:\n      doctest_timeout: 0.5\n"
+    )
     result = pytester.runpytest("--glossary")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["entries/infinite-loop.md:18: doctest-timeout",
-                                 "*did not finish within the 0.5 s limit*"])
+    result.stdout.fnmatch_lines(
+        ["entries/infinite-loop.md:18: doctest-timeout", "*did not finish within the 0.5 s limit*"]
+    )

@@ -7,7 +7,6 @@ module by name (with the caller's sys.path), like any target.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -32,16 +31,19 @@ def test_ok_returns_value_and_output():
     assert outcome.stderr == "to stderr\n"
 
 
-@pytest.mark.parametrize(("function", "status", "error"), [
-    ("raise_value_error", "error", "ValueError: bad payload"),
-    ("call_sys_exit", "error", "SystemExit: 3"),
-    ("memory_bomb", "memory", "MemoryError"),
-    ("call_os_exit", "exit", "process exited with status 4 before the task returned"),
-    ("segfault", "crash", "killed by SIGSEGV (Segmentation fault)"),
-    ("flood", "output", "wrote more than 16 KiB to stdout/stderr"),
-    ("flood_stderr", "output", "wrote more than 16 KiB to stdout/stderr"),
-    ("unpicklable", "error", None),
-])
+@pytest.mark.parametrize(
+    ("function", "status", "error"),
+    [
+        ("raise_value_error", "error", "ValueError: bad payload"),
+        ("call_sys_exit", "error", "SystemExit: 3"),
+        ("memory_bomb", "memory", "MemoryError"),
+        ("call_os_exit", "exit", "process exited with status 4 before the task returned"),
+        ("segfault", "crash", "killed by SIGSEGV (Segmentation fault)"),
+        ("flood", "output", "wrote more than 16 KiB to stdout/stderr"),
+        ("flood_stderr", "output", "wrote more than 16 KiB to stdout/stderr"),
+        ("unpicklable", "error", None),
+    ],
+)
 def test_each_failure_kind_becomes_an_outcome(function, status, error):
     outcome = run_task(Task(f"{ME}:{function}"), FAST)
     assert outcome.status == status, outcome
@@ -69,8 +71,12 @@ def test_timeout_kills_the_task_and_keeps_its_progress():
 def test_a_bad_task_does_not_stop_the_others_and_order_is_kept():
     names = ["echo", "spin", "segfault", "call_os_exit", "flood", "echo"]
     done = []
-    outcomes = run_tasks([Task(f"{ME}:{n}", 1) for n in names], Limits(timeout=1.0, output_kb=16), jobs=2,
-                         on_done=lambda index, outcome: done.append(index))
+    outcomes = run_tasks(
+        [Task(f"{ME}:{n}", 1) for n in names],
+        Limits(timeout=1.0, output_kb=16),
+        jobs=2,
+        on_done=lambda index, outcome: done.append(index),
+    )
     assert [o.status for o in outcomes] == ["ok", "timeout", "crash", "exit", "output", "ok"]
     assert outcomes[-1].value == {"doubled": 2}
     assert sorted(done) == list(range(len(names)))

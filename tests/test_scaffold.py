@@ -24,13 +24,22 @@ def fill_in(text: str) -> str:
     return re.sub(r"<!--.*?-->", "Some real text.", text, flags=re.S)
 
 
-@pytest.mark.parametrize(("title", "slug"), [("Leaky ReLU", "leaky-relu"), ("  Tanh   Function ", "tanh-function"),
-                                             ("Réseau de neurones", "reseau-de-neurones"), ("C++ (language)", "c-language")])
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Leaky ReLU", "leaky-relu"),
+        ("  Tanh   Function ", "tanh-function"),
+        ("Réseau de neurones", "reseau-de-neurones"),
+        ("C++ (language)", "c-language"),
+    ],
+)
 def test_slug_from_title(title: str, slug: str) -> None:
     assert slugify(title) == slug
 
 
-def test_new_writes_every_required_section_and_a_schema_hint(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_writes_every_required_section_and_a_schema_hint(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["new", "Leaky ReLU"]) == 0
     assert "created entries/leaky-relu.md" in capsys.readouterr().out
     text = (workdir / "entries" / "leaky-relu.md").read_text(encoding="utf-8")
@@ -41,7 +50,9 @@ def test_new_writes_every_required_section_and_a_schema_hint(workdir: Path, caps
     assert hint and hint.group(1).endswith("entry.schema.json")
 
 
-def test_unfilled_template_points_at_each_empty_section(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unfilled_template_points_at_each_empty_section(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["new", "Leaky ReLU"])
     capsys.readouterr()
     assert main(["check", "--no-doctest", "--format", "json"]) == 1
@@ -68,11 +79,14 @@ def test_new_never_overwrites(workdir: Path, capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.parametrize("title", ["relu", "Rectified Linear Unit", "rectifier"])
-def test_new_refuses_a_title_or_alias_that_exists(workdir: Path, capsys: pytest.CaptureFixture[str], title: str) -> None:
+def test_new_refuses_a_title_or_alias_that_exists(
+    workdir: Path, capsys: pytest.CaptureFixture[str], title: str
+) -> None:
     entries = workdir / "entries"
     entries.mkdir()
-    (entries / "relu.md").write_text("---\ntitle: ReLU\naliases: [Rectified Linear Unit, rectifier]\n---\n",
-                                     encoding="utf-8")
+    (entries / "relu.md").write_text(
+        "---\ntitle: ReLU\naliases: [Rectified Linear Unit, rectifier]\n---\n", encoding="utf-8"
+    )
     assert main(["new", title]) == 1
     err = capsys.readouterr().err
     assert "is already defined by entries/relu.md" in err and "alias" in err

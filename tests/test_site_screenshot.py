@@ -26,7 +26,9 @@ def _need_browser():
     if not CHROMIUM.exists():
         if REQUIRED:
             pytest.fail(f"GLOSSARY_REQUIRE_BROWSER=1 but {CHROMIUM} does not exist")
-        pytest.skip(f"no Chromium at {CHROMIUM} (install it, or set GLOSSARY_REQUIRE_BROWSER=1 to make this fail)")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM} (install it, or set GLOSSARY_REQUIRE_BROWSER=1 to make this fail)"
+        )
     try:
         from playwright.sync_api import sync_playwright  # noqa: F401
     except ImportError:
@@ -39,8 +41,14 @@ def _need_browser():
 def served(tmp_path_factory):
     _need_browser()
     site = tmp_path_factory.mktemp("real_site") / "site"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -53,7 +61,7 @@ def served(tmp_path_factory):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         pass
 
 
@@ -64,13 +72,26 @@ def test_relu_page_renders(served):
     shot = ARTIFACTS / "relu.png"
     external: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 1600})
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
-                       else (external.append(route.request.url), route.abort()))
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(served)
+                    else (external.append(route.request.url), route.abort())
+                ),
+            )
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{served}/glossary/relu/", wait_until="networkidle")
@@ -82,7 +103,9 @@ def test_relu_page_renders(served):
             box = page.locator("article math").first.bounding_box()
             assert box and box["width"] > 20 and box["height"] > 5
             # Links to terms carry their summary for Material's tooltips.
-            link = page.locator("article a.glossary-link", has_text="Vanishing Gradient Problem").first
+            link = page.locator(
+                "article a.glossary-link", has_text="Vanishing Gradient Problem"
+            ).first
             assert "gradients" in (link.get_attribute("title") or "")
             assert page.locator("article .glossary-runnable").count() >= 1
             assert page.locator("article .glossary-runnable .highlight").first.is_visible()
@@ -109,12 +132,20 @@ def served_at_site_url(tmp_path_factory):
     handler = functools.partial(_QuietHandler, directory=str(work / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    text = re.sub(r"^site_url:.*$", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M)
+    text = re.sub(
+        r"^site_url:.*$", "", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), flags=re.M
+    )
     text = text.replace("entries_dir: entries", f"entries_dir: {ROOT / 'entries'}")
     text += f"\ndocs_dir: {ROOT / 'docs'}\nsite_dir: {work / 'site'}\nsite_url: {url}\n"
     (work / "mkdocs.yml").write_text(text, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(work / "mkdocs.yml")],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(work / "mkdocs.yml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -142,24 +173,39 @@ def test_instant_navigation_swaps_the_page_data_without_script_errors(served_at_
         })""")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
             page = browser.new_page()
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(served)
-                       else route.abort())
+            page.route(
+                "**/*",
+                lambda route: (
+                    route.continue_() if route.request.url.startswith(served) else route.abort()
+                ),
+            )
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{served}/glossary/relu/", wait_until="networkidle")
             assert page_data(page) == {"islands": ["relu"], "jsonld": ["relu"], "inContent": 0}
-            link = page.locator("article .glossary-summary a.glossary-link, article a.glossary-link").first
-            target = link.get_attribute("href").strip("./").split("/")[-1] or link.get_attribute("href")
+            link = page.locator(
+                "article .glossary-summary a.glossary-link, article a.glossary-link"
+            ).first
+            target = link.get_attribute("href").strip("./").split("/")[-1] or link.get_attribute(
+                "href"
+            )
             page.evaluate("() => { window.__glossaryStillHere = true; }")
             link.click()
             page.wait_for_url(f"**/glossary/{target}/")
-            page.wait_for_function("slug => Array.from(document.querySelectorAll('script[data-glossary-code]'))"
-                                   ".some(s => JSON.parse(s.textContent).entry === slug)", arg=target)
+            page.wait_for_function(
+                "slug => Array.from(document.querySelectorAll('script[data-glossary-code]'))"
+                ".some(s => JSON.parse(s.textContent).entry === slug)",
+                arg=target,
+            )
             assert page_data(page) == {"islands": [target], "jsonld": [target], "inContent": 0}
-            assert page.evaluate("() => window.__glossaryStillHere === true")  # no full reload: instant
+            assert page.evaluate(
+                "() => window.__glossaryStillHere === true"
+            )  # no full reload: instant
             assert errors == []
         finally:
             browser.close()

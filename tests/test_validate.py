@@ -17,7 +17,9 @@ BODY = "### Summary\n\nS.\n\n### ELI5\n\nE.\n\n### In-depth explanation\n\nD.\n"
 
 
 def entry_from(front_matter: str):
-    entry, problems = parse_entry(f"---\n{front_matter}---\n{BODY}".encode(), Path("term.md"), "term.md")
+    entry, problems = parse_entry(
+        f"---\n{front_matter}---\n{BODY}".encode(), Path("term.md"), "term.md"
+    )
     assert problems == [] and entry is not None
     return entry
 
@@ -27,18 +29,24 @@ def test_shipped_schema_is_a_valid_json_schema_for_editors():
     assert schema()["additionalProperties"] is False
 
 
-@pytest.mark.parametrize("front_matter, valid", [
-    ("title: ReLU\n", True),
-    ("title: ReLU\naliases: [a]\nrelated: [b]\ntags: [t]\ndraft: false\ntype: glossary\nlayout: entry\n"
-     "sources:\n  - title: P\n    url: https://example.org\n    authors: A. B.\n    year: 2010\n", True),
-    ("title: ''\n", False),
-    ("title: 3\n", False),
-    ("title: ReLU\naliases: x\n", False),
-    ("title: ReLU\nsources:\n  - url: https://example.org\n", False),
-    ("title: ReLU\nsources:\n  - title: P\n    url: javascript:alert(1)\n", False),
-    ("title: ReLU\ntype: page\n", False),
-    ("title: ReLU\nextra: 1\n", False),
-])
+@pytest.mark.parametrize(
+    "front_matter, valid",
+    [
+        ("title: ReLU\n", True),
+        (
+            "title: ReLU\naliases: [a]\nrelated: [b]\ntags: [t]\ndraft: false\ntype: glossary\nlayout: entry\n"
+            "sources:\n  - title: P\n    url: https://example.org\n    authors: A. B.\n    year: 2010\n",
+            True,
+        ),
+        ("title: ''\n", False),
+        ("title: 3\n", False),
+        ("title: ReLU\naliases: x\n", False),
+        ("title: ReLU\nsources:\n  - url: https://example.org\n", False),
+        ("title: ReLU\nsources:\n  - title: P\n    url: javascript:alert(1)\n", False),
+        ("title: ReLU\ntype: page\n", False),
+        ("title: ReLU\nextra: 1\n", False),
+    ],
+)
 def test_fast_gate_and_explaining_validator_agree(front_matter, valid):
     entry = entry_from(front_matter)
     explained = list(check_schema(entry))
@@ -61,7 +69,9 @@ def test_a_javascript_url_in_sources_is_a_located_error():
 def test_a_new_rule_is_one_function_and_one_line(monkeypatch):
     def no_todo(entry):
         if "TODO" in entry.body:
-            yield validate_module.warning(entry.path, entry.body_line, 1, "todo", "entry still has a TODO")
+            yield validate_module.warning(
+                entry.path, entry.body_line, 1, "todo", "entry still has a TODO"
+            )
 
     monkeypatch.setattr(validate_module, "ENTRY_RULES", [*ENTRY_RULES, no_todo])
     entry, _ = parse_entry(f"---\ntitle: T\n---\n{BODY}TODO\n".encode(), Path("t.md"), "t.md")

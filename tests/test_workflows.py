@@ -28,7 +28,9 @@ def steps(workflow: dict) -> list[dict]:
 
 
 def documented() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8") + (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    text = (ROOT / "README.md").read_text(encoding="utf-8") + (ROOT / "CONTRIBUTING.md").read_text(
+        encoding="utf-8"
+    )
     return " ".join(text.replace("`", " ").split())
 
 
@@ -66,7 +68,10 @@ def test_every_run_step_is_a_documented_command(name: str) -> None:
 
 
 def test_ci_runs_on_pull_requests_with_a_read_only_token(ci: dict) -> None:
-    code = "\n".join(line.split("#")[0] for line in (WORKFLOWS / "ci.yml").read_text(encoding="utf-8").splitlines())
+    code = "\n".join(
+        line.split("#")[0]
+        for line in (WORKFLOWS / "ci.yml").read_text(encoding="utf-8").splitlines()
+    )
     assert "pull_request" in ci["on"] and "pull_request_target" not in ci["on"]
     assert "pull_request_target" not in code and "secrets." not in code
     assert ci["permissions"] == {"contents": "read"}
@@ -91,7 +96,9 @@ def test_pages_deploys_from_main_with_write_access_only_in_the_deploy_job(pages:
     assert "permissions" not in build
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["needs"] == "build"
-    assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build["steps"])
+    assert any(
+        s.get("uses", "").startswith("actions/upload-pages-artifact@") for s in build["steps"]
+    )
     assert any(s.get("uses", "").startswith("actions/deploy-pages@") for s in deploy["steps"])
     assert ".venv/bin/mkdocs build --strict" in " ".join(s.get("run", "") for s in build["steps"])
 
@@ -107,7 +114,9 @@ def test_pre_commit_hook_runs_the_installed_check() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "glossary-gen-check")
     assert hook["language"] == "python" and hook["pass_filenames"] is False
-    assert re.match(hook["files"], "entries/relu.md") and not re.match(hook["files"], "docs/index.md")
+    assert re.match(hook["files"], "entries/relu.md") and not re.match(
+        hook["files"], "docs/index.md"
+    )
     program, *args = hook["entry"].split()
     assert program in {script.name for script in entry_points(group="console_scripts")}
     build_parser().parse_args(args)
