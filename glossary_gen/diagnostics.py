@@ -37,7 +37,7 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.column, self.code, self.message)
 
     def format_text(self) -> str:
@@ -46,7 +46,7 @@ class Diagnostic:
             text += f" ({self.hint})"
         return text
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, str | int | None]:
         return {
             "path": self.path,
             "line": self.line,

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -45,13 +46,13 @@ from typing import Any
 
 import yaml
 
-try:  # Python 3.11+
+if sys.version_info >= (3, 11):
     import tomllib as _toml
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+else:  # pragma: no cover - Python 3.10
     try:
-        import tomli as _toml  # type: ignore[no-redef]
+        import tomli as _toml
     except ModuleNotFoundError:
-        _toml = None  # type: ignore[assignment]
+        _toml = None
 
 from .config import ConfigError
 from .diagnostics import Diagnostic, error, sort_diagnostics, warning
@@ -228,7 +229,7 @@ def read_page(path: Path, diagnostics: list[Diagnostic]) -> Page | None:
     return Page(path, shown, meta, lines[1:close], 2, lines[close + 1 :], close + 2)
 
 
-def _parse_yaml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict | None:
+def _parse_yaml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict[str, Any] | None:
     try:
         data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.MarkedYAMLError as exc:
@@ -250,7 +251,7 @@ def _parse_yaml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict 
     return data
 
 
-def _parse_toml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict | None:
+def _parse_toml(source: str, shown: str, diagnostics: list[Diagnostic]) -> dict[str, Any] | None:
     if _toml is None:  # pragma: no cover - Python 3.10 without tomli
         diagnostics.append(
             error(
@@ -417,15 +418,15 @@ def _body_sections(
             page.related.append((href or item, line, column + offset))
 
     kept = []
-    for title, level, line, content in sections:
+    for title, level, heading_line, content in sections:
         if title.strip().rstrip(":").casefold() in _RELATED_HEADINGS:
             for offset, raw in enumerate(content):
                 bullet = _BULLET.match(raw)
                 start = bullet.end() if bullet else 0
                 if raw[start:].strip():
-                    take_related(raw[start:], line + 1 + offset, start + 1)
+                    take_related(raw[start:], heading_line + 1 + offset, start + 1)
             continue
-        kept.append((title, level, line, content))
+        kept.append((title, level, heading_line, content))
     sections = kept
 
     # A last "Related terms: a, b" line (outside any fence) at the end of the body.
@@ -444,7 +445,7 @@ def _body_sections(
 def _convert_links(
     text: str, line: int, page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]
 ) -> str:
-    def replace(found: re.Match) -> str:
+    def replace(found: re.Match[str]) -> str:
         href, label = found.group("href"), found.group("text")
         if not _looks_like_path(href):
             return found.group(0)
@@ -501,7 +502,7 @@ def convert_page(page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]) 
     """The entry text for one page (front matter already mapped into ``page``)."""
     meta = page.meta
     preamble, sections = _body_sections(page, diagnostics)
-    wanted = dict.fromkeys(SECTION_NAMES)
+    wanted: dict[str, str | None] = dict.fromkeys(SECTION_NAMES)
     others: list[tuple[str, int, str]] = []
     for title, level, line, content in sections:
         text = _render_lines(content, line + 1, page, resolve, diagnostics)
@@ -534,8 +535,8 @@ def convert_page(page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]) 
         wanted["In-depth explanation"] = intro + (
             "\n\n" + wanted["In-depth explanation"] if wanted["In-depth explanation"] else ""
         )
-    for name, text in wanted.items():
-        if not text:
+    for name, written in wanted.items():
+        if not written:
             diagnostics.append(
                 warning(
                     page.shown,
@@ -547,11 +548,11 @@ def convert_page(page: Page, resolve: _Resolver, diagnostics: list[Diagnostic]) 
             )
 
     parts = []
-    for name, text in wanted.items():
+    for name, written in wanted.items():
         placeholder = (
             f"<!-- TODO: write the {name} (imported from {page.file.name} without one). -->"
         )
-        parts.append(f"### {name}\n\n{text or placeholder}\n")
+        parts.append(f"### {name}\n\n{written or placeholder}\n")
     for title, level, text in others:
         parts.append(f"{'#' * level} {title}\n\n{text}\n" if text else f"{'#' * level} {title}\n")
     return "\n".join(parts)
@@ -645,7 +646,9 @@ def _map_front_matter(page: Page, diagnostics: list[Diagnostic]) -> dict[str, An
     return out
 
 
-def _sources(value: Any, page: Page, key: str, diagnostics: list[Diagnostic]) -> list[dict]:
+def _sources(
+    value: Any, page: Page, key: str, diagnostics: list[Diagnostic]
+) -> list[dict[str, Any]]:
     found = []
     for item in value if isinstance(value, list) else [value]:
         if isinstance(item, str) and re.match(r"^https?://\S+$", item.strip()):

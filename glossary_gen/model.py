@@ -95,7 +95,7 @@ class Entry:
     file: Path
     slug: str
     meta: Mapping[str, object]
-    positions: Mapping[tuple, tuple[int, int]]
+    positions: Mapping[tuple[str | int, ...], tuple[int, int]]
     title: str
     aliases: tuple[Located, ...]
     related: tuple[Located, ...]
@@ -109,7 +109,7 @@ class Entry:
     wikilinks: tuple[WikiLink, ...]
     digest: str = ""
 
-    def position(self, *path: object) -> tuple[int, int]:
+    def position(self, *path: str | int) -> tuple[int, int]:
         """Line and column of a front-matter key or item (falls back to the parent, then line 1)."""
         key = tuple(path)
         while key:

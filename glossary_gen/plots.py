@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 #: Number of samples across the x range (odd, so the midpoint of a symmetric range is sampled).
 DEFAULT_SAMPLES = 201
@@ -67,7 +68,7 @@ def sample_points(lo: float, hi: float, n: int = DEFAULT_SAMPLES) -> list[float]
     return [float(f"{lo + i * step:.12g}") for i in range(n)]
 
 
-def _finite(value: float | None) -> bool:
+def _finite(value: float | None) -> TypeGuard[float]:
     return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
 
 
@@ -88,8 +89,7 @@ def describe(spec: PlotSpec) -> str:
         if not values:
             parts.append(f"{s.label} has no finite values in this range.")
             continue
-        first = next(y for y in s.ys if _finite(y))
-        last = next(y for y in reversed(s.ys) if _finite(y))
+        first, last = values[0], values[-1]
         parts.append(
             f"{s.label} ranges from {_fmt(min(values))} to {_fmt(max(values))}"
             f" (starting at {_fmt(first)}, ending at {_fmt(last)})."
@@ -115,7 +115,7 @@ def render_svg(spec: PlotSpec) -> str:
         raise ValueError(f"at most {len(_SERIES_SENTINELS)} curves per plot")
 
     salt = _salt(spec.key)
-    rc = {
+    settings = {
         "svg.hashsalt": salt,
         "svg.fonttype": "none",
         "svg.image_inline": True,
@@ -131,14 +131,14 @@ def render_svg(spec: PlotSpec) -> str:
         "grid.alpha": 0.15,
         "axes.unicode_minus": True,
     }
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(settings):  # type: ignore[arg-type]  # keys typed Literal in stubs
         fig = Figure(figsize=(spec.width_in, spec.height_in), dpi=72)
         FigureCanvasSVG(fig)
         fig.patch.set_facecolor("none")
         ax = fig.add_subplot()
         ax.set_facecolor("none")
         for index, series in enumerate(spec.series):
-            ys = [y if _finite(y) else math.nan for y in series.ys]
+            ys: list[float] = [y if _finite(y) else math.nan for y in series.ys]
             ax.plot(
                 list(series.xs),
                 ys,
@@ -188,7 +188,15 @@ def _num(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _finish(svg: str, spec: PlotSpec, salt: str, *, box, xlim, ylim) -> str:
+def _finish(
+    svg: str,
+    spec: PlotSpec,
+    salt: str,
+    *,
+    box: tuple[float, float, float, float],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+) -> str:
     """Strip the XML prologue, rewrite colours, drop unreferenced ids, add accessibility."""
     svg = svg[svg.index("<svg") :].strip()
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)

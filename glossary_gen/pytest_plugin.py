@@ -38,7 +38,7 @@ from .doctests import EntryResult, check_doctests, doctest_blocks
 from .loader import load_entry
 from .model import Entry
 
-_RESULTS = pytest.StashKey[dict]()
+_RESULTS = pytest.StashKey[dict[str, tuple[EntryResult, list[Diagnostic]]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

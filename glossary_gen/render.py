@@ -1035,7 +1035,7 @@ class Renderer:
                 link = linker.anchor(entry.slug, entry.title)
                 # The summary is the entry's own Markdown (links and math render); sanitized later.
                 doc.md(f"- {fragments.token(link + aliases)}: {entry.summary}")
-        json_ld = {
+        json_ld: dict[str, object] = {
             "@context": "https://schema.org",
             "@type": "DefinedTermSet",
             "name": self.options.site_name,

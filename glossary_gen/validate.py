@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import fastjsonschema
 
@@ -30,10 +30,11 @@ GENERATED_SECTIONS = {"related terms": "related", "referenced by": None}
 
 
 @lru_cache(maxsize=1)
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     """The front-matter JSON Schema shipped in the package (``glossary_gen/schema/``)."""
     text = resources.files("glossary_gen").joinpath("schema/entry.schema.json").read_text("utf-8")
-    return json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 @lru_cache(maxsize=1)
@@ -57,17 +58,23 @@ def check_schema(entry: Entry) -> Iterable[Diagnostic]:
         return
     except fastjsonschema.JsonSchemaException:
         pass
-    for problem in sorted(
-        _explainer().iter_errors(entry.meta), key=lambda e: list(map(str, e.absolute_path))
-    ):
+    # JSON-like by construction: the loader builds only YAML's core types
+    instance: Any = entry.meta
+    problems = _explainer().iter_errors(instance)
+    for problem in sorted(problems, key=lambda e: list(map(str, e.absolute_path))):
         yield from _schema_diagnostics(entry, problem)
+
+
+def _schema_part(problem: jsonschema.ValidationError) -> Mapping[str, Any]:
+    """The subschema a problem was found against (always a mapping in our schema)."""
+    return problem.schema if isinstance(problem.schema, Mapping) else {}
 
 
 def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> Iterable[Diagnostic]:
     path = tuple(problem.absolute_path)
     where = ".".join(str(p) for p in path) or "front matter"
     if problem.validator == "additionalProperties":
-        allowed = list(problem.schema.get("properties", {}))
+        allowed = list(_schema_part(problem).get("properties", {}))
         instance = problem.instance if isinstance(problem.instance, dict) else {}
         for key in instance:
             if key not in allowed:
@@ -85,7 +92,7 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
     if problem.validator == "required":
         line, col = entry.position(*path) if path else (1, 1)
         instance = problem.instance if isinstance(problem.instance, dict) else {}
-        for key in problem.validator_value:
+        for key in cast("list[str]", problem.validator_value):
             if key not in instance:
                 scope = f" in {where}" if path else ""
                 yield error(
@@ -143,8 +150,8 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
         seen.setdefault(section.key, section.line)
     known_titles = [s.title for s in entry.sections]
     for required in REQUIRED_SECTIONS:
-        section = entry.section(required)
-        if section is None:
+        found = entry.section(required)
+        if found is None:
             close = did_you_mean(required, known_titles, cutoff=0.7)
             yield error(
                 entry.path,
@@ -156,10 +163,10 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
                 if close
                 else f"add a '### {required}' heading",
             )
-        elif not _COMMENT.sub("", section.content).strip():
+        elif not _COMMENT.sub("", found.content).strip():
             yield error(
                 entry.path,
-                section.line,
+                found.line,
                 1,
                 "empty-section",
                 f"section '{required}' is empty",

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from glossary_gen.loader import MAX_DEPTH, MAX_ENTRY_BYTES, load_entries, load_entry, parse_body
 
@@ -188,3 +189,17 @@ def test_load_entries_keeps_going_after_bad_files():
     assert entries == [] and len(problems) == 2
     entries, problems = load_entries(FIXTURES / "valid" / "entries")
     assert problems == [] and len(entries) == 4
+
+
+def test_depth_guard_is_the_same_without_libyaml(tmp_path, monkeypatch):
+    """PyYAML built without libyaml (pure Python) has no nesting limit of its own."""
+    from glossary_gen import loader
+
+    class PurePythonLoader(yaml.SafeLoader):
+        pass
+
+    monkeypatch.setattr(loader, "_FrontMatterLoader", PurePythonLoader)
+    text = "---\ntitle: Deep\nx: " + "[" * 3_000 + "]" * 3_000 + "\n---\n"
+    entry, problems = load_text(tmp_path, text)
+    assert entry is None
+    assert [(p.code, p.line, p.column) for p in problems] == [("yaml-too-deep", 3, FLOW_COLUMN)]

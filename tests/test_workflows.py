@@ -104,10 +104,15 @@ def test_pages_deploys_from_main_with_write_access_only_in_the_deploy_job(pages:
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
-def test_actions_are_pinned_to_a_major_version(name: str) -> None:
-    for step in steps(load(WORKFLOWS / name)):
-        if "uses" in step:
-            assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", step["uses"]), step["uses"]
+def test_actions_are_pinned_to_a_commit_with_its_release_named(name: str) -> None:
+    """A tag can be moved; a commit hash cannot. The comment tells Dependabot and readers which
+    release the hash is (each was checked against the action's own repository)."""
+    text = (WORKFLOWS / name).read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert uses and len(uses) == sum("uses" in step for step in steps(load(WORKFLOWS / name)))
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r"\s+# v\d+\.\d+\.\d+", comment), (action, comment)
 
 
 def test_pre_commit_hook_runs_the_installed_check() -> None:
