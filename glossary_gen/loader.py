@@ -174,6 +174,7 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
         aliases=_located_strings(meta, positions, "aliases"),
         related=_located_strings(meta, positions, "related"),
         tags=_located_strings(meta, positions, "tags"),
+        requires=_located_strings(meta, positions, "requires"),
         draft=meta.get("draft") is True,
         sources=_sources(meta, positions),
         body=body,

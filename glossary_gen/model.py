@@ -108,6 +108,8 @@ class Entry:
     code_blocks: tuple[CodeBlock, ...]
     wikilinks: tuple[WikiLink, ...]
     digest: str = ""
+    #: Import names the examples need beyond the standard library (``requires:``).
+    requires: tuple[Located, ...] = ()
 
     def position(self, *path: str | int) -> tuple[int, int]:
         """Line and column of a front-matter key or item (falls back to the parent, then line 1)."""

@@ -216,6 +216,61 @@ def check_live_fences(entry: Entry) -> Iterable[Diagnostic]:
     return check_live_blocks(entry)
 
 
+def check_requires(entry: Entry) -> Iterable[Diagnostic]:
+    """Every package the examples need is declared, present for the doctests, and in Pyodide."""
+    from . import packages
+
+    declared = {r.value: r for r in entry.requires}
+    for name, item in declared.items():
+        if not packages.VALID_NAME.match(name):
+            continue  # the schema reports it
+        if packages.is_stdlib(name):
+            yield warning(
+                entry.path,
+                item.line,
+                item.column,
+                "requires-stdlib",
+                f"'{name}' is in Python's standard library; it need not be declared",
+                "remove it from 'requires:'",
+            )
+            continue
+        if not packages.installed(name):
+            yield error(
+                entry.path,
+                item.line,
+                item.column,
+                "requires-missing",
+                f"package '{name}' is not installed where the doctests run",
+                "add it to pyproject.toml and run 'bash scripts/lock', or drop the example",
+            )
+        if not packages.in_pyodide(name):
+            yield warning(
+                entry.path,
+                item.line,
+                item.column,
+                "requires-not-in-pyodide",
+                f"package '{name}' is not in Pyodide's package index, so Run cannot load it "
+                "in the browser",
+                "the printed output stays verified; prefer packages Pyodide ships",
+            )
+    reported: set[str] = set()
+    for block in entry.code_blocks:
+        if not block.is_doctest:
+            continue
+        for name, line in packages.imported_names(block):
+            if name in declared or name in reported or not packages.needs_declaring(name):
+                continue
+            reported.add(name)
+            yield error(
+                entry.path,
+                line,
+                1,
+                "requires-undeclared",
+                f"the example imports '{name}', which 'requires:' does not list",
+                f"add 'requires: [{name}]' to the front matter",
+            )
+
+
 ENTRY_RULES: list[EntryRule] = [
     check_schema,
     check_slug,
@@ -223,6 +278,7 @@ ENTRY_RULES: list[EntryRule] = [
     check_aliases,
     check_tags,
     check_live_fences,
+    check_requires,
 ]
 
 
