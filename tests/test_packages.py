@@ -37,7 +37,7 @@ def test_an_undeclared_import_is_located_at_its_line():
     assert problems_of("", example) == [
         (
             "requires-undeclared",
-            15,
+            18,  # the second line of the fence that opens on line 16
             1,
             "the example imports 'numpy', which 'requires:' does not list",
         )
