@@ -21,6 +21,16 @@ TITLES = [
     "Deep Learning",
     "Vanishing Gradient Problem",
     "Dying ReLU Problem",
+    "Leaky ReLU",
+    "GELU",
+    "ELU",
+    "SiLU",
+    "Softplus",
+    "He Initialization",
+    "Batch Normalization",
+    "Exploding Gradient Problem",
+    "Residual Connection",
+    "Universal Approximation Theorem",
 ]
 
 
@@ -29,7 +39,7 @@ def linked():
     return load_and_link(ENTRIES)
 
 
-def test_the_glossary_has_the_eleven_terms_and_no_problems(linked):
+def test_the_glossary_has_the_twenty_one_terms_and_no_problems(linked):
     glossary, problems = linked
     assert [d.format_text() for d in problems] == []
     assert sorted(e.title for e in glossary.published) == sorted(TITLES)
