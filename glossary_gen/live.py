@@ -114,7 +114,13 @@ def python_sources(entry: Entry) -> list[tuple[int, str]]:
             examples = parser.get_examples(block.code)
         except ValueError:
             continue  # malformed doctest: the doctest step reports it
-        sources.extend((block.line + example.lineno, example.source) for example in examples)
+        # An example that shows an expected exception teaches, it does not define: skip it, as
+        # doctest goes on past it.
+        sources.extend(
+            (block.line + example.lineno, example.source)
+            for example in examples
+            if example.exc_msg is None
+        )
     return sources
 
 

@@ -75,3 +75,12 @@ def test_relu_example_shows_the_canonical_values(linked):
     glossary, _ = linked
     code = "".join(b.code for b in glossary.resolve("ReLU").code_blocks)
     assert ">>> [relu(x) for x in [-2, -1, 0, 1, 2]]\n[0, 0, 0, 1, 2]\n" in code
+
+
+def test_relu_shows_the_vectorised_numpy_form_and_declares_numpy(linked):
+    glossary, _ = linked
+    relu = glossary.resolve("ReLU")
+    code = "".join(b.code for b in relu.code_blocks if b.is_doctest)
+    assert ">>> np.maximum(0, x)" in code and "array([0, 0, 0, 1, 2])" in code
+    assert "np.where(x > 0, 1.0, 0.0)" in code
+    assert [r.value for r in relu.requires] == ["numpy"]

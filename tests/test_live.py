@@ -191,6 +191,22 @@ def test_changed_code_changes_the_plot(write_entry, tmp_path):
     assert ya[0] == 0 and yb[0] == pytest.approx(-0.4)
 
 
+def test_an_example_that_expects_an_exception_does_not_stop_the_plot(write_entry, tmp_path):
+    teaching = DEFS.replace(
+        "```\n",
+        ">>> relu([1, 2])\nTraceback (most recent call last):\nTypeError: '>' not supported\n```\n",
+        1,
+    ).replace("return max(0, x)", "return x if x > 0 else 0")
+    entry = entry_with(write_entry, teaching + "```plot\nfunctions: [relu]\nx: [-4, 4]\n```\n")
+    results = live.evaluate_live([entry], settings(tmp_path))
+    assert results.diagnostics == []
+    assert [request for request, _ in live.python_sources(entry)][-1] < line_of(
+        entry, ">>> relu([1, 2])"
+    )
+    (plot,) = results.by_key.values()
+    assert plot.values["relu"][-1] == 4
+
+
 def test_failures_are_located_errors_and_other_entries_still_plot(write_entry, tmp_path):
     raising = entry_with(
         write_entry,
