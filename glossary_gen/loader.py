@@ -334,6 +334,9 @@ def _mark(node: yaml.Node, base: int = 1) -> tuple[int, int]:
 
 
 _STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+#: Kept as written: ``updated: 2024-01-31`` is the text the schema checks (as YAML 1.2 and editors
+#: read it), and an impossible date such as ``2024-13-45`` is a located error, not a crash.
+_TEXT = frozenset({_STR, "tag:yaml.org,2002:timestamp"})
 
 
 class _Builder:
@@ -341,8 +344,8 @@ class _Builder:
 
     Refused, with a located error: aliases (they add nothing to an entry and enable "billion
     laughs" documents), duplicate keys (YAML would silently keep the last one), non-scalar keys
-    and collection tags other than plain maps and sequences. Scalars other than strings go through
-    the safe constructor, so ``true``, ``3`` and dates mean what YAML says.
+    and collection tags other than plain maps and sequences. Scalars other than strings and dates
+    go through the safe constructor, so ``true`` and ``3`` mean what YAML says.
     """
 
     __slots__ = ("loader", "positions", "problems", "seen", "shown")
@@ -382,7 +385,7 @@ class _Builder:
                 self.problems.append(_too_deep_error(self.shown, _mark(node, base=0)))
             return None
         if isinstance(node, yaml.ScalarNode):
-            return node.value if node.tag == _STR else self.loader.construct_object(node)
+            return node.value if node.tag in _TEXT else self.loader.construct_object(node)
         if node.tag not in (_MAP, _SEQ):
             self.refuse(node, "yaml-tag", f"YAML tag '{node.tag}' is not allowed in front matter")
             return None
@@ -400,7 +403,9 @@ class _Builder:
                 )
                 continue
             self.seen.add(id(key_node))
-            key = key_node.value if key_node.tag == _STR else self.loader.construct_object(key_node)
+            key = (
+                key_node.value if key_node.tag in _TEXT else self.loader.construct_object(key_node)
+            )
             line, col = _mark(key_node)
             if key in mapping or ((*path, key)) in self.positions:
                 first = self.positions.get((*path, key), (line, col))[0]

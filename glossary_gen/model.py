@@ -6,6 +6,9 @@ problem at the exact place a contributor has to edit.
 
 from __future__ import annotations
 
+import datetime as _dt
+import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -136,6 +139,21 @@ class Entry:
         return first_paragraph(section.content)
 
     @property
+    def updated(self) -> _dt.date | None:
+        """``updated: YYYY-MM-DD`` from the front matter: the date the page and the feed show
+        (without it, the entry file's last commit). ``None`` when absent or not a real date
+        (validation reports it)."""
+        value = self.meta.get("updated")
+        if isinstance(value, _dt.date):
+            return value
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                return _dt.date.fromisoformat(value)
+            except ValueError:
+                return None
+        return None
+
+    @property
     def names(self) -> tuple[str, ...]:
         """Every name the entry answers to: title, aliases and slug."""
         return (self.title, *(a.value for a in self.aliases), self.slug)
@@ -161,6 +179,16 @@ class Glossary:
     @property
     def published(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if not e.draft)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def slugify(title: str) -> str:
+    """``"Leaky ReLU"`` -> ``leaky-relu``; accents are folded, anything else becomes a hyphen.
+    The file name ``new`` proposes for a title, and the redirect page of an alias."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def name_key(name: str) -> str:

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from importlib import resources
 from pathlib import Path
 
 from .links import build_index
 from .loader import load_entries
-from .model import name_key
+from .model import name_key, slugify
 
 
 class ScaffoldError(Exception):
     pass
-
-
-def slugify(title: str) -> str:
-    """``"Leaky ReLU"`` -> ``leaky-relu``; accents are folded, anything else becomes a hyphen."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def _schema_reference(entries_dir: Path) -> str:

@@ -6,6 +6,7 @@ A rule is a small function that yields diagnostics; adding a rule is one functio
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .loader import SLUG_RE
 from .model import REQUIRED_SECTIONS, Entry, name_key
+from .redirects import check_alias_slugs
 
 EntryRule = Callable[[Entry], Iterable[Diagnostic]]
 GlossaryRule = Callable[[Sequence[Entry]], Iterable[Diagnostic]]
@@ -102,6 +104,8 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
     line, col = entry.position(*path)
     if problem.validator == "const":
         message = f"'{where}' must be {problem.validator_value!r}"
+    elif path == ("updated",):
+        message = f"'updated' must be a date written YYYY-MM-DD, got {problem.instance!r}"
     elif problem.validator == "pattern" and path and path[-1] == "url":
         message = f"'{where}' must be an http(s) URL, got {problem.instance!r}"
     elif problem.validator == "pattern":
@@ -206,6 +210,28 @@ def check_tags(entry: Entry) -> Iterable[Diagnostic]:
         seen.add(tag.value.casefold())
 
 
+def check_updated(entry: Entry) -> Iterable[Diagnostic]:
+    """``updated:`` is a real calendar date (the schema checks its shape) and not in the future,
+    where it would keep the term at the top of the feed."""
+    value = entry.meta.get("updated")
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        return
+    line, col = entry.position("updated")
+    if entry.updated is None:
+        yield error(
+            entry.path, line, col, "invalid-date", f"'updated' is not a calendar date: {value}"
+        )
+    elif entry.updated > _dt.date.today() + _dt.timedelta(days=1):  # +1: time zones
+        yield warning(
+            entry.path,
+            line,
+            col,
+            "future-date",
+            f"'updated' is in the future: {value}",
+            "write the date of the change (YYYY-MM-DD), or remove the key to use the git date",
+        )
+
+
 #: Rules that look at one entry at a time.
 def check_live_fences(entry: Entry) -> Iterable[Diagnostic]:
     """``plot``/``playground`` fences (see :mod:`glossary_gen.live`, imported only when needed)."""
@@ -277,6 +303,7 @@ ENTRY_RULES: list[EntryRule] = [
     check_sections,
     check_aliases,
     check_tags,
+    check_updated,
     check_live_fences,
     check_requires,
 ]
@@ -312,7 +339,7 @@ def check_unique_names(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
 
 
 #: Rules that need the whole glossary.
-GLOSSARY_RULES: list[GlossaryRule] = [check_unique_names]
+GLOSSARY_RULES: list[GlossaryRule] = [check_unique_names, check_alias_slugs]
 
 
 def validate(entries: Sequence[Entry]) -> list[Diagnostic]:
