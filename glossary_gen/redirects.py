@@ -1,0 +1,151 @@
+"""Redirect pages: every alias keeps a URL, ``glossary/<alias-slug>/``, that leads to its term.
+
+So a term renamed with its old title kept as an alias never breaks a link to the old page. Like
+mkdocs-redirects, each redirect is a small HTML file written as is (a canonical link, a meta
+refresh and a plain link), not a page rendered through the theme: cheap at any size, and the
+same under ``mkdocs serve``.
+
+The alias slug is :func:`~glossary_gen.model.slugify` of the alias (the file name ``new`` would
+give it). :func:`check_alias_slugs` is a validation rule: an alias slug that is another entry's
+slug, another entry's alias slug, or a reserved name (the index page) is a located error, since
+one of the two pages would silently replace the other.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .diagnostics import Diagnostic, error
+from .model import Entry, Located, name_key, slugify
+
+#: Slugs the site itself uses in the term folder: ``index`` is the A-Z page.
+RESERVED_SLUGS = frozenset({"index"})
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """The page at ``slug`` (under the term folder) leads to ``entry``; ``alias`` wrote it."""
+
+    slug: str
+    alias: Located
+    entry: Entry
+
+
+def alias_slugs(entry: Entry) -> list[tuple[Located, str]]:
+    """Each alias of an entry with its slug, in order; one per slug, leaving out the aliases whose
+    slug is empty (nothing to slugify) or the entry's own (its page is already there)."""
+    seen = {entry.slug}
+    found = []
+    for alias in entry.aliases:
+        slug = slugify(alias.value)
+        if slug and slug not in seen:
+            seen.add(slug)
+            found.append((alias, slug))
+    return found
+
+
+def _claims(entries: Sequence[Entry]) -> tuple[dict[str, Entry], list[tuple[Entry, Located, str]]]:
+    by_slug: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.path):
+        by_slug.setdefault(entry.slug, entry)
+    aliases = [
+        (entry, alias, slug)
+        for entry in sorted(entries, key=lambda e: e.path)
+        for alias, slug in alias_slugs(entry)
+    ]
+    return by_slug, aliases
+
+
+def check_alias_slugs(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
+    """An alias's redirect page may not take the place of a term page, of another alias's
+    redirect or of the index. Clashes of the names themselves (``ReLU`` and ``relu``) are
+    ``duplicate-alias`` errors already; this finds the ones only the slug reveals
+    (``Rectified linear unit`` and ``rectified-linear unit``)."""
+    by_slug, aliases = _claims(entries)
+    owners: dict[str, tuple[Entry, Located]] = {}
+    for entry, alias, slug in aliases:
+        key = name_key(alias.value)
+        term = by_slug.get(slug)
+        if slug in RESERVED_SLUGS:
+            yield error(
+                entry.path,
+                alias.line,
+                alias.column,
+                "alias-slug",
+                f"alias '{alias.value}' would have the address '{slug}/', "
+                f"which is the glossary's own {slug} page",
+                "reword the alias",
+            )
+        elif term is not None and term is not entry:
+            if key not in {name_key(n) for n in term.names}:  # else: duplicate-alias already
+                yield error(
+                    entry.path,
+                    alias.line,
+                    alias.column,
+                    "alias-slug",
+                    f"alias '{alias.value}' would have the address '{slug}/', "
+                    f"which is the page of {term.path}",
+                    "remove the alias or reword it; a redirect cannot replace a term page",
+                )
+        elif slug in owners:
+            other, first = owners[slug]
+            if other is not entry and name_key(first.value) != key:
+                yield error(
+                    entry.path,
+                    alias.line,
+                    alias.column,
+                    "alias-slug",
+                    f"alias '{alias.value}' would have the address '{slug}/', as has alias "
+                    f"'{first.value}' of {other.path}:{first.line}",
+                    "an old address can lead to one term only: keep the alias on one entry",
+                )
+        else:
+            owners[slug] = (entry, alias)
+
+
+def redirects(published: Sequence[Entry]) -> list[Redirect]:
+    """The redirect pages of the published entries. Where slugs clash (reported by
+    :func:`check_alias_slugs`), term pages win, then the first alias by file path, so a
+    non-strict build never replaces a page."""
+    by_slug, aliases = _claims(published)
+    taken = set(by_slug) | RESERVED_SLUGS
+    found = []
+    for entry, alias, slug in aliases:
+        if slug not in taken:
+            taken.add(slug)
+            found.append(Redirect(slug, alias, entry))
+    return found
+
+
+def redirect_src(prefix: str, slug: str, *, directory_urls: bool = True) -> str:
+    """Where a redirect file goes in the site: ``glossary/rectifier/index.html`` (or
+    ``glossary/rectifier.html`` without directory URLs)."""
+    return f"{prefix}{slug}/index.html" if directory_urls else f"{prefix}{slug}.html"
+
+
+def redirect_html(
+    title: str, target_url: str, page_url: str, *, site_url: str | None = None
+) -> str:
+    """The redirect page at ``page_url`` to the term ``title`` at ``target_url`` (both
+    site-root-relative). The link is relative, so the site works wherever it is served; the
+    canonical link is absolute when the site's URL is known. The one script keeps a ``#anchor``
+    (a meta refresh drops it); without JavaScript the refresh and the link still lead there."""
+    from .render import relative_url, script_json  # not at import: ``check`` needs only the rule
+
+    href = relative_url(target_url, page_url)
+    canonical = site_url.rstrip("/") + "/" + target_url if site_url else href
+    text = html.escape(title)
+    return (
+        "<!doctype html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{text}</title>\n"
+        f'<link rel="canonical" href="{html.escape(canonical)}">\n'
+        '<meta name="robots" content="noindex">\n'
+        f'<meta http-equiv="refresh" content="0; url={html.escape(href)}">\n'
+        f"<script>location.replace({script_json(href)} + location.hash)</script>\n"
+        "</head>\n<body>\n"
+        f'<p>This term is now at <a href="{html.escape(href)}">{text}</a>.</p>\n'
+        "</body>\n</html>\n"
+    )
