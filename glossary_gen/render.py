@@ -75,12 +75,16 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
 
 from .diagnostics import Diagnostic, error
 from .model import PYTHON_LANGUAGES, CodeBlock, Entry, Glossary, name_key
+
+if TYPE_CHECKING:
+    from .edit_links import EditLinks
+    from .used_on import DocsPage
 
 # --- public extension points ---------------------------------------------------------------------
 
@@ -690,8 +694,22 @@ class Renderer:
             else options.url_prefix + "index.html"
         )
         self.dates: dict[Path, _dt.date] = {}
+        self._dated = options.last_updated
         if options.last_updated:
             self.dates = last_updated([e.file for e in glossary.published])
+        #: Set by the adapter: the docs pages that link to each term (:mod:`.used_on`) and where
+        #: entries are edited (:mod:`.edit_links`).
+        self.used_on: Mapping[str, Sequence[DocsPage]] = {}
+        self.edit_links: EditLinks | None = None
+
+    def date_of(self, entry: Entry) -> _dt.date | None:
+        """The entry's date: ``updated:`` from its front matter, else its file's last commit
+        (else its modification time)."""
+        if entry.updated is not None:
+            return entry.updated
+        if not self._dated:  # last_updated is off for the pages, but the feed needs dates
+            self.dates, self._dated = last_updated([e.file for e in self.glossary.published]), True
+        return self.dates.get(entry.file)
 
     # -- term pages --
 
@@ -753,14 +771,21 @@ class Renderer:
                 + "</p>",
                 indexed=False,
             )
+        used_on = self.used_on.get(entry.slug)
+        if used_on:
+            from .used_on import used_on_html
+
+            section("Used on", "used-on", used_on_html(used_on, url), indexed=False)
         if entry.sources:
             section("Sources", "sources", self._sources(entry), indexed=True)
-        date = self.dates.get(entry.file)
+        date = self.date_of(entry) if self.options.last_updated else None
         footer = []
         if date is not None:
             footer.append(
                 f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>'
             )
+        if self.edit_links is not None:
+            footer += self.edit_links.footer(entry, url)
         footer.append(f'<a href="{attr(relative_url(self.index_url, url))}">All terms</a>')
         doc.html_block(f'<p class="glossary-meta">{" · ".join(footer)}</p>', indexed=False)
 
@@ -1067,32 +1092,11 @@ class Renderer:
     # -- exports --
 
     def glossary_json(self) -> str:
-        """``glossary.json``: every published term, for other tools (search, bots, IDEs)."""
-        terms = []
-        for entry in self.glossary.published:
-            url = self.linker.url_of[entry.slug]
-            terms.append(
-                {
-                    "slug": entry.slug,
-                    "title": entry.title,
-                    "aliases": [a.value for a in entry.aliases],
-                    "summary": self.linker.tooltips.get(entry.slug) or plain_text(entry.summary),
-                    "url": self._absolute(url) or url,
-                    "related": [
-                        s
-                        for s in self.glossary.related.get(entry.slug, ())
-                        if s in self.linker.url_of
-                    ],
-                    "tags": [t.value for t in entry.tags],
-                }
-            )
-        # One term per line: readable and diffable, and each line is written by json's C encoder
-        # (``indent`` would switch the whole document to the pure-Python one).
-        head = json.dumps(
-            {"name": self.options.site_name, "count": len(terms)}, ensure_ascii=False
-        )[:-1]
-        lines = ",\n".join(" " + json.dumps(t, ensure_ascii=False) for t in terms)
-        return f'{head}, "terms": [\n{lines}\n]}}\n' if terms else f'{head}, "terms": []}}\n'
+        """``glossary.json`` (:func:`glossary_gen.exports.glossary_json`, with the feed and
+        ``llms.txt`` built from the same terms)."""
+        from .exports import glossary_json
+
+        return glossary_json(self)
 
     # -- after the Markdown engine --
 
