@@ -209,11 +209,14 @@ def feed_link(renderer: Renderer, page_url: str) -> str:
 
 # --- llms.txt ------------------------------------------------------------------------------------
 
-_MD_LINK_TEXT = re.compile(r"([\\\[\]])")
+#: Backslash-escaped in llms.txt: no entry text can close a link, open one, or be read as HTML
+#: by a Markdown renderer (``\<script>`` is literal text in CommonMark).
+_MD_SPECIAL = re.compile(r"([\\\[\]<>`])")
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """Entry text as one line of Markdown that shows exactly that text."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def llms_txt(
@@ -225,9 +228,9 @@ def llms_txt(
     options = renderer.options
     items = terms(renderer) if found is None else found
     site = options.site_url
-    lines = [f"# {_one_line(options.site_name)}", ""]
+    lines = [f"# {' '.join(options.site_name.split())}", ""]  # trusted: mkdocs.yml
     if description:
-        lines += [f"> {_one_line(description)}", ""]
+        lines += [f"> {' '.join(description.split())}", ""]
     lines += [
         f"A glossary of {len(items)} terms. Each page has a summary, a plain-language "
         "explanation (ELI5), an in-depth explanation with examples checked when the site is "
@@ -237,7 +240,7 @@ def llms_txt(
         "",
     ]
     for term in items:
-        title = _MD_LINK_TEXT.sub(r"\\\1", _one_line(term.title))
+        title = _one_line(term.title)
         aliases = (
             f" (also: {', '.join(_one_line(a) for a in term.aliases)})" if term.aliases else ""
         )

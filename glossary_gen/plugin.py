@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
@@ -35,8 +36,10 @@ from mkdocs.structure.pages import Page
 
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity, error
+from .edit_links import EditLinks, edit_base
 from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
 from .render import RenderedPage, Renderer, RenderOptions, sanitize
+from .used_on import DocsPage, nav_titles, page_title, scan
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
 log = logging.getLogger("mkdocs.plugins.glossary")
@@ -83,7 +86,18 @@ class GlossaryConfig(base.Config):
     npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
     site root."""
     last_updated = c.Type(bool, default=True)
-    """Show each term's last-change date (git, else file time)."""
+    """Show each term's last-change date (``updated:``, else git, else file time)."""
+    repo_url = c.Optional(c.Type(str))
+    """The glossary's repository, for "Edit this term" (default: MkDocs' ``repo_url``). Its own
+    option because MkDocs' one makes Material ask the GitHub API for star counts on every page."""
+    edit_uri = c.Optional(c.Type(str))
+    """The edit view of the folder holding mkdocs.yml, relative to ``repo_url`` (``edit/main/``;
+    default: MkDocs' ``edit_uri`` without its docs folder, else the host's ``main`` branch)."""
+    suggest_url = c.Optional(c.Type(str))
+    """Target of "Suggest a new term": a docs page (``contributing.md``) or a URL (default: the
+    docs page ``contributing.md`` if there is one, else the repository)."""
+    feed_size = c.Type(int, default=20)
+    """How many of the newest and last changed terms ``feed.xml`` lists (0: no feed)."""
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):
@@ -99,6 +113,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self.doctest_results: dict[str, object] = {}
         self._cleaner: ThreadPoolExecutor | None = None
         self._cleaning: dict[str, Future[str]] = {}
+        self._feed_link: Callable[[str], str] | None = None
 
     # -- configuration --
 
@@ -200,6 +215,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             autolink=self.config.autolink,
         )
         renderer.index_url = index_file.url
+        renderer.used_on = self._used_on(files, config, renderer)
+        renderer.edit_links = self._edit_links(files, config)
         self.renderer = renderer
         self.extension.linker = renderer.linker
         # Formulas: markers with their LaTeX until the search index has read the page.
@@ -221,7 +238,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             MATH_CACHE.prefetch(
                 k for page in self.pages.values() for k in formula_keys(page.markdown)
             )
-        add("glossary.json", content=renderer.glossary_json())
+        self._reader_files(files, config, add, result.diagnostics)
         for asset in self._assets():
             add(f"{ASSETS_DIR}/{asset.name}", abs_src_path=str(asset))
         already = set(result.diagnostics)  # check() evaluated the plots too: log each problem once
@@ -232,6 +249,110 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         gc.freeze()
         self._frozen = True
         return files
+
+    # -- reader features: redirects, "Used on", edit links, feed, llms.txt --
+
+    def _used_on(
+        self, files: Files, config: MkDocsConfig, renderer: Renderer
+    ) -> dict[str, list[DocsPage]]:
+        """The docs pages that wiki-link each term, from their Markdown (see :mod:`.used_on`)."""
+        from mkdocs.utils.meta import get_data
+
+        titles = nav_titles(config.nav)
+        pages = []
+        for file in files.documentation_pages():
+            if file.generated_by is not None:
+                continue
+            try:
+                body, meta = get_data(file.content_string)
+            except (OSError, ValueError):
+                continue  # MkDocs reports an unreadable page itself
+            title = titles.get(file.src_uri) or meta.get("title") or page_title(body, file.src_uri)
+            url = "" if file.url == "./" else file.url  # the root page: "" like the site root
+            pages.append((DocsPage(file.src_uri, url, str(title)), body))
+
+        def resolve(name: str) -> str | None:
+            entry = renderer.linker.resolve(name)
+            return entry.slug if entry is not None else None
+
+        return scan(pages, resolve)
+
+    def _edit_links(self, files: Files, config: MkDocsConfig) -> EditLinks:
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        repo_url = self.config.repo_url or config.repo_url
+        base = edit_base(
+            repo_url,
+            self.config.edit_uri,
+            mkdocs_edit_uri=config.edit_uri if config.repo_url else None,
+            docs_dir=Path(config.docs_dir),
+            base_dir=base_dir,
+        )
+        suggest = self.config.suggest_url
+        if suggest is None:
+            suggest = "contributing.md" if files.get_file_from_path("contributing.md") else repo_url
+        if suggest and suggest.endswith(".md"):
+            page = files.get_file_from_path(suggest)
+            suggest = page.url if page is not None else suggest
+        return EditLinks(base, base_dir, suggest or None)
+
+    def _reader_files(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        add: Callable[..., File],
+        reported: list[Diagnostic],
+    ) -> None:
+        """The alias redirects, ``glossary.json``, ``feed.xml`` and ``llms.txt``."""
+        from . import exports, redirects
+
+        renderer = self.renderer
+        assert renderer is not None
+        taken = {f.dest_uri: f for f in files}
+        problems = []
+        for redirect in redirects.redirects(renderer.glossary.published):
+            src = redirects.redirect_src(
+                self.prefix, redirect.slug, directory_urls=config.use_directory_urls
+            )
+            if src in taken and taken[src].generated_by is None:
+                alias = redirect.alias
+                problems.append(
+                    error(
+                        redirect.entry.path,
+                        alias.line,
+                        alias.column,
+                        "alias-slug",
+                        f"alias '{alias.value}' would have the address of docs/{taken[src].src_uri}",
+                        "reword the alias or move the page",
+                    )
+                )
+                continue
+            page_url = src[: -len("index.html")] if config.use_directory_urls else src
+            html = redirects.redirect_html(
+                redirect.entry.title,
+                renderer.linker.url_of[redirect.entry.slug],
+                page_url,
+                site_url=config.site_url or None,
+            )
+            add(src, content=html)
+        report([d for d in problems if d not in reported])
+        terms = exports.terms(renderer)
+        add(exports.GLOSSARY_JSON, content=exports.glossary_json(renderer, terms))
+        add(
+            exports.LLMS_TXT,
+            content=exports.llms_txt(renderer, terms, description=config.site_description),
+        )
+        self._feed_link = None
+        if self.config.feed_size > 0:
+            feed = exports.feed_xml(
+                renderer,
+                terms,
+                size=self.config.feed_size,
+                description=config.site_description,
+                author=config.site_author,
+            )
+            add(exports.FEED, content=feed)
+            link = exports.feed_link
+            self._feed_link = lambda url: link(renderer, url)
 
     # -- pages --
 
@@ -273,6 +394,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     @event_priority(100)  # first: search and the theme read the finished content
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+        rendered = self.pages.get(page.file.src_uri)
+        if rendered is not None and rendered.entry is not None and self.renderer is not None:
+            links = self.renderer.edit_links  # the theme's edit button, if on, edits the entry
+            page.edit_url = links.edit_url(rendered.entry.file) if links is not None else None
         cleaning = self._cleaning.pop(page.file.src_uri, None)
         if cleaning is not None and self.renderer is not None:
             page.content = self._finish(
@@ -293,6 +418,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.math is not None:
             output = self.math.splice(output)
+        if self._feed_link is not None and "</head>" in output:  # every page: feed discovery
+            at = output.index("</head>")
+            output = output[:at] + self._feed_link(page.url) + "\n" + output[at:]
         rendered = self.pages.get(page.file.src_uri) if self.renderer is not None else None
         return output if rendered is None else self.renderer.finish_page(output, rendered)
 

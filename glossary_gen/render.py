@@ -784,10 +784,15 @@ class Renderer:
             footer.append(
                 f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>'
             )
-        if self.edit_links is not None:
-            footer += self.edit_links.footer(entry, url)
         footer.append(f'<a href="{attr(relative_url(self.index_url, url))}">All terms</a>')
-        doc.html_block(f'<p class="glossary-meta">{" · ".join(footer)}</p>', indexed=False)
+        contribute = self.edit_links.footer(entry, url) if self.edit_links is not None else []
+        doc.html_block(
+            f'<p class="glossary-meta">{" · ".join(footer)}</p>'
+            + (
+                f'<p class="glossary-contribute">{" · ".join(contribute)}</p>' if contribute else ""
+            ),
+            indexed=False,
+        )
 
         fragments.head.append(self._json_ld(entry, summary, date))
         fragments.head.append(self._island(entry))
