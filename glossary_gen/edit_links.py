@@ -44,12 +44,15 @@ class EditLinks:
     #: "Suggest a new term": an absolute URL or a site-root-relative page URL, or ``None``.
     suggest_url: str | None = None
 
+    def path(self, file: Path) -> str:
+        """An entry file's path from the folder of mkdocs.yml: ``entries/relu.md``."""
+        return Path(os.path.relpath(file.resolve(), self.base_dir.resolve())).as_posix()
+
     def edit_url(self, file: Path) -> str | None:
         """The editor URL of an entry file."""
         if self.edit_base is None:
             return None
-        relative = Path(os.path.relpath(file.resolve(), self.base_dir.resolve())).as_posix()
-        return _normalized(urljoin(self.edit_base, quote(relative)))
+        return _normalized(urljoin(self.edit_base, quote(self.path(file))))
 
     def footer(self, entry: Entry, page_url: str) -> list[str]:
         """The links of a term page's footer (the page at ``page_url``): "Edit this term" and
@@ -59,7 +62,8 @@ class EditLinks:
         if edit is not None:
             links.append(
                 f'<a href="{html.escape(edit)}" class="glossary-edit-term" rel="nofollow" '
-                f'title="Edit {html.escape(entry.path)} in the repository">Edit this term</a>'
+                f'title="Edit {html.escape(self.path(entry.file))} in the repository">'
+                "Edit this term</a>"
             )
         if self.suggest_url:
             suggest = self.suggest_url

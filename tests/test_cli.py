@@ -27,6 +27,7 @@ CASES = [
     "duplicate_names",
     "links",
     "encoding",
+    "alias_slugs",
 ]
 
 

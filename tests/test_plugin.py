@@ -110,7 +110,9 @@ def test_term_page_shows_every_part(built):
         .split("</nav>")[0]
     )
     anchors = re.findall(r'href="#([^"]+)"', toc)
-    assert anchors[-3:] == ["related-terms", "referenced-by", "sources"] and "eli5" in anchors
+    # "Used on" (docs/index.md links [[Alpha]]) joined the generated sections in issue 17.
+    assert anchors[-4:] == ["related-terms", "referenced-by", "used-on", "sources"]
+    assert "eli5" in anchors
     assert 'class="md-tag">letters</a>' in html
     assert (
         '<a href="https://example.org/alphabet" rel="nofollow noopener" class="glossary-source">'

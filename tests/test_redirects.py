@@ -1,0 +1,210 @@
+"""Alias redirects: every alias keeps an address that leads to its term, and an alias whose
+address would take another page's is a located error from ``check``."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from glossary_gen.cli import main
+from glossary_gen.loader import load_entries
+from glossary_gen.redirects import (
+    alias_slugs,
+    check_alias_slugs,
+    redirect_html,
+    redirect_src,
+    redirects,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SITE = FIXTURES / "site_basic"
+
+BODY = "### Summary\n\nA term.\n\n### ELI5\n\nSimple.\n\n### In-depth explanation\n\nLonger.\n"
+
+
+def entry(title: str, *aliases: str) -> str:
+    names = ", ".join(f'"{a}"' for a in aliases)
+    return f"---\ntitle: {title}\naliases: [{names}]\n---\n{BODY}"
+
+
+def load(write_entry, files: dict[str, str]):
+    for name, text in files.items():
+        folder = write_entry(name, text)
+    entries, problems = load_entries(folder)
+    assert problems == []
+    return sorted(entries, key=lambda e: e.path)
+
+
+def test_each_alias_gets_its_slug_once_and_never_the_entrys_own(write_entry):
+    (relu,) = load(
+        write_entry, {"relu.md": entry("ReLU", "Rectifier", "rectifier!", "RELU", "∑", "Réseau")}
+    )
+    assert [(a.value, slug) for a, slug in alias_slugs(relu)] == [
+        ("Rectifier", "rectifier"),
+        ("Réseau", "reseau"),
+    ]
+
+
+def test_check_reports_each_slug_clash_at_the_alias(monkeypatch, capsys):
+    # Golden: tests/fixtures/alias_slugs/expected.txt (also run by test_cli's fixture cases).
+    monkeypatch.chdir(FIXTURES / "alias_slugs")
+    assert main(["check", "--entries", "entries", "--no-doctest"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == (FIXTURES / "alias_slugs" / "expected.txt").read_text().splitlines()
+    assert (
+        "entries/leaky-relu.md:5:5: error[alias-slug]: alias 'Rectifier!' would have the "
+        "address 'rectifier/', which is the page of entries/rectifier.md" in lines[0]
+    )
+
+
+def test_a_clash_of_the_names_themselves_is_reported_once(write_entry):
+    # 'relu' is the other entry's slug *and* name: duplicate-alias says so; no second error.
+    entries = load(write_entry, {"relu.md": entry("ReLU"), "leaky.md": entry("Leaky", "relu")})
+    assert list(check_alias_slugs(entries)) == []
+
+
+def test_redirects_never_replace_a_term_page_or_each_other(write_entry):
+    entries = load(
+        write_entry,
+        {
+            "a.md": entry("A", "Old A", "b"),
+            "b.md": entry("B", "old-a", "Index"),
+        },
+    )
+    found = [(r.slug, r.entry.slug, r.alias.value) for r in redirects(entries)]
+    assert found == [("old-a", "a", "Old A")]  # 'b' is a page, 'index' the A-Z page
+
+
+def test_redirect_page_is_small_escaped_and_keeps_the_anchor():
+    page = redirect_html(
+        '<script>alert("x")</script> & Co',
+        "glossary/relu/",
+        "glossary/rectifier/",
+        site_url="https://example.org/g/",
+    )
+    assert len(page) < 1000
+    assert '<link rel="canonical" href="https://example.org/g/glossary/relu/">' in page
+    assert '<meta http-equiv="refresh" content="0; url=../relu/">' in page
+    assert 'location.replace("../relu/" + location.hash)' in page
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in page
+    # Without the site's URL the canonical link is relative; without directory URLs, files.
+    assert 'rel="canonical" href="relu.html"' in redirect_html(
+        "ReLU", "glossary/relu.html", "glossary/rectifier.html"
+    )
+    assert redirect_src("glossary/", "rectifier") == "glossary/rectifier/index.html"
+    assert redirect_src("", "rectifier", directory_urls=False) == "rectifier.html"
+
+
+# --- in a built site ------------------------------------------------------------------------------
+
+
+def _copy(tmp: Path) -> Path:
+    site = tmp / "site_basic"
+    shutil.copytree(SITE, site)
+    return site
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "NO_MKDOCS_2_WARNING"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    site = _copy(tmp_path_factory.mktemp("redirects"))
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return site / "site"
+
+
+def test_every_alias_of_a_published_term_redirects_to_it(built):
+    page = (built / "glossary" / "first-letter" / "index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=../alpha/">' in page
+    assert '<link rel="canonical" href="https://glossary.example.org/glossary/alpha/">' in page
+    assert "md-header" not in page  # written directly, not rendered through the theme
+    # The hostile alias of the 'evil' entry gets a harmless address and an escaped page.
+    evil = built / "glossary" / "img-src-x-onerror-alert-alias" / "index.html"
+    assert "<script>alert" not in evil.read_text()
+    assert "url=../evil/" in evil.read_text()
+    # The redirect is not a page of the site: not in the sitemap, not in search.
+    assert "first-letter" not in (built / "sitemap.xml").read_text()
+    assert "first-letter" not in (built / "search" / "search_index.json").read_text()
+
+
+def test_an_alias_cannot_take_the_address_of_a_docs_page(tmp_path):
+    site = _copy(tmp_path)
+    (site / "docs" / "glossary" / "first-letter").mkdir(parents=True)
+    (site / "docs" / "glossary" / "first-letter" / "index.html").write_text("<p>mine</p>")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(),
+        check=False,
+    )
+    assert result.returncode != 0
+    assert re.search(
+        r"entries/alpha\.md:3:\d+: error\[alias-slug\]: alias 'First Letter' would have the "
+        r"address of docs/glossary/first-letter/index\.html",
+        result.stderr,
+    ), result.stderr
+    # The maintainer's page stays what it was (and the term page is untouched).
+    assert (site / "site" / "glossary" / "first-letter" / "index.html").read_text() == (
+        "<p>mine</p>"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_redirects_work_under_mkdocs_serve(tmp_path):
+    site = _copy(tmp_path)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+    try:
+        body = None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/glossary/first-letter/", timeout=5
+                ) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert body is not None, proc.stderr.read().decode() if proc.poll() is not None else ""
+        assert "url=../alpha/" in body
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        if proc.stderr is not None:
+            proc.stderr.close()
