@@ -5,15 +5,17 @@ same as ``glossary-gen check``) and :mod:`glossary_gen.render`:
 
 * ``on_files``: check the glossary, log every diagnostic with exactly the line the CLI prints (so a
   content error fails ``mkdocs build --strict`` with the located message), then add the term pages,
-  the index page, ``glossary.json`` and the site assets as in-memory files. Nothing is written
-  into ``docs/`` or ``entries/``; drafts get no page. Term pages are left out of the navigation
+  the index page, the alias redirects, ``glossary.json``, ``feed.xml``, ``llms.txt`` and the site
+  assets as in-memory files (the docs pages' wiki links are read first, for "Used on"). Nothing
+  is written into ``docs/`` or ``entries/``; drafts get no page. Term pages are left out of the navigation
   (``NOT_IN_NAV``): a nav listing thousands of pages makes MkDocs quadratic.
 * ``on_page_markdown``: tell the Markdown extension which page it renders.
 * ``on_page_content`` (last): hand the rendered entry to the sanitizer's thread;
   ``on_page_context`` (first, before search reads the page): take the clean HTML and splice in
   the trusted HTML.
 * ``on_post_page`` (after Material's search has indexed the content): put in the navigation
-  fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX).
+  fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX), and on
+  every page the feed's ``<link rel="alternate">``.
 * ``on_serve``: watch the entries folder, so editing an entry reloads the page.
 """
 

@@ -1,9 +1,10 @@
 """Render: the linked :class:`~glossary_gen.model.Glossary` -> site pages and exports.
 
 This module knows Markdown and HTML, not MkDocs: it turns each published entry into the Markdown
-source of a page (with JSON front matter), builds the A-Z index page, ``glossary.json`` and the
-schema.org JSON-LD, and finishes a page's HTML once a Markdown engine has rendered it (sanitizing
-what contributors wrote, then splicing in the trusted pieces the renderer produced). The MkDocs
+source of a page (with JSON front matter), builds the A-Z index page and the schema.org JSON-LD
+(``glossary.json``, the feed and ``llms.txt`` are :mod:`glossary_gen.exports`), and finishes a
+page's HTML once a Markdown engine has rendered it (sanitizing what contributors wrote, then
+splicing in the trusted pieces the renderer produced). The MkDocs
 adapter is :mod:`glossary_gen.plugin`; another generator would need only another thin adapter.
 
 Trust boundary
