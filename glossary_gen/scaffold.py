@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .links import build_index
 from .loader import load_entries
-from .model import name_key, slugify
+from .model import name_key
+from .model import slugify as slugify  # moved to model; still importable from here
 
 
 class ScaffoldError(Exception):
