@@ -1,8 +1,19 @@
 """Load: ``entries/*.md`` -> :class:`~glossary_gen.model.Entry` objects plus diagnostics.
 
-Reading is defensive because the files come from pull requests: a size cap is applied before
-decoding, YAML is parsed with a safe loader, anchors/aliases (the "billion laughs" shape) and
-duplicate keys are refused, and every problem comes back as a located diagnostic.
+Reading is defensive because the files come from pull requests:
+
+- only regular files are opened: a FIFO, a device or a socket named ``*.md`` is refused by name
+  (opening a FIFO would block the build), and the file is opened without following a link
+  (``O_NOFOLLOW``) and without blocking (``O_NONBLOCK``), then checked again with ``fstat``;
+- a symbolic link is read only when it resolves to a regular file inside the project (the nearest
+  folder, from the entries folder up, that holds ``mkdocs.yml`` or ``.git``): a link to another
+  file of the repository reads that file, a link out of the repository (``/etc/...``, a home
+  folder) is refused with a located error, and so is an entries folder that is itself a link out;
+- a size cap is applied before decoding;
+- YAML goes through :mod:`glossary_gen.untrusted_yaml` (safe loader, no aliases, no tags, depth
+  and size caps, duplicate keys refused), the same reader the fence options use;
+
+and every problem comes back as a located diagnostic.
 """
 
 from __future__ import annotations
@@ -10,32 +21,48 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Mapping
 from pathlib import Path
-
-import yaml
 
 from .diagnostics import Diagnostic, error
 from .model import CodeBlock, Entry, Located, Section, Source, WikiLink
+from .untrusted_yaml import MAX_DEPTH, MAX_YAML_CHARS, Positions, parse_mapping
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_ENTRY_BYTES",
+    "MAX_FRONT_MATTER_CHARS",
+    "RESERVED_SLUGS",
+    "SLUG_RE",
+    "WIKILINK",
+    "Boundary",
+    "discover",
+    "display_path",
+    "load_entries",
+    "load_entry",
+    "parse_body",
+    "parse_entry",
+    "project_root",
+    "read_entry_file",
+]
 
 #: Entries larger than this are refused before they are decoded or parsed.
 MAX_ENTRY_BYTES = 512 * 1024
 
 #: Front matter longer than this is refused (entries keep data in the body).
-MAX_FRONT_MATTER_CHARS = 64 * 1024
-
-#: Deepest nesting accepted in front matter (real entries need 3).
-MAX_DEPTH = 50
+MAX_FRONT_MATTER_CHARS = MAX_YAML_CHARS
 
 #: A file name that yields a safe slug: lower-case letters, digits and single hyphens.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _FrontMatterLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader (C-accelerated where available); checks happen on the composed node tree."""
-
+#: Slugs no entry may have: the glossary's own A-Z page (``glossary/index.md``) and the names
+#: Windows reserves for devices whatever the extension (``con.md`` cannot be checked out there).
+RESERVED_SLUGS = frozenset(
+    {"index", "con", "prn", "aux", "nul"}
+    | {f"com{n}" for n in range(10)}
+    | {f"lpt{n}" for n in range(10)}
+)
 
 _FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)$")
 _HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<title>.*?)(?:[ \t]+#+)?[ \t]*$")
@@ -55,21 +82,62 @@ def display_path(path: Path) -> str:
 
 
 def discover(entries_dir: Path) -> list[Path]:
-    """The entry files of a glossary: ``*.md`` directly in the folder, in a stable order."""
+    """The entry files of a glossary: ``*.md`` directly in the folder, in a stable order.
+
+    Anything but a folder is listed, links and special files included, so that :func:`load_entry`
+    refuses what it will not read with a located error instead of skipping it silently.
+    """
     names = sorted(
         e.name
         for e in os.scandir(entries_dir)
-        if e.name.endswith(".md") and not e.name.startswith(".") and e.is_file()
+        if e.name.endswith(".md") and not e.name.startswith(".") and not e.is_dir()
     )
     return [entries_dir / name for name in names]
+
+
+def project_root(folder: Path) -> Path:
+    """The folder an entries folder's files must resolve into: the nearest one, from ``folder``
+    up, that holds ``mkdocs.yml`` or ``.git``; else ``folder``'s parent. Found without following
+    links, so an entries folder that is itself a link out of the project stays outside it."""
+    start = Path(os.path.abspath(folder))
+    for candidate in (start, *start.parents):
+        if any((candidate / name).exists() for name in ("mkdocs.yml", "mkdocs.yaml", ".git")):
+            return candidate
+    return start.parent
+
+
+class Boundary:
+    """The project folder entry files must stay in, resolved once per load."""
+
+    __slots__ = ("_folders", "real_root", "root")
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real_root = root.resolve()
+        self._folders: dict[Path, bool] = {}
+
+    @classmethod
+    def around(cls, folder: Path) -> Boundary:
+        return cls(project_root(folder))
+
+    def holds(self, real: Path) -> bool:
+        """Whether a resolved path lies inside the project."""
+        return real == self.real_root or self.real_root in real.parents
+
+    def holds_folder(self, folder: Path) -> bool:
+        inside = self._folders.get(folder)
+        if inside is None:
+            inside = self._folders[folder] = self.holds(folder.resolve())
+        return inside
 
 
 def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
     entries: list[Entry] = []
     diagnostics: list[Diagnostic] = []
     folder = display_path(entries_dir)
+    boundary = Boundary.around(entries_dir)
     for path in discover(entries_dir):
-        entry, problems = load_entry(path, shown=os.path.join(folder, path.name))
+        entry, problems = load_entry(path, shown=os.path.join(folder, path.name), boundary=boundary)
         diagnostics.extend(problems)
         if entry is not None:
             entries.append(entry)
@@ -77,26 +145,102 @@ def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
 
 
 def load_entry(
-    path: Path, *, shown: str | None = None, max_bytes: int = MAX_ENTRY_BYTES
+    path: Path,
+    *,
+    shown: str | None = None,
+    max_bytes: int = MAX_ENTRY_BYTES,
+    boundary: Boundary | None = None,
 ) -> tuple[Entry | None, list[Diagnostic]]:
-    """Read one entry file. Returns ``(None, diagnostics)`` when it cannot be understood at all."""
+    """Read one entry file. Returns ``(None, diagnostics)`` when it cannot be understood at all.
+
+    ``boundary``: the project the file must resolve into (default: the one around its folder).
+    """
     shown = shown or display_path(path)
+    data = read_entry_file(path, shown, max_bytes, boundary or Boundary.around(path.parent))
+    if isinstance(data, Diagnostic):
+        return None, [data]
+    return parse_entry(data, path, shown)
+
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def read_entry_file(
+    path: Path, shown: str, max_bytes: int, boundary: Boundary
+) -> bytes | Diagnostic:
+    """The bytes of an entry file, or why they are not read (see the module docstring)."""
+
+    def refuse(code: str, message: str, hint: str | None = None) -> Diagnostic:
+        return error(shown, 1, 1, code, message, hint)
+
     try:
-        with open(path, "rb") as handle:
+        info = os.lstat(path)
+        target = path
+        if stat.S_ISLNK(info.st_mode):
+            try:
+                target = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # missing target, or a loop (RuntimeError up to 3.12)
+                return refuse("unreadable", "symbolic link to a file that does not exist")
+            if not boundary.holds(target):
+                return refuse(
+                    "outside-project",
+                    f"symbolic link to a file outside the project ({display_path(boundary.root)})"
+                    "; it was not read",
+                    "entries must be files in the repository",
+                )
+            info = os.stat(target)
+        elif not boundary.holds_folder(path.parent):
+            return refuse(
+                "outside-project",
+                f"the entries folder lies outside the project ({display_path(boundary.root)}) "
+                "through a symbolic link; the file was not read",
+                "entries must be files in the repository",
+            )
+        kind = _not_regular(info.st_mode)
+        if kind is not None:
+            return refuse("not-a-file", f"'{path.name}' is {kind}, not a file; it was not opened")
+        descriptor = os.open(target, _OPEN_FLAGS)
+    except OSError as exc:
+        return refuse("unreadable", f"cannot read file: {exc.strerror or exc}")
+    try:
+        kind = _not_regular(os.fstat(descriptor).st_mode)  # replaced since it was looked at?
+        if kind is not None:
+            return refuse("not-a-file", f"'{path.name}' is {kind}, not a file; it was not read")
+        with os.fdopen(descriptor, "rb") as handle:
+            descriptor = -1  # the file object closes it now
             data = handle.read(max_bytes + 1)
     except OSError as exc:
-        return None, [error(shown, 1, 1, "unreadable", f"cannot read file: {exc.strerror or exc}")]
+        return refuse("unreadable", f"cannot read file: {exc.strerror or exc}")
+    finally:
+        if descriptor >= 0:
+            os.close(descriptor)
     if len(data) > max_bytes:
-        return None, [
-            error(
-                shown,
-                1,
-                1,
-                "file-too-large",
-                f"entry is larger than {max_bytes // 1024} KiB; split it or move data out of it",
-            )
-        ]
-    return parse_entry(data, path, shown)
+        return refuse(
+            "file-too-large",
+            f"entry is larger than {max_bytes // 1024} KiB; split it or move data out of it",
+        )
+    return data
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file is when it is not a regular file (``None`` when it is one)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
 
 
 def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list[Diagnostic]]:
@@ -155,8 +299,15 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
             )
         ]
 
-    diagnostics: list[Diagnostic] = []
-    meta, positions = _parse_front_matter("\n".join(lines[1:close]), shown, diagnostics)
+    meta, positions, diagnostics = parse_mapping(
+        "\n".join(lines[1:close]),
+        shown,
+        2,
+        "front matter",
+        code_prefix="front-matter",
+        empty_hint="add at least 'title: ...'",
+        max_chars=MAX_FRONT_MATTER_CHARS,
+    )
     if meta is None:
         return None, diagnostics
 
@@ -187,248 +338,18 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
     return entry, diagnostics
 
 
-# --- front matter -------------------------------------------------------------------------------
-
-
-def _parse_front_matter(source: str, shown: str, diagnostics: list[Diagnostic]):
-    """Compose the front matter with the safe (C) parser, then build the data from the node tree
-    in one pass that records positions and refuses what a glossary entry never needs."""
-    if len(source) > MAX_FRONT_MATTER_CHARS:
-        diagnostics.append(
-            error(
-                shown,
-                2,
-                1,
-                "front-matter-too-large",
-                f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KiB",
-            )
-        )
-        return None, {}
-    # libyaml's composer recurses in C (a deep enough document would crash the process), and
-    # newer libyaml refuses deep nesting itself: either way the user gets the same diagnostic,
-    # measured on the event stream before anything is composed.
-    deep = _too_deep_at(source) if sum(map(source.count, "[{-:?")) > MAX_DEPTH else None
-    if deep is not None:
-        diagnostics.append(_too_deep_error(shown, deep))
-        return None, {}
-    loader = _FrontMatterLoader(source)
-    try:
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                diagnostics.append(
-                    error(
-                        shown,
-                        1,
-                        1,
-                        "front-matter-empty",
-                        "front matter is empty",
-                        "add at least 'title: ...'",
-                    )
-                )
-                return None, {}
-            if not isinstance(node, yaml.MappingNode):
-                line, col = _mark(node)
-                diagnostics.append(
-                    error(
-                        shown,
-                        line,
-                        col,
-                        "front-matter-not-mapping",
-                        "front matter must be a mapping of keys to values",
-                    )
-                )
-                return None, {}
-            builder = _Builder(loader, shown)
-            data = builder.build(node, ())
-            if builder.problems:
-                diagnostics.extend(builder.problems)
-                return None, {}
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        if _is_nesting_limit(exc):  # libyaml's own limit, on a shape the gate did not measure
-            diagnostics.append(_too_deep_error(shown, _too_deep_at(source) or _mark_of(exc)))
-            return None, {}
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 2, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        diagnostics.append(
-            error(shown, line, col, "yaml-syntax", f"invalid YAML in front matter: {problem}")
-        )
-        return None, {}
-    except yaml.YAMLError as exc:
-        diagnostics.append(
-            error(shown, 1, 1, "yaml-syntax", f"invalid YAML in front matter: {exc}")
-        )
-        return None, {}
-    return data, builder.positions
-
-
-def _too_deep_at(source: str) -> tuple[int, int] | None:
-    """Where a node lies more than :data:`MAX_DEPTH` collections deep (0-based line, column).
-
-    Measured on the event stream, which is produced without recursing. The rule is the one
-    :class:`_Builder` applies (a value whose path is longer than ``MAX_DEPTH``), so the report is
-    the same whichever check sees the document. When libyaml refuses the nesting itself (its own
-    limit, newer releases) the pure-Python parser, which has none, finds the same place.
-    """
-    try:
-        return _deep_event(yaml.parse(source, Loader=_FrontMatterLoader))
-    except yaml.MarkedYAMLError as exc:
-        if not _is_nesting_limit(exc):
-            return None  # the composer reports the syntax error with its location
-    try:
-        return _deep_event(yaml.parse(source, Loader=yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        return _mark_of(exc) if _is_nesting_limit(exc) else None
-
-
-def _deep_event(events: Iterable[yaml.Event]) -> tuple[int, int] | None:
-    # One frame per open collection: [is a mapping, nodes seen in it] (keys and values alternate).
-    stack: list[list[int]] = []
-    for event in events:
-        if isinstance(event, (yaml.CollectionEndEvent, yaml.StreamStartEvent)):
-            if stack and isinstance(event, yaml.CollectionEndEvent):
-                stack.pop()
-            continue
-        if not isinstance(event, yaml.NodeEvent):
-            continue
-        is_key = False
-        if stack:
-            frame = stack[-1]
-            is_key = bool(frame[0]) and frame[1] % 2 == 0
-            frame[1] += 1
-        if len(stack) > MAX_DEPTH and not is_key:
-            return event.start_mark.line, event.start_mark.column
-        if isinstance(event, yaml.CollectionStartEvent):
-            stack.append([isinstance(event, yaml.MappingStartEvent), 0])
-    return None
-
-
-def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
-    return "nesting depth" in (exc.problem or "")
-
-
-def _mark_of(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
-    mark = exc.problem_mark or exc.context_mark
-    return (mark.line, mark.column) if mark else (0, 0)
-
-
-def _too_deep_error(shown: str, at: tuple[int, int]) -> Diagnostic:
-    return error(
-        shown,
-        at[0] + 2,
-        at[1] + 1,
-        "yaml-too-deep",
-        f"front matter is nested more than {MAX_DEPTH} levels deep",
-        "keep entry data flat; lists of plain values or small mappings are enough",
-    )
-
-
-def _mark(node: yaml.Node, base: int = 1) -> tuple[int, int]:
-    """A node's position in the entry file (``base=1``) or in the YAML text (``base=0``)."""
-    if base == 0:
-        return node.start_mark.line, node.start_mark.column
-    return node.start_mark.line + 2, node.start_mark.column + 1
-
-
-_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-#: Kept as written: ``updated: 2024-01-31`` is the text the schema checks (as YAML 1.2 and editors
-#: read it), and an impossible date such as ``2024-13-45`` is a located error, not a crash.
-_TEXT = frozenset({_STR, "tag:yaml.org,2002:timestamp"})
-
-
-class _Builder:
-    """Turn composed nodes into Python data, recording each key's and item's position.
-
-    Refused, with a located error: aliases (they add nothing to an entry and enable "billion
-    laughs" documents), duplicate keys (YAML would silently keep the last one), non-scalar keys
-    and collection tags other than plain maps and sequences. Scalars other than strings and dates
-    go through the safe constructor, so ``true`` and ``3`` mean what YAML says.
-    """
-
-    __slots__ = ("loader", "positions", "problems", "seen", "shown")
-
-    def __init__(self, loader: yaml.SafeLoader, shown: str) -> None:
-        self.loader = loader
-        self.shown = shown
-        self.positions: dict[tuple, tuple[int, int]] = {}
-        self.problems: list[Diagnostic] = []
-        self.seen: set[int] = set()
-
-    def refuse(self, node: yaml.Node, code: str, message: str, hint: str | None = None) -> None:
-        line, col = _mark(node)
-        self.problems.append(error(self.shown, line, col, code, message, hint))
-
-    def build(self, node: yaml.Node, path: tuple) -> object:
-        if id(node) in self.seen:  # the composer hands back the anchored node for an alias
-            if any(p.code == "yaml-alias" for p in self.problems):
-                return None  # one located report is enough; the rest are the same mistake
-            # An alias node carries the anchor's position: point at the key that holds it instead.
-            owner = path[:-1] if path and isinstance(path[-1], int) else path
-            line, col = self.positions.get(owner, _mark(node))
-            self.problems.append(
-                error(
-                    self.shown,
-                    line,
-                    col,
-                    "yaml-alias",
-                    "YAML anchors and aliases are not allowed in front matter",
-                    "write the value out in full",
-                )
-            )
-            return None
-        self.seen.add(id(node))
-        if len(path) > MAX_DEPTH:
-            if not any(p.code == "yaml-too-deep" for p in self.problems):
-                self.problems.append(_too_deep_error(self.shown, _mark(node, base=0)))
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return node.value if node.tag in _TEXT else self.loader.construct_object(node)
-        if node.tag not in (_MAP, _SEQ):
-            self.refuse(node, "yaml-tag", f"YAML tag '{node.tag}' is not allowed in front matter")
-            return None
-        if isinstance(node, yaml.SequenceNode):
-            items = []
-            for index, item in enumerate(node.value):
-                self.positions[(*path, index)] = _mark(item)
-                items.append(self.build(item, (*path, index)))
-            return items
-        mapping: dict[object, object] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or id(key_node) in self.seen:
-                self.refuse(
-                    key_node, "yaml-key", "keys must be plain words, not lists, mappings or aliases"
-                )
-                continue
-            self.seen.add(id(key_node))
-            key = (
-                key_node.value if key_node.tag in _TEXT else self.loader.construct_object(key_node)
-            )
-            line, col = _mark(key_node)
-            if key in mapping or ((*path, key)) in self.positions:
-                first = self.positions.get((*path, key), (line, col))[0]
-                self.refuse(
-                    key_node,
-                    "yaml-duplicate-key",
-                    f"duplicate key '{key}' (first defined on line {first})",
-                )
-                continue
-            self.positions[(*path, key)] = (line, col)
-            mapping[key] = self.build(value_node, (*path, key))
-        return mapping
+# --- front matter values ---------------------------------------------------------------------
 
 
 def _string(value: object) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _located_strings(meta: dict, positions: dict, key: str) -> tuple[Located, ...]:
+def _located_strings(
+    meta: Mapping[str, object], positions: Positions, key: str
+) -> tuple[Located, ...]:
     values = meta.get(key)
-    if isinstance(
-        values, str
-    ):  # a lone string is read as a one-item list; the schema still flags it
+    if isinstance(values, str):  # read as a one-item list; the schema still flags it
         values = [values]
     if not isinstance(values, list):
         return ()
@@ -441,7 +362,7 @@ def _located_strings(meta: dict, positions: dict, key: str) -> tuple[Located, ..
     return tuple(found)
 
 
-def _sources(meta: dict, positions: dict) -> tuple[Source, ...]:
+def _sources(meta: Mapping[str, object], positions: Positions) -> tuple[Source, ...]:
     values = meta.get("sources")
     if not isinstance(values, list):
         return ()
@@ -546,8 +467,10 @@ def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(out), in_comment
 
 
-def _code_block(lines: list[str], fence: tuple, end: int, first_line: int) -> CodeBlock:
-    _marker, indent, info, start = fence[0], fence[1], fence[2], fence[3]
+def _code_block(
+    lines: list[str], fence: tuple[str, int, str, int], end: int, first_line: int
+) -> CodeBlock:
+    _marker, indent, info, start = fence
     code_lines = [_dedent(raw, indent) for raw in lines[start + 1 : end]]
     language = info.split()[0].lower() if info.split() else ""
     return CodeBlock(

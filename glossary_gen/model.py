@@ -98,6 +98,7 @@ class Entry:
     file: Path
     slug: str
     meta: Mapping[str, object]
+    #: Where each front-matter key or item was written (see :mod:`glossary_gen.untrusted_yaml`).
     positions: Mapping[tuple[str | int, ...], tuple[int, int]]
     title: str
     aliases: tuple[Located, ...]
