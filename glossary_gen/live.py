@@ -30,14 +30,13 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .diagnostics import Diagnostic, did_you_mean, error
 from .model import PYTHON_LANGUAGES, CodeBlock, Entry
+from .untrusted_yaml import parse_mapping
 
 #: The fence languages this module formats.
 LIVE_LANGUAGES = ("plot", "playground")
@@ -133,8 +132,10 @@ def defined_names(entry: Entry) -> set[str]:
     for _line, source in python_sources(entry):
         try:
             tree = ast.parse(source)
-        except SyntaxError:
-            continue  # the doctest step reports it
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            # Not Python, or nested past what the parser takes (it signals that with
+            # RecursionError or MemoryError): the doctest step reports it from the sandbox.
+            continue
         for node in tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 names.add(node.name)
@@ -156,44 +157,28 @@ class _Problem(Exception):
         self.line, self.code, self.message, self.hint = line, code, message, hint
 
 
-def _compose(block: CodeBlock) -> tuple[dict[str, Any], dict[str, int]]:
-    """Parse the fence's YAML; return the mapping and the file line of each key."""
-    try:
-        node = yaml.compose(block.code, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = block.line + (mark.line if mark else 0)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise _Problem(
-            line, "live-yaml", f"{block.language} block is not valid YAML: {reason}"
-        ) from None
-    if node is None:
-        raise _Problem(block.fence_line, "live-empty", f"{block.language} block is empty")
-    if not isinstance(node, yaml.MappingNode):
-        raise _Problem(
-            block.line, "live-yaml", f"{block.language} block must be a YAML mapping of options"
-        )
-    data: dict[str, Any] = {}
-    lines: dict[str, int] = {}
-    for key_node, value_node in node.value:
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-        line = block.line + key_node.start_mark.line
-        if key in data:
-            raise _Problem(line, "live-yaml", f"duplicate key '{key}' in {block.language} block")
-        try:
-            data[key] = _construct(value_node)
-        except yaml.YAMLError as exc:
-            raise _Problem(line, "live-yaml", f"{block.language} block: {exc}") from None
-        lines[key] = line
-    return data, lines
+class _Unreadable(Exception):
+    """The fence's options are not YAML this module reads; the diagnostics say where."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(diagnostics[0].message if diagnostics else "unreadable options")
+        self.diagnostics = diagnostics
 
 
-def _construct(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+def _options(entry: Entry, block: CodeBlock) -> tuple[dict[str, Any], dict[str, int]]:
+    """The fence's options and the file line of each key, read like front matter: the same reader
+    (:mod:`glossary_gen.untrusted_yaml`) with the same limits, errors at the entry file's lines."""
+    data, positions, problems = parse_mapping(
+        block.code,
+        entry.path,
+        block.line,
+        f"the {block.language} block",
+        code_prefix="live",
+        indent=block.indent,
+    )
+    if data is None:
+        raise _Unreadable(problems)
+    return data, {key: positions[(key,)][0] for key in data}
 
 
 def _number(value: Any, line: int, what: str) -> float:
@@ -262,9 +247,12 @@ def _function_names(value: Any, line: int, key: str, defined: set[str]) -> tuple
 def parse_live_block(
     entry: Entry, block: CodeBlock, defined: set[str] | None = None
 ) -> PlotRequest:
-    """Validate one ``plot``/``playground`` fence; raises :class:`_Problem` (see :func:`live_requests`)."""
+    """Validate one ``plot``/``playground`` fence.
+
+    Raises :class:`_Problem` or :class:`_Unreadable` (see :func:`live_requests`).
+    """
     defined = defined_names(entry) if defined is None else defined
-    data, lines = _compose(block)
+    data, lines = _options(entry, block)
     allowed = PLOT_KEYS if block.language == "plot" else PLAYGROUND_KEYS
     for key in data:
         if key not in allowed:
@@ -282,16 +270,16 @@ def parse_live_block(
             )
     functions = _function_names(data[fname], lines[fname], fname, defined)
     x_range = _range(data["x"], lines["x"], "x")
-    common = {
-        "path": entry.path,
-        "line": block.fence_line,
-        "functions": functions,
-        "x_range": x_range,
-        "x_label": _string_option(
-            data, lines, "xlabel" if block.language == "plot" else "label", "x"
-        ),
-        "key_lines": lines,
-    }
+    common = PlotRequest(
+        kind=block.language,
+        path=entry.path,
+        line=block.fence_line,
+        functions=functions,
+        x_range=x_range,
+        title="",
+        x_label=_string_option(data, lines, "xlabel" if block.language == "plot" else "label", "x"),
+        key_lines=lines,
+    )
     if block.language == "plot":
         y_range = _range(data["y"], lines["y"], "y") if "y" in data else None
         samples = data.get("samples", 201)
@@ -306,13 +294,12 @@ def parse_live_block(
                 f"'samples' must be a whole number from {MIN_SAMPLES} to {MAX_SAMPLES}",
             )
         default_title = " and ".join(functions)
-        return PlotRequest(
-            kind="plot",
+        return replace(
+            common,
             title=_string_option(data, lines, "title", default_title),
             y_range=y_range,
             y_label=_string_option(data, lines, "ylabel", "y"),
             samples=samples,
-            **common,
         )
     low, high = x_range
     step = (
@@ -335,13 +322,12 @@ def parse_live_block(
     else:
         value = _snap((low + high) / 2, low, step)
     name = functions[0]
-    return PlotRequest(
-        kind="playground",
+    return replace(
+        common,
         title=_string_option(data, lines, "title", f"{name}(x)"),
         y_label=f"{name}(x)",
         value=value,
         step=step,
-        **common,
     )
 
 
@@ -370,6 +356,8 @@ def live_requests(entry: Entry) -> tuple[list[PlotRequest], list[Diagnostic]]:
             defined = defined_names(entry)
         try:
             requests.append(parse_live_block(entry, block, defined))
+        except _Unreadable as unreadable:
+            diagnostics.extend(unreadable.diagnostics)
         except _Problem as problem:
             diagnostics.append(
                 error(entry.path, problem.line, 1, problem.code, problem.message, problem.hint)

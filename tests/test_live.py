@@ -118,7 +118,8 @@ def test_unknown_option_missing_option_yaml_errors(write_entry):
         == f"{text.index('titel: T') + 1}:live-option:unknown option 'titel' in plot block (did you mean 'title'?)"
     )
     assert problems[1].startswith(f"{fences[1]}:live-option:playground block needs 'function:'")
-    assert ":live-yaml:plot block is not valid YAML" in problems[2]
+    # Fence options are read like front matter (one YAML reader): the same code, yaml-syntax.
+    assert ":yaml-syntax:invalid YAML in the plot block: did not find expected" in problems[2]
     assert fences[2] < int(problems[2].split(":")[0]) <= fences[2] + 3
     assert (
         problems[3]
