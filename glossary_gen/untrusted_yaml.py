@@ -10,8 +10,8 @@ under the same limits, and every problem is a located diagnostic in the entry fi
 - the safe (C-accelerated) loader; the data is built from the composed node tree by
   :class:`_Builder`, which refuses anchors and aliases (so a "billion laughs" document is never
   expanded), duplicate keys, non-scalar keys and every tag but YAML's plain core types;
-- a value YAML cannot turn into Python (``2024-02-30``, a 5,000-digit integer) is an error at
-  that value, not a traceback.
+- a value YAML cannot turn into Python (a 5,000-digit integer) is an error at that value, not a
+  traceback; dates are kept as the text written.
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ _SCALARS = {
     _CORE + "float": "a number",
     _CORE + "bool": "true or false",
     _CORE + "null": "null",
-    _CORE + "timestamp": "a date",
 }
+#: Kept as written: ``updated: 2024-01-31`` is the text the schema checks (as YAML 1.2 and editors
+#: read it), so an impossible date such as ``2024-13-45`` is a located schema error, not a crash.
+_TEXT = frozenset({_STR, _CORE + "timestamp"})
 
 
 @dataclass(frozen=True)
@@ -199,8 +201,9 @@ class _Builder:
     Refused, with a located error: aliases (they add nothing to an entry and enable "billion
     laughs" documents), duplicate keys (YAML would silently keep the last one), non-scalar keys,
     and tags other than plain maps, sequences, strings, numbers, booleans, null and dates.
-    Scalar values other than strings go through the safe constructor, so ``true``, ``3`` and dates
-    mean what YAML says; keys are always the text written (``on:`` is a name, not ``True``).
+    Numbers, booleans and null go through the safe constructor, so ``true`` and ``3`` mean what
+    YAML says; dates stay the text written (the schema checks them), and so do keys (``on:`` is a
+    name, not ``True``).
     """
 
     __slots__ = ("loader", "place", "positions", "problems", "seen")
@@ -252,8 +255,9 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item in enumerate(node.value):
-                self.positions[path + (index,)] = self.mark(item)
-                items.append(self.build(item, path + (index,)))
+                where = (*path, index)
+                self.positions[where] = self.mark(item)
+                items.append(self.build(item, where))
             return items
         mapping: dict[str, object] = {}
         for key_node, value_node in node.value:
@@ -263,25 +267,25 @@ class _Builder:
                 )
                 continue
             self.seen.add(id(key_node))
-            if key_node.tag != _STR and key_node.tag not in _SCALARS:
+            if key_node.tag not in _TEXT and key_node.tag not in _SCALARS:
                 self.scalar(key_node)  # refuses the tag
                 continue
             key = key_node.value  # a key is the text written: 'on:' and '1:' are names too
-            at = self.mark(key_node)
-            if key in mapping or path + (key,) in self.positions:
-                first = self.positions.get(path + (key,), at)[0]
+            at, where = self.mark(key_node), (*path, key)
+            if key in mapping or where in self.positions:
+                first = self.positions.get(where, at)[0]
                 self.refuse(
                     key_node,
                     "yaml-duplicate-key",
                     f"duplicate key '{key}' (first defined on line {first})",
                 )
                 continue
-            self.positions[path + (key,)] = at
-            mapping[key] = self.build(value_node, path + (key,))
+            self.positions[where] = at
+            mapping[key] = self.build(value_node, where)
         return mapping
 
     def scalar(self, node: yaml.ScalarNode) -> object:
-        if node.tag == _STR:
+        if node.tag in _TEXT:
             return node.value
         if node.tag == _CORE + "value" and node.style is None:  # a plain '=' is just text
             return node.value
