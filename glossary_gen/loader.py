@@ -87,12 +87,20 @@ def discover(entries_dir: Path) -> list[Path]:
     Anything but a folder is listed, links and special files included, so that :func:`load_entry`
     refuses what it will not read with a located error instead of skipping it silently.
     """
-    names = sorted(
-        e.name
-        for e in os.scandir(entries_dir)
-        if e.name.endswith(".md") and not e.name.startswith(".") and not e.is_dir()
-    )
+    with os.scandir(entries_dir) as found:
+        names = sorted(
+            e.name
+            for e in found
+            if e.name.endswith(".md") and not e.name.startswith(".") and not _is_folder(e)
+        )
     return [entries_dir / name for name in names]
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link loop: not a folder, and load_entry says what it is
+        return False
 
 
 def project_root(folder: Path) -> Path:

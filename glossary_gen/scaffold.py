@@ -1,19 +1,86 @@
-"""``glossary-gen new``: a new entry from the template, never overwriting anything."""
+"""``glossary-gen new``: a new entry from the template, never overwriting anything.
+
+The title comes from the command line, so it is checked before it becomes a file name or YAML:
+no control or invisible formatting characters (a newline would break the front matter, an escape
+sequence would reach the terminal, a bidi override would disguise the name), no more characters
+than the schema allows a title, and a file name that is short, made of ``a-z0-9-`` only (so a
+``/`` or ``..`` in a title never reaches the path: ``TCP/IP`` is ``tcp-ip.md``) and not reserved.
+A title that cannot be used is a usage error (exit code 2); a title the glossary already has is a
+problem with the content (exit code 1).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from importlib import resources
 from pathlib import Path
 
+from .config import ConfigError
 from .links import build_index
-from .loader import load_entries
+from .loader import RESERVED_SLUGS, SLUG_RE, load_entries
 from .model import name_key
 from .model import slugify as slugify  # moved to model; still importable from here
 
+#: Longest file name ``new`` makes (without ``.md``); far below any file system's limit.
+MAX_SLUG_CHARS = 120
+#: Invisible characters a title may hold: the zero-width (non-)joiners some scripts need.
+_ALLOWED_FORMAT = frozenset("\u200c\u200d")
+
 
 class ScaffoldError(Exception):
-    pass
+    """The glossary cannot take the new entry (exit code 1): the name or the file is taken."""
+
+
+class TitleError(ConfigError):
+    """The title (or the folder) cannot be used at all: a usage error (exit code 2)."""
+
+
+def _max_title_chars() -> int:
+    """The schema's limit for ``title``: ``new`` never writes what ``check`` refuses."""
+    schema = resources.files("glossary_gen").joinpath("schema/entry.schema.json")
+    limit = json.loads(schema.read_text("utf-8"))["properties"]["title"].get("maxLength", 120)
+    return int(limit)
+
+
+def check_title(title: str) -> tuple[str, str]:
+    """The title as it will be written (whitespace collapsed) and its slug; raises
+    :class:`TitleError` with the reason when either cannot be used."""
+    for position, char in enumerate(title, start=1):
+        category = unicodedata.category(char)
+        if category == "Cs":  # a byte that was not UTF-8 on the command line
+            raise TitleError("the title is not valid UTF-8 text")
+        if category in ("Cc", "Zl", "Zp") or (category == "Cf" and char not in _ALLOWED_FORMAT):
+            name = unicodedata.name(char, "a control character")
+            raise TitleError(
+                f"the title contains U+{ord(char):04X} ({name.lower()}) at character {position}; "
+                "write the title as one line of plain text"
+            )
+    title = " ".join(title.split())
+    if not title:
+        raise TitleError("the title is empty")
+    limit = _max_title_chars()
+    if len(title) > limit:
+        raise TitleError(
+            f"the title is {len(title)} characters long, at most {limit} are allowed; "
+            "use the short name as the title and explain it in the Summary"
+        )
+    slug = slugify(title)
+    if not slug:
+        raise TitleError(f"cannot make a file name from '{title}'; use letters or digits")
+    if len(slug) > MAX_SLUG_CHARS:
+        raise TitleError(
+            f"the file name made from the title would be {len(slug)} characters long "
+            f"(at most {MAX_SLUG_CHARS}); use a shorter title"
+        )
+    if slug in RESERVED_SLUGS:
+        why = "the glossary's index page" if slug == "index" else "a device name on Windows"
+        raise TitleError(
+            f"'{slug}.md' is a reserved file name ({why}); choose another title, "
+            f"and add '{title}' as an alias if readers look for it"
+        )
+    assert SLUG_RE.match(slug), slug  # slugify() only makes a-z0-9 words joined by hyphens
+    return title, slug
 
 
 def _schema_reference(entries_dir: Path) -> str:
@@ -43,13 +110,11 @@ def render_template(title: str, entries_dir: Path) -> str:
 
 
 def new_entry(title: str, entries_dir: Path) -> Path:
-    title = " ".join(title.split())
-    if not title:
-        raise ScaffoldError("the title is empty")
-    slug = slugify(title)
-    if not slug:
-        raise ScaffoldError(f"cannot make a file name from '{title}'; use letters or digits")
-    entries_dir.mkdir(parents=True, exist_ok=True)
+    title, slug = check_title(title)
+    try:
+        entries_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TitleError(f"cannot create the folder {entries_dir}: {exc.strerror or exc}") from None
     target = entries_dir / f"{slug}.md"
     entries, _ = load_entries(entries_dir)
     owner = build_index(entries).get(name_key(title)) or build_index(entries).get(slug)
@@ -65,4 +130,6 @@ def new_entry(title: str, entries_dir: Path) -> Path:
             handle.write(text)
     except FileExistsError:
         raise ScaffoldError(f"{target} already exists; it was left unchanged") from None
+    except OSError as exc:
+        raise TitleError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target

@@ -99,5 +99,69 @@ def test_new_honours_entries_option(workdir: Path) -> None:
 
 
 def test_empty_title_is_refused(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["new", "  "]) == 1
+    # A title that cannot be used is a usage error (exit 2, DESIGN.md section 4); it was 1 before
+    # the title checks below made every unusable title one kind of error.
+    assert main(["new", "  "]) == 2
     assert "empty" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("title", "message"),
+    [
+        ("A" * 300, "the title is 300 characters long, at most 120 are allowed"),
+        ("Leaky\nReLU", "U+000A (a control character) at character 6"),
+        ("Leaky\tReLU", "U+0009 (a control character) at character 6"),
+        ("red \x1b[31mReLU", "U+001B (a control character) at character 5"),
+        ("ReLU\u2028x", "U+2028 (line separator)"),
+        ("Re\u202eUL", "U+202E (right-to-left override)"),
+        ("ReLU\udcff", "the title is not valid UTF-8 text"),  # an undecodable byte in argv
+        ("日本語", "cannot make a file name from '日本語'"),
+        ("\ufb03" * 100, "the file name made from the title would be 300 characters long"),
+        ("Index", "'index.md' is a reserved file name (the glossary's index page)"),
+        ("CON", "'con.md' is a reserved file name (a device name on Windows)"),
+        ("lpt1", "'lpt1.md' is a reserved file name"),
+    ],
+)
+def test_unusable_titles_are_refused_with_the_reason(
+    workdir: Path, capsys: pytest.CaptureFixture[str], title: str, message: str
+) -> None:
+    assert main(["new", title]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("glossary-gen: error: ") and message in err
+    assert "Traceback" not in err and "\x1b" not in err  # nothing unprintable is echoed back
+    assert not (workdir / "entries").exists() or not any((workdir / "entries").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [("TCP/IP", "tcp-ip.md"), ("../../etc/passwd", "etc-passwd.md"), ("a\\b", "a-b.md")],
+)
+def test_path_syntax_in_a_title_never_reaches_the_file_name(
+    workdir: Path, title: str, name: str
+) -> None:
+    """Decided: separators are allowed in titles (``TCP/IP``, ``I/O``); the file name is made of
+    ``a-z0-9-`` only, so the file is always written inside the entries folder."""
+    assert main(["new", title]) == 0
+    assert [p.name for p in (workdir / "entries").iterdir()] == [name]
+    assert f'title: "{title.replace(chr(92), chr(92) * 2)}"' in (
+        workdir / "entries" / name
+    ).read_text(encoding="utf-8")
+
+
+def test_a_title_at_the_schema_limit_passes_check_once_filled_in(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    title = "Relu " + "x" * 115
+    assert main(["new", title]) == 0
+    path = next((workdir / "entries").iterdir())
+    path.write_text(fill_in(path.read_text(encoding="utf-8")), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out
+
+
+def test_an_unwritable_entries_folder_is_a_usage_error(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "entries").write_text("a file, not a folder\n", encoding="utf-8")
+    assert main(["new", "Leaky ReLU"]) == 2
+    assert "cannot create the folder entries" in capsys.readouterr().err
