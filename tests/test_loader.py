@@ -147,6 +147,37 @@ def test_python_tags_are_never_constructed(tmp_path):
     assert problems[0].code == "yaml-tag" and problems[0].line == 2
 
 
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!python/name:os.system", "!!python/name:os.system"),  # a scalar tag, never looked up
+        ("!!binary aGk=", "!!binary"),
+        ("!custom x", "!custom"),
+    ],
+)
+def test_scalar_tags_are_refused_at_the_value(tmp_path, value, tag):
+    entry, problems = load_text(tmp_path, f"---\ntitle: T\ndraft: {value}\n---\n")
+    assert entry is None
+    assert [(p.code, p.line, p.column, p.message) for p in problems] == [
+        ("yaml-tag", 3, 8, f"YAML tag '{tag}' is not allowed in front matter")
+    ]
+
+
+def test_a_value_python_cannot_read_is_located_not_a_traceback(tmp_path):
+    entry, problems = load_text(tmp_path, "---\ntitle: T\ndraft: 1" + "0" * 5000 + "\n---\n")
+    assert entry is None
+    assert [(p.code, p.line, p.column) for p in problems] == [("yaml-value", 3, 8)]
+    assert "as a whole number in front matter" in problems[0].message
+
+
+def test_dates_and_keys_stay_the_text_written(tmp_path):
+    text = "---\ntitle: T\nupdated: 2024-02-30\non: yes\n1: one\n---\n"
+    entry, problems = load_text(tmp_path, text)
+    assert problems == []  # an impossible date is the schema's to report, not a crash
+    assert entry.meta == {"title": "T", "updated": "2024-02-30", "on": True, "1": "one"}
+    assert entry.position("on") == (4, 1)
+
+
 def test_non_mapping_front_matter(tmp_path):
     entry, problems = load_text(tmp_path, "---\n- a\n- b\n---\nbody\n")
     assert entry is None and problems[0].code == "front-matter-not-mapping"
