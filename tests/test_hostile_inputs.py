@@ -96,6 +96,32 @@ def test_the_site_formatters_render_a_note_not_a_traceback(tmp_path):
             assert "unavailable" in formatter(ctx)  # the invalid fence itself is a check error
 
 
+def test_fences_are_safe_without_libyaml_too(monkeypatch):
+    """The pure-Python parser recurses while composing (the RecursionError this suite pins came
+    from it): the depth gate runs first there as well."""
+    import yaml
+
+    from glossary_gen import untrusted_yaml
+
+    class PurePythonLoader(yaml.SafeLoader):
+        pass
+
+    monkeypatch.setattr(untrusted_yaml, "_Loader", PurePythonLoader)
+    entries, _ = load_entries(HOSTILE / "entries")
+    found = {
+        (entry.slug, d.code)
+        for entry in entries
+        if entry.slug.startswith(("nested-", "laughs-"))
+        for d in live.live_requests(entry)[1]
+    }
+    assert found == {
+        ("nested-plot", "yaml-too-deep"),
+        ("nested-playground", "yaml-too-deep"),
+        ("laughs-plot", "yaml-alias"),
+        ("laughs-playground", "yaml-alias"),
+    }
+
+
 @pytest.mark.parametrize("what", ["the plot block", "front matter"])
 def test_too_much_yaml_is_refused_before_it_is_parsed(what):
     text = "x: [" + "1, " * MAX_YAML_CHARS + "1]\n"

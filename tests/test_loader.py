@@ -224,12 +224,12 @@ def test_load_entries_keeps_going_after_bad_files():
 
 def test_depth_guard_is_the_same_without_libyaml(tmp_path, monkeypatch):
     """PyYAML built without libyaml (pure Python) has no nesting limit of its own."""
-    from glossary_gen import loader
+    from glossary_gen import untrusted_yaml  # the one YAML reader (front matter, fence options)
 
     class PurePythonLoader(yaml.SafeLoader):
         pass
 
-    monkeypatch.setattr(loader, "_FrontMatterLoader", PurePythonLoader)
+    monkeypatch.setattr(untrusted_yaml, "_Loader", PurePythonLoader)
     text = "---\ntitle: Deep\nx: " + "[" * 3_000 + "]" * 3_000 + "\n---\n"
     entry, problems = load_text(tmp_path, text)
     assert entry is None
