@@ -122,7 +122,16 @@ def parse_mapping(
         problem = exc.problem or exc.context or "invalid YAML"
         message = f"invalid YAML in {what}: {problem}"
         return None, {}, [place.error(place.at(*_mark_of(exc)), "yaml-syntax", message)]
-    except yaml.YAMLError as exc:  # a reader error without a mark (e.g. a control character)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (a control character)
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "?")
+        # The reader stops at the first such character; libyaml counts its position in bytes.
+        found = text.find(chr(char))
+        position = found if found >= 0 else min(max(exc.position, 0), len(text))
+        line = text.count("\n", 0, position)
+        column = position - (text.rfind("\n", 0, position) + 1)
+        message = f"invalid YAML in {what}: {exc.reason} (U+{char:04X})"
+        return None, {}, [place.error(place.at(line, column), "yaml-syntax", message)]
+    except yaml.YAMLError as exc:
         message = f"invalid YAML in {what}: {exc}"
         return None, {}, [place.error((first_line, indent + 1), "yaml-syntax", message)]
     finally:

@@ -163,6 +163,16 @@ def test_scalar_tags_are_refused_at_the_value(tmp_path, value, tag):
     ]
 
 
+def test_a_control_character_in_yaml_is_located(tmp_path):
+    entry, problems = load_text(tmp_path, "---\ntitle: T\naliases: [ééé\x01]\n---\n")
+    assert entry is None
+    assert [p.format_text().split(": ", 1)[1] for p in problems] == [
+        "error[yaml-syntax]: invalid YAML in front matter: "
+        "control characters are not allowed (U+0001)"
+    ]
+    assert (problems[0].line, problems[0].column) == (3, 14)
+
+
 def test_a_value_python_cannot_read_is_located_not_a_traceback(tmp_path):
     entry, problems = load_text(tmp_path, "---\ntitle: T\ndraft: 1" + "0" * 5000 + "\n---\n")
     assert entry is None
