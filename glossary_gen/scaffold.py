@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
