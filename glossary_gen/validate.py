@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import jsonschema
 
 from .diagnostics import Diagnostic, did_you_mean, error, warning
-from .loader import SLUG_RE
+from .loader import RESERVED_SLUGS, SLUG_RE
 from .model import REQUIRED_SECTIONS, Entry, name_key
 from .redirects import check_alias_slugs
 
@@ -127,6 +127,15 @@ def check_slug(entry: Entry) -> Iterable[Diagnostic]:
             "invalid-slug",
             f"file name '{entry.slug}.md' must be lower-case letters, digits and hyphens",
             f"rename it to '{suggestion or 'term'}.md'",
+        )
+    elif entry.slug in RESERVED_SLUGS:
+        yield error(
+            entry.path,
+            1,
+            1,
+            "reserved-slug",
+            f"file name '{entry.slug}.md' is reserved (the index page, or a device name on Windows)",
+            f"rename it, e.g. to '{entry.slug}-term.md'",
         )
 
 

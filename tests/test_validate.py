@@ -81,3 +81,13 @@ def test_a_new_rule_is_one_function_and_one_line(monkeypatch):
 def test_valid_fixture_has_no_problems():
     entries, problems = load_entries(FIXTURES / "valid" / "entries")
     assert problems == [] and validate(entries) == []
+
+
+@pytest.mark.parametrize("slug", ["index", "con", "lpt1"])
+def test_reserved_file_names_are_refused(slug):
+    entry, problems = parse_entry(
+        f"---\ntitle: T {slug}\n---\n{BODY}".encode(), Path(f"{slug}.md"), f"entries/{slug}.md"
+    )
+    assert problems == [] and entry is not None
+    found = [(d.code, d.line) for d in validate_module.validate([entry])]
+    assert ("reserved-slug", 1) in found
