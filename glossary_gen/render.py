@@ -650,6 +650,8 @@ def doctest_status(result: object | None, block: CodeBlock | None = None) -> str
 
 
 _H1 = re.compile(r"^ {0,3}(?:#(?:[ \t]|$)|=+[ \t]*$)|<h1[\s>]", re.I)
+#: An ATX subheading (level 3 to 6) of an entry's body.
+_SUBHEADING = re.compile(r"^( {0,3})(#{3,6})(?=[ \t]|$)")
 
 
 def _has_h1(entry: Entry) -> bool:
@@ -820,7 +822,8 @@ class Renderer:
         return f'<h2 id="{anchor}">{text}</h2>'
 
     def _body(self, entry: Entry, doc: _Doc) -> list[Diagnostic]:
-        """The entry body, line by line from the file: section headings normalized to level 2,
+        """The entry body, line by line from the file: section headings normalized to level 2
+        and their subheadings moved up with them (no skipped heading level for screen readers),
         the Summary as the lead, code blocks through the fence formatters."""
         diagnostics: list[Diagnostic] = []
         lines = entry.body.split("\n")
@@ -828,6 +831,7 @@ class Renderer:
         headings = {s.line: s for s in entry.sections}
         blocks = {b.fence_line: (i, b) for i, b in enumerate(entry.code_blocks)}
         in_summary = False
+        shift = 0  # levels the current section's subheadings move up (1 under a ### section)
         index = 0
         while index < len(lines):
             number = first + index
@@ -843,6 +847,7 @@ class Renderer:
                 if in_summary:
                     doc.html_block("</div>")
                     in_summary = False
+                shift = max(0, section.level - 2)
                 if section.key == "summary":
                     doc.html_block('<div class="glossary-summary">')
                     in_summary = True
@@ -850,7 +855,11 @@ class Renderer:
                     doc.md("", f"## {section.title}", "")
                 index += 1
                 continue
-            doc.md(lines[index])
+            line = lines[index]
+            if shift and (sub := _SUBHEADING.match(line)):
+                level = max(3, len(sub.group(2)) - shift)
+                line = sub.group(1) + "#" * level + line[sub.end() :]
+            doc.md(line)
             index += 1
         if in_summary:
             doc.html_block("</div>")

@@ -389,3 +389,22 @@ def test_generated_headings_get_ids_the_entry_does_not_use(glossary):
         ("Sources", "sources_1"),
     ]
     assert '<h2 id="sources_1">Sources</h2><ol class="glossary-sources">' in out
+
+
+def test_subheadings_move_up_with_their_section_so_no_level_is_skipped(write_entry):
+    """Sections written as ``###`` become ``##``; their ``####`` must become ``###`` (axe's
+    heading-order: a screen reader's heading list would otherwise jump from h2 to h4)."""
+    entries = write_entry(
+        "deep.md",
+        "---\ntitle: Deep\n---\n### Summary\n\nDeep.\n\n### ELI5\n\nDeep.\n\n"
+        "### In-depth explanation\n\n#### Why\n\nText.\n\n##### Detail\n\n"
+        "```text\n#### not a heading\n```\n",
+    )
+    glossary, _ = load_and_link(entries)
+    page, diagnostics = make_renderer(glossary).render_entry(glossary.by_slug["deep"])
+    assert diagnostics == []
+    lines = page.markdown.split("\n")
+    assert "## In-depth explanation" in lines
+    assert "### Why" in lines and "#### Detail" in lines
+    assert "#### Why" not in lines
+    assert "#### not a heading" in page.markdown  # code is left alone
