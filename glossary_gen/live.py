@@ -720,16 +720,19 @@ def render_playground(evaluated: Evaluated | None) -> str:
         f'<div class="glossary-playground-controls">'
         f'<label for="{base}-range">{label}</label>'
         f'<input type="range" id="{base}-range" min="{_plain(low)}" max="{_plain(high)}" '
-        f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-controls="{base}-out">'
+        f'step="{_plain(request.step)}" value="{_plain(request.value)}" '
+        f'aria-valuetext="{label} = {_plain(request.value)}" aria-controls="{base}-out">'
         f'<input type="number" id="{base}-number" min="{_plain(low)}" max="{_plain(high)}" '
         f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-label="{label} value" '
         f'aria-controls="{base}-out">'
         f"</div>\n"
         f'<output id="{base}-out" class="glossary-playground-result" for="{base}-range {base}-number" '
         f'aria-live="polite">{html.escape(initial)}</output>\n'
-        f"{_figure(evaluated)}\n"
+        # The plot's description is the result, so the moving dot is described where it moves.
+        f"{_figure(evaluated, point_attrs={'aria-describedby': f'{base}-out'})}\n"
         f'<p class="glossary-playground-note">Move the slider to run <code>{esc(name)}</code> from this page '
-        f"in your browser (Python is downloaded on first use).</p>\n"
+        f"in your browser (Python is downloaded on first use); the dot on the plot marks the "
+        f"result.</p>\n"
         f"</div>"
     )
 

@@ -57,6 +57,10 @@ _PENDING = "<!-- glossary: this page's content is being sanitized -->"
 #: Where the package's CSS/JS land in the site.
 ASSETS_DIR = "assets/glossary"
 
+#: Material partials the plugin overrides for accessibility (a named search dialog, a named tags
+#: landmark): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
+THEME_DIR = resources.files("glossary_gen").joinpath("templates").joinpath("theme")
+
 
 class GlossaryConfig(base.Config):
     """Options of the ``glossary`` plugin in mkdocs.yml."""
@@ -136,6 +140,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         config.markdown_extensions.append(self.extension)  # type: ignore[arg-type]
         if not any(str(e).endswith("attr_list") for e in config.markdown_extensions):
             config.markdown_extensions.append("attr_list")
+        if config.theme.name == "material" and str(THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         for asset in self._assets():
             uri = f"{ASSETS_DIR}/{asset.name}"
             if asset.suffix == ".css" and uri not in config.extra_css:
