@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from test_browser import (  # the shared fixtures: one built site, one server, one Chromium
     ARTIFACTS,
+    LOAD_TIMEOUT_MS,
     ROOT,
     _real_errors,
     _unavailable,
@@ -285,5 +286,184 @@ def test_the_palette_toggle_is_remembered_and_dark_passes_too(browser, site, axe
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
         violations = _axe(page, axe_url, WCAG_TAGS)
         assert not violations, _describe(violations)
+    finally:
+        page.context.close()
+
+
+# -- live examples from the keyboard and a screen reader --------------------------------------
+
+#: Records every text a screen reader would hear from the page's live regions, in order.
+LISTEN = """() => {
+  window.__heard = [];
+  const seen = new WeakSet();
+  const watch = () => document.querySelectorAll('[role="status"], [aria-live], output').forEach(r => {
+    if (seen.has(r) || r.closest('[aria-hidden="true"]')) return;
+    seen.add(r);
+    new MutationObserver(() => {
+      const text = r.textContent.trim();
+      if (text && r.getAttribute('aria-live') !== 'off') window.__heard.push(text);
+    }).observe(r, {childList: true, characterData: true, subtree: true});
+  });
+  watch();
+  new MutationObserver(watch).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def _focused(page) -> str:
+    return page.evaluate(
+        """() => { const e = document.activeElement;
+          return e ? e.tagName.toLowerCase() + '.' + Array.from(e.classList).join('.') : ''; }"""
+    )
+
+
+def _tab_until(page, locator, limit: int = 300, key: str = "Tab") -> int:
+    """Press Tab until ``locator`` has the focus; how many presses it took (fails past limit)."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if locator.evaluate("el => el === document.activeElement"):
+            return presses
+    raise AssertionError(f"{key} never reached {locator} (last focus: {_focused(page)})")
+
+
+def _heard(page) -> list[str]:
+    heard: list[str] = page.evaluate("() => window.__heard")
+    return heard
+
+
+def _wait_heard(page, text: str, timeout: int = LOAD_TIMEOUT_MS) -> None:
+    page.wait_for_function(
+        "text => window.__heard.some(t => t.includes(text))", arg=text, timeout=timeout
+    )
+
+
+def _is_focused(locator) -> bool:
+    result: bool = locator.evaluate("el => el === document.activeElement")
+    return result
+
+
+def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser, site, axe_url):
+    page = _open(browser, site, "glossary/relu/", "light")
+    try:
+        page.evaluate(LISTEN)
+        block = page.locator(".glossary-runnable").first
+        run, stop = block.locator("button.glossary-run"), block.locator("button.glossary-stop")
+        edit, reset = block.locator("button.glossary-edit"), block.locator("button.glossary-reset")
+        editor, output = (
+            block.locator("textarea.glossary-editor"),
+            block.locator(".glossary-run-output"),
+        )
+
+        # Tab reaches Run, then Edit and Reset (Stop is only there while something runs).
+        _tab_until(page, run)
+        page.keyboard.press("Tab")
+        assert _is_focused(edit), _focused(page)
+        page.keyboard.press("Tab")
+        assert _is_focused(reset), _focused(page)
+
+        # Space on Run: the running state, then the result, reach the live region; the focus
+        # is never lost to the page (Run is disabled while it runs).
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Shift+Tab")
+        assert _is_focused(run)
+        page.keyboard.press("Space")
+        _wait_heard(page, "[0, 0, 0, 1, 2]")
+        heard = _heard(page)
+        assert any("Loading Python" in t or "Running" in t for t in heard), heard
+        assert "glossary-run-output--ok" in (output.get_attribute("class") or "")
+        page.wait_for_function("el => !el.disabled", arg=run.element_handle())
+        assert _is_focused(run), _focused(page)
+
+        # Enter on Edit opens the editor with the focus in it; Tab leaves it (no trap, no tab
+        # character typed), Escape leaves it too, back to Edit, the edits kept.
+        page.keyboard.press("Tab")
+        page.keyboard.press("Enter")
+        assert editor.is_visible() and _is_focused(editor)
+        page.keyboard.press("Control+End")
+        page.keyboard.type("\n>>> relu(-7), relu(7)")
+        edited = editor.input_value()
+        page.keyboard.press("Tab")
+        assert not _is_focused(editor) and editor.input_value() == edited, _focused(page)
+        page.keyboard.press("Shift+Tab")
+        assert _is_focused(editor)
+        page.keyboard.press("Escape")
+        assert _is_focused(edit), _focused(page)
+        assert editor.is_visible() and editor.input_value() == edited
+
+        # Enter on Run runs the edited example; the result is announced.
+        _tab_until(page, run, limit=5, key="Shift+Tab")
+        page.keyboard.press("Enter")
+        _wait_heard(page, "(0, 7)", timeout=15_000)
+
+        # Axe on the page as a reader now has it: editor open, output shown, focus on a button.
+        violations = _axe(page, axe_url, WCAG_TAGS)
+        assert not violations, _describe(violations)
+
+        # An endless loop: the focus moves to Stop, which Space activates; then back to Run.
+        page.wait_for_function("el => !el.disabled", arg=run.element_handle())
+        editor.fill(">>> while True:\n...     pass\n")
+        run.focus()
+        page.keyboard.press("Enter")
+        stop.wait_for(state="visible")
+        assert _is_focused(stop), _focused(page)
+        _wait_heard(page, "Running", timeout=15_000)
+        page.keyboard.press("Space")
+        _wait_heard(page, "Stopped", timeout=15_000)
+        page.wait_for_function("el => !el.disabled", arg=run.element_handle())
+        assert stop.is_hidden() and _is_focused(run), _focused(page)
+
+        # Reset from the keyboard brings the original example back.
+        _tab_until(page, reset, limit=5)
+        page.keyboard.press("Enter")
+        assert editor.is_hidden() and "while True" not in block.inner_text()
+
+        # The playground: the slider takes the arrow keys, says its value in words, and the
+        # result (which the plot's dot marks, and describes) is announced.
+        playground = page.locator(".glossary-playground").first
+        slider = playground.locator('input[type="range"]')
+        result = playground.locator("output")
+        _tab_until(page, slider, limit=60)
+        start = float(slider.input_value())
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        value = float(slider.input_value())
+        assert value == pytest.approx(start + 0.5)
+        assert slider.get_attribute("aria-valuetext") == f"x = {value:g}"
+        _wait_heard(page, f"relu({value:g}) = {value:g}", timeout=15_000)
+        page.keyboard.press("Home")
+        assert (
+            slider.get_attribute("aria-valuetext") == f"x = {float(slider.get_attribute('min')):g}"
+        )
+        page.wait_for_function(
+            "el => el.textContent.includes('relu(-5)')", arg=result.element_handle(), timeout=15_000
+        )
+        assert not _real_errors(page.errors), page.errors
+    finally:
+        page.context.close()
+
+
+def test_plots_keep_their_text_alternatives(browser, site):
+    page = _open(browser, site, "glossary/relu/", "light")
+    try:
+        plots = page.locator("figure.glossary-plot svg")
+        assert plots.count() >= 2
+        for i in range(plots.count()):
+            svg = plots.nth(i)
+            assert svg.get_attribute("role") == "img"
+            ids = (svg.get_attribute("aria-labelledby") or "").split()
+            title, desc = (page.locator(f"[id='{x}']") for x in ids)
+            assert title.evaluate("e => e.tagName") == "title" and title.text_content().strip()
+            assert (
+                desc.evaluate("e => e.tagName") == "desc" and "ranges from" in desc.text_content()
+            )
+        # The playground's moving dot is hidden from the tree; the plot is described by the
+        # playground's result, which says where the dot is.
+        playground = page.locator(".glossary-playground").first
+        assert (
+            playground.locator("circle.glossary-plot-point").get_attribute("aria-hidden") == "true"
+        )
+        svg = playground.locator("svg[role='img']")
+        out = playground.locator("output")
+        assert svg.get_attribute("aria-describedby") == out.get_attribute("id")
+        assert "dot on the plot" in playground.inner_text()
     finally:
         page.context.close()
