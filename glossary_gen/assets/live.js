@@ -287,14 +287,38 @@
     out.hidden = false;
     out.className = "glossary-run-output" + (kind ? " glossary-run-output--" + kind : "");
     out.textContent = text;
+    announce(block, spoken(block, text, kind));
+  }
+
+  // What a screen reader hears of a run: the state while it runs, then the whole result (for an
+  // error, its last line; the traceback is on the page under the example).
+  function spoken(block, text, kind) {
+    var name = "Example " + (blockIndex(block) + 1);
+    if (kind === "pending") return name + ": " + text;
+    if (kind === "error") {
+      var lines = text.trim().split("\n");
+      return name + " failed: " + lines[lines.length - 1];
+    }
+    if (kind === "ok") return name + " output: " + text;
+    return name + ": " + text;
+  }
+
+  // The run's status region: always in the page and never hidden, so a screen reader hears each
+  // change (a region that appears together with its text is not announced). Only the output is
+  // marked busy while it runs: a busy region's changes are held back until it is done.
+  function announce(block, text) {
+    var status = block.querySelector(".glossary-run-status");
+    if (status) status.textContent = text;
   }
 
   function runBlock(block, controls) {
     if (controls.run.disabled) return;
     var index = blockIndex(block);
+    var hadFocus = document.activeElement === controls.run;
     controls.run.disabled = true;
     controls.stop.hidden = false;
-    block.setAttribute("aria-busy", "true");
+    if (hadFocus) controls.stop.focus(); // Run is disabled now: keep the keyboard reader's place
+    block.querySelector(".glossary-run-output").setAttribute("aria-busy", "true");
     var clicked = performance.now();
     setOutput(block, python ? "Running…" : restarts ? "Starting a fresh Python (the previous one was stopped)…"
                                                     : "Loading Python (first run only)…", "pending");
@@ -318,9 +342,11 @@
       setOutput(block, error.message || String(error),
                 error.loadFailure ? "unavailable" : error.stopped ? "stopped" : "error");
     }).finally(function () {
+      var stopHadFocus = document.activeElement === controls.stop;
       controls.run.disabled = false;
       controls.stop.hidden = true;
-      block.removeAttribute("aria-busy");
+      block.querySelector(".glossary-run-output").removeAttribute("aria-busy");
+      if (stopHadFocus || (hadFocus && document.activeElement === document.body)) controls.run.focus();
     });
   }
 
@@ -343,6 +369,13 @@
       if (code) code.hidden = false;
       editButton.setAttribute("aria-pressed", "false");
     }
+  }
+
+  // Escape in the editor: the focus goes back to its Edit button; the edits stay on the page.
+  function leaveEditor(event, editButton) {
+    event.preventDefault();
+    event.stopPropagation(); // not also a Material shortcut (search, tooltips)
+    editButton.focus();
   }
 
   function resetBlock(block, editButton) {
@@ -393,8 +426,10 @@
     var out = document.createElement("pre");
     out.className = "glossary-run-output";
     out.hidden = true;
-    out.setAttribute("role", "status");
-    out.setAttribute("aria-live", "polite");
+    var status = document.createElement("span");
+    status.className = "glossary-run-status glossary-sr-only";
+    status.setAttribute("role", "status");
+    bar.appendChild(status);
     var code = block.querySelector(".highlight, pre");
     if (code && code.parentNode === block) block.insertBefore(editor, code.nextSibling);
     else block.appendChild(editor);
@@ -413,6 +448,8 @@
       if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
         event.preventDefault();
         runBlock(block, controls);
+      } else if (event.key === "Escape") {
+        leaveEditor(event, edit); // Tab leaves it too: the editor never takes Tab for itself
       }
     });
   }
@@ -514,14 +551,22 @@
       });
     }
 
+    // The slider's value as a screen reader says it: "x = 2.5" (the label, then the number).
+    var label = playground.querySelector('label[for="' + slider.id + '"]');
+    function sayValue() {
+      slider.setAttribute("aria-valuetext", (label ? label.textContent.trim() : "x") + " = " + slider.value);
+    }
+
     slider.addEventListener("input", function () {
       number.value = slider.value;
+      sayValue();
       evaluate(slider.value);
     });
     number.addEventListener("input", function () {
       if (number.value === "" || !isFinite(Number(number.value))) return;
       var v = Math.min(Number(slider.max), Math.max(Number(slider.min), Number(number.value)));
       slider.value = String(v);
+      sayValue();
       evaluate(String(v));
     });
     // The build already computed the starting value; mark it without loading anything.
