@@ -57,7 +57,7 @@ def axe_url(server, site) -> str:
     """The pinned axe-core, served by the test server next to the site."""
     if not AXE.is_file():
         _unavailable("axe-core is missing: run 'npm ci' in the repository root")
-    work, url = server
+    work, url = server[0], server[1]  # the served folder's parent and its URL
     target = work / "site" / "__tests__" / "axe.min.js"
     target.parent.mkdir(exist_ok=True)
     shutil.copyfile(AXE, target)
