@@ -1,13 +1,20 @@
 /*
  * glossary_gen live examples: the Web Worker that runs the entries' Python (Pyodide).
  *
- * Started by assets/live.js on the first Run click or playground move (never on page load), as a
- * module worker, once per page visit. The entries' code runs here, off the page's main thread:
- * Pyodide's ``js`` module is this worker's global scope, which has no DOM, no document.cookie and
- * no localStorage, and a runaway loop freezes only this worker, which the page can terminate
- * (Stop button, time limit) and replace with a fresh one.
+ * Started on the first Run click or playground move (never on page load), once per page visit,
+ * by the sandbox frame (assets/live-frame.html) that assets/live.js puts in the page: a classic
+ * worker from a blob: URL, in the frame's opaque origin (Chromium does not start a module worker
+ * from a blob: URL there; the classic one still imports Pyodide's modules with import()). The entries' code runs here, where
+ * Pyodide's ``js`` module is this worker's global scope: no DOM, no cookies, no storage of the
+ * site, and (by the frame's Content-Security-Policy, which this worker inherits) no network at
+ * all. A runaway loop freezes only this worker; the page removes the whole frame to stop it.
  *
- * Messages in:  {type: "init", indexURL}
+ * Pyodide is not fetched from here: the page fetched its files and they arrive in the init
+ * message, as text (the two JavaScript modules, the lock file) and ArrayBuffers (the WebAssembly
+ * and the standard library). While Pyodide starts, ``fetch`` answers its two binary requests from
+ * those buffers; any other request goes to the real ``fetch``, which the policy blocks.
+ *
+ * Messages in:  {type: "init", indexURL, files: {name: text or ArrayBuffer}}
  *               {id, type: "run", key, earlier: [{source, filename}], source, filename}
  *               {id, type: "prepare", key, program: [{source, filename}]}
  *               {id, type: "call", key, name, x}
@@ -74,15 +81,56 @@ function call(name) {
   }
 }
 
-function load(indexURL) {
+// The files the page hands over; the binary ones are served to Pyodide's fetch while it starts.
+var MODULES = ["pyodide.mjs", "pyodide.asm.mjs"];
+var SERVED = { "pyodide.asm.wasm": "application/wasm", "python_stdlib.zip": "application/zip" };
+
+function moduleUrl(text) {
+  return URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+}
+
+function requestUrl(input) {
+  if (typeof input === "string") return input;
+  return input instanceof URL ? input.href : input && input.url;
+}
+
+// ``fetch`` as Pyodide sees it while it loads: its files from memory, anything else as usual.
+function serveFiles(indexURL, files) {
+  var realFetch = self.fetch;
+  self.fetch = function (input) {
+    var url = requestUrl(input);
+    var name = typeof url === "string" && url.indexOf(indexURL) === 0 ? url.slice(indexURL.length) : null;
+    if (name !== null && SERVED.hasOwnProperty(name) && files[name] instanceof ArrayBuffer) {
+      return Promise.resolve(new Response(files[name], { headers: { "Content-Type": SERVED[name] } }));
+    }
+    return realFetch.apply(self, arguments);
+  };
+  return function restore() { self.fetch = realFetch; };
+}
+
+function load(indexURL, files) {
   if (loading) return loading;
   var started = performance.now();
-  loading = import(indexURL + "pyodide.mjs").then(function (module) {
-    return module.loadPyodide({ indexURL: indexURL });
+  var missing = MODULES.concat(Object.keys(SERVED), ["pyodide-lock.json"]).filter(function (name) {
+    return !files || files[name] === undefined;
+  });
+  if (missing.length) return Promise.reject(new Error("missing Pyodide files: " + missing.join(", ")));
+  var urls = MODULES.map(function (name) { return moduleUrl(files[name]); });
+  var restore = serveFiles(indexURL, files);
+  loading = Promise.all(urls.map(function (url) { return import(url); })).then(function (modules) {
+    return modules[0].loadPyodide({
+      indexURL: indexURL,
+      lockFileContents: files["pyodide-lock.json"],
+      packageBaseUrl: indexURL,
+      createPyodideModule: modules[1].default,
+    });
   }).then(function (instance) {
     instance.runPython(RUNNER);
     pyodide = instance;
     return performance.now() - started;
+  }).finally(function () {
+    restore();
+    urls.forEach(function (url) { URL.revokeObjectURL(url); });
   });
   return loading;
 }
@@ -114,7 +162,7 @@ var operations = {
 self.onmessage = function (event) {
   var message = event.data || {};
   if (message.type === "init") {
-    load(String(message.indexURL)).then(function (loadMs) {
+    load(String(message.indexURL), message.files).then(function (loadMs) {
       self.postMessage({ type: "ready", loadMs: loadMs });
     }, function (error) {
       loading = null;

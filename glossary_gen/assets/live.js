@@ -1,12 +1,19 @@
 /*
  * glossary_gen live examples: Run buttons for the entry's Python snippets and the playground.
  *
- * - The entries' Python runs in a Web Worker (assets/live-worker.js), not on the page's main
- *   thread: their code cannot reach the page's DOM, cookies or storage, and a runaway loop
- *   freezes only the worker, which the Stop button (or the time limit) terminates.
- * - Nothing heavy loads with the page: the worker and Pyodide are fetched on the first Run click
+ * - The entries' Python runs in a Web Worker (assets/live-worker.js) inside a sandboxed frame
+ *   (assets/live-frame.html, <iframe sandbox="allow-scripts">, no allow-same-origin): an opaque
+ *   origin, so a snippet reaches neither the page's DOM nor the site's cookies, storage or
+ *   same-origin requests, and the frame's Content-Security-Policy blocks the network altogether.
+ *   A runaway loop freezes only the worker; the Stop button (or the time limit) removes the frame.
+ * - This page fetches Pyodide's files (from the configured CDN or the site's local copy) and the
+ *   worker's source, and hands them to the frame as data: the frame itself loads nothing.
+ * - The page and the frame talk only by postMessage. The page accepts messages from its own frame
+ *   (event.source) and reads them as data (text and numbers shown with textContent); the frame
+ *   accepts messages from its parent only.
+ * - Nothing heavy loads with the page: the frame and Pyodide are fetched on the first Run click
  *   (or first playground move), once per page visit, and reused across Material's instant
- *   navigation. After a Stop, the next run starts a fresh worker.
+ *   navigation. After a Stop, the next run starts a fresh frame from the files already fetched.
  * - Blocks run like the doctests do: one namespace per page, top to bottom. Running block N first
  *   replays blocks 1..N-1 (as currently edited) in a fresh namespace, then shows N's output.
  * - Failures are shown, never swallowed: a traceback under the snippet, or a clear message when
@@ -19,26 +26,43 @@
   var ISLAND = "script[data-glossary-code]";
   var PLAYGROUND = ".glossary-playground";
   var LOAD_TIMEOUT_MS = 120000;
+  // The frame's script posts "frame-ready" as it starts: no word this long after the frame loaded
+  // means it did not run (blocked by a policy of the site, or a stale copy of the frame).
+  var FRAME_START_MS = 10000;
   // A run (or a playground call) still going after this long is stopped (likely an endless loop).
   var RUN_TIMEOUT_MS = 30000;
-  // The worker sits next to this script (assets/glossary/); resolved now, while the <script>
-  // element is known, so it stays right after instant navigation changes the page's URL.
-  var WORKER_URL = workerUrl();
+  // Longer text from the sandbox is cut: a snippet's output cannot flood the page.
+  var MAX_TEXT = 100000;
+  // Pyodide's files the worker needs, and how each is read: text or bytes.
+  var PYODIDE_FILES = {
+    "pyodide.mjs": "text",
+    "pyodide.asm.mjs": "text",
+    "pyodide-lock.json": "text",
+    "pyodide.asm.wasm": "bytes",
+    "python_stdlib.zip": "bytes",
+  };
+  // The worker and the frame sit next to this script (assets/glossary/); resolved now, while the
+  // <script> element is known, so they stay right after instant navigation changes the page's URL.
+  var HERE = scriptUrl();
+  var WORKER_URL = new URL("live-worker.js", HERE).href;
+  var FRAME_URL = new URL("live-frame.html", HERE).href;
 
-  function workerUrl() {
+  function scriptUrl() {
     var script = document.currentScript;
     var src = script && script.src;
     if (!src) {
       var found = document.querySelector('script[src*="assets/glossary/live.js"]');
       src = found ? found.src : new URL("assets/glossary/live.js", location.href).href;
     }
-    return new URL("live-worker.js", src).href;
+    return src;
   }
 
-  // The current Python: {worker, ready, pending, tail, ...}; null before the first use and after
+  // The current Python: {frame, ready, pending, tail, ...}; null before the first use and after
   // a Stop (the next use starts a new one).
   var python = null;
   var restarts = 0;
+  // Pyodide's files and the worker's source, fetched once per Pyodide location: {base, promise}.
+  var downloads = null;
 
   function pyodideBase() {
     // The site's configured location, from the page's JSON island: an absolute URL (a CDN) as
@@ -69,33 +93,109 @@
     return value > 0 ? value : RUN_TIMEOUT_MS;
   }
 
-  // Starts the worker and Pyodide in it; resolves to the engine once Python is ready.
+  // Text that came from the sandbox, made safe to show: a string, and not an endless one.
+  function text(value) {
+    if (value === undefined || value === null) return "";
+    var s = String(value);
+    return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) + "\n… (output cut after " + MAX_TEXT + " characters)" : s;
+  }
+
+  function fetchFile(url, kind) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
+      return kind === "bytes" ? response.arrayBuffer() : response.text();
+    });
+  }
+
+  // Pyodide's files and the worker's source, fetched by this page (the frame cannot fetch):
+  // resolves to {workerSource, files}. Kept for the page visit, so a restart after Stop needs no
+  // network; a failed download is forgotten, so the next click tries again.
+  function download(base) {
+    if (downloads && downloads.base === base) return downloads.promise;
+    var names = Object.keys(PYODIDE_FILES);
+    var promise = Promise.all([fetchFile(WORKER_URL, "text")].concat(names.map(function (name) {
+      return fetchFile(base + name, PYODIDE_FILES[name]);
+    }))).then(function (results) {
+      var files = {};
+      names.forEach(function (name, i) { files[name] = results[i + 1]; });
+      return { workerSource: results[0], files: files };
+    });
+    downloads = { base: base, promise: promise };
+    promise.catch(function () { if (downloads && downloads.promise === promise) downloads = null; });
+    return promise;
+  }
+
+  // The sandbox: a hidden, unfocusable frame with an opaque origin, in <body> (which instant
+  // navigation keeps), not in the content that navigation swaps.
+  function createFrame() {
+    var frame = document.createElement("iframe");
+    frame.setAttribute("sandbox", "allow-scripts");
+    frame.setAttribute("aria-hidden", "true");
+    frame.setAttribute("tabindex", "-1");
+    frame.setAttribute("title", "Python sandbox for the examples (no content)");
+    frame.setAttribute("referrerpolicy", "no-referrer");
+    frame.className = "glossary-python-frame";
+    // Not display:none (browsers may throttle such frames): zero-sized and out of the layout.
+    frame.style.cssText = "position:fixed;width:0;height:0;border:0;left:0;top:0;visibility:hidden;";
+    frame.src = FRAME_URL;
+    document.body.appendChild(frame);
+    return frame;
+  }
+
+  // Starts the sandbox frame, its worker and Pyodide in it; resolves to the engine once Python is
+  // ready.
   function loadPython() {
     if (python) return python.ready;
     var base = "(unknown)";
     var started = performance.now();
-    var engine = { worker: null, pending: {}, nextId: 1, tail: Promise.resolve(), stopped: null };
+    var engine = { frame: null, pending: {}, nextId: 1, tail: Promise.resolve(), stopped: null };
     python = engine;
     engine.ready = withTimeout(new Promise(function (resolve, reject) {
       engine.rejectReady = reject; // a Stop while loading
       base = pyodideBase();
-      var worker = new Worker(WORKER_URL, { type: "module", name: "glossary-python" });
-      engine.worker = worker;
-      worker.onmessage = function (event) {
-        var data = event.data || {};
-        if (data.type === "ready") resolve(engine);
-        else if (data.type === "load-error") reject(new Error(String(data.message)));
-        else settle(engine, data);
+      var fetched = download(base);
+      fetched.catch(reject);
+      var frame = createFrame();
+      var frameReady = false;
+      engine.frame = frame;
+      engine.post = function (message) {
+        if (frame.contentWindow) frame.contentWindow.postMessage(message, "*");
       };
-      worker.onerror = function (event) {
-        // The worker script could not be fetched or started, or the worker died.
-        if (event.preventDefault) event.preventDefault();
-        var error = new Error("the Python worker stopped unexpectedly: " +
-                              (event.message || WORKER_URL + " could not be started"));
-        reject(error);
-        stopPython(engine, error);
+      frame.addEventListener("load", function () {
+        setTimeout(function () {
+          if (!frameReady) reject(new Error("the Python sandbox (" + FRAME_URL + ") did not start"));
+        }, FRAME_START_MS);
+      });
+      engine.onMessage = function (event) {
+        // Only the frame this engine made; anything else (other frames, the page) is ignored.
+        if (engine.stopped || event.source !== frame.contentWindow) return;
+        var data = event.data;
+        if (!data || typeof data !== "object") return;
+        if (data.type === "frame-ready") {
+          if (frameReady) return;
+          frameReady = true;
+          fetched.then(function (loaded) {
+            if (engine.stopped) return;
+            engine.post({
+              type: "start",
+              workerSource: loaded.workerSource,
+              init: { type: "init", indexURL: base, files: loaded.files },
+            });
+          }, function () {});
+        } else if (data.type === "ready") {
+          resolve(engine);
+        } else if (data.type === "load-error") {
+          reject(new Error(text(data.message)));
+        } else if (data.type === "worker-error") {
+          // The worker could not be started, or it died.
+          var error = new Error("the Python worker stopped unexpectedly: " + text(data.message));
+          reject(error);
+          stopPython(engine, error);
+        } else if (typeof data.id === "number") {
+          settle(engine, data);
+        }
       };
-      worker.postMessage({ type: "init", indexURL: base });
+      window.addEventListener("message", engine.onMessage);
     }), LOAD_TIMEOUT_MS, "Loading Python").then(function (ready) {
       window.glossaryLive.loadMs = performance.now() - started;
       return ready;
@@ -114,16 +214,27 @@
     return engine.ready;
   }
 
+  // What the sandbox answered, as data of the expected shape: strings and numbers, nothing else.
+  function cleanResult(result) {
+    var clean = {};
+    if (!result || typeof result !== "object") return clean;
+    ["output", "error", "earlierError", "repr", "x"].forEach(function (key) {
+      if (result[key] !== undefined && result[key] !== null) clean[key] = text(result[key]);
+    });
+    clean.number = typeof result.number === "number" && isFinite(result.number) ? result.number : null;
+    return clean;
+  }
+
   function settle(engine, data) {
-    var waiting = engine.pending[data.id];
+    var waiting = engine.pending.hasOwnProperty(data.id) ? engine.pending[data.id] : null;
     if (!waiting) return;
     delete engine.pending[data.id];
     clearTimeout(waiting.timer);
     if (data.failure === undefined) {
-      waiting.resolve(data.result || {});
+      waiting.resolve(cleanResult(data.result));
       return;
     }
-    var error = new Error("Python failed: " + String(data.failure));
+    var error = new Error("Python failed: " + text(data.failure));
     waiting.reject(error);
     if (data.fatal) stopPython(engine, error); // Pyodide cannot go on: the next run starts a new one
   }
@@ -144,15 +255,16 @@
     return error;
   }
 
-  // Terminates a worker (Stop button, time limit, failed load); what was waiting on it fails
-  // with ``why`` (a stoppedError).
+  // Removes the sandbox frame, and with it the worker (Stop button, time limit, failed load);
+  // what was waiting on it fails with ``why`` (a stoppedError).
   function stopPython(engine, why) {
     if (!engine) return;
     if (python === engine) python = null;
     if (engine.stopped) return;
     engine.stopped = why || new Error("Python is not available");
     if (why && why.stopped) restarts++;
-    if (engine.worker) engine.worker.terminate();
+    if (engine.onMessage) window.removeEventListener("message", engine.onMessage);
+    if (engine.frame && engine.frame.parentNode) engine.frame.parentNode.removeChild(engine.frame);
     if (engine.rejectReady) engine.rejectReady(engine.stopped);
     failPending(engine, engine.stopped);
     markPlaygroundsStale();
@@ -172,7 +284,7 @@
         }, limit);
         engine.pending[id] = { resolve: resolve, reject: reject, timer: timer };
         message.id = id;
-        engine.worker.postMessage(message);
+        engine.post(message);
       });
     });
     engine.tail = result.then(null, function () {});
@@ -587,6 +699,7 @@
   window.glossaryLive.isLoaded = function () { return python !== null; };
   window.glossaryLive.stop = function () { stopPython(python, stoppedError("Stopped.")); };
   window.glossaryLive.workerUrl = WORKER_URL;
+  window.glossaryLive.frameUrl = FRAME_URL;
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     // Material's instant navigation swaps the page without reloading scripts: bind on each page.
