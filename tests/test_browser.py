@@ -12,8 +12,9 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -65,22 +66,50 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
     }
 
+    def __init__(self, *args, seen: list[Seen], **kwargs):
+        self.seen = seen  # set before the base class handles the request (in its __init__)
+        super().__init__(*args, **kwargs)
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if ok:  # every request that reached the server, with the cookies it carried
+            self.seen.append(Seen(self.command, self.path, self.headers.get("Cookie", "")))
+        return ok
+
     def log_message(self, format, *args):
         pass
 
 
+class Seen(NamedTuple):
+    """A request the test server received."""
+
+    method: str
+    path: str
+    cookie: str
+
+
+class Server(NamedTuple):
+    root: Path
+    url: str
+    seen: list[Seen]
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """An HTTP server on 127.0.0.1 for the site folder (the site is built once the port is known)."""
+def server(tmp_path_factory) -> Iterator[Server]:
+    """An HTTP server on 127.0.0.1 for the site folder (the site is built once the port is known).
+
+    It records every request it receives (``seen``), so a test can tell what a page sent.
+    """
     root = tmp_path_factory.mktemp("site")
     (root / "site").mkdir()
+    seen: list[Seen] = []
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(root / "site"))
+        ("127.0.0.1", 0), functools.partial(_Handler, directory=str(root / "site"), seen=seen)
     )
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+        yield Server(root, f"http://127.0.0.1:{httpd.server_address[1]}/", seen)
     finally:
         httpd.shutdown()
         httpd.server_close()
@@ -93,7 +122,7 @@ def site(server) -> str:
     ``site_url`` is the server's own URL: Material's instant navigation only intercepts links
     listed in sitemap.xml under the site_url's origin.
     """
-    work, url = server
+    work, url = server.root, server.url
     pytest.importorskip("mkdocs")
     pyodide = ROOT / "node_modules" / "pyodide"
     if not (pyodide / "pyodide.asm.wasm").is_file():
@@ -189,8 +218,11 @@ def _assert_local_only(requests: list[str]) -> None:
 def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     page.goto(site + "glossary/relu/")
     page.wait_for_selector(".glossary-run")
-    # Nothing heavy on page load: the worker and Pyodide are fetched on the first click only.
-    assert not [u for u in page.requests if "pyodide" in u or "live-worker" in u]
+    # Nothing heavy on page load: the sandbox, the worker and Pyodide come on the first click only.
+    assert not [
+        u for u in page.requests if "pyodide" in u or "live-worker" in u or "live-frame" in u
+    ]
+    assert page.locator("iframe").count() == 0
 
     block = page.locator(".glossary-runnable").first
     # No empty output bar (nor Stop button) before the first run.
@@ -207,6 +239,11 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     fetched = [u for u in page.requests if "pyodide" in u]
     assert any(u.endswith("pyodide.asm.wasm") for u in fetched)
     assert any(u.endswith("/assets/glossary/live-worker.js") for u in page.requests)
+    # Python runs in one sandboxed frame (opaque origin), out of the Tab order.
+    frame = page.locator("iframe.glossary-python-frame")
+    assert frame.count() == 1
+    assert frame.get_attribute("sandbox") == "allow-scripts"
+    assert frame.get_attribute("tabindex") == "-1"
 
     # Second run reuses the loaded Pyodide: nothing more is downloaded.
     before = len(page.requests)
@@ -359,6 +396,9 @@ def test_python_runs_in_a_worker_without_the_dom_and_can_be_stopped(page, site):
     assert "glossary-run-output--stopped" in output.get_attribute("class"), text
     assert text.startswith("Stopped.") and "fresh Python" in text, text
     assert stop.is_hidden() and run.is_enabled()
+    # Stopping removes the sandbox frame, and with it the worker: nothing is left running.
+    assert page.locator("iframe.glossary-python-frame").count() == 0
+    requests_before_restart = len(page.requests)
 
     # The next run starts a fresh Python and works; so does the playground, which shares it.
     block.locator("button.glossary-reset").click()
@@ -366,6 +406,9 @@ def test_python_runs_in_a_worker_without_the_dom_and_can_be_stopped(page, site):
     output = _wait_for_result(page, block)
     assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
     assert "[0, 0, 0, 1, 2]" in output.inner_text()
+    assert page.locator("iframe.glossary-python-frame").count() == 1
+    # The fresh Python starts from the files the page already has: Pyodide is not fetched again.
+    assert not [u for u in page.requests[requests_before_restart:] if "/assets/pyodide/" in u]
     playground = page.locator(".glossary-playground").first
     playground.locator('input[type="range"]').fill("-1")
     result = playground.locator("output")
@@ -381,3 +424,77 @@ def test_python_runs_in_a_worker_without_the_dom_and_can_be_stopped(page, site):
     assert "still running after 1.5 s" in output.inner_text(), output.inner_text()
     assert not _real_errors(page.errors), page.errors
     _assert_local_only(page.requests)
+
+
+def test_keyboard_reaches_and_runs_the_examples_with_the_sandbox_in_place(page, site):
+    """Keyboard use is as before the sandbox: Tab reaches Run, Enter runs, and Tab goes on from
+    control to control to the end of the page, never into the (hidden, tabindex -1) frame."""
+    page.goto(site + "glossary/relu/")
+    block = page.locator(".glossary-runnable").first
+    block.locator("button.glossary-run").click()
+    _wait_for_result(page, block)
+    assert page.locator("iframe.glossary-python-frame").count() == 1
+
+    def focused() -> str:
+        return page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return e && e !== document.body ? e.tagName + '.' + e.className : ''; }"
+        )
+
+    # From the heading, Tab reaches the first example's Run button, and Enter runs it.
+    page.locator("article h1").first.click()
+    for _ in range(100):
+        page.keyboard.press("Tab")
+        if "glossary-run " in focused() + " ":
+            break
+    assert "glossary-run" in focused() and "glossary-run-" not in focused(), focused()
+    page.keyboard.press("Enter")
+    assert "[0, 0, 0, 1, 2]" in _wait_for_result(page, block, timeout=10_000).inner_text()
+    # On to the end of the page: every control in turn, never the sandbox frame.
+    reached = []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        now = focused()
+        assert not now.startswith("IFRAME"), f"Tab entered the sandbox frame after {reached[-5:]}"
+        if not now or (reached and now == reached[0]):
+            break  # focus left the page (or wrapped around)
+        reached.append(now)
+    assert any("glossary-edit" in f for f in reached) and any(
+        "glossary-reset" in f for f in reached
+    )
+
+
+FRAME = ROOT / "glossary_gen" / "assets" / "live-frame.html"
+
+
+def frame_policy(text: str) -> dict[str, list[str]]:
+    """The Content-Security-Policy of the sandbox frame's <meta> element, by directive."""
+    found = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', text)
+    assert found, "live-frame.html has no Content-Security-Policy <meta> element"
+    policy: dict[str, list[str]] = {}
+    for directive in found.group(1).split(";"):
+        name, *values = directive.split()
+        policy[name] = values
+    return policy
+
+
+def test_sandbox_frame_policy_blocks_the_network_and_allows_only_its_own_script():
+    """No browser needed: the frame's policy is what the design says, and its script hash is right
+    (else the browser refuses the script and Run says the sandbox did not start)."""
+    import base64
+    import hashlib
+
+    text = FRAME.read_text(encoding="utf-8")
+    scripts = re.findall(r"<script>(.*?)</script>", text, flags=re.S)
+    assert len(scripts) == 1 and "<script " not in text
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode("utf-8")).digest()).decode()
+    policy = frame_policy(text)
+    assert policy["default-src"] == ["'none'"]
+    assert policy["connect-src"] == ["'none'"]  # not even Pyodide: the page hands it over
+    assert policy["worker-src"] == ["blob:"]
+    assert sorted(policy["script-src"]) == sorted(
+        [f"'sha256-{digest}'", "blob:", "'unsafe-eval'", "'wasm-unsafe-eval'"]
+    ), f"update the policy in live-frame.html to the script's hash: 'sha256-{digest}'"
+    assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
+    assert text.index("Content-Security-Policy") < text.index("<script>")  # in force before it
+    assert "'unsafe-inline'" not in text

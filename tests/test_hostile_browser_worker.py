@@ -1,0 +1,309 @@
+"""Hostile snippets in the browser: what a Run button executes cannot act as the site.
+
+The entries' Python runs in a worker inside a sandboxed frame (opaque origin, a policy with
+``connect-src 'none'``). These tests run attacks through the real page, the local Pyodide and
+Debian's Chromium, against a test server that records every request and its cookies: a snippet's
+requests to the site never arrive (so they carry no cookie), its storage is not the site's, the
+frame refuses to work unsandboxed, and the page ignores messages that do not come from its frame.
+"""
+
+from __future__ import annotations
+
+import time
+
+import test_browser as shared
+from test_browser import Seen, _edit_and_run, _wait_for_result
+
+# The browser, the built site and its recording server, as the other browser tests have them.
+browser = shared.browser
+server = shared.server
+site = shared.site
+page = shared.page
+
+SECRET = "glossary-secret-cookie"
+#: How long a request a snippet started (fetch, WebSocket ...) gets to reach the server.
+SETTLE_S = 2.0
+
+
+def _probes(seen: list[Seen], marker: str) -> list[Seen]:
+    return [s for s in seen if f"/probe/{marker}" in s.path]
+
+
+def _with_cookies(page, site: str) -> None:
+    """The site's session cookie, as a signed-in reader would have it."""
+    page.context.add_cookies([{"name": "glossary_session", "value": SECRET, "url": site}])
+
+
+def _sandbox_frame(page):
+    frames = [f for f in page.frames if f.url.endswith("/assets/glossary/live-frame.html")]
+    assert len(frames) == 1, [f.url for f in page.frames]
+    return frames[0]
+
+
+NETWORK_SNIPPET = """\
+import asyncio, js
+from pyodide.ffi import to_js
+from pyodide.http import open_url, pyfetch
+SITE = {site!r}
+def options(**kw):
+    return to_js(kw, dict_converter=js.Object.fromEntries)
+def xhr():
+    request = js.XMLHttpRequest.new()
+    request.open("GET", SITE + "probe/snippet-xhr", False)
+    request.withCredentials = True
+    request.send()
+    return request.status
+attempts = {{
+    "open_url": lambda: open_url(SITE + "probe/snippet-open-url"),
+    "xhr": xhr,
+    "importScripts": lambda: js.importScripts(SITE + "probe/snippet-import-scripts.js"),
+    "Worker": lambda: js.Worker.new(SITE + "probe/snippet-worker.js"),
+    "WebSocket": lambda: js.WebSocket.new(SITE.replace("http", "ws", 1) + "probe/snippet-ws"),
+    "EventSource": lambda: js.EventSource.new(SITE + "probe/snippet-event-source"),
+}}
+for name, attempt in attempts.items():
+    try:
+        attempt()
+        print(name, "no error")
+    except Exception as exc:
+        print(name, "failed")
+# Started now, answered after this snippet returns: only the server can tell whether they left.
+js.fetch(SITE + "probe/snippet-fetch", options(credentials="include"))
+js.fetch(SITE + "probe/snippet-fetch-no-cors", options(credentials="include", mode="no-cors"))
+asyncio.ensure_future(pyfetch(SITE + "probe/snippet-pyfetch", credentials="include"))
+js.eval("import(" + repr(SITE + "probe/snippet-import.mjs") + ").catch(() => 0)")
+print("done")
+"""
+
+
+def test_snippet_requests_to_the_site_never_leave_and_carry_no_cookie(page, site, server):
+    page.goto(site + "glossary/relu/")
+    _with_cookies(page, site)
+    # Control: the page's own request carries the session cookies, so the recorder would see them.
+    page.evaluate(
+        "url => fetch(url, {credentials: 'include'}).then(r => r.status)", site + "probe/control"
+    )
+    control = _probes(server.seen, "control")
+    assert control and f"glossary_session={SECRET}" in control[-1].cookie, control
+
+    block = page.locator(".glossary-runnable").first
+    _edit_and_run(block, NETWORK_SNIPPET.format(site=site))
+    output = _wait_for_result(page, block)
+    text = output.inner_text()
+    assert "glossary-run-output--ok" in output.get_attribute("class"), text
+    assert text.strip().endswith("done"), text
+    # Every synchronous attempt failed on the spot (blocked, not merely answered without cookies).
+    for name in ("open_url", "xhr", "importScripts", "Worker"):
+        assert f"{name} failed" in text, text
+    time.sleep(SETTLE_S)
+    reached = _probes(server.seen, "snippet")
+    assert not reached, f"a snippet's request reached the site: {reached}"
+
+    # The sandbox document itself: opaque origin, no cookies, no storage, no requests.
+    frame = _sandbox_frame(page)
+    facts = frame.evaluate(
+        """async (url) => {
+            const attempt = (f) => { try { return String(f()); } catch (e) { return e.name; } };
+            let fetched;
+            try { await fetch(url, {credentials: "include"}); fetched = "fetched"; }
+            catch (e) { fetched = e.name; }
+            return {
+                origin: window.origin,
+                cookie: attempt(() => document.cookie),
+                localStorage: attempt(() => localStorage.setItem("k", "v")),
+                fetch: fetched,
+            };
+        }""",
+        site + "probe/frame-fetch",
+    )
+    assert facts == {
+        "origin": "null",
+        "cookie": "SecurityError",
+        "localStorage": "SecurityError",
+        "fetch": "TypeError",
+    }, facts
+    time.sleep(0.5)
+    assert not _probes(server.seen, "frame-fetch"), "the sandbox frame's own request left"
+
+
+STORAGE_PROBE = """\
+globalThis.glossaryProbe = "pending";
+(async () => {
+  const out = [];
+  try {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open("glossary-probe-db", 1);
+      request.onupgradeneeded = () => request.result.createObjectStore("s");
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction("s", "readwrite");
+      tx.objectStore("s").put("snippet-value", "k");
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+    out.push("indexedDB: written");
+  } catch (e) { out.push("indexedDB: " + e.name); }
+  try {
+    const cache = await caches.open("glossary-probe-cache");
+    await cache.put("https://example.invalid/probe", new Response("snippet-value"));
+    out.push("caches: written");
+  } catch (e) { out.push("caches: " + e.name); }
+  globalThis.glossaryProbe = out.join(", ");
+})();
+"""
+
+
+#: What the page sees of the site's storage (a snippet's writes would show up here).
+PAGE_STORAGE = """async () => ({
+    databases: (await indexedDB.databases()).map((d) => d.name).sort(),
+    caches: (await caches.keys()).sort(),
+    secret: localStorage.getItem("glossary-secret"),
+    keys: Object.keys(localStorage).sort(),
+})"""
+
+
+def test_snippet_storage_is_not_the_sites(page, site):
+    page.goto(site + "glossary/relu/")
+    # The site's own storage, which a snippet must neither read nor add to.
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            localStorage.setItem("glossary-secret", "page-value");
+            const request = indexedDB.open("glossary-page-db", 1);
+            request.onupgradeneeded = () => request.result.createObjectStore("s");
+            request.onsuccess = () => { request.result.close(); resolve(); };
+            request.onerror = () => reject(request.error);
+        })"""
+    )
+    before = page.evaluate(PAGE_STORAGE)
+    # The page's own database is listed (so the check below would see the snippet's).
+    assert "glossary-page-db" in before["databases"] and before["secret"] == "page-value"
+    block = page.locator(".glossary-runnable").first
+    _edit_and_run(
+        block,
+        "import js\n"
+        "print(hasattr(js, 'localStorage'), hasattr(js, 'sessionStorage'), hasattr(js, 'document'))\n"
+        f"js.eval({STORAGE_PROBE!r})\n",
+    )
+    output = _wait_for_result(page, block)
+    assert output.inner_text().strip() == "False False False", output.inner_text()
+    # The probe finishes in the background: ask again until it has.
+    for _ in range(50):
+        _edit_and_run(block, "import js\nprint(js.glossaryProbe)\n")
+        probe = _wait_for_result(page, block, timeout=10_000).inner_text().strip()
+        if probe != "pending":
+            break
+        time.sleep(0.1)
+    # In the opaque origin IndexedDB is refused outright and CacheStorage is not even there (a
+    # browser that allowed them would have to keep them apart from the site's: the page's view
+    # below checks that either way).
+    assert probe in (
+        "indexedDB: SecurityError, caches: SecurityError",
+        "indexedDB: SecurityError, caches: ReferenceError",
+    ), probe
+    after = page.evaluate(PAGE_STORAGE)
+    assert after == before, (before, after)
+
+
+REFUSAL = """async ({frameUrl, probeUrl, sandbox}) => {
+    const frame = document.createElement("iframe");
+    if (sandbox !== null) frame.setAttribute("sandbox", sandbox);
+    frame.src = frameUrl;
+    const got = [];
+    const listen = (event) => { if (event.source === frame.contentWindow) got.push(event.data); };
+    window.addEventListener("message", listen);
+    const loaded = new Promise((resolve) => { frame.onload = resolve; });
+    document.body.appendChild(frame);
+    await loaded;
+    const workerSource = `
+        postMessage({type: "worker-started"});
+        fetch(${JSON.stringify(probeUrl)}, {credentials: "include"}).catch(() => 0);
+        try { indexedDB.open("glossary-refusal-db"); } catch (e) { 0; }`;
+    frame.contentWindow.postMessage({type: "start", workerSource, init: {type: "init"}}, "*");
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    window.removeEventListener("message", listen);
+    frame.remove();
+    return got.map((data) => data && data.type);
+}"""
+
+
+def test_the_frame_works_only_sandboxed_and_only_for_its_parent(page, site, server):
+    """Framed without the sandbox (by another site, say), the frame would have the site's origin:
+    it refuses to start anything. Sandboxed, it starts the worker its parent sends, whose
+    requests the frame's policy blocks (the worker inherits it)."""
+    page.goto(site + "glossary/relu/")
+    _with_cookies(page, site)
+    frame_url = site + "assets/glossary/live-frame.html"
+    for sandbox in (None, "allow-scripts allow-same-origin"):
+        probe = site + "probe/unsandboxed"
+        got = page.evaluate(REFUSAL, {"frameUrl": frame_url, "probeUrl": probe, "sandbox": sandbox})
+        assert got == [], (sandbox, got)
+    # Control: sandboxed as live.js does it, the same messages start a worker.
+    got = page.evaluate(
+        REFUSAL,
+        {"frameUrl": frame_url, "probeUrl": site + "probe/sandboxed", "sandbox": "allow-scripts"},
+    )
+    assert got == ["frame-ready", "worker-started"], got
+    time.sleep(0.5)
+    assert not _probes(server.seen, "unsandboxed") and not _probes(server.seen, "sandboxed")
+    assert "glossary-refusal-db" not in page.evaluate(
+        "async () => (await indexedDB.databases()).map((d) => d.name)"
+    )
+
+
+def test_opaque_origin_alone_sends_no_cookies(page, site, server):
+    """The second wall, checked on its own: a sandboxed frame *without* the policy (made here, not
+    the project's) reaches the site, but its requests carry none of the site's cookies, even with
+    ``credentials: "include"``."""
+    page.goto(site + "glossary/relu/")
+    _with_cookies(page, site)
+    page.evaluate(
+        """(url) => new Promise((resolve) => {
+            const frame = document.createElement("iframe");
+            frame.setAttribute("sandbox", "allow-scripts");
+            frame.srcdoc = `<script>fetch(${JSON.stringify(url)}, {credentials: "include"})
+                .catch(() => 0).finally(() => parent.postMessage("done", "*"));<\\/script>`;
+            window.addEventListener("message", (e) => { if (e.source === frame.contentWindow) resolve(); });
+            document.body.appendChild(frame);
+        })""",
+        site + "probe/opaque",
+    )
+    reached = _probes(server.seen, "opaque")
+    assert reached and all(s.cookie == "" for s in reached), reached
+    page.evaluate("url => fetch(url).then(r => r.status)", site + "probe/same-origin")
+    assert SECRET in _probes(server.seen, "same-origin")[-1].cookie  # the page's own do
+
+
+def test_page_takes_only_data_and_only_from_its_own_frame(page, site):
+    page.goto(site + "glossary/relu/")
+    block = page.locator(".glossary-runnable").first
+    # Output that looks like markup is shown as text.
+    _edit_and_run(block, "print('<img src=x onerror=\"window.pwned = 1\">')\n")
+    output = _wait_for_result(page, block)
+    assert output.inner_text().strip() == '<img src=x onerror="window.pwned = 1">'
+    assert output.locator("img").count() == 0
+    # Endless output does not flood the page: it is cut.
+    _edit_and_run(block, "print('x' * 300_000)\n")
+    text = _wait_for_result(page, block, timeout=20_000).inner_text()
+    assert len(text) < 100_200 and "output cut after 100000 characters" in text
+    # While a run is under way, answers forged by the page itself or by another frame are ignored.
+    page.evaluate("() => { window.glossaryLive.runTimeoutMs = 4000; }")
+    _edit_and_run(block, "while True:\n    pass\n")
+    block.locator("button.glossary-stop").wait_for(state="visible")
+    page.evaluate(
+        """() => {
+            const forged = [{type: "ready"}, {type: "load-error", message: "FORGED"}];
+            for (let id = 0; id < 50; id++) forged.push({id, result: {output: "FORGED"}});
+            forged.forEach((message) => window.postMessage(message, "*"));
+            const other = document.createElement("iframe");
+            other.setAttribute("sandbox", "allow-scripts");
+            other.srcdoc = `<script>for (let id = 0; id < 50; id++)
+                parent.postMessage({id, result: {output: "FORGED"}}, "*");<\\/script>`;
+            document.body.appendChild(other);
+        }"""
+    )
+    output = _wait_for_result(page, block, timeout=15_000)
+    assert "glossary-run-output--stopped" in output.get_attribute("class"), output.inner_text()
+    assert "FORGED" not in output.inner_text()
+    assert page.evaluate("() => window.pwned === undefined")
