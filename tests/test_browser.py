@@ -73,8 +73,22 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def parse_request(self) -> bool:
         ok = super().parse_request()
         if ok:  # every request that reached the server, with the cookies it carried
-            self.seen.append(Seen(self.command, self.path, self.headers.get("Cookie", "")))
+            self.seen.append(
+                Seen(
+                    self.command,
+                    self.path,
+                    self.headers.get("Cookie", ""),
+                    self.headers.get("Host", ""),
+                )
+            )
         return ok
+
+    def end_headers(self) -> None:
+        # Addressed as "localhost", the server plays a CDN: another origin than the site's
+        # (127.0.0.1), whose files any origin may read, as jsDelivr's.
+        if self.headers.get("Host", "").startswith("localhost:"):
+            self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
 
     def log_message(self, format, *args):
         pass
@@ -86,6 +100,7 @@ class Seen(NamedTuple):
     method: str
     path: str
     cookie: str
+    host: str
 
 
 class Server(NamedTuple):
@@ -351,6 +366,37 @@ def test_unreachable_pyodide_gives_a_clear_message(page, site):
     assert "assets/pyodide/" in output.inner_text()  # says where it looked
     # Not stuck: the button works again (a retry, e.g. once back online).
     assert block.locator("button.glossary-run").is_enabled()
+
+
+def test_pyodide_from_another_origin_as_from_the_cdn(page, site, server):
+    """The default pyodide_url is a CDN, another origin: the page fetches Pyodide from there, with
+    no cookies, and the sandbox runs it as it runs the local copy (here the test server, addressed
+    as localhost, plays the CDN)."""
+    cdn = site.replace("127.0.0.1", "localhost") + "assets/pyodide/"
+    page.context.add_cookies([{"name": "cdn_session", "value": "secret", "url": cdn}])
+    page.goto(site + "glossary/relu/")
+    page.evaluate(
+        "url => document.querySelector('script[data-glossary-code]')"
+        ".setAttribute('data-glossary-pyodide', url)",
+        cdn,
+    )
+    block = page.locator(".glossary-runnable").first
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block)
+    assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
+    assert "[0, 0, 0, 1, 2]" in output.inner_text()
+    from_cdn = [s for s in server.seen if s.host.startswith("localhost:")]
+    assert sorted(s.path.rsplit("/", 1)[1] for s in from_cdn) == sorted(
+        [
+            "pyodide.mjs",
+            "pyodide.asm.mjs",
+            "pyodide-lock.json",
+            "pyodide.asm.wasm",
+            "python_stdlib.zip",
+        ]
+    ), from_cdn
+    assert all(s.cookie == "" for s in from_cdn), from_cdn
+    assert not [u for u in page.requests if "127.0.0.1" in u and "/assets/pyodide/" in u]
 
 
 def _edit_and_run(block, code: str) -> None:
