@@ -53,7 +53,7 @@ var RUNNER = [
   "    ns = _glossary_ns.get(key, {})",
   "    fn = ns.get(name)",
   "    if not callable(fn):",
-  "        return json.dumps({'error': f'{name} is not defined: run the examples above, or reset them'})",
+  "        return json.dumps({'error': f'{name} is not defined: run the examples above, or reset them', 'undefined': True})",
   "    x = int(x) if float(x).is_integer() else float(x)",
   "    out = io.StringIO()",
   "    try:",

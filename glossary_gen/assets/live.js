@@ -222,6 +222,7 @@
       if (result[key] !== undefined && result[key] !== null) clean[key] = text(result[key]);
     });
     clean.number = typeof result.number === "number" && isFinite(result.number) ? result.number : null;
+    clean.undefined = result.undefined === true;
     return clean;
   }
 
@@ -569,24 +570,29 @@
   // ---------------------------------------------------------------------------------------
   // Playground: slider + number field -> the entry's own function, result and point on the plot.
 
-  // What the playground namespace currently holds: the page's program, in which Python.
+  // What the playground namespace currently holds: the page's program, in which Python, and the
+  // first error running it gave (null if none).
   var playgroundSignature = null;
   var playgroundEngine = null;
+  var playgroundProblem = null;
 
   function markPlaygroundsStale() {
     playgroundSignature = null;
   }
 
+  // Runs the page's examples (as currently edited, so an edited relu shows up) into the
+  // playground's namespace; resolves to the first error, or null. An example that fails (say a
+  // later one needing a package this browser's Python lacks) does not stop the playground when
+  // its function was defined before: the call decides.
   function preparePlayground(engine) {
-    // The playground uses the page's examples as currently edited, so an edited relu shows up.
     var items = programBefore();
     var signature = items.map(function (item) { return item.text; }).join("\u0000");
-    if (signature === playgroundSignature && engine === playgroundEngine) return Promise.resolve(null);
+    if (signature === playgroundSignature && engine === playgroundEngine) return Promise.resolve(playgroundProblem);
     return request(engine, { type: "prepare", key: "playground", program: program(items) }).then(function (result) {
-      if (result.error) return "The examples on this page failed to run:\n" + result.error;
       playgroundSignature = signature;
       playgroundEngine = engine;
-      return null;
+      playgroundProblem = result.error ? "The examples on this page failed to run:\n" + result.error : null;
+      return playgroundProblem;
     });
   }
 
@@ -643,10 +649,13 @@
         engine = ready;
         return preparePlayground(engine);
       }).then(function (problem) {
-        if (problem) return { problem: problem };
-        return request(engine, { type: "call", key: "playground", name: name, x: Number(value) });
+        return request(engine, { type: "call", key: "playground", name: name, x: Number(value) }).then(function (result) {
+          if (result.undefined && problem) result.problem = problem; // why it is not defined
+          return result;
+        });
       }).then(function (result) {
         if (result.problem) { show(result.problem, "error"); return; }
+        if (result.undefined) { show(result.error, "error"); return; }
         if (result.error) { show(name + "(" + value + ") raised " + result.error, "error"); return; }
         show(name + "(" + result.x + ") = " + result.repr, "ok");
         playground.setAttribute("data-value", String(value));
