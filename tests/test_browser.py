@@ -399,6 +399,83 @@ def test_pyodide_from_another_origin_as_from_the_cdn(page, site, server):
     assert not [u for u in page.requests if "127.0.0.1" in u and "/assets/pyodide/" in u]
 
 
+PROBE_WHEEL = "glossaryprobe-1.0-py3-none-any.whl"
+
+
+def probe_wheel(value: str) -> bytes:
+    """A tiny pure-Python wheel: ``import glossaryprobe; glossaryprobe.VALUE == value``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as wheel:
+        wheel.writestr("glossaryprobe/__init__.py", f"VALUE = {value!r}\n")
+        info = "glossaryprobe-1.0.dist-info/"
+        wheel.writestr(
+            info + "METADATA", "Metadata-Version: 2.1\nName: glossaryprobe\nVersion: 1.0\n"
+        )
+        wheel.writestr(
+            info + "WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        wheel.writestr(info + "RECORD", "")
+    return buffer.getvalue()
+
+
+def offer_probe_package(page, server: Server, locked: bytes, served: bytes | None = None) -> None:
+    """Pyodide's lock file, as this page gets it, names the probe wheel (with the SHA-256 of
+    ``locked``), and Pyodide's folder serves it (``served``, the same bytes unless told)."""
+    import hashlib
+    import json
+
+    lock = json.loads((server.root / "site/assets/pyodide/pyodide-lock.json").read_text("utf-8"))
+    lock["packages"]["glossaryprobe"] = {
+        "name": "glossaryprobe",
+        "version": "1.0",
+        "file_name": PROBE_WHEEL,
+        "install_dir": "site",
+        "sha256": hashlib.sha256(locked).hexdigest(),
+        "package_type": "package",
+        "imports": ["glossaryprobe"],
+        "depends": [],
+        "unvendored_tests": False,
+    }
+    body = json.dumps(lock)
+    page.route(
+        "**/assets/pyodide/pyodide-lock.json",
+        lambda route: route.fulfill(body=body, content_type="application/json"),
+    )
+    wheel = locked if served is None else served
+    page.route(
+        "**/assets/pyodide/" + PROBE_WHEEL,
+        lambda route: route.fulfill(body=wheel, content_type="application/zip"),
+    )
+
+
+def test_packages_the_examples_import_come_through_the_page(page, site, server):
+    """An example's imports are loaded before it runs: the worker (which has no network) asks the
+    page for the wheel Pyodide's lock file names, and the page fetches it from Pyodide's folder."""
+    offer_probe_package(page, server, probe_wheel("from a wheel the page fetched"))
+    page.goto(site + "glossary/relu/")
+    block = page.locator(".glossary-runnable").first
+    _edit_and_run(block, ">>> import glossaryprobe\n>>> glossaryprobe.VALUE\n")
+    output = _wait_for_result(page, block)
+    assert output.inner_text().strip() == "'from a wheel the page fetched'", output.inner_text()
+    assert "glossary-run-output--ok" in output.get_attribute("class")
+    assert any(u.endswith("/assets/pyodide/" + PROBE_WHEEL) for u in page.requests)
+
+    # The offline copy of Pyodide has no NumPy: the NumPy example says what could not be loaded
+    # (its output on the page was verified when the site was built).
+    numpy = page.locator(".glossary-runnable", has_text="import numpy as np").first
+    numpy.locator("button.glossary-run").click()
+    output = _wait_for_result(page, numpy)
+    text = output.inner_text()
+    assert "glossary-run-output--error" in output.get_attribute("class"), text
+    assert "ModuleNotFoundError: No module named 'numpy'" in text, text
+    assert "could not fetch" in text and "/assets/pyodide/numpy-" in text, text
+    assert [s for s in server.seen if s.path.startswith("/assets/pyodide/numpy-")]
+
+
 def _edit_and_run(block, code: str) -> None:
     if block.locator("textarea.glossary-editor").is_hidden():
         block.locator("button.glossary-edit").click()

@@ -12,7 +12,14 @@ from __future__ import annotations
 import time
 
 import test_browser as shared
-from test_browser import Seen, _edit_and_run, _wait_for_result
+from test_browser import (
+    PROBE_WHEEL,
+    Seen,
+    _edit_and_run,
+    _wait_for_result,
+    offer_probe_package,
+    probe_wheel,
+)
 
 # The browser, the built site and its recording server, as the other browser tests have them.
 browser = shared.browser
@@ -313,3 +320,37 @@ def test_page_takes_only_data_and_only_from_its_own_frame(page, site):
     assert "glossary-run-output--stopped" in output.get_attribute("class"), output.inner_text()
     assert "FORGED" not in output.inner_text()
     assert page.evaluate("() => window.pwned === undefined")
+
+
+FORGED_FILE_REQUESTS = """\
+import js
+from pyodide.ffi import to_js
+BASE = {base!r}
+names = ["../../probe/relay-up.whl", "../probe/relay-up", {site!r} + "probe/relay-url.whl",
+         "x/../../../probe/relay-dots.whl", "", None, 42]
+for rid, name in enumerate(names, start=1000):
+    js.postMessage(to_js({{"type": "file-request", "rid": rid, "name": name}},
+                         dict_converter=js.Object.fromEntries))
+# Through the fetch Pyodide uses: only the lock file's names go to the page; the rest is blocked.
+js.fetch(BASE + "../../probe/relay-fetch.whl")
+print("asked")
+"""
+
+
+def test_the_page_fetches_only_pyodides_own_package_files_unaltered(page, site, server):
+    """The page fetches wheels for the worker: only the lock file's names, from Pyodide's
+    folder, and only with the bytes the lock file's SHA-256 says."""
+    offer_probe_package(page, server, probe_wheel("genuine"), served=probe_wheel("tampered"))
+    page.goto(site + "glossary/relu/")
+    block = page.locator(".glossary-runnable").first
+    base = site + "assets/pyodide/"
+    _edit_and_run(block, FORGED_FILE_REQUESTS.format(base=base, site=site))
+    output = _wait_for_result(page, block)
+    assert output.inner_text().strip() == "asked", output.inner_text()
+    time.sleep(1.0)
+    assert not _probes(server.seen, "relay"), _probes(server.seen, "relay")
+    # A wheel whose bytes are not the locked ones is refused, so its code never runs.
+    _edit_and_run(block, ">>> import glossaryprobe\n>>> glossaryprobe.VALUE\n")
+    text = _wait_for_result(page, block).inner_text()
+    assert "ModuleNotFoundError" in text and "could not fetch" in text and PROBE_WHEEL in text, text
+    assert "tampered" not in text

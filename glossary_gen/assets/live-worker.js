@@ -4,22 +4,28 @@
  * Started on the first Run click or playground move (never on page load), once per page visit,
  * by the sandbox frame (assets/live-frame.html) that assets/live.js puts in the page: a classic
  * worker from a blob: URL, in the frame's opaque origin (Chromium does not start a module worker
- * from a blob: URL there; the classic one still imports Pyodide's modules with import()). The entries' code runs here, where
- * Pyodide's ``js`` module is this worker's global scope: no DOM, no cookies, no storage of the
- * site, and (by the frame's Content-Security-Policy, which this worker inherits) no network at
- * all. A runaway loop freezes only this worker; the page removes the whole frame to stop it.
+ * from a blob: URL there; the classic one still imports Pyodide's modules with import()). The
+ * entries' code runs here, where Pyodide's ``js`` module is this worker's global scope: no DOM, no
+ * cookies, no storage of the site, and (by the frame's Content-Security-Policy, which this worker
+ * inherits) no network at all. A runaway loop freezes only this worker; the page removes the
+ * whole frame to stop it.
  *
  * Pyodide is not fetched from here: the page fetched its files and they arrive in the init
  * message, as text (the two JavaScript modules, the lock file) and ArrayBuffers (the WebAssembly
  * and the standard library). While Pyodide starts, ``fetch`` answers its two binary requests from
- * those buffers; any other request goes to the real ``fetch``, which the policy blocks.
+ * those buffers. Packages the examples import (NumPy, say) are loaded before a run the same way:
+ * Pyodide's ``fetch`` of a wheel named in its lock file becomes a "file-request" to the page,
+ * which fetches exactly that file from Pyodide's folder (nothing else) and sends the bytes back.
+ * Any other request goes to the real ``fetch``, which the policy blocks.
  *
  * Messages in:  {type: "init", indexURL, files: {name: text or ArrayBuffer}}
  *               {id, type: "run", key, earlier: [{source, filename}], source, filename}
  *               {id, type: "prepare", key, program: [{source, filename}]}
  *               {id, type: "call", key, name, x}
+ *               {type: "file", rid, bytes} | {type: "file", rid, error}
  * Messages out: {type: "ready", loadMs} | {type: "load-error", message}
  *               {id, result} | {id, failure}
+ *               {type: "file-request", rid, name}
  * Sources arrive as plain strings and results leave as JSON-compatible data: no PyProxy crosses.
  */
 
@@ -49,6 +55,20 @@ var RUNNER = [
   "            lines = traceback.format_exception(type(exc), exc, tb)",
   "            return json.dumps({'output': out.getvalue(), 'error': ''.join(lines)})",
   "    return json.dumps({'output': out.getvalue(), 'error': None})",
+  "def _glossary_imports(sources):",
+  "    from pyodide.code import find_imports",
+  "    names = set()",
+  "    for source in json.loads(sources):",
+  "        try:",
+  "            chunks = _glossary_chunks(source)",
+  "        except ValueError:",
+  "            continue",
+  "        for text, _, _ in chunks:",
+  "            try:",
+  "                names.update(find_imports(text))",
+  "            except Exception:",
+  "                pass",
+  "    return json.dumps(sorted(names))",
   "def _glossary_call(key, name, x):",
   "    ns = _glossary_ns.get(key, {})",
   "    fn = ns.get(name)",
@@ -94,29 +114,92 @@ function requestUrl(input) {
   return input instanceof URL ? input.href : input && input.url;
 }
 
-// ``fetch`` as Pyodide sees it while it loads: its files from memory, anything else as usual.
+// Files asked of the page, by request number: {resolve, reject}.
+var fileRequests = {};
+var nextFileRequest = 1;
+
+function askPage(name) {
+  return new Promise(function (resolve, reject) {
+    var rid = nextFileRequest++;
+    fileRequests[rid] = { resolve: resolve, reject: reject };
+    self.postMessage({ type: "file-request", rid: rid, name: name });
+  });
+}
+
+function fileArrived(message) {
+  var waiting = fileRequests.hasOwnProperty(message.rid) ? fileRequests[message.rid] : null;
+  if (!waiting) return;
+  delete fileRequests[message.rid];
+  if (message.bytes instanceof ArrayBuffer) waiting.resolve(message.bytes);
+  else waiting.reject(new Error(String(message.error || "the page could not fetch that file")));
+}
+
+// ``fetch`` as Pyodide sees it: while it starts, its two binary files from memory; then the
+// wheels its lock file names, through the page; anything else goes to the real fetch (blocked).
 function serveFiles(indexURL, files) {
   var realFetch = self.fetch;
+  var wheels = {};
+  var packages = {};
+  try {
+    packages = JSON.parse(files["pyodide-lock.json"]).packages || {};
+  } catch (error) { /* Pyodide reports a broken lock file itself */ }
+  Object.keys(packages).forEach(function (key) {
+    var pkg = packages[key];
+    if (pkg && typeof pkg.file_name === "string") wheels[pkg.file_name] = true;
+  });
+  var starting = true;
   self.fetch = function (input) {
     var url = requestUrl(input);
     var name = typeof url === "string" && url.indexOf(indexURL) === 0 ? url.slice(indexURL.length) : null;
-    if (name !== null && SERVED.hasOwnProperty(name) && files[name] instanceof ArrayBuffer) {
+    if (starting && name !== null && SERVED.hasOwnProperty(name) && files[name] instanceof ArrayBuffer) {
       return Promise.resolve(new Response(files[name], { headers: { "Content-Type": SERVED[name] } }));
+    }
+    if (name !== null && wheels.hasOwnProperty(name)) {
+      return askPage(name).then(function (bytes) {
+        return new Response(bytes, { headers: { "Content-Type": "application/zip" } });
+      });
     }
     return realFetch.apply(self, arguments);
   };
-  return function restore() { self.fetch = realFetch; };
+  return function started() {
+    starting = false;
+    files = null; // the page keeps its copy; this one can go
+  };
+}
+
+// Loads the packages the sources import (those in Pyodide's lock file; the standard library needs
+// none); resolves to what went wrong, as text ("" if nothing did).
+function loadImports(sources) {
+  var names = call("_glossary_imports", JSON.stringify(sources));
+  if (!names || !names.length) return Promise.resolve("");
+  var problems = [];
+  var code = names.map(function (name) { return "import " + name; }).join("\n");
+  return pyodide.loadPackagesFromImports(code, {
+    messageCallback: function () {},
+    errorCallback: function (message) { problems.push(String(message)); },
+  }).then(function () {
+    return problems.join("\n");
+  }, function (error) {
+    problems.push((error && error.message) || String(error));
+    return problems.join("\n");
+  });
+}
+
+function withNote(result, note) {
+  if (note && result && result.error) result.error += "\n(" + note + ")";
+  if (note && result && result.earlierError) result.earlierError += "\n(" + note + ")";
+  return result;
 }
 
 function load(indexURL, files) {
   if (loading) return loading;
-  var started = performance.now();
+  var begun = performance.now();
   var missing = MODULES.concat(Object.keys(SERVED), ["pyodide-lock.json"]).filter(function (name) {
     return !files || files[name] === undefined;
   });
   if (missing.length) return Promise.reject(new Error("missing Pyodide files: " + missing.join(", ")));
   var urls = MODULES.map(function (name) { return moduleUrl(files[name]); });
-  var restore = serveFiles(indexURL, files);
+  var started = serveFiles(indexURL, files);
   loading = Promise.all(urls.map(function (url) { return import(url); })).then(function (modules) {
     return modules[0].loadPyodide({
       indexURL: indexURL,
@@ -127,9 +210,9 @@ function load(indexURL, files) {
   }).then(function (instance) {
     instance.runPython(RUNNER);
     pyodide = instance;
-    return performance.now() - started;
+    return performance.now() - begun;
   }).finally(function () {
-    restore();
+    started();
     urls.forEach(function (url) { URL.revokeObjectURL(url); });
   });
   return loading;
@@ -138,26 +221,37 @@ function load(indexURL, files) {
 var operations = {
   // Run the page's earlier blocks (as the reader has them) in a fresh namespace, then this one.
   run: function (message) {
-    call("_glossary_reset", message.key);
-    for (var i = 0; i < message.earlier.length; i++) {
-      var earlier = call("_glossary_run", message.key, message.earlier[i].source, message.earlier[i].filename);
-      if (earlier.error) return { earlierError: earlier.error };
-    }
-    return call("_glossary_run", message.key, message.source, message.filename);
+    var sources = message.earlier.map(function (item) { return item.source; }).concat([message.source]);
+    return loadImports(sources).then(function (note) {
+      call("_glossary_reset", message.key);
+      for (var i = 0; i < message.earlier.length; i++) {
+        var earlier = call("_glossary_run", message.key, message.earlier[i].source, message.earlier[i].filename);
+        if (earlier.error) return withNote({ earlierError: earlier.error }, note);
+      }
+      return withNote(call("_glossary_run", message.key, message.source, message.filename), note);
+    });
   },
   // Run the whole page in a fresh namespace (the playground's), keeping only the first error.
   prepare: function (message) {
-    call("_glossary_reset", message.key);
-    for (var i = 0; i < message.program.length; i++) {
-      var result = call("_glossary_run", message.key, message.program[i].source, message.program[i].filename);
-      if (result.error) return { error: result.error };
-    }
-    return { error: null };
+    return loadImports(message.program.map(function (item) { return item.source; })).then(function (note) {
+      call("_glossary_reset", message.key);
+      for (var i = 0; i < message.program.length; i++) {
+        var result = call("_glossary_run", message.key, message.program[i].source, message.program[i].filename);
+        if (result.error) return withNote({ error: result.error }, note);
+      }
+      return { error: null };
+    });
   },
   call: function (message) {
     return call("_glossary_call", message.key, message.name, Number(message.x));
   },
 };
+
+function failed(id, error) {
+  var text = (error && error.message) || String(error);
+  // After a fatal error ("Pyodide has suffered a fatal error") this interpreter is unusable.
+  self.postMessage({ id: id, failure: text, fatal: /fatal error/i.test(text) });
+}
 
 self.onmessage = function (event) {
   var message = event.data || {};
@@ -170,16 +264,22 @@ self.onmessage = function (event) {
     });
     return;
   }
+  if (message.type === "file") {
+    fileArrived(message);
+    return;
+  }
   var operation = operations.hasOwnProperty(message.type) ? operations[message.type] : null;
   if (!operation || !pyodide) {
     self.postMessage({ id: message.id, failure: operation ? "Python is not loaded yet" : "unknown request" });
     return;
   }
   try {
-    self.postMessage({ id: message.id, result: operation(message) });
+    Promise.resolve(operation(message)).then(function (result) {
+      self.postMessage({ id: message.id, result: result });
+    }, function (error) {
+      failed(message.id, error);
+    });
   } catch (error) {
-    var text = (error && error.message) || String(error);
-    // After a fatal error ("Pyodide has suffered a fatal error") this interpreter is unusable.
-    self.postMessage({ id: message.id, failure: text, fatal: /fatal error/i.test(text) });
+    failed(message.id, error);
   }
 };

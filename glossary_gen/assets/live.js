@@ -125,6 +125,69 @@
     return promise;
   }
 
+  // Packages (NumPy, say): the worker asks for a wheel by name; the page fetches it only if
+  // Pyodide's lock file names it, from Pyodide's folder, checked against the lock's SHA-256, and
+  // at most this many per Python (a snippet cannot make the page download every package).
+  var MAX_PACKAGE_FILES = 20;
+  // Wheels fetched for the workers, by URL (promises of ArrayBuffers), kept for the page visit.
+  var wheels = {};
+
+  function hexToBase64(hex) {
+    var bytes = "";
+    for (var i = 0; i < hex.length; i += 2) bytes += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+    return btoa(bytes);
+  }
+
+  // {file_name: "sha256-..."} for the packages in Pyodide's lock file.
+  function lockedWheels(lockText) {
+    var found = {};
+    var packages = {};
+    try {
+      packages = JSON.parse(lockText).packages || {};
+    } catch (error) { /* no packages, then */ }
+    Object.keys(packages).forEach(function (key) {
+      var pkg = packages[key];
+      if (!pkg || typeof pkg.file_name !== "string" || !/^[A-Za-z0-9_.+-]+\.(whl|zip|tar)$/.test(pkg.file_name)) return;
+      if (typeof pkg.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(pkg.sha256)) return;
+      found[pkg.file_name] = "sha256-" + hexToBase64(pkg.sha256);
+    });
+    return found;
+  }
+
+  // Answers a worker's {type: "file-request", rid, name}: the wheel's bytes, or why not.
+  function sendWheel(engine, base, data) {
+    var answer = function (message) {
+      message.type = "file";
+      message.rid = data.rid;
+      if (!engine.stopped) engine.post(message);
+    };
+    if (!engine.wheels) engine.wheels = lockedWheels(engine.loaded.files["pyodide-lock.json"]);
+    var name = typeof data.name === "string" ? data.name : "";
+    if (!engine.wheels.hasOwnProperty(name)) {
+      answer({ error: "'" + text(name).slice(0, 200) + "' is not a package in Pyodide's lock file" });
+      return;
+    }
+    engine.wheelCount = (engine.wheelCount || 0) + 1;
+    if (engine.wheelCount > MAX_PACKAGE_FILES) {
+      answer({ error: "more than " + MAX_PACKAGE_FILES + " package files asked for" });
+      return;
+    }
+    var url = base + name;
+    if (!wheels[url]) {
+      var promise = fetch(url, { credentials: "same-origin", integrity: engine.wheels[name] }).then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.arrayBuffer();
+      });
+      wheels[url] = promise;
+      promise.catch(function () { if (wheels[url] === promise) delete wheels[url]; });
+    }
+    wheels[url].then(function (bytes) {
+      answer({ bytes: bytes });
+    }, function (error) {
+      answer({ error: "could not fetch " + url + " (" + ((error && error.message) || error) + ")" });
+    });
+  }
+
   // The sandbox: a hidden, unfocusable frame with an opaque origin, in <body> (which instant
   // navigation keeps), not in the content that navigation swaps.
   function createFrame() {
@@ -176,6 +239,7 @@
           frameReady = true;
           fetched.then(function (loaded) {
             if (engine.stopped) return;
+            engine.loaded = loaded;
             engine.post({
               type: "start",
               workerSource: loaded.workerSource,
@@ -191,6 +255,8 @@
           var error = new Error("the Python worker stopped unexpectedly: " + text(data.message));
           reject(error);
           stopPython(engine, error);
+        } else if (data.type === "file-request") {
+          if (engine.loaded) sendWheel(engine, base, data);
         } else if (typeof data.id === "number") {
           settle(engine, data);
         }
