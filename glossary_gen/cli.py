@@ -141,7 +141,7 @@ def run_new(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
-        path = new_entry(args.title, settings.entries_dir)
+        path = new_entry(args.title, settings.entries_dir, settings)
     except ScaffoldError as exc:
         print(f"glossary-gen: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -169,7 +169,9 @@ def run_import(args: argparse.Namespace) -> int:
     from .importer import import_hugo, summarize
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
-    result = import_hugo(args.source, settings.entries_dir, dry_run=args.dry_run)
+    result = import_hugo(
+        args.source, settings.entries_dir, dry_run=args.dry_run, settings=settings
+    )
     output = format_diagnostics(result.diagnostics, args.format)
     if output:
         print(output)

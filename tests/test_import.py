@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import shutil
@@ -70,6 +71,8 @@ def test_front_matter_and_body_are_mapped(source: Path, capsys: pytest.CaptureFi
         "Activation Function",
     ]
     assert relu["aliases"] == ["Rectified Linear Unit"]  # the URL alias is a redirect, not a name
+    assert relu["redirect_from"] == ["/terms/relu/"]  # ... kept as an old address
+    assert relu["updated"] == datetime.date(2023, 4, 1)  # from `date:`
     assert relu["tags"] == ["activation-functions", "deep-learning"]  # categories become tags
     text = Path("entries/relu.md").read_text(encoding="utf-8")
     assert "### Summary\n\nReLU outputs its input" in text  # "Definition" heading -> Summary
@@ -96,8 +99,8 @@ def test_what_cannot_be_mapped_is_reported_where_it_is(
 ) -> None:
     _code, problems, _ = run_import(capsys, "content/glossary", "--entries", "entries")
     found = {(p["path"], p["line"], p["column"], p["code"]) for p in problems}
-    assert ("content/glossary/relu.md", 3, 1, "import-dropped-key") in found  # date
-    assert ("content/glossary/relu.md", 9, 5, "import-url-alias") in found
+    assert ("content/glossary/relu.md", 14, 1, "import-dropped-key") in found  # weight
+    assert not any(p[:2] == ("content/glossary/relu.md", 3) for p in found)  # date: kept
     assert (
         "content/glossary/neural-network/index.md",
         3,
@@ -129,8 +132,8 @@ def test_text_format_is_one_located_line_per_problem(
     )
     out = capsys.readouterr()
     assert (
-        "content/glossary/relu.md:9:5: warning[import-url-alias]: URL alias '/terms/relu/' dropped"
-        in out.out
+        "content/glossary/relu.md:14:1: warning[import-dropped-key]: front-matter key 'weight' "
+        "has no equivalent in glossary_gen; dropped" in out.out
     )
     assert "dry run: would write 5 entries" in out.err
     assert not Path("entries").exists()
@@ -145,7 +148,7 @@ def test_errors_mean_nothing_is_written(
     assert code == 1
     assert {(p["path"], p["line"], p["code"]) for p in problems} == {
         ("hugo/bad-toml.md", 3, "import-toml"),
-        ("hugo/bad-yaml.md", 4, "import-yaml"),
+        ("hugo/bad-yaml.md", 4, "yaml-syntax"),  # the loader's safe parser, as in `check`
     }
     assert "nothing written" in err
     assert not Path("entries").exists() or not any(Path("entries").iterdir())
