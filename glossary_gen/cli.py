@@ -122,16 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("directory", type=Path, metavar="DIR", help="the new project's folder")
     init.add_argument(
         "--from",
-        dest="source_format",
-        choices=("hugo",),
-        help="import the entries from a glossary in this format",
-    )
-    init.add_argument(
-        "source",
-        type=Path,
-        nargs="?",
-        metavar="PATH",
-        help="with --from hugo: the Hugo glossary folder, e.g. ../site/content/glossary",
+        dest="source",
+        nargs=2,
+        metavar=("hugo", "PATH"),
+        help="fill the project from a Hugo glossary folder, e.g. --from hugo ../site/content/glossary",
     )
     init.add_argument("--repo-url", metavar="URL", help="the repository's URL (repo_url)")
     init.add_argument("--site-name", metavar="NAME", help="the site's name (default: from DIR)")
@@ -253,15 +247,17 @@ def run_init(args: argparse.Namespace) -> int:
     from .pipeline import load_and_link
     from .project import init_project, report
 
-    if (args.source_format is None) != (args.source is None):
-        raise ConfigError(
-            "--from hugo and PATH go together: glossary-gen init DIR --from hugo PATH"
-        )
-    if args.base_url is not None and args.source is None:
+    hugo = None
+    if args.source is not None:
+        kind, path = args.source
+        if kind != "hugo":
+            raise ConfigError(f"--from: unknown format '{kind}' (known: hugo)")
+        hugo = Path(path)
+    if args.base_url is not None and hugo is None:
         raise ConfigError("--base-url needs --from hugo PATH")
     result = init_project(
         args.directory,
-        hugo=args.source,
+        hugo=hugo,
         repo_url=args.repo_url,
         site_name=args.site_name,
         base_url=args.base_url,

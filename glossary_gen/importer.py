@@ -159,7 +159,7 @@ _MD_LINK = re.compile(_LINK_BODY)
 #: Everything the body converter rewrites, in one pass (so every match keeps its source offset).
 _BODY_TOKEN = re.compile(
     r"(?P<esc>\{\{(?P<ed>[<%])/\*(?P<ebody>.*?)\*/[>%]\}\})"
-    r"|(?P<anchor><a\s+href\s*=\s*\"(?P<ahref>[^\"]*)\"\s*>(?P<atext>[^<]*)</a>)"
+    r"|(?P<anchor><a\s+href\s*=\s*\"(?P<ahref>" + _SC + r"|[^\"]*)\"\s*>(?P<atext>[^<]*)</a>)"
     r"|(?P<link>(?P<bang>!?)" + _LINK_BODY + r")"
     r"|(?P<sc>\{\{(?P<d>[<%])\s*(?P<close>/)?\s*(?P<name>[\w./-]+)(?P<args>.*?)\s*/?\s*[>%]\}\})"
     r"|(?P<more><!--\s*more\s*-->)",
@@ -518,8 +518,10 @@ class _Resolver:
             candidates = [_join(folder, path), _join("", path)]
         elif re.search(r"\.(md|markdown)$", path, re.I):
             candidates = [_join(folder, path)]
-        else:
+        else:  # from the page's address; then from its file's, which authors often meant
             candidates = [_join(url, path)]
+            if page is not None and page.paths:
+                candidates.append(_join(_page_key(page.paths[0]), path))
         for candidate in candidates:
             title = self.by_path.get(_page_key(candidate))
             if title is not None:
