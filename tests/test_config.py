@@ -126,18 +126,25 @@ def test_without_configuration_every_default_section_is_required(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "entries").mkdir()
-    entry(tmp_path, "a.md", "---\ntitle: A\n---\n### Summary\n\nS.\n\n### In-depth explanation\n\nD.\n")
+    entry(
+        tmp_path,
+        "a.md",
+        "---\ntitle: A\n---\n### Summary\n\nS.\n\n### In-depth explanation\n\nD.\n",
+    )
     code, problems = check_json(capsys)
     assert code == 1
     assert [p["message"] for p in problems] == ["required section 'ELI5' is missing"]
 
 
-EXTRA = SECTIONS + """\
+EXTRA = (
+    SECTIONS
+    + """\
       extra_keys:
         difficulty: {enum: [beginner, advanced]}
         reviewed: {type: string, format: date}
         notes: {}
 """
+)
 
 
 def test_extra_keys_are_allowed_and_checked_against_their_schema(
@@ -185,7 +192,12 @@ def test_updated_is_a_date(
 
 @pytest.mark.parametrize(
     ("value", "valid"),
-    [("/old/relu/", True), ("old/relu.html", True), ("//evil.example", False), ("javascript:x", False)],
+    [
+        ("/old/relu/", True),
+        ("old/relu.html", True),
+        ("//evil.example", False),
+        ("javascript:x", False),
+    ],
 )
 def test_redirect_from_holds_paths_on_the_site(
     value: str, valid: bool, site: Path, capsys: pytest.CaptureFixture[str]
