@@ -752,6 +752,8 @@ class _BodyConverter:
                 "use --base-url to point at the old site's copy",
             )
             return text
+        if target.kind == "term" and target.title == self.page.title:
+            return text  # a page's link to itself: just its text
         if target.kind == "term":
             title = target.title
             if any(c in title for c in "|[]"):  # would end the wiki link: name it by its slug
@@ -782,7 +784,7 @@ class _BodyConverter:
             target = self.resolver.target(raw, self.page, "ref")
             shown = " ".join(raw.split())
             if target.kind == "term":
-                return f"[[{target.title}]]"
+                return target.title if target.title == self.page.title else f"[[{target.title}]]"
             if self.base_url and target.kind == "outside":
                 url = self.absolute(target.path)
                 self.report(line, col, "import-link", f"{shown} now points at {url}")
@@ -1163,7 +1165,10 @@ def convert(
     taken = {e.name for e in os.scandir(entries_dir)} if entries_dir.is_dir() else set()
     existing_names = {name_key(n): e for e in existing for n in e.names}
     seen_slugs: dict[str, Page] = {}
-    seen_names: dict[str, Page] = {}
+    # Titles, aliases and file names share one namespace (as in `check`): file names and titles
+    # first, so that an alias that names another page is dropped, whichever page comes first.
+    owners: dict[str, Page] = {}
+    collided: set[int] = set()
     for page in pages:
         if not SLUG_RE.match(page.slug):
             diagnostics.append(
@@ -1175,6 +1180,7 @@ def convert(
                     f"cannot make a file name from '{page.file.name}'",
                 )
             )
+            collided.add(id(page))
             continue
         target = entries_dir / f"{page.slug}.md"
         if page.slug in seen_slugs:
@@ -1189,6 +1195,7 @@ def convert(
                     "give one of them a 'slug:'",
                 )
             )
+            collided.add(id(page))
         elif target.name in taken:
             diagnostics.append(
                 error(
@@ -1200,10 +1207,13 @@ def convert(
                     "import into an empty folder with --entries, or remove that entry first",
                 )
             )
-        collided = seen_slugs.setdefault(page.slug, page) is not page or target.name in taken
+            collided.add(id(page))
+        seen_slugs.setdefault(page.slug, page)
+        owners.setdefault(page.slug, page)
+    for page in pages:
         line, col = _locate_key(page, "title")
         key = name_key(page.title)
-        if collided:
+        if id(page) in collided:
             pass  # one message per cause: the file collision already says it
         elif key in existing_names:
             diagnostics.append(
@@ -1215,25 +1225,25 @@ def convert(
                     f"title '{page.title}' is already defined by {existing_names[key].path}",
                 )
             )
-        elif key in seen_names and seen_names[key] is not page:
+        elif key in owners and owners[key] is not page:
             diagnostics.append(
                 error(
                     page.shown,
                     line,
                     col,
                     "import-collision",
-                    f"title '{page.title}' is also the title or an alias of {seen_names[key].shown}",
+                    f"title '{page.title}' is also the title or file name of {owners[key].shown}",
                 )
             )
-        seen_names.setdefault(key, page)
-        kept = []
+        owners.setdefault(key, page)
+    for page in pages:
+        key = name_key(page.title)
+        kept: list[str] = []
         for alias in page.aliases:
             a_key = name_key(alias)
-            if (
-                a_key in existing_names
-                or (a_key in seen_names and seen_names[a_key] is not page)
-                or a_key == key
-            ):
+            if a_key in {name_key(k) for k in kept}:
+                continue  # the same alias twice on one page
+            if a_key in existing_names or owners.get(a_key, page) is not page or a_key == key:
                 a_line, a_col = _locate_value(page, alias, "aliases")
                 diagnostics.append(
                     warning(
@@ -1245,7 +1255,7 @@ def convert(
                     )
                 )
                 continue
-            seen_names.setdefault(a_key, page)
+            owners.setdefault(a_key, page)
             kept.append(alias)
         page.aliases = kept
         page.out["aliases"] = kept

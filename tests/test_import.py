@@ -437,3 +437,31 @@ def test_imported_entries_reference_the_projects_schema_relatively(
     assert run_import(capsys, "content/glossary")[0] == 0
     text = Path("entries/relu.md").read_text(encoding="utf-8")
     assert text.startswith("---\n# yaml-language-server: $schema=../schema/entry.schema.json\n")
+
+
+def test_what_check_would_warn_about_is_settled_by_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An alias naming a later page's title, a repeated alias, a page linking to itself: all
+    fixed at import, so the new glossary checks (and builds --strict) without warnings."""
+    hugo = tmp_path / "content" / "glossary"
+    hugo.mkdir(parents=True)
+    (hugo / "alpha.md").write_text(
+        "---\ntitle: Alpha\naliases: [A-Name, a-name, Beta]\n---\n"
+        '[Alpha](../alpha/) is {{< ref "alpha" >}} itself; [beta](../beta/) is not.\n',
+        encoding="utf-8",
+    )
+    (hugo / "beta.md").write_text("---\ntitle: Beta\n---\nThe second.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    Path("mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      sections: [Summary]\n", encoding="utf-8"
+    )
+    code, problems, _ = run_import(capsys, "content/glossary")
+    assert code == 0
+    assert [(p["line"], p["column"], p["code"]) for p in problems] == [(3, 27, "import-alias")]
+    alpha = Path("entries/alpha.md").read_text(encoding="utf-8")
+    assert front_matter(Path("entries/alpha.md"))["aliases"] == ["A-Name"]
+    assert "Alpha is Alpha itself; [[Beta]] is not." in alpha
+    capsys.readouterr()
+    assert main(["check", "--no-doctest", "--format", "json"]) == 0
+    assert capsys.readouterr().out.strip() in ("", "[]")
