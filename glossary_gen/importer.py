@@ -70,6 +70,7 @@ from .config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
 from .diagnostics import Diagnostic, error, sort_diagnostics, warning
 from .loader import MAX_ENTRY_BYTES, MAX_FRONT_MATTER_CHARS, SLUG_RE, display_path, load_entries
 from .model import Entry, name_key, normalize_heading, slugify
+from .redirects import RESERVED_SLUGS
 from .scaffold import schema_modeline
 from .untrusted_yaml import parse_mapping
 
@@ -1236,6 +1237,13 @@ def convert(
                 )
             )
         owners.setdefault(key, page)
+    # Every alias also gets a redirect page at its slug (redirects.py): it may not take the
+    # address of another term or of another term's alias.
+    addresses: dict[str, object] = dict(seen_slugs)
+    for entry in existing:
+        addresses.setdefault(entry.slug, entry)
+        for located in entry.aliases:
+            addresses.setdefault(slugify(located.value), entry)
     for page in pages:
         key = name_key(page.title)
         kept: list[str] = []
@@ -1243,7 +1251,14 @@ def convert(
             a_key = name_key(alias)
             if a_key in {name_key(k) for k in kept}:
                 continue  # the same alias twice on one page
-            if a_key in existing_names or owners.get(a_key, page) is not page or a_key == key:
+            a_slug = slugify(alias)
+            if (
+                a_key in existing_names
+                or owners.get(a_key, page) is not page
+                or a_key == key
+                or a_slug in RESERVED_SLUGS
+                or addresses.get(a_slug, page) is not page
+            ):
                 a_line, a_col = _locate_value(page, alias, "aliases")
                 diagnostics.append(
                     warning(
@@ -1251,11 +1266,13 @@ def convert(
                         a_line,
                         a_col,
                         "import-alias",
-                        f"alias '{alias}' dropped: it already names another term or this title",
+                        f"alias '{alias}' dropped: it already names another term or this title, "
+                        "or its address is another term's",
                     )
                 )
                 continue
             owners.setdefault(a_key, page)
+            addresses.setdefault(a_slug, page)
             kept.append(alias)
         page.aliases = kept
         page.out["aliases"] = kept

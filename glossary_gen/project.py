@@ -112,7 +112,7 @@ def plugin_block(model: EntryModel, repo_url: str | None = None) -> str:
     # "Edit this term" links: the plugin's own repo_url (MkDocs' one makes Material query the
     # GitHub API on every page); the Pages workflow sets GLOSSARY_REPO_URL to the repository.
     text += (
-        "# the repository, for \"Edit this term\" links (the Pages workflow sets GLOSSARY_REPO_URL)\n"
+        '# the repository, for "Edit this term" links (the Pages workflow sets GLOSSARY_REPO_URL)\n'
         f"repo_url: !ENV [GLOSSARY_REPO_URL, {_yaml_string(repo_url or '')}]\n"
         "edit_uri: edit/main/\n"
     )

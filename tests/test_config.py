@@ -168,10 +168,10 @@ def test_extra_keys_are_allowed_and_checked_against_their_schema(
     [
         ("2024-05-01", None),
         ("'2024-05-01'", None),
-        ("'2024-13-01'", "'updated' must be a date written YYYY-MM-DD, got '2024-13-01'"),
+        ("'2024-13-01'", "'updated' is not a calendar date: 2024-13-01"),
         ("yesterday", "'updated' must be a date written YYYY-MM-DD, got 'yesterday'"),
         ("2024-05-01 10:00:00", "'updated' must be a date written YYYY-MM-DD"),
-        ("2024-13-01", "'2024-13-01' is not a valid date"),  # YAML's own date: located, no crash
+        ("2024-13-01", "'updated' is not a calendar date: 2024-13-01"),  # located, no crash
     ],
 )
 def test_updated_is_a_date(

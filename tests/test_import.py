@@ -465,3 +465,29 @@ def test_what_check_would_warn_about_is_settled_by_the_import(
     capsys.readouterr()
     assert main(["check", "--no-doctest", "--format", "json"]) == 0
     assert capsys.readouterr().out.strip() in ("", "[]")
+
+
+def test_an_alias_whose_address_is_another_terms_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every alias gets a redirect page at its slug; ``Relu!`` would take ReLU's address."""
+    hugo = tmp_path / "hugo"
+    hugo.mkdir()
+    (hugo / "relu.md").write_text("---\ntitle: ReLU\n---\nThe rectifier.\n", encoding="utf-8")
+    (hugo / "gelu.md").write_text(
+        "---\ntitle: GELU\naliases: [Relu!, Index, Gaussian Error Linear Unit]\n---\nSmooth.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    Path("mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      sections: [Summary]\n", encoding="utf-8"
+    )
+    code, problems, _ = run_import(capsys, "hugo")
+    assert code == 0
+    assert [(p["line"], p["column"], p["code"]) for p in problems] == [
+        (3, 11, "import-alias"),
+        (3, 18, "import-alias"),
+    ]
+    assert front_matter(Path("entries/gelu.md"))["aliases"] == ["Gaussian Error Linear Unit"]
+    capsys.readouterr()
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out

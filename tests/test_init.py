@@ -115,7 +115,8 @@ def test_an_empty_project_checks_clean_and_builds(
         assert (project / "scripts" / script).stat().st_mode & stat.S_IXUSR
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     assert 'site_name: "My Glossary"' in config
-    assert 'repo_url: "https://github.com/me/g"' in config
+    # the plugin's repo_url ("Edit this term"), which the Pages workflow can override
+    assert 'repo_url: !ENV [GLOSSARY_REPO_URL, "https://github.com/me/g"]' in config
     readme = (project / "README.md").read_text(encoding="utf-8")
     for command in ("bash scripts/serve", "bash scripts/test", "pip install", "mkdocs serve"):
         assert command in readme
