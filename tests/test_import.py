@@ -397,7 +397,7 @@ def test_toml_pages_with_slug_url_params_and_dates(
     [
         ("---\ntitle: A\nx: &a [1]\ny: *a\n---\nBody.\n", 4, "yaml-alias"),
         ("---\ntitle: A\ntitle: B\n---\nBody.\n", 3, "yaml-duplicate-key"),
-        ("---\ntitle: !!python/object:os.system echo\n---\nBody.\n", 2, "yaml-syntax"),
+        ("---\ntitle: !!python/object:os.system echo\n---\nBody.\n", 2, "yaml-tag"),
         ("---\ntitle: A\nlevel: " + "[" * 60 + "]" * 60 + "\n---\nBody.\n", 3, "yaml-too-deep"),
         (
             "+++\ntitle = 'A'\nlevel = " + "[" * 2000 + "]" * 2000 + "\n+++\nBody.\n",
