@@ -101,9 +101,60 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
     imp.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the old Hugo site's address: links to its other pages (and images) point there "
+        "instead of becoming plain text",
+    )
+    imp.add_argument(
         "--format", choices=FORMATS, default="text", help="output format (default: text)"
     )
     imp.set_defaults(handler=run_import)
+
+    init = commands.add_parser(
+        "init",
+        help="create a new glossary project, empty or from a Hugo section",
+        description="Create a new glossary project in DIR (which must not exist or be empty): "
+        "mkdocs.yml with the plugin, docs/, entries/, the editors' schema, a README, scripts, "
+        "the CI and Pages workflows and a pre-commit hook. With --from hugo, the entries come "
+        "from a Hugo section and the sections in mkdocs.yml are fitted to it.",
+    )
+    init.add_argument("directory", type=Path, metavar="DIR", help="the new project's folder")
+    init.add_argument(
+        "--from",
+        dest="source",
+        nargs=2,
+        metavar=("hugo", "PATH"),
+        help="fill the project from a Hugo glossary folder, e.g. --from hugo ../site/content/glossary",
+    )
+    init.add_argument("--repo-url", metavar="URL", help="the repository's URL (repo_url)")
+    init.add_argument("--site-name", metavar="NAME", help="the site's name (default: from DIR)")
+    init.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="with --from hugo: the old site's address, for links to its other pages",
+    )
+    init.add_argument(
+        "--package",
+        metavar="SPEC",
+        help="what requirements.txt installs (default: this glossary_gen's version or git URL)",
+    )
+    init.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+    init.set_defaults(handler=run_init)
+
+    schema = commands.add_parser(
+        "schema",
+        help="write the front-matter schema for editors (schema_file in mkdocs.yml)",
+        description="Write the entries' front-matter JSON Schema, with the site's extra_keys, to "
+        "the plugin's schema_file (or --output; '-' prints it).",
+    )
+    schema.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from"
+    )
+    schema.add_argument("--output", metavar="FILE", help="where to write it ('-': standard output)")
+    schema.set_defaults(handler=run_schema)
     return parser
 
 
@@ -141,7 +192,7 @@ def run_new(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
-        path = new_entry(args.title, settings.entries_dir)
+        path = new_entry(args.title, settings.entries_dir, settings)
     except ScaffoldError as exc:
         print(f"glossary-gen: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
@@ -169,13 +220,81 @@ def run_import(args: argparse.Namespace) -> int:
     from .importer import import_hugo, summarize
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
-    result = import_hugo(args.source, settings.entries_dir, dry_run=args.dry_run)
+    result = import_hugo(
+        args.source,
+        settings.entries_dir,
+        dry_run=args.dry_run,
+        settings=settings,
+        base_url=_url(args.base_url, "--base-url"),
+    )
     output = format_diagnostics(result.diagnostics, args.format)
     if output:
         print(output)
     for line in summarize(result, settings.entries_dir, args.dry_run):
         print(f"glossary-gen: {line}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
+
+
+def _url(value: str | None, option: str) -> str | None:
+    import re
+
+    if value is not None and not re.match(r"^https?://[^\s\"'<>]+$", value):
+        raise ConfigError(f"{option} must be an http(s) URL, got '{value}'")
+    return value
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .pipeline import load_and_link
+    from .project import init_project, report
+
+    hugo = None
+    if args.source is not None:
+        kind, path = args.source
+        if kind != "hugo":
+            raise ConfigError(f"--from: unknown format '{kind}' (known: hugo)")
+        hugo = Path(path)
+    if args.base_url is not None and hugo is None:
+        raise ConfigError("--base-url needs --from hugo PATH")
+    result = init_project(
+        args.directory,
+        hugo=hugo,
+        repo_url=args.repo_url,
+        site_name=args.site_name,
+        base_url=args.base_url,
+        package=args.package,
+    )
+    output = format_diagnostics(result.diagnostics, args.format)
+    if output:
+        print(output)
+    for line in report(result):
+        print(f"glossary-gen: {line}", file=sys.stderr)
+    if not result.ok:
+        return EXIT_PROBLEMS
+    if result.imported is not None:  # what `check --no-doctest` would say in the new project
+        from .config import plugin_options, settings_from_options
+
+        mkdocs = args.directory / "mkdocs.yml"
+        settings = settings_from_options(plugin_options(mkdocs), args.directory, str(mkdocs))
+        glossary, problems = load_and_link(settings.entries_dir, settings.entry_model)
+        errors = sum(d.is_error for d in problems)
+        print(
+            f"glossary-gen: check --no-doctest in the new project: {len(glossary.entries)} "
+            f"entries, {errors} error(s), {len(problems) - errors} warning(s)",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from .scaffold import schema_text, write_schema
+
+    settings = load_settings(args.config)
+    if args.output == "-" or (args.output is None and settings.schema_file is None):
+        sys.stdout.write(schema_text(settings.entry_model))
+        return EXIT_OK
+    path = write_schema(settings, Path(args.output) if args.output else None)
+    print(f"glossary-gen: wrote {path}", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ConfigError, Settings
-from .diagnostics import Diagnostic, has_errors, sort_diagnostics
+from .config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
+from .diagnostics import Diagnostic, has_errors, sort_diagnostics, warning
 from .links import link
 from .loader import display_path, load_entries
 from .model import Entry, Glossary
@@ -57,13 +57,16 @@ def _without_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_and_link(entries_dir: Path) -> tuple[Glossary, list[Diagnostic]]:
-    """Load, validate and link a glossary folder (no code is run)."""
+def load_and_link(
+    entries_dir: Path, model: EntryModel = DEFAULT_MODEL
+) -> tuple[Glossary, list[Diagnostic]]:
+    """Load, validate (against the site's entry model) and link a glossary folder (no code is
+    run)."""
     if not entries_dir.is_dir():
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
     with _without_cyclic_gc():
         entries, diagnostics = load_entries(entries_dir)
-        diagnostics += validate(entries)
+        diagnostics += validate(entries, model)
         glossary, link_diagnostics = link(entries)
     diagnostics += link_diagnostics
     return glossary, diagnostics
@@ -72,13 +75,14 @@ def load_and_link(entries_dir: Path) -> tuple[Glossary, list[Diagnostic]]:
 def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckResult:
     """Run the whole pipeline. ``only`` limits reporting and doctests to those files (the whole
     glossary is still loaded and linked, since links need it)."""
-    glossary, diagnostics = load_and_link(settings.entries_dir)
+    glossary, diagnostics = load_and_link(settings.entries_dir, settings.entry_model)
     selected: list[Entry] = list(glossary.entries)
     if only is not None:
         wanted = {p.resolve() for p in only}
         selected = [e for e in glossary.entries if e.file.resolve() in wanted]
         shown = {display_path(p) for p in only}
         diagnostics = [d for d in diagnostics if d.path in shown]
+    diagnostics += schema_file_problems(settings)
     result = CheckResult(glossary, diagnostics)
     if settings.doctest:
         from .doctests import check_doctests
@@ -93,3 +97,29 @@ def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckR
         result.diagnostics += prepare([e for e in selected if not e.draft], settings)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
+
+
+def schema_file_problems(settings: Settings) -> list[Diagnostic]:
+    """The editors' copy of the schema (``schema_file``) must say what ``check`` applies."""
+    from .scaffold import schema_text
+
+    path = settings.schema_file
+    if path is None:
+        return []
+    try:
+        current = path.read_text(encoding="utf-8")
+    except OSError:
+        current = None
+    if current == schema_text(settings.entry_model):
+        return []
+    state = "does not exist" if current is None else "does not match the entry model in mkdocs.yml"
+    return [
+        warning(
+            display_path(path),
+            1,
+            1,
+            "schema-outdated",
+            f"the editors' schema file {state}",
+            "run: glossary-gen schema",
+        )
+    ]

@@ -104,6 +104,13 @@ class GlossaryConfig(base.Config):
     docs page ``contributing.md`` if there is one, else the repository)."""
     feed_size = c.Type(int, default=20)
     """How many of the newest and last changed terms ``feed.xml`` lists (0: no feed)."""
+    sections = c.Optional(c.Type(list))
+    """The entries' body sections, in order: a title (required) or ``{title, required, heading,
+    hint}``; the first is ``Summary``. Default: Summary, ELI5, In-depth explanation, all required."""
+    extra_keys = c.Optional(c.Type((list, dict)))
+    """Front-matter keys the site allows besides the built-in ones: names, or name -> JSON Schema."""
+    schema_file = c.Optional(c.Type(str))
+    """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):
@@ -129,7 +136,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         base_dir = Path(config.config_file_path or ".").resolve().parent
         options = {k: v for k, v in self.config.items() if v is not None}
         try:
-            self.settings = settings_from_options(options, base_dir)
+            self.settings = settings_from_options(
+                options, base_dir, config.config_file_path or "mkdocs.yml"
+            )
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
@@ -212,6 +221,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
             last_updated=self.config.last_updated,
             directory_urls=config.use_directory_urls,
+            section_headings=self.settings.entry_model.headings,
             **_permalink_options(config),
         )
         renderer = Renderer(

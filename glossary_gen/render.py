@@ -580,6 +580,8 @@ class RenderOptions:
     pyodide_url: str = ""
     last_updated: bool = True
     directory_urls: bool = True
+    #: Section key -> the heading a page shows for it (mkdocs.yml ``sections``: ``heading``).
+    section_headings: Mapping[str, str] = field(default_factory=dict)
     #: Permalinks of the generated headings, as Python-Markdown's ``toc`` extension writes them
     #: (its ``permalink``, ``permalink_class``, ``permalink_title``, ``permalink_leading``).
     permalink: bool | str = False
@@ -647,6 +649,11 @@ def doctest_status(result: object | None, block: CodeBlock | None = None) -> str
         if lines and not any(block.line <= line <= block.end_line for line in lines):
             return "passed"
     return status
+
+
+def _blank(markdown_text: str) -> bool:
+    """Nothing but whitespace and ``<!-- comments -->``."""
+    return not re.sub(r"<!--.*?(?:-->|$)", "", markdown_text, flags=re.S).strip()
 
 
 _H1 = re.compile(r"^ {0,3}(?:#(?:[ \t]|$)|=+[ \t]*$)|<h1[\s>]", re.I)
@@ -851,8 +858,9 @@ class Renderer:
                 if section.key == "summary":
                     doc.html_block('<div class="glossary-summary">')
                     in_summary = True
-                else:
-                    doc.md("", f"## {section.title}", "")
+                elif not _blank(section.content):  # an empty optional section is not shown
+                    shown = self.options.section_headings.get(section.key, section.title)
+                    doc.md("", f"## {shown}", "")
                 index += 1
                 continue
             line = lines[index]

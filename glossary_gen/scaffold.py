@@ -7,6 +7,9 @@ than the schema allows a title, and a file name that is short, made of ``a-z0-9-
 ``/`` or ``..`` in a title never reaches the path: ``TCP/IP`` is ``tcp-ip.md``) and not reserved.
 A title that cannot be used is a usage error (exit code 2); a title the glossary already has is a
 problem with the content (exit code 1).
+
+The template follows the site's entry model (sections, extra keys); this module also writes the
+schema file editors read (``glossary-gen schema``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import unicodedata
 from importlib import resources
 from pathlib import Path
 
-from .config import ConfigError
+from .config import ConfigError, EntryModel, Settings
 from .links import build_index
 from .loader import RESERVED_SLUGS, SLUG_RE, load_entries
 from .model import name_key
@@ -84,33 +87,83 @@ def check_title(title: str) -> tuple[str, str]:
     return title, slug
 
 
-def _schema_reference(entries_dir: Path) -> str:
-    """Where editors find the front-matter schema, for the ``yaml-language-server`` comment.
+def schema_reference(entries_dir: Path, settings: Settings) -> str | None:
+    """Where editors find the front-matter schema, for the ``yaml-language-server`` comment: a
+    path relative to the entries folder, so the committed line works on every clone; ``None``
+    when the schema lies outside the project (an installed package), since a machine's path must
+    never be committed. The site's ``schema_file`` when configured, else the package's schema
+    (this repository, installed editable) unless the site allows extra keys it does not know."""
+    if settings.schema_file is not None:
+        schema = settings.schema_file.resolve()
+    elif not settings.entry_model.extra_keys:
+        schema = Path(str(resources.files("glossary_gen").joinpath("schema/entry.schema.json")))
+        schema = schema.resolve()
+    else:
+        return None
+    project = settings.project_dir.resolve()
+    if project not in schema.parents:
+        return None
+    try:
+        return Path(os.path.relpath(schema, entries_dir.resolve())).as_posix()
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return None
 
-    A relative path when the schema sits in the same project as the entries (this repository,
-    installed editable), so the committed line works on every clone; otherwise the installed
-    file's URI, which works on this machine (the check itself never reads the comment)."""
-    schema = Path(
-        str(resources.files("glossary_gen").joinpath("schema/entry.schema.json"))
-    ).resolve()
-    project = Path.cwd().resolve()
-    if project == schema or project in schema.parents:
-        try:
-            return Path(os.path.relpath(schema, entries_dir.resolve())).as_posix()
-        except ValueError:  # pragma: no cover - other drive on Windows
-            pass
-    return schema.as_uri()
+
+def schema_modeline(entries_dir: Path, settings: Settings) -> str:
+    """The modeline comment (with its newline), or nothing."""
+    reference = schema_reference(entries_dir, settings)
+    return f"# yaml-language-server: $schema={reference}\n" if reference else ""
 
 
-def render_template(title: str, entries_dir: Path) -> str:
+def schema_text(model: EntryModel) -> str:
+    """The schema file for editors: the package schema plus the site's extra keys."""
+    schema = {
+        "$comment": "Written by `glossary-gen schema` from mkdocs.yml; do not edit by hand.",
+        **model.schema(),
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(settings: Settings, output: Path | None = None) -> Path | None:
+    """Write the schema to ``output`` or the configured ``schema_file``; ``None`` if neither."""
+    target = output or settings.schema_file
+    if target is None:
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(schema_text(settings.entry_model), encoding="utf-8", newline="\n")
+    return target
+
+
+def section_template(model: EntryModel) -> str:
+    """Every configured section, in order, each with its hint as a comment."""
+    parts = []
+    for spec in model.sections:
+        hint = spec.hint or f"Write the {spec.title} here."
+        if not spec.required:
+            hint = f"Optional: remove this section if it does not apply. {hint}"
+        parts.append(f"### {spec.title}\n\n<!-- {hint} -->\n")
+    return "\n".join(parts)
+
+
+def render_template(title: str, entries_dir: Path, settings: Settings | None = None) -> str:
+    settings = settings or Settings()
     template = resources.files("glossary_gen").joinpath("templates/entry.md").read_text("utf-8")
     quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return template.replace("{{schema}}", _schema_reference(entries_dir)).replace(
-        "{{title}}", quoted
+    extra = "".join(
+        f"# {name}:   (a key this site allows, see extra_keys in mkdocs.yml)\n"
+        for name, _ in settings.entry_model.extra_keys
+    )
+    return (
+        template.replace("{{modeline}}", schema_modeline(entries_dir, settings))
+        .replace("{{extra_keys}}", extra)
+        .replace("{{sections}}", section_template(settings.entry_model))
+        .replace("{{title}}", quoted)
+        .rstrip("\n")
+        + "\n"
     )
 
 
-def new_entry(title: str, entries_dir: Path) -> Path:
+def new_entry(title: str, entries_dir: Path, settings: Settings | None = None) -> Path:
     title, slug = check_title(title)
     try:
         entries_dir.mkdir(parents=True, exist_ok=True)
@@ -125,7 +178,7 @@ def new_entry(title: str, entries_dir: Path) -> Path:
             f"'{title}' is already defined by {existing.path} (title '{existing.title}'); "
             "add it there as an alias or choose another title"
         )
-    text = render_template(title, entries_dir)
+    text = render_template(title, entries_dir, settings)
     try:
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
             handle.write(text)

@@ -1,17 +1,17 @@
 """Validate: schema and structure rules for each entry, and the rules that span entries.
 
 A rule is a small function that yields diagnostics; adding a rule is one function and one line in
-:data:`ENTRY_RULES` or :data:`GLOSSARY_RULES`. Every rule runs and every problem is reported.
+:data:`ENTRY_RULES` or :data:`GLOSSARY_RULES`. Every rule runs and every problem is reported. The
+rules that follow the site's entry model (sections, extra keys: mkdocs.yml) are in
+:data:`MODEL_RULES` and get the :class:`~glossary_gen.config.EntryModel` as well.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
 import fastjsonschema
@@ -19,50 +19,50 @@ import fastjsonschema
 if TYPE_CHECKING:
     import jsonschema
 
+from .config import DEFAULT_MODEL, EntryModel, package_schema
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .loader import RESERVED_SLUGS, SLUG_RE
-from .model import REQUIRED_SECTIONS, Entry, name_key
+from .model import Entry, name_key
 from .redirects import check_alias_slugs
 
 EntryRule = Callable[[Entry], Iterable[Diagnostic]]
+ModelRule = Callable[[Entry, EntryModel], Iterable[Diagnostic]]
 GlossaryRule = Callable[[Sequence[Entry]], Iterable[Diagnostic]]
 
 #: Sections generated from the front matter, which a body must not write by hand.
 GENERATED_SECTIONS = {"related terms": "related", "referenced by": None}
 
 
-@lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """The front-matter JSON Schema shipped in the package (``glossary_gen/schema/``)."""
-    text = resources.files("glossary_gen").joinpath("schema/entry.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    """The front-matter JSON Schema shipped in the package (``glossary_gen/schema/``); a site's
+    own (with its extra keys) is :meth:`EntryModel.schema`."""
+    return package_schema()
 
 
-@lru_cache(maxsize=1)
-def _fast_check() -> Callable[[object], object]:
+@lru_cache(maxsize=8)
+def _fast_check(model: EntryModel) -> Callable[[object], object]:
     # Compiled to Python code: ~40x faster than interpreting the schema, which matters at
     # 10,000 entries. It stops at the first error, so jsonschema explains the invalid ones.
-    return fastjsonschema.compile(schema())
+    return fastjsonschema.compile(model.schema())
 
 
-@lru_cache(maxsize=1)
-def _explainer() -> jsonschema.protocols.Validator:
+@lru_cache(maxsize=8)
+def _explainer(model: EntryModel) -> jsonschema.protocols.Validator:
     import jsonschema  # only when an entry is invalid: the import costs ~0.1 s per build
 
-    cls = jsonschema.validators.validator_for(schema())
-    return cls(schema())
+    cls = jsonschema.validators.validator_for(model.schema())
+    return cls(model.schema())
 
 
-def check_schema(entry: Entry) -> Iterable[Diagnostic]:
+def check_schema(entry: Entry, model: EntryModel = DEFAULT_MODEL) -> Iterable[Diagnostic]:
     try:
-        _fast_check()(entry.meta)
+        _fast_check(model)(entry.meta)
         return
     except fastjsonschema.JsonSchemaException:
         pass
     # JSON-like by construction: the loader builds only YAML's core types
     instance: Any = entry.meta
-    problems = _explainer().iter_errors(instance)
+    problems = _explainer(model).iter_errors(instance)
     for problem in sorted(problems, key=lambda e: list(map(str, e.absolute_path))):
         yield from _schema_diagnostics(entry, problem)
 
@@ -108,6 +108,10 @@ def _schema_diagnostics(entry: Entry, problem: jsonschema.ValidationError) -> It
         message = f"'updated' must be a date written YYYY-MM-DD, got {problem.instance!r}"
     elif problem.validator == "pattern" and path and path[-1] == "url":
         message = f"'{where}' must be an http(s) URL, got {problem.instance!r}"
+    elif problem.validator == "pattern" and path[:1] == ("redirect_from",):
+        message = (
+            f"'{where}' must be a path on this site such as /old/path/, got {problem.instance!r}"
+        )
     elif problem.validator == "pattern":
         message = f"'{where}' must be a single non-blank line"
     else:
@@ -139,7 +143,7 @@ def check_slug(entry: Entry) -> Iterable[Diagnostic]:
         )
 
 
-def check_sections(entry: Entry) -> Iterable[Diagnostic]:
+def check_sections(entry: Entry, model: EntryModel = DEFAULT_MODEL) -> Iterable[Diagnostic]:
     seen: dict[str, int] = {}
     for section in entry.sections:
         if section.key in GENERATED_SECTIONS:
@@ -162,8 +166,11 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
             )
         seen.setdefault(section.key, section.line)
     known_titles = [s.title for s in entry.sections]
-    for required in REQUIRED_SECTIONS:
+    for spec in model.sections:
+        required = spec.title
         found = entry.section(required)
+        if found is None and not spec.required:
+            continue
         if found is None:
             close = did_you_mean(required, known_titles, cutoff=0.7)
             yield error(
@@ -176,7 +183,7 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
                 if close
                 else f"add a '### {required}' heading",
             )
-        elif not _COMMENT.sub("", found.content).strip():
+        elif spec.required and not _COMMENT.sub("", found.content).strip():
             yield error(
                 entry.path,
                 found.line,
@@ -185,6 +192,30 @@ def check_sections(entry: Entry) -> Iterable[Diagnostic]:
                 f"section '{required}' is empty",
                 "write it under the heading; <!-- comments --> do not count",
             )
+    yield from _section_order(entry, model)
+
+
+def _section_order(entry: Entry, model: EntryModel) -> Iterable[Diagnostic]:
+    """The configured sections in the configured order (pages show the file's order)."""
+    rank = {s.key: i for i, s in enumerate(model.sections)}
+    latest: tuple[int, str] | None = None
+    seen: set[str] = set()
+    for section in entry.sections:
+        if section.key not in rank or section.key in seen:  # a repeat is duplicate-section's
+            continue
+        seen.add(section.key)
+        if latest is not None and rank[section.key] < latest[0]:
+            order = ", ".join(s.title for s in model.sections)
+            yield warning(
+                entry.path,
+                section.line,
+                1,
+                "section-order",
+                f"section '{section.title}' comes after '{latest[1]}'",
+                f"the site's order is: {order}",
+            )
+            continue
+        latest = (rank[section.key], section.title)
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
@@ -307,9 +338,7 @@ def check_requires(entry: Entry) -> Iterable[Diagnostic]:
 
 
 ENTRY_RULES: list[EntryRule] = [
-    check_schema,
     check_slug,
-    check_sections,
     check_aliases,
     check_tags,
     check_updated,
@@ -351,9 +380,15 @@ def check_unique_names(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
 GLOSSARY_RULES: list[GlossaryRule] = [check_unique_names, check_alias_slugs]
 
 
-def validate(entries: Sequence[Entry]) -> list[Diagnostic]:
+#: Rules that follow the site's entry model (``sections`` and ``extra_keys`` in mkdocs.yml).
+MODEL_RULES: list[ModelRule] = [check_schema, check_sections]
+
+
+def validate(entries: Sequence[Entry], model: EntryModel = DEFAULT_MODEL) -> list[Diagnostic]:
     diagnostics: list[Diagnostic] = []
     for entry in entries:
+        for model_rule in MODEL_RULES:
+            diagnostics.extend(model_rule(entry, model))
         for rule in ENTRY_RULES:
             diagnostics.extend(rule(entry))
     for glossary_rule in GLOSSARY_RULES:

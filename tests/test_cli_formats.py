@@ -83,7 +83,9 @@ def test_import_uses_the_same_formats(
     monkeypatch.chdir(tmp_path)
     assert main(["import", "--from", "hugo", "hugo", "--format", "github"]) == 1
     line = capsys.readouterr().out.strip()
-    assert line.startswith("::error file=hugo/bad.md,line=") and "title=import-yaml::" in line
+    assert (
+        line.startswith("::error file=hugo/bad.md,line=") and "title=yaml-syntax::" in line
+    )  # the loader's parser
 
 
 def test_text_format_matches_the_design(glossary: Path, capsys: pytest.CaptureFixture[str]) -> None:

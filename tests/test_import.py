@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -70,6 +72,8 @@ def test_front_matter_and_body_are_mapped(source: Path, capsys: pytest.CaptureFi
         "Activation Function",
     ]
     assert relu["aliases"] == ["Rectified Linear Unit"]  # the URL alias is a redirect, not a name
+    assert relu["redirect_from"] == ["/terms/relu/"]  # ... kept as an old address
+    assert relu["updated"] == datetime.date(2023, 4, 1)  # from `date:`
     assert relu["tags"] == ["activation-functions", "deep-learning"]  # categories become tags
     text = Path("entries/relu.md").read_text(encoding="utf-8")
     assert "### Summary\n\nReLU outputs its input" in text  # "Definition" heading -> Summary
@@ -96,8 +100,8 @@ def test_what_cannot_be_mapped_is_reported_where_it_is(
 ) -> None:
     _code, problems, _ = run_import(capsys, "content/glossary", "--entries", "entries")
     found = {(p["path"], p["line"], p["column"], p["code"]) for p in problems}
-    assert ("content/glossary/relu.md", 3, 1, "import-dropped-key") in found  # date
-    assert ("content/glossary/relu.md", 9, 5, "import-url-alias") in found
+    assert ("content/glossary/relu.md", 14, 1, "import-dropped-key") in found  # weight
+    assert not any(p[:2] == ("content/glossary/relu.md", 3) for p in found)  # date: kept
     assert (
         "content/glossary/neural-network/index.md",
         3,
@@ -129,8 +133,8 @@ def test_text_format_is_one_located_line_per_problem(
     )
     out = capsys.readouterr()
     assert (
-        "content/glossary/relu.md:9:5: warning[import-url-alias]: URL alias '/terms/relu/' dropped"
-        in out.out
+        "content/glossary/relu.md:14:1: warning[import-dropped-key]: front-matter key 'weight' "
+        "has no equivalent in glossary_gen; dropped" in out.out
     )
     assert "dry run: would write 5 entries" in out.err
     assert not Path("entries").exists()
@@ -145,7 +149,7 @@ def test_errors_mean_nothing_is_written(
     assert code == 1
     assert {(p["path"], p["line"], p["code"]) for p in problems} == {
         ("hugo/bad-toml.md", 3, "import-toml"),
-        ("hugo/bad-yaml.md", 4, "import-yaml"),
+        ("hugo/bad-yaml.md", 4, "yaml-syntax"),  # the loader's safe parser, as in `check`
     }
     assert "nothing written" in err
     assert not Path("entries").exists() or not any(Path("entries").iterdir())
@@ -211,3 +215,279 @@ def test_missing_source_folder_is_a_usage_error(
     assert main(["import", "--from", "hugo", "nowhere"]) == 2
     assert "does not exist" in capsys.readouterr().err
     assert main(["import", "nowhere"]) == 2  # --from is required
+
+
+# --- Hugo sites written for the issue: nested sections, shortcodes, aliases, dates ---------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def yaml_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copytree(FIXTURES / "hugo_site_yaml", tmp_path / "hugo")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "hugo" / "content" / "glossary"
+
+
+def without_code(text: str) -> str:
+    text = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    return re.sub(r"`[^`\n]*`", "", text)
+
+
+def test_a_relative_source_path_with_dotdot_works(
+    yaml_site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = yaml_site.parent.parent.parent / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    code, _problems, err = run_import(capsys, "../hugo/content/glossary", "--entries", "entries")
+    assert code == 0, err
+    assert "wrote 5 entries" in err
+
+
+def test_hugo_site_links_shortcodes_dates_and_aliases(
+    yaml_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, problems, err = run_import(capsys, "hugo/content/glossary", "--entries", "entries")
+    assert code == 0, problems
+    entries = Path("entries")
+    assert sorted(p.name for p in entries.iterdir()) == [
+        "activation-function.md",
+        "adam.md",
+        "cross-entropy.md",
+        "relu.md",
+        "sgd.md",  # a page bundle with `slug:` in a nested section
+    ]
+    texts = {p.stem: p.read_text(encoding="utf-8") for p in entries.iterdir()}
+    for name, text in texts.items():
+        assert "{{" not in without_code(text), name  # no shortcode is ever published raw
+        assert "$schema" not in text and "file:" not in text, name  # no machine path
+    # shortcode escaped in Hugo's way: shown as the shortcode itself, in code
+    assert '`{{< ref "relu" >}}`' in texts["relu"]
+
+    relu = front_matter(entries / "relu.md")
+    assert relu["updated"] == datetime.date(2022, 1, 15)
+    assert relu["redirect_from"] == ["/terms/relu/"]
+    assert relu["related"] == ["Cross-Entropy", "Activation Function"]  # "See also:" line
+    assert "### Summary\n\nReLU returns its input" in texts["relu"]
+    assert "### ELI5\n\nA gate" in texts["relu"]
+    assert "[[Activation Function]] of deep" in texts["relu"]  # ../activation-function/
+    assert "[[Adam]] trains them" in texts["relu"]  # ../optimizers/adam/
+    assert "```python\n>>> def relu(x):" in texts["relu"]  # {{< highlight python >}}
+    assert "\n#### Variants\n" in texts["relu"]  # a subsection stays inside its section
+    assert "ReLU is cheap: one comparison per unit." in texts["relu"]  # {{< notice >}}'s text
+
+    activation = front_matter(entries / "activation-function.md")
+    assert activation["updated"] == datetime.date(2023, 11, 20)  # lastmod wins over date
+    assert activation["aliases"] == ["nonlinearity"]
+    assert activation["redirect_from"] == ["/terms/activation/"]
+    assert activation["related"] == ["ReLU", "Adam"]
+    assert "[[ReLU]] is the\nusual choice" in texts["activation-function"]
+    assert "see PyTorch." in texts["activation-function"]  # relref to /tools/: plain text
+    assert "more" not in texts["activation-function"]  # <!--more--> is Hugo's, dropped
+
+    adam = front_matter(entries / "adam.md")
+    assert adam["updated"] == datetime.date(2020, 6, 30)
+    # its old address (a nested section) and its relative URL alias
+    assert adam["redirect_from"] == ["/glossary/optimizers/adam/", "/glossary/optimizers/old-adam/"]
+    assert "[[Stochastic Gradient Descent|SGD]]" in texts["adam"]
+    assert "read the\nguide before" in texts["adam"]
+
+    sgd = front_matter(entries / "sgd.md")
+    assert sgd["related"] == ["Adam"]  # a ref shortcode in related:
+    assert sgd["updated"] == datetime.date(2024, 2, 29)
+    cross = front_matter(entries / "cross-entropy.md")
+    assert cross["related"] == ["ReLU", "Adam"]
+    assert "[[ReLU]] units" in texts["cross-entropy"]  # ../../relu/ from a nested page
+    assert "see the getting started guide." in texts["cross-entropy"]  # <a href="{{< relref >}}">
+
+    reported = {
+        (p["path"].removeprefix("hugo/content/glossary/"), p["line"], p["column"], p["code"])
+        for p in problems
+        if p["code"] in ("import-link", "import-image", "import-shortcode")
+    }
+    assert reported == {
+        ("activation-function.md", 17, 46, "import-link"),
+        ("loss-functions/cross-entropy.md", 11, 18, "import-link"),
+        ("optimizers/adam.md", 18, 1, "import-link"),
+        ("optimizers/adam.md", 18, 53, "import-image"),
+        ("optimizers/sgd/index.md", 13, 1, "import-image"),
+        ("optimizers/sgd/index.md", 15, 1, "import-shortcode"),
+        ("relu.md", 17, 1, "import-shortcode"),
+    }
+    # the default sections require an ELI5 the source lacks: placeholders, and the way out
+    assert "section 'ELI5' (required): found in 2 of 5 pages; 3 placeholder(s)" in err
+    assert "required: false" in err
+
+
+def test_import_follows_the_configured_sections(
+    yaml_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      sections:\n        - Summary\n"
+        "        - {title: ELI5, required: false}\n        - In-depth explanation\n",
+        encoding="utf-8",
+    )
+    code, problems, _ = run_import(capsys, "hugo/content/glossary")
+    assert code == 0
+    assert not any(p["code"] == "import-missing-section" for p in problems)
+    assert "### ELI5" not in Path("entries/sgd.md").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out
+
+
+def test_base_url_turns_links_to_the_rest_of_the_site_into_absolute_links(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(FIXTURES / "hugo_site_toml", tmp_path / "hugo")
+    monkeypatch.chdir(tmp_path)
+    code, problems, _ = run_import(
+        capsys, "hugo/content/terms", "--base-url", "https://old.example.org"
+    )
+    assert code == 0
+    text = Path("entries/gradient-descent.md").read_text(encoding="utf-8")
+    assert "[the introduction post](https://old.example.org/blog/first-post/)" in text
+    assert "[[Learning Rate]] and" in text  # <a href="{{< relref "learning-rate.md" >}}">
+    links = [p for p in problems if p["code"] == "import-link"]
+    assert [(p["line"], p["column"]) for p in links] == [(14, 19)]
+    assert links[0]["message"].endswith("now points at https://old.example.org/blog/first-post/")
+
+
+def test_toml_pages_with_slug_url_params_and_dates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(FIXTURES / "hugo_site_toml", tmp_path / "hugo")
+    monkeypatch.chdir(tmp_path)
+    code, problems, _ = run_import(capsys, "hugo/content/terms")
+    assert code == 0
+    entries = Path("entries")
+    assert sorted(p.name for p in entries.iterdir()) == [
+        "gradient-descent.md",
+        "loss-function.md",
+        "step-size.md",  # slug = "step-size"
+        "variance.md",
+    ]
+    gd = front_matter(entries / "gradient-descent.md")
+    assert gd["updated"] == datetime.date(2022, 7, 14)  # TOML lastmod (a local date)
+    assert gd["aliases"] == ["GD"]
+    assert gd["related"] == ["Learning Rate", "Loss Function"]  # [params] see_also
+    # its old address; the URL alias /glossary/gradient-descent/ is its new one: no redirect
+    assert gd["redirect_from"] == ["/terms/gradient-descent/"]
+    loss = front_matter(entries / "loss-function.md")
+    assert loss["updated"] == datetime.date(2020, 1, 1)  # publishDate
+    assert loss["redirect_from"] == ["/statistics/loss/"]  # its `url:`
+    assert "[[Gradient Descent]] or one" in (entries / "loss-function.md").read_text(
+        encoding="utf-8"
+    )
+    assert "updated" not in front_matter(entries / "variance.md")
+    dates = [p for p in problems if p["code"] == "import-date"]
+    assert [(p["path"], p["line"]) for p in dates] == [
+        ("hugo/content/terms/statistics/variance.md", 3)
+    ]
+    shortcodes = {
+        (p["path"].rsplit("/", 1)[-1], p["line"])
+        for p in problems
+        if p["code"] == "import-shortcode"
+    }
+    assert shortcodes == {("loss-function.md", 9), ("variance.md", 7)}
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "code"),
+    [
+        ("---\ntitle: A\nx: &a [1]\ny: *a\n---\nBody.\n", 4, "yaml-alias"),
+        ("---\ntitle: A\ntitle: B\n---\nBody.\n", 3, "yaml-duplicate-key"),
+        ("---\ntitle: !!python/object:os.system echo\n---\nBody.\n", 2, "yaml-tag"),
+        ("---\ntitle: A\nlevel: " + "[" * 60 + "]" * 60 + "\n---\nBody.\n", 3, "yaml-too-deep"),
+        (
+            "+++\ntitle = 'A'\nlevel = " + "[" * 2000 + "]" * 2000 + "\n+++\nBody.\n",
+            2,
+            "import-toml",
+        ),
+        ("---\ntitle: A\n---\n" + "x" * (600 * 1024) + "\n", 1, "import-too-large"),
+    ],
+)
+def test_untrusted_front_matter_is_refused_with_a_located_error(
+    text: str,
+    line: int,
+    code: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "hugo").mkdir()
+    (tmp_path / "hugo" / "bad.md").write_text(text, encoding="utf-8")
+    (tmp_path / "hugo" / "good.md").write_text("---\ntitle: Good\n---\nFine.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result, problems, err = run_import(capsys, "hugo")
+    assert result == 1
+    assert [(p["path"], p["line"], p["code"]) for p in problems if p["severity"] == "error"] == [
+        ("hugo/bad.md", line, code)
+    ]
+    assert "nothing written" in err and not Path("entries").exists()
+
+
+def test_imported_entries_reference_the_projects_schema_relatively(
+    source: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Path("mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      schema_file: schema/entry.schema.json\n",
+        encoding="utf-8",
+    )
+    assert run_import(capsys, "content/glossary")[0] == 0
+    text = Path("entries/relu.md").read_text(encoding="utf-8")
+    assert text.startswith("---\n# yaml-language-server: $schema=../schema/entry.schema.json\n")
+
+
+def test_what_check_would_warn_about_is_settled_by_the_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An alias naming a later page's title, a repeated alias, a page linking to itself: all
+    fixed at import, so the new glossary checks (and builds --strict) without warnings."""
+    hugo = tmp_path / "content" / "glossary"
+    hugo.mkdir(parents=True)
+    (hugo / "alpha.md").write_text(
+        "---\ntitle: Alpha\naliases: [A-Name, a-name, Beta]\n---\n"
+        '[Alpha](../alpha/) is {{< ref "alpha" >}} itself; [beta](../beta/) is not.\n',
+        encoding="utf-8",
+    )
+    (hugo / "beta.md").write_text("---\ntitle: Beta\n---\nThe second.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    Path("mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      sections: [Summary]\n", encoding="utf-8"
+    )
+    code, problems, _ = run_import(capsys, "content/glossary")
+    assert code == 0
+    assert [(p["line"], p["column"], p["code"]) for p in problems] == [(3, 27, "import-alias")]
+    alpha = Path("entries/alpha.md").read_text(encoding="utf-8")
+    assert front_matter(Path("entries/alpha.md"))["aliases"] == ["A-Name"]
+    assert "Alpha is Alpha itself; [[Beta]] is not." in alpha
+    capsys.readouterr()
+    assert main(["check", "--no-doctest", "--format", "json"]) == 0
+    assert capsys.readouterr().out.strip() in ("", "[]")
+
+
+def test_an_alias_whose_address_is_another_terms_is_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every alias gets a redirect page at its slug; ``Relu!`` would take ReLU's address."""
+    hugo = tmp_path / "hugo"
+    hugo.mkdir()
+    (hugo / "relu.md").write_text("---\ntitle: ReLU\n---\nThe rectifier.\n", encoding="utf-8")
+    (hugo / "gelu.md").write_text(
+        "---\ntitle: GELU\naliases: [Relu!, Index, Gaussian Error Linear Unit]\n---\nSmooth.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    Path("mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      sections: [Summary]\n", encoding="utf-8"
+    )
+    code, problems, _ = run_import(capsys, "hugo")
+    assert code == 0
+    assert [(p["line"], p["column"], p["code"]) for p in problems] == [
+        (3, 11, "import-alias"),
+        (3, 18, "import-alias"),
+    ]
+    assert front_matter(Path("entries/gelu.md"))["aliases"] == ["Gaussian Error Linear Unit"]
+    capsys.readouterr()
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out

@@ -46,8 +46,16 @@ def test_new_writes_every_required_section_and_a_schema_hint(
     assert 'title: "Leaky ReLU"' in text
     for section in REQUIRED_SECTIONS:
         assert f"### {section}\n" in text
+    # The package's schema lies outside this project (an installed package): no machine path is
+    # written (it used to be a file:// URI); a project's own schema_file is referenced instead.
+    assert "$schema" not in text and "file:" not in text
+    (workdir / "mkdocs.yml").write_text(
+        "plugins:\n  - glossary:\n      schema_file: schema/entry.schema.json\n", encoding="utf-8"
+    )
+    assert main(["new", "Parametric ReLU"]) == 0
+    text = (workdir / "entries" / "parametric-relu.md").read_text(encoding="utf-8")
     hint = re.search(r"# yaml-language-server: \$schema=(\S+)", text)
-    assert hint and hint.group(1).endswith("entry.schema.json")
+    assert hint and hint.group(1) == "../schema/entry.schema.json"
 
 
 def test_unfilled_template_points_at_each_empty_section(
