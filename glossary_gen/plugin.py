@@ -351,7 +351,29 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 page_url,
                 site_url=config.site_url or None,
             )
-            add(src, content=html)
+            taken[src] = add(src, content=html)
+        for entry in renderer.glossary.published:
+            for old, src in redirects.old_addresses(entry):
+                if src in taken:  # a page of the site (or another redirect) is there already
+                    problems.append(
+                        error(
+                            entry.path,
+                            old.line,
+                            old.column,
+                            "redirect-path",
+                            f"old address '{old.value}' is the address of {taken[src].src_uri}",
+                            "drop it from 'redirect_from:'; that page exists",
+                        )
+                    )
+                    continue
+                page_url = src[: -len("index.html")] if src.endswith("/index.html") else src
+                html = redirects.redirect_html(
+                    entry.title,
+                    renderer.linker.url_of[entry.slug],
+                    page_url,
+                    site_url=config.site_url or None,
+                )
+                taken[src] = add(src, content=html)
         report([d for d in problems if d not in reported])
         terms = exports.terms(renderer)
         add(exports.GLOSSARY_JSON, content=exports.glossary_json(renderer, terms))

@@ -14,6 +14,7 @@ one of the two pages would silently replace the other.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -149,3 +150,83 @@ def redirect_html(
         f'<p>This term is now at <a href="{html.escape(href)}">{text}</a>.</p>\n'
         "</body>\n</html>\n"
     )
+
+
+# -- old addresses (``redirect_from:``, e.g. a Hugo page's ``aliases``) -----------------------
+
+#: One path segment of an old address: what a static host serves as a folder or file name.
+_SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+
+#: First segments the site's own files use: an old address may not take their place.
+RESERVED_ROOTS = frozenset({"assets", "search", "stylesheets", "javascripts", "sitemap.xml"})
+
+
+def old_addresses(entry: Entry) -> list[tuple[Located, str]]:
+    """Each ``redirect_from`` item of an entry with the site file it becomes
+    (``old/name/`` -> ``old/name/index.html``; ``old.html`` stays ``old.html``); items that are not
+    a plain site path are left out here and reported by :func:`check_old_addresses`."""
+    values = entry.meta.get("redirect_from")
+    if not isinstance(values, list):
+        return []
+    found = []
+    for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
+        line, column = entry.position("redirect_from", index)
+        target = redirect_file(value)
+        if target is not None:
+            found.append((Located(value, line, column), target))
+    return found
+
+
+def redirect_file(path: str) -> str | None:
+    """The site file an old address is served from, or ``None`` if it is not a plain path inside
+    the site (``..``, empty or odd segments, a query, a reserved folder)."""
+    trimmed = path.strip().lstrip("/")
+    if not trimmed or len(trimmed) > 300:
+        return None
+    segments = trimmed.rstrip("/").split("/")
+    if any(not _SEGMENT.match(s) or set(s) <= {"."} for s in segments):
+        return None
+    if segments[0] in RESERVED_ROOTS or segments == ["index.html"] or segments == ["404.html"]:
+        return None
+    if trimmed.endswith("/") or "." not in segments[-1]:
+        return "/".join(segments) + "/index.html"
+    return "/".join(segments) if segments[-1].endswith(".html") else None
+
+
+def check_old_addresses(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
+    """``redirect_from`` items are plain paths inside the site, each leading to one term."""
+    owners: dict[str, tuple[Entry, Located]] = {}
+    for entry in sorted(entries, key=lambda e: e.path):
+        values = entry.meta.get("redirect_from")
+        if not isinstance(values, list):
+            continue
+        for index, value in enumerate(values):
+            if not isinstance(value, str):
+                continue  # the schema reports it
+            line, column = entry.position("redirect_from", index)
+            target = redirect_file(value)
+            if target is None:
+                yield error(
+                    entry.path,
+                    line,
+                    column,
+                    "redirect-path",
+                    f"old address '{value}' is not a plain path inside the site",
+                    "write it as folder/name/ (letters, digits, '-', '_', '.'; no '..'; not "
+                    "under assets/ or search/)",
+                )
+                continue
+            if target in owners and owners[target][0] is not entry:
+                other, first = owners[target]
+                yield error(
+                    entry.path,
+                    line,
+                    column,
+                    "redirect-path",
+                    f"old address '{value}' already leads to {other.path} (line {first.line})",
+                    "an old address can lead to one term only",
+                )
+                continue
+            owners.setdefault(target, (entry, Located(value, line, column)))

@@ -23,7 +23,7 @@ from .config import DEFAULT_MODEL, EntryModel, package_schema
 from .diagnostics import Diagnostic, did_you_mean, error, warning
 from .loader import RESERVED_SLUGS, SLUG_RE
 from .model import Entry, name_key
-from .redirects import check_alias_slugs
+from .redirects import check_alias_slugs, check_old_addresses
 
 EntryRule = Callable[[Entry], Iterable[Diagnostic]]
 ModelRule = Callable[[Entry, EntryModel], Iterable[Diagnostic]]
@@ -377,7 +377,7 @@ def check_unique_names(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
 
 
 #: Rules that need the whole glossary.
-GLOSSARY_RULES: list[GlossaryRule] = [check_unique_names, check_alias_slugs]
+GLOSSARY_RULES: list[GlossaryRule] = [check_unique_names, check_alias_slugs, check_old_addresses]
 
 
 #: Rules that follow the site's entry model (``sections`` and ``extra_keys`` in mkdocs.yml).

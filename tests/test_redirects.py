@@ -208,3 +208,90 @@ def test_redirects_work_under_mkdocs_serve(tmp_path):
         proc.wait(30)
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+# -- old addresses: redirect_from (e.g. Hugo's aliases, kept by the importer) ----------------
+
+
+@pytest.mark.parametrize(
+    "path, target",
+    [
+        ("/old/relu/", "old/relu/index.html"),
+        ("glossary/rectifier", "glossary/rectifier/index.html"),
+        ("/posts/relu.html", "posts/relu.html"),
+        ("/../../etc/passwd", None),
+        ("/a/./b/", None),
+        ("/a//b/", None),
+        ("/assets/javascripts/bundle.js", None),
+        ("/index.html", None),
+        ("/search/search_index.json", None),
+        ("/x/y.json", None),
+        ("/x?y=1", None),
+        ("", None),
+    ],
+)
+def test_an_old_address_is_a_plain_path_inside_the_site(path, target):
+    from glossary_gen.redirects import redirect_file
+
+    assert redirect_file(path) == target
+
+
+def test_bad_or_shared_old_addresses_are_located_errors(write_entry):
+    def with_old(title: str, *paths: str) -> str:
+        listed = ", ".join(f'"{p}"' for p in paths)
+        return f"---\ntitle: {title}\nredirect_from: [{listed}]\n---\n{BODY}"
+
+    from glossary_gen.redirects import check_old_addresses
+
+    entries = load(
+        write_entry,
+        {
+            "a.md": with_old("A", "/old/a/", "/../escape/"),
+            "b.md": with_old("B", "/old/a", "/old/b/"),
+        },
+    )
+    found = [
+        (d.path.rsplit("/", 1)[-1], d.line, d.code, d.message) for d in check_old_addresses(entries)
+    ]
+    assert found == [
+        (
+            "a.md",
+            3,
+            "redirect-path",
+            "old address '/../escape/' is not a plain path inside the site",
+        ),
+        (
+            "b.md",
+            3,
+            "redirect-path",
+            "old address '/old/a' already leads to " + entries[0].path + " (line 3)",
+        ),
+    ]
+
+
+def test_old_addresses_get_redirect_pages_and_never_replace_a_page(tmp_path):
+    site = _copy(tmp_path)
+    alpha = site / "entries" / "alpha.md"
+    text = alpha.read_text(encoding="utf-8")
+    alpha.write_text(
+        text.replace("---\n", "---\nredirect_from: [/posts/old-alpha/, /tags/]\n", 1),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=_env(),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    page = (site / "site" / "posts" / "old-alpha" / "index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=../../glossary/alpha/">' in page
+    # /tags/ is the site's tags page: it stays, and the build names the line that asked for it
+    assert "md-header" in (site / "site" / "tags" / "index.html").read_text()
+    assert re.search(
+        r"entries/alpha\.md:2:\d+: error\[redirect-path\]: old address '/tags/' is the address of tags\.md",
+        result.stderr,
+    ), result.stderr
