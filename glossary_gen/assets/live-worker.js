@@ -167,21 +167,52 @@ function serveFiles(indexURL, files) {
   };
 }
 
+// Import name -> Pyodide package, from the lock file (filled when Pyodide is loaded).
+var lockImports = {};
+
+function readLockImports(lockText) {
+  var packages = {};
+  try {
+    packages = JSON.parse(lockText).packages || {};
+  } catch (error) {
+    return {};
+  }
+  var found = {};
+  Object.keys(packages).forEach(function (key) {
+    var item = packages[key] || {};
+    (Array.isArray(item.imports) ? item.imports : []).forEach(function (name) {
+      if (typeof name === "string" && !found.hasOwnProperty(name)) found[name] = String(item.name || key);
+    });
+  });
+  return found;
+}
+
 // Loads the packages the sources import (those in Pyodide's lock file; the standard library needs
-// none); resolves to what went wrong, as text ("" if nothing did).
-function loadImports(sources) {
-  var names = call("_glossary_imports", JSON.stringify(sources));
-  if (!names || !names.length) return Promise.resolve("");
+// none), telling the page what it loads ("Loading numpy…") on request ``id``. Resolves to ""
+// or, when a package could not be loaded, to one line saying which and why.
+function loadImports(sources, id) {
+  var names = call("_glossary_imports", JSON.stringify(sources)) || [];
+  var wanted = names.filter(function (name) {
+    return lockImports.hasOwnProperty(name) && !pyodide.loadedPackages.hasOwnProperty(lockImports[name]);
+  });
+  if (!wanted.length) return Promise.resolve("");
+  self.postMessage({ id: id, progress: "Loading " + wanted.join(", ") + "…" });
   var problems = [];
-  var code = names.map(function (name) { return "import " + name; }).join("\n");
+  var code = wanted.map(function (name) { return "import " + name; }).join("\n");
   return pyodide.loadPackagesFromImports(code, {
     messageCallback: function () {},
     errorCallback: function (message) { problems.push(String(message)); },
-  }).then(function () {
-    return problems.join("\n");
-  }, function (error) {
+  }).then(null, function (error) {
     problems.push((error && error.message) || String(error));
-    return problems.join("\n");
+  }).then(function () {
+    var missing = wanted.filter(function (name) {
+      return !pyodide.loadedPackages.hasOwnProperty(lockImports[name]);
+    });
+    if (!missing.length && !problems.length) return "";
+    var why = (problems.join(" ").split("\n")[0] || "")
+      .replace(/^The following error occurred while loading [^:]*: /, "").slice(0, 300);
+    return "Could not load " + (missing.length ? missing : wanted).join(", ") + " in your browser" +
+      (why ? " (" + why + ")" : "") + ". The output printed on the page was verified when the site was built.";
   });
 }
 
@@ -209,6 +240,7 @@ function load(indexURL, files) {
     });
   }).then(function (instance) {
     instance.runPython(RUNNER);
+    lockImports = readLockImports(files["pyodide-lock.json"]);
     pyodide = instance;
     return performance.now() - begun;
   }).finally(function () {
@@ -222,7 +254,8 @@ var operations = {
   // Run the page's earlier blocks (as the reader has them) in a fresh namespace, then this one.
   run: function (message) {
     var sources = message.earlier.map(function (item) { return item.source; }).concat([message.source]);
-    return loadImports(sources).then(function (note) {
+    return loadImports(sources, message.id).then(function (note) {
+      if (note) return { packageError: note };
       call("_glossary_reset", message.key);
       for (var i = 0; i < message.earlier.length; i++) {
         var earlier = call("_glossary_run", message.key, message.earlier[i].source, message.earlier[i].filename);
@@ -233,7 +266,7 @@ var operations = {
   },
   // Run the whole page in a fresh namespace (the playground's), keeping only the first error.
   prepare: function (message) {
-    return loadImports(message.program.map(function (item) { return item.source; })).then(function (note) {
+    return loadImports(message.program.map(function (item) { return item.source; }), message.id).then(function (note) {
       call("_glossary_reset", message.key);
       for (var i = 0; i < message.program.length; i++) {
         var result = call("_glossary_run", message.key, message.program[i].source, message.program[i].filename);

@@ -154,6 +154,15 @@
     return found;
   }
 
+  // Where the package wheels are. The npm package of Pyodide (what the default CDN URL serves)
+  // holds the runtime but no wheels; Pyodide itself then takes them from its full distribution
+  // on the same CDN (its own default, pyodide.mjs: cdn.jsdelivr.net/pyodide/v<version>/full/).
+  // Any other location (a local copy, a full distribution elsewhere) holds both.
+  function packagesBase(base) {
+    var npm = /^https:\/\/cdn\.jsdelivr\.net\/npm\/pyodide@([0-9][0-9A-Za-z.+-]*)\/$/.exec(base);
+    return npm ? "https://cdn.jsdelivr.net/pyodide/v" + npm[1] + "/full/" : base;
+  }
+
   // Answers a worker's {type: "file-request", rid, name}: the wheel's bytes, or why not.
   function sendWheel(engine, base, data) {
     var answer = function (message) {
@@ -172,7 +181,7 @@
       answer({ error: "more than " + MAX_PACKAGE_FILES + " package files asked for" });
       return;
     }
-    var url = base + name;
+    var url = packagesBase(base) + name;
     if (!wheels[url]) {
       var promise = fetch(url, { credentials: "same-origin", integrity: engine.wheels[name] }).then(function (response) {
         if (!response.ok) throw new Error("HTTP " + response.status);
@@ -284,7 +293,7 @@
   function cleanResult(result) {
     var clean = {};
     if (!result || typeof result !== "object") return clean;
-    ["output", "error", "earlierError", "repr", "x"].forEach(function (key) {
+    ["output", "error", "earlierError", "packageError", "repr", "x"].forEach(function (key) {
       if (result[key] !== undefined && result[key] !== null) clean[key] = text(result[key]);
     });
     clean.number = typeof result.number === "number" && isFinite(result.number) ? result.number : null;
@@ -295,6 +304,10 @@
   function settle(engine, data) {
     var waiting = engine.pending.hasOwnProperty(data.id) ? engine.pending[data.id] : null;
     if (!waiting) return;
+    if (data.progress !== undefined) { // "Loading numpy…": the request goes on
+      if (waiting.onProgress) waiting.onProgress(text(data.progress).slice(0, 200));
+      return;
+    }
     delete engine.pending[data.id];
     clearTimeout(waiting.timer);
     if (data.failure === undefined) {
@@ -339,7 +352,7 @@
 
   // One request at a time, in order: the worker runs them one after the other anyway, and this
   // way the time limit counts from when the worker starts on a request, not from when it queued.
-  function request(engine, message) {
+  function request(engine, message, onProgress) {
     var result = engine.tail.then(function () {
       if (engine.stopped) throw engine.stopped;
       return new Promise(function (resolve, reject) {
@@ -349,7 +362,7 @@
           stopPython(engine, stoppedError("Stopped: this was still running after " + (limit / 1000) +
                                           " s (an endless loop?)."));
         }, limit);
-        engine.pending[id] = { resolve: resolve, reject: reject, timer: timer };
+        engine.pending[id] = { resolve: resolve, reject: reject, timer: timer, onProgress: onProgress };
         message.id = id;
         engine.post(message);
       });
@@ -506,8 +519,12 @@
       return request(engine, {
         type: "run", key: "page", earlier: program(programBefore(index)),
         source: currentSource(block), filename: blockName(index),
-      });
+      }, function (progress) { setOutput(block, progress, "pending"); });
     }).then(function (result) {
+      if (result.packageError) {
+        setOutput(block, result.packageError, "error");
+        return;
+      }
       if (result.earlierError) {
         setOutput(block, "An earlier example on this page failed, so this one cannot run:\n\n" + result.earlierError,
                   "error");
@@ -775,6 +792,7 @@
   window.glossaryLive.stop = function () { stopPython(python, stoppedError("Stopped.")); };
   window.glossaryLive.workerUrl = WORKER_URL;
   window.glossaryLive.frameUrl = FRAME_URL;
+  window.glossaryLive.packagesBase = packagesBase;
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     // Material's instant navigation swaps the page without reloading scripts: bind on each page.
