@@ -179,9 +179,13 @@ def run_check(args: argparse.Namespace) -> int:
         print(output)
     checked = len(result.glossary.entries) if only is None else len(only)
     scope = "" if only is None else f" changed since {args.changed}"
+    where = result.isolation
+    if where is not None and where.warning:
+        print(where.warning, file=sys.stderr)
     print(
         f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in {settings.entries_dir}: "
-        f"{result.errors} error(s), {result.warnings} warning(s)",
+        f"{result.errors} error(s), {result.warnings} warning(s)"
+        + (f" ({where.summary})" if where is not None else ""),
         file=sys.stderr,
     )
     return EXIT_OK if result.ok else EXIT_PROBLEMS

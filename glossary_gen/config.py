@@ -35,7 +35,13 @@ import yaml
 from .model import REQUIRED_SECTIONS, normalize_heading
 
 DEFAULT_ENTRIES_DIR = "entries"
-DEFAULT_CACHE_DIR = ".glossary_cache"
+
+
+def default_cache_dir() -> Path:
+    """The user's cache folder (or ``GLOSSARY_CACHE_DIR``): never the project, see ``cache``."""
+    from .cache import default_cache_dir as user_cache
+
+    return user_cache()
 
 
 class ConfigError(Exception):
@@ -266,7 +272,7 @@ class Settings:
     doctest_timeout: float = 10.0
     doctest_memory_mb: int = 512
     doctest_output_kb: int = 64
-    cache_dir: Path | None = Path(DEFAULT_CACHE_DIR)
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     plugin: dict[str, Any] = field(default_factory=dict)
     #: Sections and extra front-matter keys (plugin options ``sections``, ``extra_keys``).
@@ -326,7 +332,7 @@ def settings_from_options(
         path = Path(value)
         return path if path.is_absolute() else base_dir / path
 
-    cache = options.get("cache_dir", DEFAULT_CACHE_DIR)
+    cache = options.get("cache_dir")
     schema_file = options.get("schema_file")
     if schema_file is not None and (not isinstance(schema_file, str) or not schema_file.strip()):
         raise ConfigError(f"{where}: 'schema_file' must be a path relative to mkdocs.yml")
@@ -341,6 +347,8 @@ def settings_from_options(
         project_dir=base_dir,
         schema_file=folder(schema_file) if schema_file else None,
     )
+    if cache is None:  # not configured: the user's cache folder
+        return settings
     return replace(settings, cache_dir=folder(cache) if cache else None)
 
 

@@ -12,12 +12,18 @@ Each entry with examples is one :class:`~glossary_gen.sandbox.Task` (``run_entry
 :mod:`glossary_gen.sandbox` in a worker process with the settings' timeout, memory limit and output
 cap, in parallel over ``settings.jobs`` processes.  Nothing from an entry runs in this process.
 
-Results are cached under ``settings.cache_dir / "doctests"``, one JSON file per key; the key hashes
-the code of the entry's doctest blocks (prose and other fences do not count), the runtime (Python
-and glossary_gen versions) and the memory/output limits.  File lines are not in the key: results
-store positions relative to their block, so moving an example down the page keeps the cache and
-still reports the new line.  Timeouts and crashes are not cached (they may depend on the machine).
-A missing or corrupt cache file is a miss; files are written atomically.
+The worker sends back only what running decided, as JSON of a fixed shape (:data:`RESULT_SHAPE`):
+per example its status, what it printed and the exception line.  Where each example is, its
+source and expected output come from parsing the entry here, in the build process; a reply that
+does not fit the entry's own examples is an error, so a task can only speak for its own examples.
+
+Results are cached under ``settings.cache_dir / "doctests"`` (:mod:`glossary_gen.cache`: outside
+the repository, authenticated with a key no worker can read), one file per key; the key hashes the
+code of the entry's doctest blocks (prose and other fences do not count), the runtime (Python and
+glossary_gen versions, the sandbox kind) and the memory/output limits.  File lines are not in the
+key: results store positions relative to their block, so moving an example down the page keeps the
+cache and still reports the new line.  Timeouts and crashes are not cached (they may depend on the
+machine).  A missing, corrupt or unauthenticated cache file is a miss; files are written atomically.
 
 Diagnostic codes (all errors, at the file line and column of the example's ``>>>``):
 
@@ -36,7 +42,6 @@ variable is set and more than a few entries have to run.
 
 from __future__ import annotations
 
-import contextlib
 import doctest
 import hashlib
 import json
@@ -52,15 +57,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
+from .cache import ResultStore, load_key, open_store
 from .diagnostics import Diagnostic, error
 from .model import CodeBlock, Entry
-from .sandbox import Limits, Outcome, Task, report_progress, run_tasks
+from .sandbox import Limits, Outcome, Task, isolation, matches, report_progress, run_tasks
 
 if TYPE_CHECKING:
     from .config import Settings
 
 #: Bump when the shape of cached results changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_SUBDIR = "doctests"
 TARGET = "glossary_gen.doctests:run_entry"
 
@@ -161,6 +167,7 @@ def doctest_blocks(entry: Entry) -> list[tuple[int, CodeBlock]]:
 def runtime_fingerprint() -> str:
     return (
         f"{sys.implementation.name}-{sys.version}-{platform.machine()}-glossary_gen-{__version__}"
+        f"-{isolation().kind}"
     )
 
 
@@ -225,8 +232,8 @@ class _Runner(doctest.DocTestRunner):
         self.positions: dict[int, int] = {}
 
     def report_start(self, out, test, example):
-        position = (self.block, self.positions[id(example)])
-        report_progress((position, self.bad_records))
+        position = [self.block, self.positions[id(example)]]
+        report_progress([position, self.bad_records])
 
     def _record(self, example: doctest.Example, status: str, got: str, detail: str = "") -> None:
         record = {
@@ -259,11 +266,33 @@ class _Runner(doctest.DocTestRunner):
         self._record(example, "exit" if isinstance(exc, SystemExit) else "exception", got, detail)
 
 
+#: Example statuses a worker may report.
+EXAMPLE_STATUSES = (
+    "passed",
+    "failed",
+    "exception",
+    "exit",
+    "memory",
+    "output",
+    "skipped",
+    "not-run",
+)
+#: The only reply :func:`run_entry` gives (checked by the sandbox before anything reads it).
+RESULT_SHAPE = {
+    "blocks": [
+        {"parse_error": (str, None), "examples": [{"status": str, "got": str, "detail": str}]}
+    ]
+}
+#: What :func:`report_progress` carries: the running example and the failures so far.
+_RECORD_SHAPE = {"block": int, "example": int, "status": str, "got": str, "detail": str}
+PROGRESS_SHAPE = [([int], [_RECORD_SHAPE])]
+
+
 def run_entry(payload: dict) -> dict:
     """Run one entry's doctest blocks in one namespace (called in a sandbox worker).
 
-    Returns plain data (JSON-able, so it can be cached): the examples of every block with their
-    position relative to the block, and the ``status`` of each.
+    Returns plain data of :data:`RESULT_SHAPE`: for every block, its parse error or, for every
+    example, its ``status``, what it printed (``got``) and the exception line (``detail``).
     """
     parser = doctest.DocTestParser()
     runner = _Runner(payload.get("output_cap", 64 * 1024))
@@ -283,14 +312,7 @@ def run_entry(payload: dict) -> dict:
             continue
         for number, example in enumerate(test.examples):
             runner.positions[id(example)] = number
-            block["examples"].append(
-                {
-                    "lineno": example.lineno,
-                    "indent": example.indent,
-                    "source": example.source,
-                    "want": example.want,
-                }
-            )
+            block["examples"].append({})
         if aborted:
             continue
         try:
@@ -330,13 +352,86 @@ def _status_of(data: dict) -> str:
     return worst
 
 
+def _skeleton(payload: dict) -> list[tuple[str | None, list[doctest.Example]]]:
+    """Each block's examples as parsed here (or its parse error): the trusted half of a result."""
+    parser = doctest.DocTestParser()
+    blocks: list[tuple[str | None, list[doctest.Example]]] = []
+    for code in payload["blocks"]:
+        try:
+            parts = parser.parse(code)
+        except ValueError as exc:
+            blocks.append((str(exc), []))
+            continue
+        blocks.append((None, [e for e in parts if isinstance(e, doctest.Example)]))
+    return blocks
+
+
+def _row(example: doctest.Example, status: str, got: str = "", detail: str = "") -> dict:
+    return {
+        "lineno": example.lineno,
+        "indent": example.indent,
+        "source": example.source,
+        "want": example.want,
+        "status": status,
+        "got": got[:_GOT_LIMIT],
+        "detail": detail[:_GOT_LIMIT],
+    }
+
+
+def _reported(value: Any, skeleton: list[tuple[str | None, list[doctest.Example]]]) -> list | None:
+    """The worker's reply merged into the skeleton; None if it does not fit this entry."""
+    if not matches(value, RESULT_SHAPE) or len(value["blocks"]) != len(skeleton):
+        return None
+    blocks = []
+    for (parse_error, examples), reply in zip(skeleton, value["blocks"], strict=True):
+        if parse_error is not None:
+            blocks.append({"examples": [], "parse_error": parse_error})
+            continue
+        rows = reply["examples"]
+        if reply["parse_error"] is not None or len(rows) != len(examples):
+            return None
+        if any(r["status"] not in EXAMPLE_STATUSES for r in rows):
+            return None
+        blocks.append(
+            {
+                "examples": [
+                    _row(e, r["status"], r["got"], r["detail"])
+                    for e, r in zip(examples, rows, strict=True)
+                ],
+                "parse_error": None,
+            }
+        )
+    return blocks
+
+
+def _progress(value: Any) -> tuple[tuple[int, int] | None, list[dict]]:
+    """The last progress marker of a task that did not return: where it was, what had failed."""
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and matches(value[0], [int])
+        and len(value[0]) == 2
+        and matches(value[1], [_RECORD_SHAPE])
+    ):
+        return (value[0][0], value[0][1]), [r for r in value[1] if r["status"] in EXAMPLE_STATUSES]
+    return None, []
+
+
 def _from_outcome(outcome: Outcome, payload: dict) -> dict:
-    """Turn a sandbox outcome into the same plain data :func:`run_entry` returns, plus a status."""
-    if outcome.ok and isinstance(outcome.value, dict) and "blocks" in outcome.value:
-        data = dict(outcome.value)
-        data["status"] = _status_of(data)
-        data["duration"] = outcome.duration
-        return data
+    """Turn a sandbox outcome into plain data (blocks of example rows), plus a status."""
+    skeleton = _skeleton(payload)
+    if outcome.ok:
+        blocks = _reported(outcome.value, skeleton)
+        if blocks is not None:
+            data: dict[str, Any] = {"blocks": blocks}
+            data["status"] = _status_of(data)
+            data["duration"] = outcome.duration
+            return data
+        outcome = Outcome(
+            "error",
+            error="the worker's reply does not match the entry's examples",
+            duration=outcome.duration,
+        )
     # The worker never returned: rebuild the examples from the code, mark what we know.
     status = {
         "timeout": TIMEOUT,
@@ -345,41 +440,25 @@ def _from_outcome(outcome: Outcome, payload: dict) -> dict:
         "output": OUTPUT,
         "exit": EXIT,
     }.get(outcome.status, ERROR)
-    parser = doctest.DocTestParser()
-    progress = outcome.progress
-    at, failures = (tuple(progress[0]), progress[1]) if progress else (None, [])
+    at, failures = _progress(outcome.progress)
     known = {(f["block"], f["example"]): f for f in failures}
     blocks = []
-    for position, code in enumerate(payload["blocks"]):
-        try:
-            examples = parser.parse(code)
-        except ValueError as exc:
-            blocks.append({"examples": [], "parse_error": str(exc)})
+    for position, (parse_error, examples) in enumerate(skeleton):
+        if parse_error is not None:
+            blocks.append({"examples": [], "parse_error": parse_error})
             continue
         rows = []
-        for number, example in enumerate(e for e in examples if isinstance(e, doctest.Example)):
-            row = {
-                "lineno": example.lineno,
-                "indent": example.indent,
-                "source": example.source,
-                "want": example.want,
-                "got": "",
-                "detail": "",
-            }
+        for number, example in enumerate(examples):
             if (position, number) in known:
-                row.update(
-                    status=known[(position, number)]["status"],
-                    got=known[(position, number)]["got"],
-                    detail=known[(position, number)]["detail"],
-                )
+                record = known[(position, number)]
+                row = _row(example, record["status"], record["got"], record["detail"])
             elif at is not None and (position, number) < at:
                 # It ran before the failure without a problem (or was skipped).
-                row["status"] = "skipped" if example.options.get(doctest.SKIP) else "passed"
+                row = _row(example, "skipped" if example.options.get(doctest.SKIP) else "passed")
             elif at is not None and (position, number) == at:
-                row["status"] = status
-                row["detail"] = _outcome_detail(outcome)
+                row = _row(example, status, detail=_outcome_detail(outcome))
             else:
-                row["status"] = "not-run"
+                row = _row(example, "not-run")
             rows.append(row)
         blocks.append({"examples": rows, "parse_error": None})
     return {
@@ -552,40 +631,34 @@ def _parse_error_line(block: CodeBlock, message: str) -> tuple[int, str]:
 
 
 class DoctestCache:
-    """Content-addressed results: ``<cache_dir>/doctests/<key>.json``. Any problem is a miss."""
+    """Content-addressed results: ``<cache_dir>/doctests/<key>.json``, each authenticated with the
+    user's key (:mod:`glossary_gen.cache`). Any problem, a wrong MAC included, is a miss."""
 
-    def __init__(self, cache_dir: Path) -> None:
+    def __init__(self, cache_dir: Path, store: ResultStore | None = None) -> None:
         self.folder = Path(cache_dir) / CACHE_SUBDIR
+        if store is None:
+            secret = load_key()
+            store = ResultStore(self.folder, CACHE_SUBDIR, secret) if secret else None
+        self._store = store
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> DoctestCache | None:
+        """The cache ``settings`` ask for; None when off or not trustworthy (inside the repo)."""
+        store = open_store(settings.cache_dir, CACHE_SUBDIR, settings.entries_dir)
+        if store is None or settings.cache_dir is None:
+            return None
+        return cls(settings.cache_dir, store)
 
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
     def get(self, key: str) -> dict | None:
-        try:
-            data = json.loads(self.path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if (
-            not isinstance(data, dict)
-            or data.get("version") != CACHE_VERSION
-            or not isinstance(data.get("result"), dict)
-            or not _valid(data["result"])
-        ):
-            return None
-        return data["result"]
+        result = self._store.get(key) if self._store is not None else None
+        return result if result is not None and _valid(result) else None
 
     def put(self, key: str, result: dict) -> None:
-        target = self.path(key)
-        temporary = target.with_name(f".{key}.{os.getpid()}.tmp")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(
-                json.dumps({"version": CACHE_VERSION, "result": result}), encoding="utf-8"
-            )
-            os.replace(temporary, target)
-        except OSError:  # a read-only or full disk only costs speed
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        if self._store is not None:
+            self._store.put(key, result)
 
 
 def _valid(result: dict) -> bool:
@@ -659,7 +732,7 @@ def check_doctests(
 ) -> tuple[dict[str, EntryResult], list[Diagnostic]]:
     """Check every entry's examples: results keyed by slug, plus located diagnostics."""
     entries = list(entries)
-    cache = DoctestCache(settings.cache_dir) if settings.cache_dir is not None else None
+    cache = DoctestCache.for_settings(settings)
     data_by_slug: dict[str, tuple[dict, bool]] = {}
     to_run: list[tuple[Entry, str, dict]] = []
     for entry in entries:
@@ -685,7 +758,7 @@ def check_doctests(
         )
         try:
             outcomes = run_tasks(
-                [Task(TARGET, payload) for _, _, payload in to_run],
+                [Task(TARGET, payload, RESULT_SHAPE) for _, _, payload in to_run],
                 limits,
                 settings.jobs,
                 on_done=bar.advance if bar else None,

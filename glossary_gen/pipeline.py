@@ -17,6 +17,7 @@ from .diagnostics import Diagnostic, has_errors, sort_diagnostics, warning
 from .links import link
 from .loader import display_path, load_entries
 from .model import Entry, Glossary
+from .sandbox import Isolation
 from .validate import validate
 
 
@@ -26,6 +27,8 @@ class CheckResult:
     diagnostics: list[Diagnostic]
     #: Doctest outcome per entry slug (filled when doctests ran); see :mod:`glossary_gen.doctests`.
     doctest_results: dict[str, object] = field(default_factory=dict)
+    #: The sandbox entry code ran in (None with doctests off); its summary names the isolation.
+    isolation: Isolation | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,6 +89,10 @@ def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckR
     result = CheckResult(glossary, diagnostics)
     if settings.doctest:
         from .doctests import check_doctests
+        from .sandbox import isolation
+
+        # First, so that a required but missing sandbox stops the check (SandboxUnavailable).
+        result.isolation = isolation()
 
         results, doctest_diagnostics = check_doctests(selected, settings)
         result.doctest_results = dict(results)

@@ -85,8 +85,10 @@ class GlossaryConfig(base.Config):
     """Memory limit per worker process, MiB."""
     doctest_output_kb = c.Optional(c.Type(int))
     """Captured output cap per entry, KiB."""
-    cache_dir = c.Type(str, default=".glossary_cache")
-    """Doctest result cache, relative to mkdocs.yml; empty to disable."""
+    cache_dir = c.Optional(c.Type(str))
+    """Result cache (doctests, plots, math), relative to mkdocs.yml; empty to disable. Default:
+    the user's cache folder (``GLOSSARY_CACHE_DIR``, else e.g. ``~/.cache/glossary-gen``); a
+    folder inside the repository is ignored, as results there could be committed."""
     pyodide_url = c.Type(str, default=PYODIDE_CDN)
     """Folder URL of Pyodide for the Run buttons: the pinned CDN by default; ``local`` copies the
     npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
