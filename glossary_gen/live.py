@@ -32,11 +32,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic, did_you_mean, error
 from .model import PYTHON_LANGUAGES, CodeBlock, Entry
 from .untrusted_yaml import parse_mapping
+
+if TYPE_CHECKING:
+    from .cache import ResultStore
 
 #: The fence languages this module formats.
 LIVE_LANGUAGES = ("plot", "playground")
@@ -466,6 +469,12 @@ def _evaluate_point(function: Any, x: float, sink: Any) -> dict[str, Any]:
 #: Target the sandbox imports in its workers.
 WORKER_TARGET = "glossary_gen.live:sample_entry"
 CACHE_VERSION = "1"
+_POINT_SHAPE = {"x": str, "repr?": str, "number?": (float, None), "error?": str}
+#: The only replies :func:`sample_entry` gives; the sandbox refuses anything else.
+RESULT_SHAPE = (
+    {"plots": [({"values": {str: [(float, None)]}, "point?": _POINT_SHAPE}, {"error": str})]},
+    {"error": str, "line": int},
+)
 
 
 @dataclass(frozen=True)
@@ -514,26 +523,15 @@ def _cache_key(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256((runtime + "\0" + text).encode("utf-8")).hexdigest()
 
 
-def _cache_read(folder: Path | None, key: str) -> dict[str, Any] | None:
-    if folder is None:
-        return None
-    try:
-        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None  # missing or corrupt: simply run again
-    return data if isinstance(data, dict) and "plots" in data else None
+def _cache_read(store: ResultStore | None, key: str) -> dict[str, Any] | None:
+    """Missing, corrupt or not authenticated (see :mod:`glossary_gen.cache`): run again."""
+    data = store.get(key) if store is not None else None
+    return data if data is not None and "plots" in data else None
 
 
-def _cache_write(folder: Path | None, key: str, value: Mapping[str, Any]) -> None:
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.tmp"
-        tmp.write_text(json.dumps(value), encoding="utf-8")
-        tmp.replace(folder / f"{key}.json")
-    except OSError:
-        pass  # a read-only cache only costs time
+def _cache_write(store: ResultStore | None, key: str, value: Mapping[str, Any]) -> None:
+    if store is not None:
+        store.put(key, dict(value))  # a read-only cache only costs time
 
 
 def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = None) -> LiveResults:
@@ -544,11 +542,12 @@ def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = N
     runtime, so an unchanged glossary rebuilds its plots without running anything.
     """
     from . import sandbox
+    from .cache import open_store
 
     run = run_tasks or sandbox.run_tasks
     results = LiveResults()
     cache_dir = getattr(settings, "cache_dir", None)
-    folder = Path(cache_dir) / "live" if cache_dir else None
+    folder = open_store(cache_dir, "live", getattr(settings, "entries_dir", None))
     todo: list[tuple[Entry, list[PlotRequest], dict[str, Any], str]] = []
     for entry in entries:
         requests, problems = live_requests(entry)
@@ -568,7 +567,7 @@ def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = N
             memory_mb=getattr(settings, "doctest_memory_mb", 512),
             output_kb=int(getattr(settings, "doctest_output_kb", 64)),
         )
-        tasks = [sandbox.Task(WORKER_TARGET, payload) for _e, _r, payload, _k in todo]
+        tasks = [sandbox.Task(WORKER_TARGET, payload, RESULT_SHAPE) for _e, _r, payload, _k in todo]
         outcomes = run(tasks, limits, getattr(settings, "jobs", None))
         for (entry, requests, payload, key), outcome in zip(todo, outcomes, strict=False):
             if outcome.status == "ok" and isinstance(outcome.value, dict):
