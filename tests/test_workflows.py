@@ -133,3 +133,28 @@ def test_pull_request_template_and_contributing_guide_name_the_check() -> None:
     assert "CONTRIBUTING.md" in (ROOT / "README.md").read_text(encoding="utf-8")
     assert "contributing.md" in (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     assert (ROOT / "docs" / "contributing.md").is_file()
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
+def test_entry_code_must_run_isolated(name: str) -> None:
+    workflow = load(WORKFLOWS / name)
+    for job in workflow["jobs"].values():
+        if any("glossary-gen check" in s.get("run", "") for s in job.get("steps", [])):
+            assert job["env"]["GLOSSARY_REQUIRE_SANDBOX"] == "1"
+    assert "GLOSSARY_REQUIRE_SANDBOX=1" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_pull_requests_only_restore_the_result_cache(ci: dict, pages: dict) -> None:
+    """A pull request can read main's cache but never save one that main would restore."""
+    caches = [s for s in steps(ci) + steps(pages) if s.get("uses", "").startswith("actions/cache")]
+    assert caches
+    for step in caches:
+        assert step["with"]["path"] == "~/.cache/glossary-gen"  # not a folder of the checkout
+        saves = not step["uses"].startswith("actions/cache/restore@")
+        if saves:  # only on pushes (CI's if, or the Pages workflow, which runs on main only)
+            assert step.get("if") == "github.event_name != 'pull_request'" or step in steps(pages)
+            assert "${{ github.ref }}" in step["with"]["key"]
+            assert "${{ github.ref }}" in step["with"]["restore-keys"]
+        else:
+            assert step["if"] == "github.event_name == 'pull_request'"
+            assert "refs/heads/${{ github.base_ref }}" in step["with"]["restore-keys"]
