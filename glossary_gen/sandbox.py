@@ -19,12 +19,14 @@ API
     ``function(payload)``.  It is *trusted* code of ours (imported in the worker); the payload
     (e.g. an entry's code) is what may be hostile.  Payload and return value travel as JSON; the
     return value must match ``shape`` (see :func:`matches`) or the outcome is an ``error``.
-``Limits(timeout, memory_mb, output_kb, file_size_mb, env, processes)``
-    Per task: wall-clock ``timeout`` in seconds, ``RLIMIT_AS`` per process, a cap on the bytes
-    written to stdout+stderr, ``RLIMIT_FSIZE`` (and the size of the private ``/tmp``), extra
-    environment variables on top of the scrubbed environment, and (isolated only) the number of
-    processes and threads a task may have at once.  Memory for a whole task is therefore at most
-    ``memory_mb x processes`` plus ``file_size_mb`` of temporary files.
+``Limits(timeout, memory_mb, output_kb, file_size_mb, env, fork, processes)``
+    Per task: wall-clock ``timeout`` in seconds, ``RLIMIT_AS``, a cap on the bytes written to
+    stdout+stderr, ``RLIMIT_FSIZE`` (and the size of the private ``/tmp``), extra environment
+    variables on top of the scrubbed environment.  A task may not start processes (``fork=False``,
+    a seccomp filter; threads are fine): its memory, threads included, is one address space, so
+    the whole task uses at most ``memory_mb`` plus ``file_size_mb`` of temporary files.  Isolated
+    tasks also get ``RLIMIT_NPROC`` (``processes``, threads included), which bounds a task that may
+    fork to ``memory_mb x processes`` (not for uid 0, which the kernel exempts).
 ``Outcome``
     ``status`` is one of :data:`STATUSES`: ``ok`` (``value`` holds the return value), ``error``
     (the function raised; ``error``, ``error_type`` and ``traceback`` describe it), ``memory``
@@ -52,10 +54,11 @@ from inside unless it handles that signal (it handles none), so ``kill(-1, SIGKI
 cannot touch it.  It is not dumpable, so a task (same uid, no capabilities) can neither ptrace it
 nor open its ``/proc/1/fd``, ``mem``, ``environ`` or ``cwd``.  For each task it forks a child
 with its own working folder under ``/tmp``, the resource limits and only four descriptors
-(``/dev/null``, two output pipes and a result pipe).  When the task ends, the supervisor kills
-every other process of the namespace (``kill(-1)`` as PID 1) and reaps them until none is left,
-then empties ``/tmp``, so nothing a task started (a double-forked ``setsid`` daemon included)
-outlives it or meets the next task.
+(``/dev/null``, two output pipes and a result pipe); the child then forbids itself new processes
+(seccomp).  When the task ends, the supervisor kills every other process of the namespace
+(``kill(-1)`` as PID 1) and reaps them until none is left, then empties ``/tmp``, so nothing a
+task started (a double-forked ``setsid`` daemon included, where forking is allowed) outlives it
+or meets the next task; if the worker itself goes, the kernel ends its whole PID namespace.
 
 Where bubblewrap or user namespaces are missing (macOS, hardened kernels), the same supervisor
 runs as a plain process (``python -I``, scrubbed environment, temporary cwd, the same limits) and
@@ -134,8 +137,11 @@ class Limits:
     output_kb: int = 64
     file_size_mb: int | None = 64
     env: Mapping[str, str] = field(default_factory=dict)
-    #: Processes and threads a task may run at once (isolated sandbox only).
-    processes: int = 4
+    #: May a task start processes? By default it may not (seccomp): one address space per task.
+    fork: bool = False
+    #: Processes and threads a task may run at once (isolated sandbox; RLIMIT_NPROC, which the
+    #: kernel does not apply to uid 0).
+    processes: int = 8
 
 
 @dataclass(frozen=True)
@@ -1012,9 +1018,10 @@ def _child(
                     wanted = min(wanted, hard)
                 resource.setrlimit(which, (wanted, wanted))
         faulthandler.enable(sys.stderr)
-        # last: from here on the task is one process (the kernel does not apply RLIMIT_NPROC to
-        # uid 0, which is what the caller's root maps to)
-        _forbid_new_processes()
+        if not limits.get("fork"):
+            # last: from here on the task is one process (the kernel does not apply RLIMIT_NPROC
+            # to uid 0, which is what the caller's root maps to)
+            _forbid_new_processes()
     except BaseException as exc:  # noqa: BLE001 - the child must exit, never unwind
         os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
         os._exit(70)
