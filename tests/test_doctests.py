@@ -23,6 +23,7 @@ from glossary_gen.doctests import (
     run_in_process,
 )
 from glossary_gen.loader import load_entries
+from glossary_gen.sandbox import Outcome
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAILURES = FIXTURES / "doctest_failures"
@@ -409,3 +410,88 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path, capsys):
     write(tmp_path / "entries")
     run(tmp_path / "entries", None)
     assert capsys.readouterr().err == ""
+
+
+# --- what crosses the boundary, and a cache that cannot be forged --------------------------------
+
+
+def test_a_reply_that_does_not_fit_the_entry_is_an_error():
+    payload = {"name": "x", "blocks": [">>> 1 + 1\n2\n"], "output_cap": 1024}
+    good = {
+        "blocks": [
+            {"parse_error": None, "examples": [{"status": "passed", "got": "2\n", "detail": ""}]}
+        ]
+    }
+    data = doctests._from_outcome(Outcome("ok", value=good), payload)
+    assert data["status"] == "passed"
+    assert data["blocks"][0]["examples"][0]["source"] == "1 + 1\n"  # parsed here, not sent
+    too_many = {"blocks": [{"parse_error": None, "examples": good["blocks"][0]["examples"] * 2}]}
+    unknown = {
+        "blocks": [
+            {"parse_error": None, "examples": [{"status": "great", "got": "", "detail": ""}]}
+        ]
+    }
+    for forged in (too_many, unknown, {"blocks": []}, {"blocks": good["blocks"] * 2}):
+        data = doctests._from_outcome(Outcome("ok", value=forged), payload)
+        assert data["status"] == "error"
+        assert data["message"] == "the worker's reply does not match the entry's examples"
+
+
+def test_cache_records_are_authenticated(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    entries, cache = tmp_path / "entries", tmp_path / "cache"
+    write(entries, code="1 + 2")  # fails: 3, not 2
+    run(entries, cache)
+    (record,) = (cache / "doctests").glob("*.json")
+    data = json.loads(record.read_text(encoding="utf-8"))
+    assert data["result"]["status"] == "failed" and len(data["mac"]) == 64
+    key_file = tmp_path / "xdg" / "glossary-gen" / "cache.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # a forger edits the verdict without the key: a miss, the example runs and fails again
+    data["result"]["status"] = "passed"
+    data["result"]["blocks"][0]["examples"][0]["status"] = "passed"
+    record.write_text(json.dumps(data), encoding="utf-8")
+    results, diagnostics = run(entries, cache)
+    assert not results["cached"].cached and [d.code for d in diagnostics] == ["doctest"]
+    # a valid record moved to another entry's key is a miss too (the MAC covers the name)
+    write(entries, code="1 + 1")
+    run(entries, cache)
+    passed = max((cache / "doctests").glob("*.json"), key=lambda p: p.stat().st_mtime)
+    write(entries, code="1 + 2")
+    (failing_key,) = set((cache / "doctests").glob("*.json")) - {passed}
+    failing_key.write_bytes(passed.read_bytes())
+    results, diagnostics = run(entries, cache)
+    assert not results["cached"].cached and [d.code for d in diagnostics] == ["doctest"]
+
+
+def test_a_key_others_can_read_is_replaced(tmp_path, monkeypatch):
+    from glossary_gen import cache
+
+    folder = tmp_path / "keys"
+    folder.mkdir()
+    (folder / "cache.key").write_bytes(b"k" * 32)
+    (folder / "cache.key").chmod(0o644)
+    key = cache.load_key(folder)
+    assert key is not None and key != b"k" * 32
+    assert (folder / "cache.key").stat().st_mode & 0o777 == 0o600
+    assert cache.load_key(folder) == key
+
+
+def test_a_cache_inside_the_repository_is_ignored(tmp_path, caplog):
+    project = tmp_path / "project"
+    project.mkdir()
+    write(project / "entries")
+    (project / ".git").mkdir()  # a repository
+    settings = settings_for(project / "entries", cache_dir=project / ".glossary_cache")
+    assert DoctestCache.for_settings(settings) is None
+    assert "ignoring the cache folder" in caplog.text
+    outside = settings_for(project / "entries", cache_dir=tmp_path / "cache")
+    assert DoctestCache.for_settings(outside) is not None
+
+
+def test_the_default_cache_is_the_users_not_the_projects(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("GLOSSARY_CACHE_DIR", raising=False)
+    assert Settings().cache_dir == tmp_path / "xdg" / "glossary-gen"
+    monkeypatch.setenv("GLOSSARY_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert Settings().cache_dir == tmp_path / "elsewhere"

@@ -6,13 +6,25 @@ module by name (with the caller's sys.path), like any target.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import time
 from pathlib import Path
 
 import pytest
 
-from glossary_gen.sandbox import Limits, Outcome, Task, report_progress, run_task, run_tasks
+from glossary_gen import sandbox
+from glossary_gen.cli import main
+from glossary_gen.sandbox import (
+    Limits,
+    Outcome,
+    Task,
+    matches,
+    report_progress,
+    run_task,
+    run_tasks,
+)
 
 ME = "sandbox_tasks"
 FAST = Limits(timeout=2.0, memory_mb=256, output_kb=16)
@@ -118,3 +130,158 @@ def test_no_tasks_no_workers():
 def test_report_progress_is_a_no_op_outside_a_worker():
     report_progress("anything")
     assert Outcome("ok").ok
+
+
+# --- the boundary: JSON of a fixed shape, nothing else ------------------------------------------
+
+
+def test_only_json_crosses_the_boundary():
+    outcome = run_task(Task(f"{ME}:returns_a_set"), FAST)
+    assert outcome.status == "error"
+    assert outcome.error.startswith("return value is not JSON data")
+
+
+def test_a_pickle_in_the_result_pipe_is_an_error_and_is_never_unpickled(tmp_path):
+    sentinel = tmp_path / "unpickled"
+    outcome = run_task(Task(f"{ME}:forged_reply", str(sentinel)), FAST)
+    assert (outcome.status, outcome.error) == ("error", "unreadable reply from the task")
+    assert not sentinel.exists()
+
+
+def test_a_result_of_another_shape_is_an_error():
+    assert run_task(Task(f"{ME}:echo", 1, {"doubled": int}), FAST).value == {"doubled": 2}
+    wrong = run_task(Task(f"{ME}:echo", 1, {"doubled": str}), FAST)
+    assert (wrong.status, wrong.value) == ("error", None)
+    assert wrong.error == "the task's result does not have the expected shape"
+
+
+@pytest.mark.parametrize(
+    ("value", "shape", "expected"),
+    [
+        (1, int, True),
+        (True, int, False),
+        (1, float, True),
+        (None, (str, None), True),
+        ("x", (int, None), False),
+        ([1, 2], [int], True),
+        ([1, "2"], [int], False),
+        ({"a": 1}, {"a": int, "b?": str}, True),
+        ({"a": 1, "b": "x"}, {"a": int, "b?": str}, True),
+        ({"b": "x"}, {"a": int, "b?": str}, False),
+        ({"a": 1, "c": 2}, {"a": int}, False),
+        ({"any": [1.5, None]}, {str: [(float, None)]}, True),
+        ({"any": ["x"]}, {str: [(float, None)]}, False),
+    ],
+)
+def test_shapes(value, shape, expected):
+    assert matches(value, shape) is expected
+
+
+def test_a_task_may_use_threads_but_not_start_processes():
+    refused, threads = run_tasks(
+        [Task(f"{ME}:start_process"), Task(f"{ME}:start_threads", 3)], FAST, 1
+    )
+    assert refused.value == "refused: Resource temporarily unavailable"
+    assert threads.value == 3
+    allowed = run_task(Task(f"{ME}:start_process"), dataclasses.replace(FAST, fork=True))
+    assert allowed.value == "started"
+
+
+def test_numpy_imports_in_the_sandbox():
+    pytest.importorskip("numpy")
+    outcome = run_task(Task(f"{ME}:numpy_sum", 4), FAST)
+    assert (outcome.status, outcome.value) == ("ok", 6), outcome
+
+
+# --- isolation ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def isolated(monkeypatch):
+    """Bubblewrap, or skip (fail where GLOSSARY_REQUIRE_SANDBOX=1, as in CI)."""
+    monkeypatch.setenv("GLOSSARY_SANDBOX", "bubblewrap")
+    try:
+        return sandbox.isolation()
+    except sandbox.SandboxUnavailable as exc:
+        if os.environ.get("GLOSSARY_REQUIRE_SANDBOX", "") not in ("", "0"):
+            pytest.fail(str(exc))
+        pytest.skip(str(exc))
+
+
+def test_a_task_sees_neither_the_project_nor_the_cache_key(isolated):
+    root = Path(__file__).parent.parent
+    from glossary_gen.cache import key_folder
+
+    tests = root / "tests" / "test_sandbox.py"
+    paths = [root / "entries", root / ".git", tests, key_folder(), root / "glossary_gen"]
+    outcome = run_task(Task(f"{ME}:exists", [str(p) for p in paths]), FAST)
+    assert outcome.value == [False, False, False, False, True]  # the package only, read-only
+
+
+def test_the_supervisor_is_out_of_reach_of_its_tasks(isolated):
+    peek, after = run_tasks([Task(f"{ME}:peek_at_the_supervisor"), Task(f"{ME}:echo", 5)], FAST, 1)
+    assert peek.value == {
+        "environ": "PermissionError",
+        "mem": "PermissionError",
+        "cwd": "PermissionError",
+        "root": "PermissionError",
+        "fd/1": "PermissionError",
+        "fd/3": "PermissionError",
+        "ptrace": "refused",
+    }  # (SIGSTOP and SIGKILL to PID 1 "succeed": the kernel drops them)
+    assert after.value == {"doubled": 10}  # the same worker, alive
+
+
+def test_nothing_a_task_starts_outlives_it(isolated):
+    token = f"sandbox-daemon-{os.getpid()}-{time.monotonic_ns()}"
+    forking = dataclasses.replace(FAST, fork=True)
+    daemon, after = run_tasks(
+        [Task(f"{ME}:leave_a_daemon", token), Task(f"{ME}:processes_and_tmp")], forking, 1
+    )
+    assert daemon.status == "ok" and daemon.value >= 3  # it did start (PID 1, itself, the daemon)
+    assert after.value["pids"] == [1, after.value["me"]]  # the next task is alone with PID 1
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            assert token.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def test_a_task_leaves_nothing_in_tmp_for_the_next(isolated):
+    planted, after = run_tasks(
+        [Task(f"{ME}:plant_in_tmp"), Task(f"{ME}:processes_and_tmp")], FAST, 1
+    )
+    assert "planted" in planted.value and "locked" in planted.value
+    assert len(after.value["tmp"]) == 1 and after.value["tmp"][0].startswith("task-")
+
+
+def test_isolation_is_named_and_can_be_required(monkeypatch, capsys):
+    passing = Path(__file__).parent / "fixtures" / "doctest_passing"
+    monkeypatch.setenv("GLOSSARY_SANDBOX", "process")
+    where = sandbox.isolation()
+    assert where.kind == "process" and not where.isolated
+    assert "not isolated" in where.warning and "\n" not in where.warning
+    assert main(["check", "--entries", str(passing), "--no-cache"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == where.warning  # one line saying what is not isolated
+    assert err[1].endswith("(doctests in worker processes, NOT isolated)")
+    monkeypatch.setenv("GLOSSARY_REQUIRE_SANDBOX", "1")
+    with pytest.raises(sandbox.SandboxUnavailable, match="contradicts"):
+        sandbox.isolation()
+    monkeypatch.delenv("GLOSSARY_SANDBOX")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(sandbox.SandboxUnavailable, match="not installed"):
+        sandbox.isolation()
+    assert main(["check", "--entries", str(passing), "--no-cache"]) == 2
+    assert "must run isolated (GLOSSARY_REQUIRE_SANDBOX=1)" in capsys.readouterr().err
+    monkeypatch.setenv("GLOSSARY_SANDBOX", "nonsense")
+    with pytest.raises(sandbox.SandboxUnavailable, match="not a sandbox"):
+        sandbox.isolation()
+
+
+def test_check_names_the_isolation_that_ran(isolated, capsys):
+    passing = Path(__file__).parent / "fixtures" / "doctest_passing"
+    assert main(["check", "--entries", str(passing), "--no-cache"]) == 0
+    summary = capsys.readouterr().err.strip().splitlines()
+    assert len(summary) == 1  # no warning
+    assert summary[0].endswith(
+        f"(doctests isolated by bubblewrap {isolated.version}: user/pid/net/mount/ipc namespaces)"
+    )
