@@ -185,7 +185,7 @@ def cache_key(entry: Entry, settings: Settings) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def make_payload(entry: Entry, settings: Settings) -> dict:
+def make_payload(entry: Entry, settings: Settings) -> dict[str, Any]:
     return {
         "name": entry.slug,
         "blocks": [b.code for _, b in doctest_blocks(entry)],
@@ -204,7 +204,7 @@ class _Abort(BaseException):
     """Stop the entry: after a memory or output blow-up its state cannot be trusted."""
 
 
-class _CappedOut(doctest._SpoofOut):  # type: ignore[name-defined]  # doctest's own capture buffer
+class _CappedOut(doctest._SpoofOut):  # type: ignore[name-defined,misc]  # doctest's own buffer
     def __init__(self, cap: int) -> None:
         super().__init__()
         self.cap = cap
@@ -214,29 +214,30 @@ class _CappedOut(doctest._SpoofOut):  # type: ignore[name-defined]  # doctest's 
         self.total += len(text)
         if self.total > self.cap:
             raise OutputLimitExceeded(f"more than {self.cap // 1024} KiB of output")
-        return super().write(text)
+        written: int = super().write(text)
+        return written
 
 
 _GOT_LIMIT = 4000
 
 
 class _Runner(doctest.DocTestRunner):
-    """Records one dict per example instead of printing a report; reports progress to the sandbox."""
+    """Records one dict[str, Any] per example instead of printing a report; reports progress to the sandbox."""
 
     def __init__(self, output_cap: int) -> None:
         super().__init__(verbose=False, optionflags=0)
         self._fakeout = _CappedOut(output_cap)
-        self.records: dict[tuple[int, int], dict] = {}
-        self.bad_records: list[dict] = []
+        self.records: dict[tuple[int, int], dict[str, Any]] = {}
+        self.bad_records: list[dict[str, Any]] = []
         self.block = 0
         self.positions: dict[int, int] = {}
 
-    def report_start(self, out, test, example):
+    def report_start(self, out: Any, test: doctest.DocTest, example: doctest.Example) -> None:
         position = [self.block, self.positions[id(example)]]
         report_progress([position, self.bad_records])
 
     def _record(self, example: doctest.Example, status: str, got: str, detail: str = "") -> None:
-        record = {
+        record: dict[str, Any] = {
             "block": self.block,
             "example": self.positions[id(example)],
             "status": status,
@@ -247,13 +248,19 @@ class _Runner(doctest.DocTestRunner):
         if status != "passed":
             self.bad_records.append(record)
 
-    def report_success(self, out, test, example, got):
+    def report_success(
+        self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str
+    ) -> None:
         self._record(example, "passed", got)
 
-    def report_failure(self, out, test, example, got):
+    def report_failure(
+        self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str
+    ) -> None:
         self._record(example, "failed", got)
 
-    def report_unexpected_exception(self, out, test, example, exc_info):
+    def report_unexpected_exception(
+        self, out: Any, test: doctest.DocTest, example: doctest.Example, exc_info: Any
+    ) -> None:
         exc = exc_info[1]
         if isinstance(exc, OutputLimitExceeded):
             self._record(example, "output", "", str(exc))
@@ -288,7 +295,7 @@ _RECORD_SHAPE = {"block": int, "example": int, "status": str, "got": str, "detai
 PROGRESS_SHAPE = [([int], [_RECORD_SHAPE])]
 
 
-def run_entry(payload: dict) -> dict:
+def run_entry(payload: dict[str, Any]) -> dict[str, Any]:
     """Run one entry's doctest blocks in one namespace (called in a sandbox worker).
 
     Returns plain data of :data:`RESULT_SHAPE`: for every block, its parse error or, for every
@@ -298,7 +305,7 @@ def run_entry(payload: dict) -> dict:
     runner = _Runner(payload.get("output_cap", 64 * 1024))
     globs: dict[str, Any] = {"__name__": "__main__"}
     name = payload.get("name", "entry")
-    blocks: list[dict] = []
+    blocks: list[dict[str, Any]] = []
     aborted = False
     for position, code in enumerate(payload["blocks"]):
         runner.block = position
@@ -332,7 +339,7 @@ def run_entry(payload: dict) -> dict:
 # --- in the build process -----------------------------------------------------------------------
 
 
-def _status_of(data: dict) -> str:
+def _status_of(data: dict[str, Any]) -> str:
     worst = PASSED
     for block in data["blocks"]:
         statuses = [e["status"] for e in block["examples"]] + (
@@ -352,7 +359,7 @@ def _status_of(data: dict) -> str:
     return worst
 
 
-def _skeleton(payload: dict) -> list[tuple[str | None, list[doctest.Example]]]:
+def _skeleton(payload: dict[str, Any]) -> list[tuple[str | None, list[doctest.Example]]]:
     """Each block's examples as parsed here (or its parse error): the trusted half of a result."""
     parser = doctest.DocTestParser()
     blocks: list[tuple[str | None, list[doctest.Example]]] = []
@@ -366,7 +373,7 @@ def _skeleton(payload: dict) -> list[tuple[str | None, list[doctest.Example]]]:
     return blocks
 
 
-def _row(example: doctest.Example, status: str, got: str = "", detail: str = "") -> dict:
+def _row(example: doctest.Example, status: str, got: str = "", detail: str = "") -> dict[str, Any]:
     return {
         "lineno": example.lineno,
         "indent": example.indent,
@@ -378,11 +385,13 @@ def _row(example: doctest.Example, status: str, got: str = "", detail: str = "")
     }
 
 
-def _reported(value: Any, skeleton: list[tuple[str | None, list[doctest.Example]]]) -> list | None:
+def _reported(
+    value: Any, skeleton: list[tuple[str | None, list[doctest.Example]]]
+) -> list[dict[str, Any]] | None:
     """The worker's reply merged into the skeleton; None if it does not fit this entry."""
     if not matches(value, RESULT_SHAPE) or len(value["blocks"]) != len(skeleton):
         return None
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for (parse_error, examples), reply in zip(skeleton, value["blocks"], strict=True):
         if parse_error is not None:
             blocks.append({"examples": [], "parse_error": parse_error})
@@ -404,7 +413,7 @@ def _reported(value: Any, skeleton: list[tuple[str | None, list[doctest.Example]
     return blocks
 
 
-def _progress(value: Any) -> tuple[tuple[int, int] | None, list[dict]]:
+def _progress(value: Any) -> tuple[tuple[int, int] | None, list[dict[str, Any]]]:
     """The last progress marker of a task that did not return: where it was, what had failed."""
     if (
         isinstance(value, list)
@@ -417,13 +426,13 @@ def _progress(value: Any) -> tuple[tuple[int, int] | None, list[dict]]:
     return None, []
 
 
-def _from_outcome(outcome: Outcome, payload: dict) -> dict:
+def _from_outcome(outcome: Outcome, payload: dict[str, Any]) -> dict[str, Any]:
     """Turn a sandbox outcome into plain data (blocks of example rows), plus a status."""
     skeleton = _skeleton(payload)
     if outcome.ok:
-        blocks = _reported(outcome.value, skeleton)
-        if blocks is not None:
-            data: dict[str, Any] = {"blocks": blocks}
+        reported = _reported(outcome.value, skeleton)
+        if reported is not None:
+            data: dict[str, Any] = {"blocks": reported}
             data["status"] = _status_of(data)
             data["duration"] = outcome.duration
             return data
@@ -442,7 +451,7 @@ def _from_outcome(outcome: Outcome, payload: dict) -> dict:
     }.get(outcome.status, ERROR)
     at, failures = _progress(outcome.progress)
     known = {(f["block"], f["example"]): f for f in failures}
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for position, (parse_error, examples) in enumerate(skeleton):
         if parse_error is not None:
             blocks.append({"examples": [], "parse_error": parse_error})
@@ -492,7 +501,7 @@ def _source_line(source: str) -> str:
 
 
 def _diagnostics_and_result(
-    entry: Entry, data: dict, settings: Settings, cached: bool
+    entry: Entry, data: dict[str, Any], settings: Settings, cached: bool
 ) -> tuple[EntryResult, list[Diagnostic]]:
     blocks_in_file = doctest_blocks(entry)
     diagnostics: list[Diagnostic] = []
@@ -511,10 +520,10 @@ def _diagnostics_and_result(
         for row in block_data["examples"]:
             line = block.line + row["lineno"]
             column = block.indent + row["indent"] + 1
-            result = ExampleResult(
+            example = ExampleResult(
                 line, column, row["source"], row["want"], row.get("got", ""), row["status"]
             )
-            examples.append(result)
+            examples.append(example)
             kind = row["status"]
             if kind == "skipped":
                 skipped += 1
@@ -531,7 +540,7 @@ def _diagnostics_and_result(
                     line,
                     column,
                     _example_code(kind),
-                    _example_message(result, row, timeout, settings),
+                    _example_message(example, row, timeout, settings),
                 )
             )
         attempted += block_attempted
@@ -587,7 +596,9 @@ def _example_code(kind: str) -> str:
     ) or _CODES.get(kind, "doctest")
 
 
-def _example_message(result: ExampleResult, row: dict, timeout: float, settings: Settings) -> str:
+def _example_message(
+    result: ExampleResult, row: dict[str, Any], timeout: float, settings: Settings
+) -> str:
     source = f"example `{_source_line(result.source)}`"
     kind = result.status
     detail = row.get("detail", "")
@@ -652,16 +663,16 @@ class DoctestCache:
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
-    def get(self, key: str) -> dict | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         result = self._store.get(key) if self._store is not None else None
         return result if result is not None and _valid(result) else None
 
-    def put(self, key: str, result: dict) -> None:
+    def put(self, key: str, result: dict[str, Any]) -> None:
         if self._store is not None:
             self._store.put(key, result)
 
 
-def _valid(result: dict) -> bool:
+def _valid(result: dict[str, Any]) -> bool:
     try:
         if result["status"] not in _SEVERITY or not isinstance(result["blocks"], list):
             return False
@@ -733,15 +744,15 @@ def check_doctests(
     """Check every entry's examples: results keyed by slug, plus located diagnostics."""
     entries = list(entries)
     cache = DoctestCache.for_settings(settings)
-    data_by_slug: dict[str, tuple[dict, bool]] = {}
-    to_run: list[tuple[Entry, str, dict]] = []
+    data_by_slug: dict[str, tuple[dict[str, Any], bool]] = {}
+    to_run: list[tuple[Entry, str, dict[str, Any]]] = []
     for entry in entries:
         if not doctest_blocks(entry):
             continue
         key = cache_key(entry, settings)
-        cached = cache.get(key) if cache is not None else None
-        if cached is not None and len(cached["blocks"]) == len(doctest_blocks(entry)):
-            data_by_slug[entry.slug] = (cached, True)
+        stored = cache.get(key) if cache is not None else None
+        if stored is not None and len(stored["blocks"]) == len(doctest_blocks(entry)):
+            data_by_slug[entry.slug] = (stored, True)
         else:
             to_run.append((entry, key, make_payload(entry, settings)))
 

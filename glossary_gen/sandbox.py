@@ -907,7 +907,10 @@ def _resolve(target: str) -> Callable[[Any], Any]:
     obj: Any = importlib.import_module(module_name)
     for part in attribute.split("."):
         obj = getattr(obj, part)
-    return obj
+    if not callable(obj):
+        raise TypeError(f"{target} is not a function")
+    function: Callable[[Any], Any] = obj
+    return function
 
 
 def _supervise(
@@ -1111,7 +1114,8 @@ def _forbid_new_processes() -> bool:
             count, args = (1, ctypes.pointer(condition)) if condition else (0, None)
             if lib.seccomp_rule_add_array(context, action, number, count, args) != 0:
                 return False
-        return lib.seccomp_load(context) == 0
+        loaded: int = lib.seccomp_load(context)
+        return loaded == 0
     finally:
         lib.seccomp_release(context)
 
