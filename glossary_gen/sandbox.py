@@ -340,10 +340,20 @@ class Isolation:
 _probed: dict[tuple[str, ...], tuple[str, str]] = {}
 
 
+_isolations: dict[tuple[str, bool, str], Isolation] = {}
+
+
 def isolation() -> Isolation:
     """The sandbox that runs tasks here (probed once per process and setting)."""
     mode = os.environ.get("GLOSSARY_SANDBOX", "").strip().lower() or "auto"
     required = os.environ.get("GLOSSARY_REQUIRE_SANDBOX", "").strip() not in ("", "0")
+    setting = (mode, required, os.environ.get("PATH", ""))
+    if setting not in _isolations:
+        _isolations[setting] = _isolation(mode, required)
+    return _isolations[setting]
+
+
+def _isolation(mode: str, required: bool) -> Isolation:
     if mode == "bwrap":
         mode = "bubblewrap"
     if mode not in ("auto", "bubblewrap", "process"):
@@ -875,6 +885,8 @@ def _serve(init: dict[str, Any]) -> None:
         # the task reports the import error itself
         with contextlib.suppress(Exception):
             __import__(name)
+    global _no_processes
+    _no_processes = _prepare_no_processes()
     functions: dict[str, Callable[[Any], Any]] = {}
     while True:
         message = _read_frame(commands)
@@ -1053,20 +1065,24 @@ def _child(
 _SECCOMP_MACHINES = ("x86_64", "amd64", "aarch64", "arm64", "riscv64", "ppc64le")
 
 
-def _forbid_new_processes() -> bool:
-    """Linux: from now on this process may start threads but no process (seccomp, libseccomp).
+_no_processes: tuple[Any, int] | None = None
+
+
+def _prepare_no_processes() -> tuple[Any, int] | None:
+    """A seccomp filter (libseccomp) under which a process may start threads but no process.
 
     ``fork``/``vfork`` and a ``clone`` without ``CLONE_THREAD`` fail with EAGAIN (as when the
     process limit is reached); ``clone3``, whose flags a filter cannot see, reports ENOSYS so
     that the C library falls back to ``clone`` for threads.  Threads share the task's address
-    space, so ``RLIMIT_AS`` bounds the memory of the whole task.  False where unavailable.
+    space, so ``RLIMIT_AS`` bounds the memory of the whole task.  Built once per worker, loaded
+    by each task (:func:`_forbid_new_processes`); None where unavailable.
     """
     import ctypes
     import ctypes.util
     import platform
 
     if not sys.platform.startswith("linux") or platform.machine().lower() not in _SECCOMP_MACHINES:
-        return False
+        return None
 
     class ArgCmp(ctypes.Structure):
         _fields_ = [
@@ -1081,8 +1097,14 @@ def _forbid_new_processes() -> bool:
     def refuse(code: int) -> int:
         return 0x00050000 | code  # SCMP_ACT_ERRNO(code)
 
+    lib: Any = None
+    for name in ("libseccomp.so.2", ctypes.util.find_library("seccomp")):
+        with contextlib.suppress(OSError, TypeError):
+            lib = ctypes.CDLL(name)
+            break
+    if lib is None:
+        return None
     try:
-        lib = ctypes.CDLL(ctypes.util.find_library("seccomp") or "libseccomp.so.2")
         lib.seccomp_init.restype = ctypes.c_void_p
         lib.seccomp_init.argtypes = [ctypes.c_uint32]
         lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
@@ -1095,29 +1117,35 @@ def _forbid_new_processes() -> bool:
         ]
         lib.seccomp_load.argtypes = [ctypes.c_void_p]
         lib.seccomp_release.argtypes = [ctypes.c_void_p]
-    except (OSError, AttributeError):
-        return False
+    except AttributeError:
+        return None
     context = lib.seccomp_init(allow)
     if not context:
+        return None
+    rules: list[tuple[str, int, ArgCmp | None]] = [
+        ("fork", refuse(errno.EAGAIN), None),
+        ("vfork", refuse(errno.EAGAIN), None),
+        ("clone3", refuse(errno.ENOSYS), None),
+        ("clone", refuse(errno.EAGAIN), ArgCmp(0, masked_eq, clone_thread, 0)),
+    ]
+    for name, action, condition in rules:
+        number = lib.seccomp_syscall_resolve_name(name.encode())
+        if number < 0:  # not a system call on this architecture (fork on arm64)
+            continue
+        count, args = (1, ctypes.pointer(condition)) if condition else (0, None)
+        if lib.seccomp_rule_add_array(context, action, number, count, args) != 0:
+            lib.seccomp_release(context)
+            return None
+    return lib, context
+
+
+def _forbid_new_processes() -> bool:
+    """From now on this process may start threads but no process; False where unavailable."""
+    if _no_processes is None:
         return False
-    try:
-        rules: list[tuple[str, int, ArgCmp | None]] = [
-            ("fork", refuse(errno.EAGAIN), None),
-            ("vfork", refuse(errno.EAGAIN), None),
-            ("clone3", refuse(errno.ENOSYS), None),
-            ("clone", refuse(errno.EAGAIN), ArgCmp(0, masked_eq, clone_thread, 0)),
-        ]
-        for name, action, condition in rules:
-            number = lib.seccomp_syscall_resolve_name(name.encode())
-            if number < 0:  # not a system call on this architecture (fork on arm64)
-                continue
-            count, args = (1, ctypes.pointer(condition)) if condition else (0, None)
-            if lib.seccomp_rule_add_array(context, action, number, count, args) != 0:
-                return False
-        loaded: int = lib.seccomp_load(context)
-        return loaded == 0
-    finally:
-        lib.seccomp_release(context)
+    lib, context = _no_processes
+    loaded: int = lib.seccomp_load(context)
+    return loaded == 0
 
 
 def _describe(exc: BaseException) -> str:
