@@ -255,6 +255,7 @@ def test_a_task_leaves_nothing_in_tmp_for_the_next(isolated):
 
 def test_isolation_is_named_and_can_be_required(monkeypatch, capsys):
     passing = Path(__file__).parent / "fixtures" / "doctest_passing"
+    monkeypatch.delenv("GLOSSARY_REQUIRE_SANDBOX", raising=False)
     monkeypatch.setenv("GLOSSARY_SANDBOX", "process")
     where = sandbox.isolation()
     assert where.kind == "process" and not where.isolated
