@@ -123,50 +123,59 @@ def inside_repository(folder: Path, entries_dir: Path | None) -> bool:
 
 
 class ResultStore:
-    """``<folder>/<name>.json`` holding ``{"version", "mac", "result"}``; a bad MAC is a miss."""
+    """``<folder>/<name>.json``: ``{"version":2,"mac":"<hex>","result":<canonical JSON>}``, written
+    byte for byte so that the MAC is checked over the stored bytes (nothing is parsed before).
+    Anything else, or a wrong MAC, is a miss."""
+
+    _PREFIX = b'{"version":%d,"mac":"' % RECORD_VERSION
+    _MIDDLE = b'","result":'
 
     def __init__(self, folder: Path, namespace: str, key: bytes) -> None:
         self.folder = Path(folder)
         self.namespace = namespace
         self._key = key
+        self._where = str(self.folder)
 
     def path(self, name: str) -> Path:
         return self.folder / f"{name}.json"
 
-    def _mac(self, name: str, result: dict[str, Any]) -> str:
-        body = json.dumps(result, sort_keys=True, separators=(",", ":"), allow_nan=False)
-        message = f"{self.namespace}\0{name}\0{body}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+    def _mac(self, name: str, body: bytes) -> bytes:
+        message = f"{self.namespace}\0{name}\0".encode() + body
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest().encode()
 
     def get(self, name: str) -> dict[str, Any] | None:
         try:
-            with self.path(name).open("rb") as handle:
-                raw = handle.read(MAX_RECORD + 1)
-            if len(raw) > MAX_RECORD:
-                return None
-            data = json.loads(raw)
-            if (
-                not isinstance(data, dict)
-                or data.get("version") != RECORD_VERSION
-                or not isinstance(data.get("mac"), str)
-                or not isinstance(data.get("result"), dict)
-            ):
-                return None
-            expected = self._mac(name, data["result"])
-        except (OSError, ValueError, TypeError, RecursionError):
+            with open(os.path.join(self._where, f"{name}.json"), "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > MAX_RECORD:
+                    return None
+                raw = handle.read()
+        except OSError:
             return None
-        if not hmac.compare_digest(expected, data["mac"]):
+        start = len(self._PREFIX)
+        body_start = start + 64 + len(self._MIDDLE)
+        if not (
+            raw.startswith(self._PREFIX)
+            and raw[start + 64 : body_start] == self._MIDDLE
+            and raw.endswith(b"}")
+        ):
             return None
-        result: dict[str, Any] = data["result"]
-        return result
+        if not hmac.compare_digest(self._mac(name, raw[body_start:-1]), raw[start : start + 64]):
+            return None
+        try:
+            result = json.loads(raw[body_start:-1])
+        except (ValueError, RecursionError):
+            return None
+        return result if isinstance(result, dict) else None
 
     def put(self, name: str, result: dict[str, Any]) -> None:
         target = self.path(name)
         temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
         try:
-            record = {"version": RECORD_VERSION, "mac": self._mac(name, result), "result": result}
+            body = json.dumps(result, sort_keys=True, separators=(",", ":"), allow_nan=False)
+            data = body.encode()
+            record = self._PREFIX + self._mac(name, data) + self._MIDDLE + data + b"}"
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps(record, allow_nan=False), encoding="utf-8")
+            temporary.write_bytes(record)
             os.replace(temporary, target)
         except (OSError, ValueError):  # a read-only or full disk only costs speed
             with contextlib.suppress(OSError):

@@ -220,8 +220,9 @@ def test_an_entry_cannot_write_a_passed_record_for_a_failing_one(make_project):
     assert project.key_path.stat().st_mode & 0o777 == 0o600
 
 
-def forged_record(key: str, secret: bytes | None) -> str:
-    """A "passed" record for the failing entry's example, as a forger would write it."""
+def forged_record(key: str, secret: bytes | None, tmp_path: Path) -> bytes:
+    """A "passed" record for the failing entry's example, as a forger would write it: in the
+    old, unauthenticated format, or in the store's own format with a MAC made with ``secret``."""
     result = {
         "blocks": [
             {
@@ -242,11 +243,11 @@ def forged_record(key: str, secret: bytes | None) -> str:
         "status": "passed",
         "duration": 0.0,
     }
-    if secret is None:  # the old, unauthenticated format
-        return json.dumps({"version": 1, "result": result})
-    folder = Path("unused")
-    mac = ResultStore(folder, "doctests", secret)._mac(key, result)
-    return json.dumps({"version": 2, "mac": mac, "result": result})
+    if secret is None:
+        return json.dumps({"version": 1, "result": result}).encode()
+    forger = ResultStore(tmp_path / "forger", "doctests", secret)
+    forger.put(key, result)
+    return forger.path(key).read_bytes()
 
 
 def test_a_committed_cache_is_never_trusted_even_with_the_right_key(make_project, tmp_path):
@@ -256,8 +257,8 @@ def test_a_committed_cache_is_never_trusted_even_with_the_right_key(make_project
     assert leaked is not None
     committed = project.path / ".glossary_cache" / "doctests"
     committed.mkdir(parents=True)
-    (committed / f"{failing_key}.json").write_text(forged_record(failing_key, leaked))
-    (committed / "old-format.json").write_text(forged_record(failing_key, None))
+    (committed / f"{failing_key}.json").write_bytes(forged_record(failing_key, leaked, tmp_path))
+    (committed / "old-format.json").write_bytes(forged_record(failing_key, None, tmp_path))
     (project.path / "mkdocs.yml").write_text(
         "site_name: t\nplugins:\n  - glossary:\n      cache_dir: .glossary_cache\n"
     )
@@ -275,12 +276,13 @@ def test_a_committed_cache_is_never_trusted_even_with_the_right_key(make_project
     assert_honest(code, out, err)
 
 
-def test_a_record_with_a_wrong_mac_is_a_miss(make_project):
+def test_a_record_with_a_wrong_mac_is_a_miss(make_project, tmp_path):
     project = make_project()
     (failing_key,) = project.values["FAILING_KEYS"].split(",")
     target = project.cache / "doctests"
     target.mkdir(parents=True)
-    (target / f"{failing_key}.json").write_text(forged_record(failing_key, b"not the key" * 3))
+    forged = forged_record(failing_key, b"not the key" * 3, tmp_path)
+    (target / f"{failing_key}.json").write_bytes(forged)
     code, out, err = project.check()
     assert_honest(code, out, err)
 
