@@ -479,7 +479,9 @@ def _bwrap_argv(bwrap: str, version: str, limits: Limits, extra_roots: Sequence[
         if os.path.isfile(path):
             argv += ["--ro-bind", path, path]
     size = max(limits.file_size_mb or 64, 1) * 1024 * 1024
-    argv += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
+    # /proc read-only: where the caller is root, the sandbox's uid is root's outside, and the
+    # kernel lets that uid write /proc/sys files (kernel.core_pattern!) without any capability.
+    argv += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
     argv += ["--size", str(size), "--tmpfs", "/tmp"]
     # after /tmp, so that a module kept under /tmp (a test's) shows through
     roots = _runtime_roots() + [os.path.realpath(p) for p in extra_roots]
@@ -1074,7 +1076,8 @@ def _prepare_no_processes() -> tuple[Any, int] | None:
     ``fork``/``vfork`` and a ``clone`` without ``CLONE_THREAD`` fail with EAGAIN (as when the
     process limit is reached); ``clone3``, whose flags a filter cannot see, reports ENOSYS so
     that the C library falls back to ``clone`` for threads.  Threads share the task's address
-    space, so ``RLIMIT_AS`` bounds the memory of the whole task.  Built once per worker, loaded
+    space, so ``RLIMIT_AS`` bounds the memory of the whole task.  A few system calls no example
+    needs (keyrings, ptrace, bpf, io_uring...) fail with EPERM.  Built once per worker, loaded
     by each task (:func:`_forbid_new_processes`); None where unavailable.
     """
     import ctypes
@@ -1127,6 +1130,24 @@ def _prepare_no_processes() -> tuple[Any, int] | None:
         ("vfork", refuse(errno.EAGAIN), None),
         ("clone3", refuse(errno.ENOSYS), None),
         ("clone", refuse(errno.EAGAIN), ArgCmp(0, masked_eq, clone_thread, 0)),
+    ]
+    # Nothing an example needs, each a way out or a large attack surface: the caller's kernel
+    # keyrings (inherited, not namespaced), ptrace, and kernel interfaces with a history of
+    # exploits (as in Docker's default profile).
+    rules += [
+        (name, refuse(errno.EPERM), None)
+        for name in (
+            "keyctl",
+            "add_key",
+            "request_key",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "userfaultfd",
+            "perf_event_open",
+            "bpf",
+            "io_uring_setup",
+        )
     ]
     for name, action, condition in rules:
         number = lib.seccomp_syscall_resolve_name(name.encode())

@@ -354,6 +354,15 @@ def test_an_entry_cannot_hold_more_memory_than_its_limit(make_project):
     assert "forked" not in out and "held" not in out
 
 
+def test_an_entry_cannot_change_kernel_settings_or_use_the_callers_keyring(make_project):
+    before = Path("/proc/sys/kernel/core_pattern").read_text()
+    project = make_project("attack-kernel")
+    code, out, err = project.check()
+    assert_honest(code, out, err)
+    assert "writable" not in out and "keyring" not in out
+    assert Path("/proc/sys/kernel/core_pattern").read_text() == before
+
+
 def test_an_entry_cannot_write_into_the_callers_output(make_project):
     project = make_project("attack-annotations")
     code, out, err = project.check("--format", "github")
