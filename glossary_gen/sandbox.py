@@ -45,9 +45,11 @@ Isolation (Linux, bubblewrap)
 Each worker is one ``bwrap`` sandbox: new user, PID, network, mount, IPC and UTS namespaces, no
 capabilities, no further user namespaces, ``--die-with-parent``.  Its file system is a read-only
 view of what Python needs (``/usr``, ``/lib*``, the interpreter's prefix and virtualenv, the
-package holding the task functions), a fresh ``/proc`` for its own PID namespace, a minimal
-read-only ``/dev`` and a size-limited private ``/tmp``: not the project, not the caller's home,
-cache or key, not the host's processes, no network at all (only a loopback of its own).
+package holding the task functions), a fresh read-only ``/proc`` for its own PID namespace, a
+minimal read-only ``/dev`` and a size-limited private ``/tmp``: not the project, not the caller's
+home, cache or key, not the host's processes, no network at all (only a loopback of its own).
+(``/proc`` must be read-only: where the caller is root, the sandbox's uid is root outside, which
+the kernel lets write ``/proc/sys``, ``kernel.core_pattern`` included, without capabilities.)
 
 Inside, the worker's supervisor is PID 1 of the namespace: the kernel delivers no signal to it
 from inside unless it handles that signal (it handles none), so ``kill(-1, SIGKILL)`` from a task
