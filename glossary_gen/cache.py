@@ -28,8 +28,6 @@ import stat
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
 APP = "glossary-gen"
 KEY_FILE = "cache.key"
 ENV_DIR = "GLOSSARY_CACHE_DIR"
@@ -45,6 +43,8 @@ _warned: set[Path] = set()
 
 def key_folder() -> Path:
     """The user's cache folder for glossary-gen: holds the key (and results by default)."""
+    import platformdirs  # here: sandbox workers import this module and never need it
+
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
 
 

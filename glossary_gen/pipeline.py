@@ -89,10 +89,13 @@ def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckR
     result = CheckResult(glossary, diagnostics)
     if settings.doctest:
         from .doctests import check_doctests
-        from .sandbox import isolation
+        from .sandbox import SandboxUnavailable, isolation
 
-        # First, so that a required but missing sandbox stops the check (SandboxUnavailable).
-        result.isolation = isolation()
+        # First, so that a required but missing sandbox stops the check: a usage error.
+        try:
+            result.isolation = isolation()
+        except SandboxUnavailable as exc:
+            raise ConfigError(str(exc)) from None
 
         results, doctest_diagnostics = check_doctests(selected, settings)
         result.doctest_results = dict(results)

@@ -94,8 +94,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .config import ConfigError
-
 try:
     import resource
 except ImportError:  # pragma: no cover - not POSIX
@@ -118,8 +116,11 @@ _HEADER = struct.Struct(">I")
 JSON = Any
 
 
-class SandboxUnavailable(ConfigError):
-    """Entry code must run isolated here (``GLOSSARY_REQUIRE_SANDBOX=1``) and cannot be."""
+class SandboxUnavailable(Exception):
+    """Entry code must run isolated here (``GLOSSARY_REQUIRE_SANDBOX=1``) and cannot be.
+
+    :func:`glossary_gen.pipeline.check` reports it as a configuration error (exit code 2).
+    (Not a subclass of ``ConfigError``: workers import this module, and need no YAML.)"""
 
 
 @dataclass(frozen=True)
