@@ -196,14 +196,18 @@ def redirect_file(path: str) -> str | None:
 
 
 def check_old_addresses(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
-    """``redirect_from`` items are plain paths inside the site, each leading to one term."""
+    """``redirect_from`` items are plain paths inside the site, each leading to one term.
+    (Items the schema refuses, URLs of other sites say, are reported by the schema rule.)"""
+    from .validate import schema
+
+    allowed = re.compile(schema()["properties"]["redirect_from"]["items"]["pattern"])
     owners: dict[str, tuple[Entry, Located]] = {}
     for entry in sorted(entries, key=lambda e: e.path):
         values = entry.meta.get("redirect_from")
         if not isinstance(values, list):
             continue
         for index, value in enumerate(values):
-            if not isinstance(value, str):
+            if not isinstance(value, str) or not allowed.match(value):
                 continue  # the schema reports it
             line, column = entry.position("redirect_from", index)
             target = redirect_file(value)
