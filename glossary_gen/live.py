@@ -29,7 +29,7 @@ import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -712,7 +712,10 @@ def render_playground(evaluated: Evaluated | None) -> str:
     number = point.get("number")
     initial_y = "" if number is None else f"{number:.12g}"
     label = html.escape(request.x_label)
-    esc = lambda v: html.escape(str(v), quote=True)  # noqa: E731
+
+    def esc(value: object) -> str:
+        return html.escape(str(value), quote=True)
+
     return (
         f'<div class="glossary-playground" id="{base}" data-function="{esc(name)}" '
         f'data-initial-y="{esc(initial_y)}">\n'
@@ -771,10 +774,11 @@ def _evaluated(ctx: Any) -> Evaluated | None:
         _state["results"].by_key.update(fresh.by_key)
         _state["results"].diagnostics.extend(fresh.diagnostics)
         _state["entries"].add((entry.path, entry.digest))
-    return _state["results"].get(entry.path, block.fence_line)
+    found: Evaluated | None = _state["results"].get(entry.path, block.fence_line)
+    return found
 
 
-def _format(ctx: Any, render: Any) -> str:
+def _format(ctx: Any, render: Callable[[Evaluated | None], str]) -> str:
     evaluated = _evaluated(ctx)
     if evaluated is not None and evaluated.error:
         ctx.report(
