@@ -38,7 +38,7 @@ PAGES = (
 @pytest.fixture(scope="module")
 def hostile_site(server):  # noqa: F811  (the fixture imported above)
     """The hostile fixture, built (not strict: its entries are reported) and served."""
-    work, url = server
+    work, url = server.root, server.url
     pytest.importorskip("mkdocs")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
