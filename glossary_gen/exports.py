@@ -68,7 +68,7 @@ def terms(renderer: Renderer) -> list[Term]:
                 slug=entry.slug,
                 title=entry.title,
                 aliases=tuple(a.value for a in entry.aliases),
-                summary=linker.tooltips.get(entry.slug) or plain_text(entry.summary),
+                summary=linker.summaries.get(entry.slug) or plain_text(entry.summary),
                 path=path,
                 url=absolute(renderer, path) or path,
                 related=tuple(

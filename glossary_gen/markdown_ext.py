@@ -337,6 +337,17 @@ def _math_html(
     return md.htmlStash.store(f'<span class="glossary-math">{mathml}</span>')
 
 
+def _title(linker: Linker, slug: str) -> str:
+    """A term's tooltip as an element attribute of the Markdown tree.
+
+    The tooltip is text without ``<`` or ``>`` (:func:`~glossary_gen.render.tooltip_text`), but
+    Python-Markdown's serializer leaves ``&`` alone when it starts something that looks like an
+    entity, so a summary whose text is ``&lt;img ...&gt;`` would reach the reader's browser as
+    ``<img ...>``. Escaping every ``&`` first makes the browser read back exactly the text (docs
+    pages are not sanitized, so this matters there)."""
+    return linker.tooltips.get(slug, "").replace("&", "&amp;")
+
+
 class WikiLinkProcessor(InlineProcessor):
     def __init__(self, pattern: str, md: Markdown, linker: Linker) -> None:
         super().__init__(pattern, md)
@@ -354,7 +365,7 @@ class WikiLinkProcessor(InlineProcessor):
                 {
                     "href": self.linker.href(entry.slug),
                     "class": "glossary-link",
-                    "title": self.linker.tooltips.get(entry.slug, ""),
+                    "title": _title(self.linker, entry.slug),
                 },
             )
         el.text = AtomicString(text)
@@ -448,7 +459,7 @@ class AutoLinkTreeprocessor(Treeprocessor):
             {
                 "href": self.linker.href(slug),
                 "class": "glossary-link glossary-autolink",
-                "title": self.linker.tooltips.get(slug, ""),
+                "title": _title(self.linker, slug),
             },
         )
         el.text = AtomicString(text)

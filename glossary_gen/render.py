@@ -82,6 +82,7 @@ import nh3
 
 from .diagnostics import Diagnostic, error
 from .model import PYTHON_LANGUAGES, CodeBlock, Entry, Glossary, name_key
+from .validate import RESERVED_CLASS, RESERVED_ID, too_deep
 
 if TYPE_CHECKING:
     from .edit_links import EditLinks
@@ -164,30 +165,55 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
+#: How much of a summary :func:`plain_text` reads: far more than a tooltip or a description
+#: shows, and a bound on the work a hostile summary can cause.
+PLAIN_TEXT_MAX = 4000
+
+# Every pattern is bounded ({1,300}, not +) and a code span starts at the start of a backtick
+# run, so a summary of thousands of '[', '*' or '`' costs milliseconds, not minutes.
 _PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\[\[([^\[\]|\n]+?)\|([^\[\]\n]+?)\]\]"), r"\2"),
-    (re.compile(r"\[\[([^\[\]|\n]+?)\]\]"), r"\1"),
-    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),
-    (re.compile(r"<!--.*?-->", re.S), ""),
-    (re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I), ""),
-    (re.compile(r"<[^>\n]+>"), ""),
-    (re.compile(r"(`+)(.+?)\1"), r"\2"),
-    (re.compile(r"\$\$?(.+?)\$\$?"), r"\1"),
-    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),
-    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<!\w)_(?!\s)(.+?)(?<!\s)_(?!\w)"), r"\1"),
+    (re.compile(r"\[\[([^\[\]|\n]{1,300}?)\|([^\[\]\n]{1,300}?)\]\]"), r"\2"),
+    (re.compile(r"\[\[([^\[\]|\n]{1,300}?)\]\]"), r"\1"),
+    (re.compile(r"!?\[([^\]]{0,300})\]\([^)]{0,300}\)"), r"\1"),
+    (re.compile(r"\[([^\]]{0,300})\]\[[^\]]{0,300}\]"), r"\1"),
+    (re.compile(r"<!--.{0,300}?-->", re.S), ""),
+    (re.compile(r"<(script|style)\b.{0,300}?</\1\s*>", re.S | re.I), ""),
+    (re.compile(r"</?[A-Za-z!][^>\n]{0,300}>"), ""),
+    (re.compile(r"(?<!`)(`+)(?!`)(.{1,300}?)(?<!`)\1(?!`)"), r"\2"),
+    (re.compile(r"\$\$?([^$]{1,300}?)\$\$?"), r"\1"),
+    (re.compile(r"(\*\*|__)(.{1,300}?)\1"), r"\2"),
+    (re.compile(r"(?<![\w*])\*(?!\s)(.{1,300}?)(?<!\s)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<!\w)_(?!\s)(.{1,300}?)(?<!\s)_(?!\w)"), r"\1"),
     (re.compile(r"\\([\\`*_{}\[\]()#+\-.!$|])"), r"\1"),
     (re.compile(r"\s+"), " "),
 )
 
 
 def plain_text(markdown_text: str) -> str:
-    """Markdown -> one line of plain text, for tooltips, meta descriptions and JSON exports."""
-    text = markdown_text
+    """Markdown -> one line of plain text, for meta descriptions and JSON exports (the first
+    :data:`PLAIN_TEXT_MAX` characters; see :func:`tooltip_text` for tooltips)."""
+    text = markdown_text[:PLAIN_TEXT_MAX]
     for pattern, replacement in _PLAIN_RULES:
         text = pattern.sub(replacement, text)
     return html.unescape(text).strip()
+
+
+#: What tooltips show instead of ``<`` and ``>``: look-alikes that no HTML parser reads as markup.
+_TOOLTIP_SAFE = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
+def tooltip_text(text: str) -> str:
+    """Text for a ``title`` attribute: ``<`` and ``>`` become the look-alike single angle
+    quotation marks U+2039 and U+203A.
+
+    Material's ``content.tooltips`` feature shows an element's ``title`` as HTML (it sets the
+    tooltip's ``innerHTML``), so a title holding ``<img onerror=...>`` once its entities are
+    decoded would run in the reader's browser on hover. A title without ``<`` or ``>`` cannot
+    open a tag: it is text however it is shown. Every title the build writes goes through this
+    (the linker's tooltips, and the sanitizer for titles an entry writes itself)."""
+    if "<" in text or ">" in text:
+        return text.translate(_TOOLTIP_SAFE)
+    return text
 
 
 def relative_url(target: str, base: str) -> str:
@@ -242,9 +268,12 @@ class Linker:
         self.src_of = dict(src_of)
         self.url_of = dict(url_of)
         self.autolink = autolink
-        self.tooltips = {
+        #: Each published term's summary as plain text (descriptions, exports, lists).
+        self.summaries = {
             e.slug: plain_text(e.summary) for e in glossary.entries if e.slug in self.src_of
         }
+        #: The same as tooltip text (:func:`tooltip_text`): the ``title`` of every link to a term.
+        self.tooltips = {slug: tooltip_text(text) for slug, text in self.summaries.items()}
         self.page_src = ""
         self.page_url = ""
         self.page_slug: str | None = None
@@ -489,18 +518,51 @@ _ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(_MATHML_ATTRIBUTES) for tag in MATHML_TAGS},
 }
 
+#: The classes :mod:`glossary_gen.markdown_ext` itself puts on elements of an entry's body, before
+#: the body is sanitized: kept (raw HTML using them is still reported by ``check``).
+GENERATED_CLASSES = frozenset(
+    {
+        "glossary-link",
+        "glossary-autolink",
+        "glossary-link--missing",
+        "glossary-math",
+        "glossary-math--display",
+        "glossary-math-error",
+    }
+)
+
+_CLASS_HINT = re.compile(r"(?:glossary|md)-", re.I)
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    """nh3's hook for every attribute it keeps (values come decoded and are escaped again)."""
+    if attribute == "class":
+        if _CLASS_HINT.search(value) is None:  # the common case: pygments and Markdown classes
+            return value
+        kept = [c for c in value.split() if c in GENERATED_CLASSES or not RESERVED_CLASS.match(c)]
+        return " ".join(kept) or None
+    if attribute == "title":
+        return tooltip_text(value)
+    if attribute in ("id", "name"):
+        return None if RESERVED_ID.match(value) else value
+    return value
+
+
 _CLEANER: nh3.Cleaner | None = None
 
 
 def sanitize(fragment: str) -> str:
     """Allow-list sanitizing of rendered entry HTML (nh3): formatting, tables, code highlighting,
     footnotes and MathML stay; scripts, styles, event handlers, ``data-*`` attributes, forms,
-    frames and non-http(s)/mailto URLs go."""
+    frames and non-http(s)/mailto URLs go. Titles become tooltip text (:func:`tooltip_text`),
+    and the site's and the theme's own classes and ids (:data:`RESERVED_CLASS`,
+    :data:`RESERVED_ID`) are removed."""
     global _CLEANER
     if _CLEANER is None:
         _CLEANER = nh3.Cleaner(
             tags=set(nh3.ALLOWED_TAGS) | set(MATHML_TAGS),
             attributes=_ATTRIBUTES,
+            attribute_filter=_attribute_filter,
             url_schemes={"http", "https", "mailto"},
             link_rel=None,
             strip_comments=True,
@@ -730,7 +792,7 @@ class Renderer:
         fragments = PageFragments(self.nonce)
         doc = _Doc(fragments)
         diagnostics: list[Diagnostic] = []
-        summary = linker.tooltips.get(entry.slug) or plain_text(entry.summary)
+        summary = linker.summaries.get(entry.slug) or plain_text(entry.summary)
         meta = {
             "title": html.escape(entry.title),
             "description": html.escape(summary),
@@ -745,7 +807,16 @@ class Renderer:
             names = ", ".join(f"<em>{html.escape(a.value)}</em>" for a in entry.aliases)
             doc.html_block(f'<p class="glossary-aliases">Also known as {names}</p>')
 
-        diagnostics += self._body(entry, doc)
+        if too_deep(entry):
+            # Markdown nested this deep would crash or stall the Markdown engine or the search
+            # indexer; `check` reports where (validate.check_nesting), the page says so.
+            doc.html_block(
+                '<p class="glossary-too-deep">This entry is not shown: its Markdown or HTML nests '
+                f"deeper than the site renders. See the error for <code>{html.escape(entry.path)}"
+                "</code> in the build's output.</p>"
+            )
+        else:
+            diagnostics += self._body(entry, doc)
 
         # The closing sections are trusted HTML, headings included (listed in the TOC by the
         # adapter): the Markdown engine has nothing to do for them.
@@ -943,7 +1014,7 @@ class Renderer:
         items = []
         for slug in slugs:
             entry = self.glossary.by_slug[slug]
-            summary = self.linker.tooltips.get(slug, "")
+            summary = self.linker.summaries.get(slug, "")
             items.append(
                 f"<li>{self.linker.anchor(slug, entry.title)}"
                 + (
@@ -1082,7 +1153,13 @@ class Renderer:
                     )
                 link = linker.anchor(entry.slug, entry.title)
                 # The summary is the entry's own Markdown (links and math render); sanitized later.
-                doc.md(f"- {fragments.token(link + aliases)}: {entry.summary}")
+                # Nested too deep to render safely: its plain text instead.
+                summary = (
+                    md_escape(linker.summaries.get(entry.slug, ""))
+                    if too_deep(entry)
+                    else entry.summary
+                )
+                doc.md(f"- {fragments.token(link + aliases)}: {summary}")
         json_ld: dict[str, object] = {
             "@context": "https://schema.org",
             "@type": "DefinedTermSet",

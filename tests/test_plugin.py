@@ -315,6 +315,34 @@ def test_nothing_an_entry_writes_can_run_in_the_readers_browser(built, path):
         ), before
 
 
+class _TitleAudit(HTMLParser):
+    """Every ``title`` attribute, entities decoded as a browser decodes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.titles += [(tag, value or "") for name, value in attrs if name == "title"]
+
+
+def test_no_title_attribute_holds_markup_since_tooltips_render_it_as_html(built):
+    """Material's tooltips set a title as HTML: every title on every page must be text."""
+    pages = sorted((built[0] / "site").rglob("*.html"))
+    seen = 0
+    for path in pages:
+        audit = _TitleAudit()
+        audit.feed(path.read_text(encoding="utf-8"))
+        for tag, title in audit.titles:
+            seen += 1
+            assert "<" not in title and ">" not in title, (path, tag, title)
+    assert seen > 20
+    # The hostile entry's summary keeps its words, as text, in the links to it.
+    assert '<a href="evil/" class="glossary-link" title="Evil summary with and .">' in page(
+        built, "glossary/index.html"
+    )
+
+
 def test_hostile_title_and_body_are_escaped_or_sanitized(built):
     html = page(built, "glossary/evil/index.html")
     assert (

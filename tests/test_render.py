@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import markdown
@@ -106,6 +107,22 @@ def test_wiki_links_have_source_hrefs_and_summary_tooltips(glossary):
     )
     assert 'href="alpha.md"' in html and ">the start</a>" in html
     assert '<span class="glossary-link glossary-link--missing">Nowhere</span>' in html
+
+
+def test_tooltips_are_text_even_when_a_summary_spells_out_a_tag(glossary):
+    """Material shows a title as HTML: a summary's '&lt;img ...&gt;' must stay text, on entry
+    pages (sanitized) and on docs pages (not sanitized) alike."""
+    renderer = make_renderer(glossary)
+    renderer.linker.tooltips["beta"] = render.tooltip_text(
+        plain_text("See &lt;img src=x onerror=alert(1)&gt; &amp;lt;b&amp;gt; here.")
+    )
+    for page, slug in (("glossary/alpha.md", "alpha"), ("index.md", None)):
+        html = to_html(renderer, "[[Beta]]", page=page, slug=slug)
+        title = re.search(r'title="([^"]*)"', html).group(1)
+        decoded = unescape(title)  # what the browser puts into the tooltip
+        assert decoded == "See \u2039img src=x onerror=alert(1)\u203a &lt;b&gt; here."
+        assert "<" not in decoded and ">" not in decoded
+        assert "<" not in sanitize(html).split('title="')[1].split('"')[0]
 
 
 def test_wiki_links_from_another_folder(glossary):
