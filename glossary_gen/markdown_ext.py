@@ -35,9 +35,10 @@ import tempfile
 import xml.etree.ElementTree as etree
 from collections.abc import Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from markdown import Extension, Markdown
+from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -92,7 +93,7 @@ class MathCache:
         self.used: set[str] = set()
         self.path: Path | None = None
         self.dirty = False
-        self._worker: tuple[subprocess.Popen, Path] | None = None
+        self._worker: tuple[subprocess.Popen[bytes], Path] | None = None
         #: The worker's MathML sanitized as :func:`~glossary_gen.render.sanitize` does (there,
         #: with the same code), for :class:`DeferredMath`; this process only.
         self.clean: dict[str, str] = {}
@@ -353,7 +354,9 @@ class WikiLinkProcessor(InlineProcessor):
         super().__init__(pattern, md)
         self.linker = linker
 
-    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
         target = m.group("target").strip()
         text = (m.group("text") or target).strip()
         entry = self.linker.resolve(target)
@@ -380,7 +383,9 @@ class InlineMathProcessor(InlineProcessor):
         self.linker = linker
         self.ext = ext
 
-    def handleMatch(self, m: re.Match[str], data: str):  # type: ignore[override]
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str | etree.Element, int, int]:
         return (
             _math_html(self.md, self.linker, m.group("tex"), False, self.ext.deferred),
             m.start(0),
@@ -391,7 +396,7 @@ class InlineMathProcessor(InlineProcessor):
 class DisplayMathProcessor(BlockProcessor):
     """``$$`` on a line, the formula, ``$$`` (or ``$$ formula $$`` on one line)."""
 
-    def __init__(self, parser, linker: Linker | None, ext: GlossaryExtension) -> None:
+    def __init__(self, parser: BlockParser, linker: Linker | None, ext: GlossaryExtension) -> None:
         super().__init__(parser)
         self.linker = linker
         self.ext = ext
@@ -465,25 +470,23 @@ class AutoLinkTreeprocessor(Treeprocessor):
         el.text = AtomicString(text)
         return el
 
-    def _split(self, text: str) -> list[object]:
+    def _split(self, text: str) -> tuple[str, list[tuple[etree.Element, str]]]:
+        """The text before the first mention, then each mention's anchor with the text after it."""
         spans = self.linker.find_mentions(text)
         if not spans:
-            return [text]
-        parts: list[object] = []
-        last = 0
-        for start, end, slug in spans:
-            parts.append(text[last:start])
-            parts.append(self._anchor(slug, text[start:end]))
-            last = end
-        parts.append(text[last:])
-        return parts
+            return text, []
+        anchors: list[tuple[etree.Element, str]] = []
+        for index, (start, end, slug) in enumerate(spans):
+            after = spans[index + 1][0] if index + 1 < len(spans) else len(text)
+            anchors.append((self._anchor(slug, text[start:end]), text[end:after]))
+        return text[: spans[0][0]], anchors
 
     def _walk(self, el: etree.Element) -> None:
         if el.text and not isinstance(el.text, AtomicString):
-            parts = self._split(el.text)
-            if len(parts) > 1:
-                el.text = parts[0]  # type: ignore[assignment]
-                self._insert(el, 0, parts[1:])
+            head, anchors = self._split(el.text)
+            if anchors:
+                el.text = head
+                self._insert(el, 0, anchors)
         index = 0
         while index < len(el):
             child = el[index]
@@ -493,21 +496,20 @@ class AutoLinkTreeprocessor(Treeprocessor):
                 self._walk(child)
             index += 1
             if child.tail and not isinstance(child.tail, AtomicString):
-                parts = self._split(child.tail)
-                if len(parts) > 1:
-                    child.tail = parts[0]  # type: ignore[assignment]
-                    index += self._insert(el, index, parts[1:])
+                head, anchors = self._split(child.tail)
+                if anchors:
+                    child.tail = head
+                    index += self._insert(el, index, anchors)
 
     @staticmethod
-    def _insert(parent: etree.Element, position: int, parts: list[object]) -> int:
-        """Insert ``[anchor, text, anchor, text, ...]`` at ``position``; returns elements added."""
-        added = 0
-        for i in range(0, len(parts), 2):
-            anchor = parts[i]
-            anchor.tail = parts[i + 1] if i + 1 < len(parts) else None  # type: ignore[union-attr]
-            parent.insert(position + added, anchor)  # type: ignore[arg-type]
-            added += 1
-        return added
+    def _insert(
+        parent: etree.Element, position: int, anchors: list[tuple[etree.Element, str]]
+    ) -> int:
+        """Insert each anchor, followed by its text, at ``position``; returns elements added."""
+        for added, (anchor, tail) in enumerate(anchors):
+            anchor.tail = tail or None
+            parent.insert(position + added, anchor)
+        return len(anchors)
 
 
 class GlossaryExtension(Extension):
@@ -519,7 +521,7 @@ class GlossaryExtension(Extension):
         *,
         math: bool = True,
         deferred: DeferredMath | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.linker = linker
         self.math = math
@@ -556,5 +558,7 @@ class GlossaryExtension(Extension):
             )
 
 
-def makeExtension(**kwargs) -> GlossaryExtension:  # pragma: no cover - Markdown's entry convention
+def makeExtension(
+    **kwargs: Any,
+) -> GlossaryExtension:  # pragma: no cover - Markdown's entry convention
     return GlossaryExtension(**kwargs)
