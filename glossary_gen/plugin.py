@@ -23,18 +23,23 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils.templates import TemplateContext
 
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity, error
@@ -62,7 +67,7 @@ ASSETS_DIR = "assets/glossary"
 THEME_DIR = resources.files("glossary_gen").joinpath("templates").joinpath("theme")
 
 
-class GlossaryConfig(base.Config):
+class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' hook is untyped
     """Options of the ``glossary`` plugin in mkdocs.yml."""
 
     enabled = c.Type(bool, default=True)
@@ -115,7 +120,7 @@ class GlossaryConfig(base.Config):
     """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
 
 
-class GlossaryPlugin(BasePlugin[GlossaryConfig]):
+class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-call]  # same
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -162,7 +167,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 and not asset.stem.endswith("-worker")  # loaded by live.js
                 and uri not in [str(s) for s in config.extra_javascript]
             ):
-                config.extra_javascript.append(uri)  # type: ignore[arg-type]
+                config.extra_javascript.append(uri)
         return config
 
     @staticmethod
@@ -190,7 +195,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
         generated: dict[str, File] = {}
 
-        def add(src: str, **content) -> File:
+        def add(
+            src: str,
+            *,
+            content: str | bytes | None = None,
+            abs_src_path: str | None = None,
+            inclusion: InclusionLevel = InclusionLevel.UNDEFINED,
+        ) -> File:
+            """A generated file: ``content`` in memory, or a package asset at ``abs_src_path``."""
             existing = files.get_file_from_path(src)
             if existing is not None and existing.generated_by is None:
                 raise PluginError(
@@ -199,7 +211,11 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 )
             if existing is not None:
                 files.remove(existing)
-            file = File.generated(config, src, **content)
+            if content is not None:
+                file = File.generated(config, src, content=content, inclusion=inclusion)
+            else:
+                assert abs_src_path is not None
+                file = File.generated(config, src, abs_src_path=abs_src_path, inclusion=inclusion)
             files.append(file)
             generated[src] = file
             return file
@@ -435,7 +451,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         return _PENDING
 
     @event_priority(100)  # first: search and the theme read the finished content
-    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav):
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         rendered = self.pages.get(page.file.src_uri)
         if rendered is not None and rendered.entry is not None and self.renderer is not None:
             links = self.renderer.edit_links  # the theme's edit button, if on, edits the entry
@@ -464,7 +482,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             at = output.index("</head>")
             output = output[:at] + self._feed_link(page.url) + "\n" + output[at:]
         rendered = self.pages.get(page.file.src_uri) if self.renderer is not None else None
-        return output if rendered is None else self.renderer.finish_page(output, rendered)
+        return output if rendered is None else Renderer.finish_page(output, rendered)
 
     def _math_diagnostic(
         self, page: Page, rendered: RenderedPage | None, tex: str, message: str
@@ -523,7 +541,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     # -- serve --
 
-    def on_serve(self, server, *, config: MkDocsConfig, builder):
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]
+    ) -> LiveReloadServer:
         if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
             server.watch(str(self.entries_dir))
         return server
@@ -537,10 +557,11 @@ def report(diagnostics: list[Diagnostic]) -> None:
         log.log(level, diagnostic.format_text())
 
 
-def _permalink_options(config: MkDocsConfig) -> dict[str, object]:
-    """The ``toc`` extension's permalink settings, for the headings the renderer writes."""
+def _permalink_options(config: MkDocsConfig) -> dict[str, Any]:
+    """The ``toc`` extension's permalink settings, for the headings the renderer writes (values
+    as mkdocs.yml gives them: the toc extension's own option types)."""
     toc = config.mdx_configs.get("toc") or {}
-    options: dict[str, object] = {"permalink": toc.get("permalink", False)}
+    options: dict[str, Any] = {"permalink": toc.get("permalink", False)}
     for name in ("permalink_class", "permalink_title", "permalink_leading"):
         if name in toc:
             options[name] = toc[name]
@@ -550,19 +571,17 @@ def _permalink_options(config: MkDocsConfig) -> dict[str, object]:
 def _add_to_toc(page: Page, headings: list[tuple[str, str]]) -> None:
     """List the renderer's level-2 headings (the last ones of the page) in the page's TOC,
     under the H1 when the TOC has one."""
-    from mkdocs.structure.toc import AnchorLink
-
     toc = page.toc
     if toc is None:
         return
-    container = toc.items if hasattr(toc, "items") else toc
+    container: list[AnchorLink] = toc if isinstance(toc, list) else toc.items
     while container and container[-1].level < 2:
         container = container[-1].children
     for title, anchor in headings:
         container.append(AnchorLink(title, anchor, 2))
 
 
-def _escape_toc(toc) -> None:
+def _escape_toc(toc: Iterable[AnchorLink]) -> None:
     """Entry headings end up in the sidebar table of contents, which MkDocs themes print without
     escaping: keep only their text, escaped."""
     import html
