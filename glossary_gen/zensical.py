@@ -41,6 +41,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -631,12 +632,18 @@ def _snapshot(folders: Iterable[Path], files: Iterable[Path]) -> dict[Path, floa
     return seen
 
 
-def serve(project: Project, *, address: str | None = None, interval: float = 0.5) -> int:
+def serve(
+    project: Project,
+    *,
+    address: str | None = None,
+    doctest: bool | None = None,
+    interval: float = 0.5,
+) -> int:
     """Write the workspace, run ``zensical serve`` and, while it runs, write it again whenever an
     entry, a docs page or mkdocs.yml changes (only changed files are rewritten, so Zensical
     rebuilds what they affect). Problems are printed as ``check`` prints them; the preview keeps
     the last good pages until they are fixed."""
-    prepared = prepare(project, doctest=None)
+    prepared = prepare(project, doctest=doctest)
     report(prepared.written.diagnostics)
     if not prepared.written.ok:
         print(_summary(prepared.written, project) + ": fix them to serve", file=sys.stderr)
@@ -647,6 +654,11 @@ def serve(project: Project, *, address: str | None = None, interval: float = 0.5
     watched = [project.settings.entries_dir, project.docs_dir]
     state = _snapshot(watched, [project.config_file])
     process = subprocess.Popen(command, cwd=project.base_dir)
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # a terminated preview ends its server too
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         while process.poll() is None:
             time.sleep(interval)
@@ -656,7 +668,7 @@ def serve(project: Project, *, address: str | None = None, interval: float = 0.5
             state = now
             try:
                 project = Project.load(project.config_file)
-                prepared = prepare(project, doctest=None)
+                prepared = prepare(project, doctest=doctest)
             except ConfigError as exc:
                 print(f"glossary-gen: error: {exc}", file=sys.stderr, flush=True)
                 continue
@@ -671,6 +683,7 @@ def serve(project: Project, *, address: str | None = None, interval: float = 0.5
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if process.poll() is None:
             process.terminate()
             try:
@@ -742,7 +755,7 @@ def run_pages(args: argparse.Namespace) -> int:
 def run_zensical(args: argparse.Namespace) -> int:
     project = Project.load(args.config)
     if args.action == "serve":
-        return serve(project, address=args.dev_addr)
+        return serve(project, address=args.dev_addr, doctest=False if args.no_doctest else None)
     if args.action == "prepare":
         prepared = prepare(project, doctest=False if args.no_doctest else None)
         report(prepared.written.diagnostics)

@@ -285,3 +285,46 @@ def test_pages_command_writes_plain_files_with_tag_pages(tmp_path):
     assert run(site, "pages", "--out", str(out), "--no-doctest").returncode == 0
     assert not (out / "glossary" / "omega-point.md").exists()
     assert (out / "glossary" / "beta.md").stat().st_mtime_ns == beta
+
+
+def test_serve_regenerates_the_pages_of_an_edited_entry(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    site = copy_fixture(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [*CLI, "zensical", "serve", "--no-doctest", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def fetch(path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=5) as response:
+            return response.read().decode("utf-8")
+
+    def wait_for(path: str, text: str) -> bool:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if text in fetch(path):
+                    return True
+            except OSError:
+                pass
+            time.sleep(0.5)
+        return False
+
+    try:
+        assert wait_for("glossary/alpha/", 'title="Beta comes after the first letter."')
+        entry = site / "entries" / "beta.md"
+        entry.write_text(entry.read_text().replace("Beta comes after", "Beta comes right after"))
+        # Its own page, and the tooltips of the pages that link it.
+        assert wait_for("glossary/beta/", "Beta comes right after the first letter.")
+        assert wait_for("glossary/alpha/", 'title="Beta comes right after the first letter."')
+    finally:
+        server.terminate()
+        server.wait(30)
