@@ -155,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("--output", metavar="FILE", help="where to write it ('-': standard output)")
     schema.set_defaults(handler=run_schema)
+
+    from .zensical import add_commands  # pages, zensical: the file writer's commands
+
+    add_commands(commands)
     return parser
 
 

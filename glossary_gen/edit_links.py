@@ -22,6 +22,7 @@ import html
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -43,6 +44,8 @@ class EditLinks:
     base_dir: Path
     #: "Suggest a new term": an absolute URL or a site-root-relative page URL, or ``None``.
     suggest_url: str | None = None
+    #: The docs page's source path (``contributing.md``) when :attr:`suggest_url` is one.
+    suggest_src: str | None = None
 
     def path(self, file: Path) -> str:
         """An entry file's path from the folder of mkdocs.yml: ``entries/relu.md``."""
@@ -54,9 +57,12 @@ class EditLinks:
             return None
         return _normalized(urljoin(self.edit_base, quote(self.path(file))))
 
-    def footer(self, entry: Entry, page_url: str) -> list[str]:
+    def footer(
+        self, entry: Entry, page_url: str, *, link: Callable[[str, str], str] | None = None
+    ) -> list[str]:
         """The links of a term page's footer (the page at ``page_url``): "Edit this term" and
-        "Suggest a new term", where known."""
+        "Suggest a new term", where known. ``link(src, url)`` writes a link to a docs page
+        (:meth:`glossary_gen.render.Linker.page_link`; default: the URL relative to ``page_url``)."""
         links = []
         edit = self.edit_url(entry.file)
         if edit is not None:
@@ -68,7 +74,11 @@ class EditLinks:
         if self.suggest_url:
             suggest = self.suggest_url
             if not re.match(r"^[a-z][a-z0-9+.-]*:|^/", suggest, re.I):
-                suggest = relative_url(suggest, page_url)
+                suggest = (
+                    link(self.suggest_src or suggest, suggest)
+                    if link is not None
+                    else relative_url(suggest, page_url)
+                )
             links.append(
                 f'<a href="{html.escape(suggest)}" class="glossary-suggest-term">'
                 "Suggest a new term</a>"

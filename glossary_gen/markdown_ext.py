@@ -41,6 +41,8 @@ from markdown import Extension, Markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
@@ -521,10 +523,14 @@ class GlossaryExtension(Extension):
         *,
         math: bool = True,
         deferred: DeferredMath | None = None,
+        engine_pages: bool = False,
         **kwargs: Any,
     ) -> None:
         self.linker = linker
         self.math = math
+        #: The engine renders the pages (Zensical): take the page from it, and list the headings
+        #: of the pages the writer pre-rendered (:class:`GeneratedTocPostprocessor`).
+        self.engine_pages = engine_pages
         #: Set: formulas become markers that :meth:`DeferredMath.splice` fills in after indexing.
         self.deferred = deferred
         super().__init__(**kwargs)
@@ -556,9 +562,106 @@ class GlossaryExtension(Extension):
             md.treeprocessors.register(
                 AutoLinkTreeprocessor(md, self.linker), "glossary_autolink", 8
             )
+            if self.engine_pages:
+                md.preprocessors.register(PagePreprocessor(md, self.linker), "glossary_page", 40)
+        if self.engine_pages:
+            # After 'raw_html' (30) has put the pre-rendered HTML back.
+            md.postprocessors.register(GeneratedTocPostprocessor(md), "glossary_toc", 5)
 
 
-def makeExtension(
-    **kwargs: Any,
-) -> GlossaryExtension:  # pragma: no cover - Markdown's entry convention
+# --- for engines that load the extension by name (Zensical) --------------------------------------
+
+#: A glossary loaded for :func:`makeExtension`, kept for every page of the process.
+_LINKERS: dict[tuple[str, str, str], Linker] = {}
+
+
+def glossary_linker(entries: str, url_prefix: str = "glossary/", version: str = "") -> Linker:
+    """The published terms of the glossary in ``entries`` as a :class:`~glossary_gen.render.Linker`
+    that writes source-path links (the engine maps them to URLs). Loaded once per process and
+    ``version`` (the writer puts a hash of the terms' names and summaries in the engine's
+    configuration, so an engine that caches pages by their configuration renders them again)."""
+    key = (entries, url_prefix, version)
+    linker = _LINKERS.get(key)
+    if linker is None:
+        from .pages import page_url
+        from .pipeline import load_and_link
+
+        glossary, _ = load_and_link(Path(entries))  # the writer's check reported every problem
+        prefix = url_prefix.strip("/") + "/" if url_prefix.strip("/") else ""
+        src_of = {e.slug: f"{prefix}{e.slug}.md" for e in glossary.published}
+        url_of = {slug: page_url(src) for slug, src in src_of.items()}
+        linker = Linker(glossary, src_of, url_of, links="source")
+        _LINKERS.clear()
+        _LINKERS[key] = linker
+    return linker
+
+
+class PagePreprocessor(Preprocessor):
+    """Tell the linker which page is rendered, from the engine's own record of it: Zensical keeps
+    the page (``path``, ``url``) on its ``rendering_context`` preprocessor. Without one, links are
+    written from the docs root."""
+
+    def __init__(self, md: Markdown, linker: Linker) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, lines: list[str]) -> list[str]:
+        page = None
+        if "rendering_context" in self.md.preprocessors:
+            page = getattr(self.md.preprocessors["rendering_context"], "page", None)
+        path, url = getattr(page, "path", None), getattr(page, "url", None)
+        if isinstance(path, str):
+            self.linker.begin_page(path.replace("\\", "/"), url if isinstance(url, str) else "")
+        return lines
+
+
+#: The attribute the file writer puts on a generated page's outermost element
+#: (:mod:`glossary_gen.zensical`); entries cannot write ``data-*`` attributes (sanitized).
+GENERATED_PAGE = "data-glossary-page"
+_HEADING = re.compile(r'<h([1-6])\b[^>]*?\sid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+
+
+class GeneratedTocPostprocessor(Postprocessor):
+    """The table of contents of a page the writer pre-rendered: its headings are raw HTML, which
+    the ``toc`` extension does not see, so read them from the page (text only, escaped, as the
+    MkDocs plugin lists an entry's headings) into ``md.toc_tokens``."""
+
+    def run(self, text: str) -> str:
+        if GENERATED_PAGE not in text:
+            return text
+        tokens: list[dict[str, object]] = []
+        stack: list[dict[str, object]] = []
+        for m in _HEADING.finditer(text):
+            level = int(m.group(1))
+            if level == 1:
+                continue
+            name = html.unescape(re.sub(r"<[^>]*>", "", _HEADERLINK.sub("", m.group(3)))).strip()
+            token: dict[str, object] = {
+                "level": level,
+                "id": html.unescape(m.group(2)),
+                "name": html.escape(name, quote=False),
+                "html": html.escape(name, quote=False),
+                "data-toc-label": "",
+                "children": [],
+            }
+            while stack and int(stack[-1]["level"]) >= level:  # type: ignore[call-overload]
+                stack.pop()
+            siblings = stack[-1]["children"] if stack else tokens
+            siblings.append(token)  # type: ignore[attr-defined]
+            stack.append(token)
+        self.md.toc_tokens = tokens  # type: ignore[attr-defined]
+        return text
+
+
+def makeExtension(**kwargs: Any) -> GlossaryExtension:  # pragma: no cover - Markdown's convention
+    """For ``markdown_extensions: [glossary_gen.markdown_ext: {entries: DIR, ...}]`` (Zensical):
+    ``entries`` (the entries folder), ``url_prefix`` and ``version`` load the glossary for
+    ``[[wiki links]]``; ``math`` as for :class:`GlossaryExtension`."""
+    entries = kwargs.pop("entries", None)
+    url_prefix = kwargs.pop("url_prefix", "glossary/")
+    version = str(kwargs.pop("version", ""))
+    if entries is not None:
+        kwargs["linker"] = glossary_linker(str(entries), str(url_prefix), version)
+        kwargs["engine_pages"] = True
     return GlossaryExtension(**kwargs)

@@ -1,12 +1,14 @@
 """The MkDocs adapter: ``plugins: [search, tags, glossary]``.
 
 A thin layer over :mod:`glossary_gen.pipeline` (one :func:`~glossary_gen.pipeline.check` call, the
-same as ``glossary-gen check``) and :mod:`glossary_gen.render`:
+same as ``glossary-gen check``) and :mod:`glossary_gen.pages` (the page assembly it shares with the
+Zensical file writer, :mod:`glossary_gen.zensical`):
 
 * ``on_files``: check the glossary, log every diagnostic with exactly the line the CLI prints (so a
-  content error fails ``mkdocs build --strict`` with the located message), then add the term pages,
-  the index page, the alias redirects, ``glossary.json``, ``feed.xml``, ``llms.txt`` and the site
-  assets as in-memory files (the docs pages' wiki links are read first, for "Used on"). Nothing
+  content error fails ``mkdocs build --strict`` with the located message), then add what
+  :func:`~glossary_gen.pages.assemble` made: the term pages, the index page, the alias redirects,
+  ``glossary.json``, ``feed.xml``, ``llms.txt`` and the site assets, as in-memory files (the docs
+  pages' wiki links are read first, for "Used on"). Nothing
   is written into ``docs/`` or ``entries/``; drafts get no page. Term pages are left out of the navigation
   (``NOT_IN_NAV``): a nav listing thousands of pages makes MkDocs quadratic.
 * ``on_page_markdown``: tell the Markdown extension which page it renders.
@@ -25,6 +27,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,26 +44,33 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.templates import TemplateContext
 
+from . import exports
 from .config import ConfigError, settings_from_options
-from .diagnostics import Diagnostic, Severity, error
-from .edit_links import EditLinks, edit_base
+from .diagnostics import Diagnostic, Severity
 from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
-from .render import RenderedPage, Renderer, RenderOptions, sanitize
-from .used_on import DocsPage, nav_titles, page_title, scan
+from .model import Glossary
+from .pages import (
+    ASSETS_DIR,
+    PYODIDE_CDN,
+    PYODIDE_VERSION,
+    DocsFile,
+    Output,
+    PageOptions,
+    Site,
+    assemble,
+    math_diagnostic,
+    page_assets,
+)
+from .render import RenderedPage, Renderer, sanitize
+from .used_on import nav_titles, page_title
+
+__all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
 log = logging.getLogger("mkdocs.plugins.glossary")
 
-#: The Pyodide the published site loads by default: the npm package pinned in package.json,
-#: served by jsDelivr. Point ``pyodide_url`` at a local copy for offline use and tests.
-PYODIDE_VERSION = "314.0.7"
-PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
-
 #: An entry page's content between on_page_content and on_page_context, while it is sanitized.
 _PENDING = "<!-- glossary: this page's content is being sanitized -->"
-
-#: Where the package's CSS/JS land in the site.
-ASSETS_DIR = "assets/glossary"
 
 #: Material partials the plugin overrides for accessibility (a named search dialog, a named tags
 #: landmark): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
@@ -158,25 +168,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             config.markdown_extensions.append("attr_list")
         if config.theme.name == "material" and str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
-        for asset in self._assets():
-            uri = f"{ASSETS_DIR}/{asset.name}"
-            if asset.suffix == ".css" and uri not in config.extra_css:
+        css, js = page_assets()
+        for uri in css:
+            if uri not in config.extra_css:
                 config.extra_css.append(uri)
-            elif (
-                asset.suffix in (".js", ".mjs")
-                and not asset.stem.endswith("-worker")  # loaded by live.js
-                and uri not in [str(s) for s in config.extra_javascript]
-            ):
+        for uri in js:
+            if uri not in [str(s) for s in config.extra_javascript]:
                 config.extra_javascript.append(uri)
         return config
-
-    @staticmethod
-    def _assets() -> list[Path]:
-        folder = resources.files("glossary_gen").joinpath("assets")
-        return sorted(
-            (Path(str(p)) for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
-            key=lambda p: p.name,
-        )
 
     # -- files --
 
@@ -190,95 +189,49 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         report(result.diagnostics)
-        glossary = result.glossary
         self.doctest_results = result.doctest_results
-
-        generated: dict[str, File] = {}
-
-        def add(
-            src: str,
-            *,
-            content: str | bytes | None = None,
-            abs_src_path: str | None = None,
-            inclusion: InclusionLevel = InclusionLevel.UNDEFINED,
-        ) -> File:
-            """A generated file: ``content`` in memory, or a package asset at ``abs_src_path``."""
-            existing = files.get_file_from_path(src)
-            if existing is not None and existing.generated_by is None:
-                raise PluginError(
-                    f"glossary: docs/{src} would be overwritten by a generated page; "
-                    f"rename it or change the plugin's url_prefix"
-                )
-            if existing is not None:
-                files.remove(existing)
-            if content is not None:
-                file = File.generated(config, src, content=content, inclusion=inclusion)
-            else:
-                assert abs_src_path is not None
-                file = File.generated(config, src, abs_src_path=abs_src_path, inclusion=inclusion)
-            files.append(file)
-            generated[src] = file
-            return file
-
-        src_of, url_of = {}, {}
-        for entry in glossary.published:
-            src = f"{self.prefix}{entry.slug}.md"
-            file = add(src, content="", inclusion=InclusionLevel.NOT_IN_NAV)
-            src_of[entry.slug], url_of[entry.slug] = src, file.url
-        index_file = add(f"{self.prefix}index.md", content="")
-
-        from . import live
-
-        if not self.settings.doctest:  # with doctests on, check() above has evaluated the plots
-            live.prepare(glossary.published, self.settings)
-        options = RenderOptions(
-            url_prefix=self.prefix,
-            index_title=self.config.index_title,
-            site_name=config.site_name,
-            site_url=config.site_url or None,
-            pyodide_url=live.page_pyodide_url(self.config.pyodide_url),
-            last_updated=self.config.last_updated,
-            directory_urls=config.use_directory_urls,
-            section_headings=self.settings.entry_model.headings,
-            **_permalink_options(config),
+        options = PageOptions(**{f.name: self.config[f.name] for f in fields(PageOptions)})
+        for output in _outputs_before_rendering(result.glossary, options):
+            _refuse_to_replace(files, output)
+        assembly = assemble(
+            result, options, _site(config), self._docs(files, config), settings=self.settings
         )
-        renderer = Renderer(
-            glossary,
-            options,
-            src_of=src_of,
-            url_of=url_of,
-            doctest_results=result.doctest_results,
-            autolink=self.config.autolink,
-        )
-        renderer.index_url = index_file.url
-        renderer.used_on = self._used_on(files, config, renderer)
-        renderer.edit_links = self._edit_links(files, config)
-        self.renderer = renderer
+        renderer = self.renderer = assembly.renderer
         self.extension.linker = renderer.linker
         # Formulas: markers with their LaTeX until the search index has read the page.
         self.math = self.extension.deferred = (
             DeferredMath(renderer.nonce) if self.config.math else None
         )
-
-        problems: list[Diagnostic] = []
-        self.pages = {}
-        for entry in glossary.published:
-            page, diagnostics = renderer.render_entry(entry)
-            problems += diagnostics
-            generated[page.src].content_string = page.markdown
-            self.pages[page.src] = page
-        index = renderer.render_index()
-        index_file.content_string = index.markdown
-        self.pages[index.src] = index
+        self.pages = assembly.pages
+        for output in assembly.files:
+            _refuse_to_replace(files, output)
+            existing = files.get_file_from_path(output.src)
+            if existing is not None:
+                files.remove(existing)
+            if output.page is not None:
+                file = File.generated(
+                    config,
+                    output.src,
+                    content=output.page.markdown,
+                    inclusion=InclusionLevel.NOT_IN_NAV
+                    if not output.in_nav
+                    else InclusionLevel.UNDEFINED,
+                )
+            elif output.source is not None:
+                file = File.generated(config, output.src, abs_src_path=str(output.source))
+            else:
+                file = File.generated(config, output.src, content=output.content or "")
+            files.append(file)
         if self.config.math:  # new formulas: converted by a second process while MkDocs works
             MATH_CACHE.prefetch(
                 k for page in self.pages.values() for k in formula_keys(page.markdown)
             )
-        self._reader_files(files, config, add, result.diagnostics)
-        for asset in self._assets():
-            add(f"{ASSETS_DIR}/{asset.name}", abs_src_path=str(asset))
+        self._feed_link = None
+        if assembly.feed:
+            link = exports.feed_link
+            self._feed_link = lambda url: link(renderer, url)
         already = set(result.diagnostics)  # check() evaluated the plots too: log each problem once
-        report([d for d in problems if d not in already])
+        report([d for d in assembly.diagnostics if d not in already])
         # The glossary, its pages and MkDocs' file list live until the build ends: keep the cycle
         # collector from walking them again at every full collection while the pages are built
         # (a quarter of the plugin's extra time at 3,000 entries). Undone in on_post_build.
@@ -286,131 +239,28 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self._frozen = True
         return files
 
-    # -- reader features: redirects, "Used on", edit links, feed, llms.txt --
-
-    def _used_on(
-        self, files: Files, config: MkDocsConfig, renderer: Renderer
-    ) -> dict[str, list[DocsPage]]:
-        """The docs pages that wiki-link each term, from their Markdown (see :mod:`.used_on`)."""
+    @staticmethod
+    def _docs(files: Files, config: MkDocsConfig) -> list[DocsFile]:
+        """The hand-written files, with the Markdown and title of each page (for "Used on")."""
         from mkdocs.utils.meta import get_data
 
         titles = nav_titles(config.nav)
-        pages = []
-        for file in files.documentation_pages():
+        docs = []
+        for file in files:
             if file.generated_by is not None:
+                continue
+            if not file.is_documentation_page():
+                docs.append(DocsFile(file.src_uri, file.dest_uri))
                 continue
             try:
                 body, meta = get_data(file.content_string)
             except (OSError, ValueError):
+                docs.append(DocsFile(file.src_uri, file.dest_uri))
                 continue  # MkDocs reports an unreadable page itself
             title = titles.get(file.src_uri) or meta.get("title") or page_title(body, file.src_uri)
             url = "" if file.url == "./" else file.url  # the root page: "" like the site root
-            pages.append((DocsPage(file.src_uri, url, str(title)), body))
-
-        def resolve(name: str) -> str | None:
-            entry = renderer.linker.resolve(name)
-            return entry.slug if entry is not None else None
-
-        return scan(pages, resolve)
-
-    def _edit_links(self, files: Files, config: MkDocsConfig) -> EditLinks:
-        base_dir = Path(config.config_file_path or ".").resolve().parent
-        repo_url = self.config.repo_url or config.repo_url
-        base = edit_base(
-            repo_url,
-            self.config.edit_uri,
-            mkdocs_edit_uri=config.edit_uri if config.repo_url else None,
-            docs_dir=Path(config.docs_dir),
-            base_dir=base_dir,
-        )
-        suggest = self.config.suggest_url
-        if suggest is None:
-            suggest = "contributing.md" if files.get_file_from_path("contributing.md") else repo_url
-        if suggest and suggest.endswith(".md"):
-            page = files.get_file_from_path(suggest)
-            suggest = page.url if page is not None else suggest
-        return EditLinks(base, base_dir, suggest or None)
-
-    def _reader_files(
-        self,
-        files: Files,
-        config: MkDocsConfig,
-        add: Callable[..., File],
-        reported: list[Diagnostic],
-    ) -> None:
-        """The alias redirects, ``glossary.json``, ``feed.xml`` and ``llms.txt``."""
-        from . import exports, redirects
-
-        renderer = self.renderer
-        assert renderer is not None
-        taken = {f.dest_uri: f for f in files}
-        problems = []
-        for redirect in redirects.redirects(renderer.glossary.published):
-            src = redirects.redirect_src(
-                self.prefix, redirect.slug, directory_urls=config.use_directory_urls
-            )
-            if src in taken and taken[src].generated_by is None:
-                alias = redirect.alias
-                problems.append(
-                    error(
-                        redirect.entry.path,
-                        alias.line,
-                        alias.column,
-                        "alias-slug",
-                        f"alias '{alias.value}' would have the address of docs/{taken[src].src_uri}",
-                        "reword the alias or move the page",
-                    )
-                )
-                continue
-            page_url = src[: -len("index.html")] if config.use_directory_urls else src
-            html = redirects.redirect_html(
-                redirect.entry.title,
-                renderer.linker.url_of[redirect.entry.slug],
-                page_url,
-                site_url=config.site_url or None,
-            )
-            taken[src] = add(src, content=html)
-        for entry in renderer.glossary.published:
-            for old, src in redirects.old_addresses(entry):
-                if src in taken:  # a page of the site (or another redirect) is there already
-                    problems.append(
-                        error(
-                            entry.path,
-                            old.line,
-                            old.column,
-                            "redirect-path",
-                            f"old address '{old.value}' is the address of {taken[src].src_uri}",
-                            "drop it from 'redirect_from:'; that page exists",
-                        )
-                    )
-                    continue
-                page_url = src[: -len("index.html")] if src.endswith("/index.html") else src
-                html = redirects.redirect_html(
-                    entry.title,
-                    renderer.linker.url_of[entry.slug],
-                    page_url,
-                    site_url=config.site_url or None,
-                )
-                taken[src] = add(src, content=html)
-        report([d for d in problems if d not in reported])
-        terms = exports.terms(renderer)
-        add(exports.GLOSSARY_JSON, content=exports.glossary_json(renderer, terms))
-        add(
-            exports.LLMS_TXT,
-            content=exports.llms_txt(renderer, terms, description=config.site_description),
-        )
-        self._feed_link = None
-        if self.config.feed_size > 0:
-            feed = exports.feed_xml(
-                renderer,
-                terms,
-                size=self.config.feed_size,
-                description=config.site_description,
-                author=config.site_author,
-            )
-            add(exports.FEED, content=feed)
-            link = exports.feed_link
-            self._feed_link = lambda url: link(renderer, url)
+            docs.append(DocsFile(file.src_uri, file.dest_uri, url, str(title), body))
+        return docs
 
     # -- pages --
 
@@ -489,22 +339,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
     ) -> Diagnostic:
         """Locate a formula that failed to convert in the entry file (or the docs page)."""
         entry = rendered.entry if rendered is not None else None
-        path = entry.path if entry is not None else f"docs/{page.file.src_uri}"
-        text = entry.body if entry is not None else page.markdown or ""
-        first = entry.body_line if entry is not None else 1
-        line, column = first, 1
-        at = text.find(tex)
-        if at >= 0:
-            line = first + text.count("\n", 0, at)
-            column = at - (text.rfind("\n", 0, at) + 1)  # the '$' before the formula
-        return error(
-            path,
-            line,
-            max(column, 1),
-            "math",
-            f"cannot convert math '{tex.strip()}': {message}",
-            "check the LaTeX; see https://github.com/roniemartinez/latex2mathml for what is supported",
-        )
+        return math_diagnostic(entry, page.file.src_uri, page.markdown or "", tex, message)
 
     def _stop_cleaner(self) -> None:
         if self._cleaner is not None:
@@ -557,15 +392,38 @@ def report(diagnostics: list[Diagnostic]) -> None:
         log.log(level, diagnostic.format_text())
 
 
-def _permalink_options(config: MkDocsConfig) -> dict[str, Any]:
-    """The ``toc`` extension's permalink settings, for the headings the renderer writes (values
-    as mkdocs.yml gives them: the toc extension's own option types)."""
-    toc = config.mdx_configs.get("toc") or {}
-    options: dict[str, Any] = {"permalink": toc.get("permalink", False)}
-    for name in ("permalink_class", "permalink_title", "permalink_leading"):
-        if name in toc:
-            options[name] = toc[name]
-    return options
+def _site(config: MkDocsConfig) -> Site:
+    """What the page assembly needs to know about the MkDocs site."""
+    return Site(
+        site_name=config.site_name,
+        site_url=config.site_url or None,
+        site_description=config.site_description,
+        site_author=config.site_author,
+        directory_urls=config.use_directory_urls,
+        base_dir=Path(config.config_file_path or ".").resolve().parent,
+        docs_dir=Path(config.docs_dir),
+        repo_url=config.repo_url,
+        edit_uri=config.edit_uri,
+        toc=config.mdx_configs.get("toc") or {},
+        links="url",  # MkDocs leaves raw HTML as it is: links are final URLs
+    )
+
+
+def _outputs_before_rendering(glossary: Glossary, options: PageOptions) -> list[Output]:
+    """The term pages and the index, to refuse a clash with docs/ before anything is rendered."""
+    prefix = options.prefix
+    return [Output(f"{prefix}{e.slug}.md") for e in glossary.published] + [
+        Output(f"{prefix}index.md")
+    ]
+
+
+def _refuse_to_replace(files: Files, output: Output) -> None:
+    existing = files.get_file_from_path(output.src)
+    if existing is not None and existing.generated_by is None:
+        raise PluginError(
+            f"glossary: docs/{output.src} would be overwritten by a generated page; "
+            f"rename it or change the plugin's url_prefix"
+        )
 
 
 def _add_to_toc(page: Page, headings: list[tuple[str, str]]) -> None:

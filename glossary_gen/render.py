@@ -263,11 +263,14 @@ class Linker:
         url_of: Mapping[str, str],
         *,
         autolink: str = "off",
+        links: str = "url",
     ) -> None:
         self.glossary = glossary
         self.src_of = dict(src_of)
         self.url_of = dict(url_of)
         self.autolink = autolink
+        #: How generated raw HTML links to pages (see :meth:`page_link`): ``url`` or ``source``.
+        self.links = links
         #: Each published term's summary as plain text (descriptions, exports, lists).
         self.summaries = {
             e.slug: plain_text(e.summary) for e in glossary.entries if e.slug in self.src_of
@@ -314,8 +317,18 @@ class Linker:
         )
 
     def url(self, slug: str) -> str:
-        """Link to a term as a final URL relative to the current page (for generated raw HTML)."""
-        return relative_url(self.url_of[slug], self.page_url)
+        """Link to a term from generated raw HTML (see :meth:`page_link`)."""
+        return self.page_link(self.src_of[slug], self.url_of[slug])
+
+    def page_link(self, src: str, url: str) -> str:
+        """Link from generated raw HTML to the page with source path ``src`` and site-root-relative
+        URL ``url``. Engines differ here: MkDocs leaves raw HTML alone, so the link is the final
+        URL relative to the current page (``links="url"``: ``../beta/``); Zensical resolves every
+        relative link of a page from its source file, raw HTML included, so the link is the
+        source path relative to the current page's (``links="source"``: ``beta.md``)."""
+        if self.links == "source":
+            return relative_path(src, self.page_src) if self.page_src else src
+        return relative_url(url, self.page_url)
 
     def anchor(self, slug: str, text: str, *, css: str = "glossary-link") -> str:
         """A complete, escaped ``<a>`` to a term with its summary as the tooltip."""
@@ -650,6 +663,9 @@ class RenderOptions:
     permalink_class: str = "headerlink"
     permalink_title: str = "Permanent link"
     permalink_leading: bool = False
+    #: How generated raw HTML links to pages: ``url`` (MkDocs) or ``source`` (Zensical), see
+    #: :meth:`Linker.page_link`.
+    links: str = "url"
 
 
 @dataclass
@@ -758,7 +774,7 @@ class Renderer:
         self.options = options
         self.doctest_results = dict(doctest_results or {})
         self.nonce = nonce or secrets.token_hex(8)
-        self.linker = Linker(glossary, src_of, url_of, autolink=autolink)
+        self.linker = Linker(glossary, src_of, url_of, autolink=autolink, links=options.links)
         self.index_src = options.url_prefix + "index.md"
         self.index_url = (
             options.url_prefix
@@ -856,7 +872,12 @@ class Renderer:
         if used_on:
             from .used_on import used_on_html
 
-            section("Used on", "used-on", used_on_html(used_on, url), indexed=False)
+            section(
+                "Used on",
+                "used-on",
+                used_on_html(used_on, url, link=lambda p: linker.page_link(p.src, p.url)),
+                indexed=False,
+            )
         if entry.sources:
             section("Sources", "sources", self._sources(entry), indexed=True)
         date = self.date_of(entry) if self.options.last_updated else None
@@ -865,8 +886,14 @@ class Renderer:
             footer.append(
                 f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>'
             )
-        footer.append(f'<a href="{attr(relative_url(self.index_url, url))}">All terms</a>')
-        contribute = self.edit_links.footer(entry, url) if self.edit_links is not None else []
+        footer.append(
+            f'<a href="{attr(linker.page_link(self.index_src, self.index_url))}">All terms</a>'
+        )
+        contribute = (
+            self.edit_links.footer(entry, url, link=linker.page_link)
+            if self.edit_links is not None
+            else []
+        )
         doc.html_block(
             f'<p class="glossary-meta">{" · ".join(footer)}</p>'
             + (

@@ -69,12 +69,16 @@ def scan(
     }
 
 
-def used_on_html(pages: Sequence[DocsPage], page_url: str) -> str:
-    """The list under the "Used on" heading of the term page at ``page_url``."""
-    links = ", ".join(
-        f'<a href="{html.escape(relative_url(p.url, page_url))}">{html.escape(p.title)}</a>'
-        for p in pages
-    )
+def used_on_html(
+    pages: Sequence[DocsPage], page_url: str, *, link: Callable[[DocsPage], str] | None = None
+) -> str:
+    """The list under the "Used on" heading of the term page at ``page_url``; ``link`` writes the
+    href of a page (default: its URL relative to ``page_url``)."""
+
+    def href(page: DocsPage) -> str:
+        return link(page) if link is not None else relative_url(page.url, page_url)
+
+    links = ", ".join(f'<a href="{html.escape(href(p))}">{html.escape(p.title)}</a>' for p in pages)
     return f'<p class="glossary-used-on">{links}</p>'
 
 

@@ -1,0 +1,127 @@
+"""The same glossary built by each engine: MkDocs (the plugin), ProperDocs (the plugin, on the
+MkDocs 1.6 fork) and Zensical (``glossary-gen zensical build``: the pages written as files, then
+``zensical build``).
+
+For each N, writes N synthetic entries (benchmarks/build_scale.py's: wiki links, math, a doctest
+block, related terms, tags, sources) into one site, then times fresh processes, as a user runs
+them: the best of ``--repeat`` runs of
+
+* ``mkdocs build`` and ``properdocs build`` (the plugin reads ``entries/``);
+* Zensical cold: ``glossary-gen zensical build --clean`` (check, write the pages, build with an
+  empty cache), with the writer's share (``glossary-gen zensical prepare``) measured apart;
+* Zensical warm: the same again with nothing changed (Zensical's page cache is used);
+* Zensical after editing one entry's body.
+
+Doctests are off, as in build_scale.py (their cost is doctest_scale.py's subject).
+
+    python benchmarks/engines_scale.py [--sizes 1000] [--repeat 1] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_scale import CONFIG, write_entries
+
+
+def write_site(root: Path, n: int) -> Path:
+    site = root / f"site-{n}"
+    (site / "docs").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text(
+        "# Scale glossary\n\nSee the [glossary](glossary/index.md) and [[Gradient Concept 0]].\n"
+    )
+    (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
+    write_entries(site / "entries", n)
+    (site / "mkdocs.yml").write_text(
+        CONFIG.format(
+            extra_markdown="",
+            extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n",
+        )
+    )
+    return site
+
+
+def timed(site: Path, *command: str) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, *command],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def best(repeat: int, site: Path, *command: str, before: object = None) -> float:
+    times = []
+    for _ in range(repeat):
+        if callable(before):
+            before()
+        times.append(timed(site, *command))
+    return min(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="keep the generated sites in DIR")
+    args = parser.parse_args(argv)
+    root = args.keep or Path(tempfile.mkdtemp(prefix="engines-scale-"))
+    rows = []
+    try:
+        for n in (int(s) for s in args.sizes.split(",")):
+            site = write_site(root, n)
+            cli = ("-m", "glossary_gen.cli")
+            mkdocs = best(args.repeat, site, "-m", "mkdocs", "build", "-q", "-d", "site-mkdocs")
+            properdocs = best(
+                args.repeat, site, "-m", "properdocs", "build", "-q", "-f", "mkdocs.yml",
+                "-d", "site-properdocs",
+            )  # fmt: skip
+
+            def clear(site: Path = site) -> None:
+                shutil.rmtree(site / "build", ignore_errors=True)
+                shutil.rmtree(site / ".cache", ignore_errors=True)
+
+            prepare = best(args.repeat, site, *cli, "zensical", "prepare", before=clear)
+            cold = best(args.repeat, site, *cli, "zensical", "build", "--clean", before=clear)
+            warm = best(args.repeat, site, *cli, "zensical", "build")
+            entry = site / "entries" / "concept-1.md"
+
+            def edit(entry: Path = entry) -> None:
+                entry.write_text(entry.read_text() + f"\nEdited at {time.time()}.\n")
+
+            edited = best(args.repeat, site, *cli, "zensical", "build", before=edit)
+            pages = len(list((site / "site").rglob("index.html")))
+            rows.append((n, mkdocs, properdocs, prepare, cold, warm, edited, pages))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    print(
+        f"{'N':>6} {'mkdocs':>8} {'properdocs':>10} {'zensical':>9} {'(writer)':>9} "
+        f"{'warm':>7} {'1 edit':>7} {'pages':>6}"
+    )
+    for n, mkdocs, properdocs, prepare, cold, warm, edited, pages in rows:
+        print(
+            f"{n:>6} {mkdocs:>7.2f}s {properdocs:>9.2f}s {cold:>8.2f}s {prepare:>8.2f}s "
+            f"{warm:>6.2f}s {edited:>6.2f}s {pages:>6}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
