@@ -59,8 +59,39 @@ A tiny function and three checks of it.
 """
 
 
+NUMPY_ENTRY = """---
+title: Synthetic Term {i}
+tags: [benchmark]
+requires: [numpy]
+---
+### Summary
+
+Synthetic term number {i}, generated for the doctest benchmark (NumPy form).
+
+### ELI5
+
+A tiny vectorised function and three checks of it.
+
+### In-depth explanation
+
+```python
+>>> import numpy as np
+>>> def relu_{i}(x):
+...     return np.maximum(0.0, x)
+>>> relu_{i}(np.array([{i}.0])).tolist()
+[{i}.0]
+>>> relu_{i}(np.array([-1.0, {value}])).tolist()
+[0.0, {value}]
+```
+"""
+
+#: --numpy: entries whose examples import NumPy (issue 18), to measure the import cost per entry.
+TEMPLATE = [ENTRY]
+
+
 def write_entry(folder: Path, i: int, value: float = 2.0) -> None:
-    (folder / f"term-{i:05d}.md").write_text(ENTRY.format(i=i, value=value), encoding="utf-8")
+    text = TEMPLATE[0].format(i=i, value=value)
+    (folder / f"term-{i:05d}.md").write_text(text, encoding="utf-8")
 
 
 def timed(function):
@@ -110,7 +141,12 @@ def main() -> int:
     parser.add_argument(
         "--sandbox", choices=(*SANDBOXES, "both"), default="both", help="which sandbox(es)"
     )
+    parser.add_argument(
+        "--numpy", action="store_true", help="entries import NumPy (requires: [numpy])"
+    )
     args = parser.parse_args()
+    if args.numpy:
+        TEMPLATE[0] = NUMPY_ENTRY
     sandboxes = SANDBOXES if args.sandbox == "both" else (args.sandbox,)
 
     best: dict[str, dict[str, float]] = {name: {} for name in sandboxes}
@@ -121,7 +157,7 @@ def main() -> int:
             write_entry(entries_dir, i)
         entries, _ = load_entries(entries_dir)
         floor, floor_results = timed(lambda: run_in_process(entries))
-        assert sum(r.attempted for r in floor_results) == 3 * args.n
+        assert sum(r.attempted for r in floor_results) == (4 if args.numpy else 3) * args.n
         for attempt in range(args.repeat):
             for name in sandboxes:
                 os.environ["GLOSSARY_SANDBOX"] = name
@@ -130,7 +166,8 @@ def main() -> int:
                     best[name][state] = min(seconds, best[name].get(state, seconds))
 
     print(
-        f"doctest_scale: {args.n} entries x 3 examples, {args.jobs} job(s), best of {args.repeat}, "
+        f"doctest_scale: {args.n} entries{' (NumPy)' if args.numpy else ''}, {args.jobs} job(s), "
+        f"best of {args.repeat}, "
         f"Python {sys.version.split()[0]}, load average {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} core(s)"
     )

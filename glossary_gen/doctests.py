@@ -60,6 +60,7 @@ from . import __version__
 from .cache import ResultStore, load_key, open_store
 from .diagnostics import Diagnostic, error
 from .model import CodeBlock, Entry
+from .packages import preload_for
 from .sandbox import Limits, Outcome, Task, isolation, matches, report_progress, run_tasks
 
 if TYPE_CHECKING:
@@ -773,6 +774,7 @@ def check_doctests(
                 limits,
                 settings.jobs,
                 on_done=bar.advance if bar else None,
+                preload=preload_for(r.value for entry, _, _ in to_run for r in entry.requires),
             )
         finally:
             if bar is not None:

@@ -543,6 +543,7 @@ def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = N
     """
     from . import sandbox
     from .cache import open_store
+    from .packages import preload_for
 
     run = run_tasks or sandbox.run_tasks
     results = LiveResults()
@@ -568,7 +569,12 @@ def evaluate_live(entries: Iterable[Entry], settings: Any, *, run_tasks: Any = N
             output_kb=int(getattr(settings, "doctest_output_kb", 64)),
         )
         tasks = [sandbox.Task(WORKER_TARGET, payload, RESULT_SHAPE) for _e, _r, payload, _k in todo]
-        outcomes = run(tasks, limits, getattr(settings, "jobs", None))
+        preload = preload_for(r.value for entry, _r, _p, _k in todo for r in entry.requires)
+        outcomes = (
+            run(tasks, limits, getattr(settings, "jobs", None), preload=preload)
+            if preload
+            else run(tasks, limits, getattr(settings, "jobs", None))
+        )
         for (entry, requests, payload, key), outcome in zip(todo, outcomes, strict=False):
             if outcome.status == "ok" and isinstance(outcome.value, dict):
                 _collect(results, entry, requests, payload, outcome.value)

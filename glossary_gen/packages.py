@@ -37,6 +37,18 @@ PYODIDE_BUILTINS = frozenset({"js", "pyodide", "pyodide_js", "micropip"})
 VALID_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
+#: Packages a worker may import once, before forking its tasks, when an entry declares them, so
+#: that each example does not pay the import again. An allow-list, because the worker is the
+#: trusted side of the sandbox: only packages known not to start threads or install signal
+#: handlers at import time belong here.
+PRELOADABLE = frozenset({"numpy"})
+
+
+def preload_for(requires: Iterable[str]) -> tuple[str, ...]:
+    """What the workers should import up front for entries declaring ``requires``."""
+    return tuple(sorted({top_level(n) for n in requires} & PRELOADABLE))
+
+
 def top_level(name: str) -> str:
     return name.split(".", 1)[0]
 
