@@ -131,9 +131,10 @@ class Entry:
                 return section
         return None
 
-    @property
+    @cached_property
     def summary(self) -> str:
-        """The first paragraph of the Summary section: tooltip and index text."""
+        """The first paragraph of the Summary section: tooltip and index text (found once per
+        entry: entries do not change, and every page that shows the term asks for it)."""
         section = self.section("Summary")
         if section is None:
             return ""

@@ -128,6 +128,8 @@ class Output:
     page: RenderedPage | None = None
     #: Term pages stay out of the navigation (a nav of thousands of pages is quadratic).
     in_nav: bool = True
+    #: A term page not rendered yet (``assemble(defer_terms=True)``): :meth:`Assembly.render`.
+    entry: Entry | None = None
 
 
 @dataclass
@@ -140,6 +142,15 @@ class Assembly:
     diagnostics: list[Diagnostic]
     #: ``feed.xml`` is published (its ``<link rel="alternate">`` goes on every page).
     feed: bool = False
+
+    def render(self, src: str) -> tuple[RenderedPage, list[Diagnostic]]:
+        """Render a deferred term page (its problems are returned, not added to
+        :attr:`diagnostics`)."""
+        output = next(o for o in self.files if o.src == src and o.entry is not None)
+        assert output.entry is not None
+        page, diagnostics = self.renderer.render_entry(output.entry)
+        output.page = self.pages[src] = page
+        return page, diagnostics
 
 
 def page_url(src: str, *, directory_urls: bool = True) -> str:
@@ -225,11 +236,14 @@ def assemble(
     *,
     settings: Any = None,
     tag_pages: bool = False,
+    defer_terms: bool = False,
 ) -> Assembly:
     """Every page and file of the glossary. ``glossary_result`` is a
     :class:`~glossary_gen.pipeline.CheckResult`; ``docs`` the hand-written files (for "Used on",
     the edit links and address clashes). With ``settings`` and doctests off, the plots are
-    evaluated here (with doctests on, ``check`` has done it)."""
+    evaluated here (with doctests on, ``check`` has done it). ``defer_terms``: the term pages
+    are listed but not rendered (``Output.entry``); the adapter renders the ones it needs with
+    :meth:`Assembly.render` (``mkdocs serve`` keeps the others from the build before)."""
     from . import live
 
     glossary = glossary_result.glossary
@@ -268,6 +282,9 @@ def assemble(
     pages: dict[str, RenderedPage] = {}
     files: list[Output] = []
     for entry in glossary.published:
+        if defer_terms:
+            files.append(Output(src_of[entry.slug], in_nav=False, entry=entry))
+            continue
         page, diagnostics = renderer.render_entry(entry)
         problems += diagnostics
         pages[page.src] = page
@@ -282,7 +299,8 @@ def assemble(
 
     docs_taken = {d.dest: d.src for d in docs}
     pages_taken = {
-        dest_path(p.src, directory_urls=site.directory_urls): p.src for p in pages.values()
+        dest_path(src, directory_urls=site.directory_urls): src
+        for src in [*pages, *(o.src for o in files if o.entry is not None)]
     }
     problems += _redirects(renderer, site, docs_taken, pages_taken, files)
     feed = _exports(renderer, options, site, files)

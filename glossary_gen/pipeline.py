@@ -7,10 +7,11 @@ re-implements a step.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
 from .diagnostics import Diagnostic, has_errors, sort_diagnostics, warning
@@ -19,6 +20,9 @@ from .loader import display_path, load_entries
 from .model import Entry, Glossary
 from .sandbox import Isolation
 from .validate import validate
+
+if TYPE_CHECKING:
+    from .incremental import Memo
 
 
 @dataclass
@@ -61,24 +65,33 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 def load_and_link(
-    entries_dir: Path, model: EntryModel = DEFAULT_MODEL
+    entries_dir: Path, model: EntryModel = DEFAULT_MODEL, *, memo: Memo | None = None
 ) -> tuple[Glossary, list[Diagnostic]]:
     """Load, validate (against the site's entry model) and link a glossary folder (no code is
-    run)."""
+    run). With a ``memo`` (the site adapter's, kept between ``mkdocs serve`` rebuilds) only
+    changed files are parsed and checked again."""
     if not entries_dir.is_dir():
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
     with _without_cyclic_gc():
-        entries, diagnostics = load_entries(entries_dir)
-        diagnostics += validate(entries, model)
+        if memo is not None:
+            entries, diagnostics = memo.entries.load_entries(entries_dir)
+            diagnostics += memo.validation.validate(entries, model)
+        else:
+            entries, diagnostics = load_entries(entries_dir)
+            diagnostics += validate(entries, model)
         glossary, link_diagnostics = link(entries)
     diagnostics += link_diagnostics
     return glossary, diagnostics
 
 
-def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckResult:
+def check(
+    settings: Settings, *, only: Collection[Path] | None = None, memo: Memo | None = None
+) -> CheckResult:
     """Run the whole pipeline. ``only`` limits reporting and doctests to those files (the whole
-    glossary is still loaded and linked, since links need it)."""
-    glossary, diagnostics = load_and_link(settings.entries_dir, settings.entry_model)
+    glossary is still loaded and linked, since links need it). ``memo`` (see
+    :class:`glossary_gen.incremental.Memo`) reuses the last build's parsing, validation and
+    doctest verdicts for unchanged entries; the result is the same."""
+    glossary, diagnostics = load_and_link(settings.entries_dir, settings.entry_model, memo=memo)
     selected: list[Entry] = list(glossary.entries)
     if only is not None:
         wanted = {p.resolve() for p in only}
@@ -97,7 +110,11 @@ def check(settings: Settings, *, only: Collection[Path] | None = None) -> CheckR
         except SandboxUnavailable as exc:
             raise ConfigError(str(exc)) from None
 
-        results, doctest_diagnostics = check_doctests(selected, settings)
+        results: Mapping[str, object]
+        if memo is not None:
+            results, doctest_diagnostics = memo.doctests.check(selected, settings)
+        else:
+            results, doctest_diagnostics = check_doctests(selected, settings)
         result.doctest_results = dict(results)
         result.diagnostics += doctest_diagnostics
         # Plots run the entry's code too (in the same sandbox): a plot that only fails when its

@@ -18,7 +18,22 @@ Zensical file writer, :mod:`glossary_gen.zensical`):
 * ``on_post_page`` (after Material's search has indexed the content): put in the navigation
   fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX), and on
   every page the feed's ``<link rel="alternate">``.
-* ``on_serve``: watch the entries folder, so editing an entry reloads the page.
+* ``on_serve``: watch the entries folder, so editing an entry reloads the page (with the
+  system's change events where there are, so a save starts the rebuild at once).
+
+Under ``mkdocs serve --dirty`` (``scripts/serve``) a save rebuilds only the pages it changes, and
+the site is still what a full build makes (:mod:`glossary_gen.partial_build` tells how):
+
+* ``on_pre_build``: start a :class:`~glossary_gen.partial_build.PartialBuild` with the record of
+  the last build of the same site; the cycle collector leaves what lives on alone.
+* ``on_files``: the pipeline reuses unchanged entries (:class:`~glossary_gen.incremental.Memo`);
+  every page is decided (its inputs, the facts it looked up, its output file) and only the term
+  pages to rebuild are rendered; MkDocs skips the others (``File.is_modified()``).
+* ``on_page_markdown`` ... ``on_page_content``: the linker notes what each page looks up.
+* ``on_env`` (before the tags plugin): pages kept get back their title, meta and anchors, and
+  the tags plugin gets their tags; ``on_post_page``: note each page's search entries.
+* ``on_post_build`` (before search writes its index): put back the kept pages' search entries,
+  log their warnings again, delete stale files, keep the record for the next build.
 """
 
 from __future__ import annotations
@@ -30,8 +45,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -47,6 +63,7 @@ from mkdocs.utils.templates import TemplateContext
 from . import exports
 from .config import ConfigError, settings_from_options
 from .diagnostics import Diagnostic, Severity
+from .incremental import LinkFacts, RecordingLinker, page_text, render_key, site_render_key
 from .markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
 from .model import Glossary
 from .pages import (
@@ -61,7 +78,8 @@ from .pages import (
     math_diagnostic,
     page_assets,
 )
-from .render import RenderedPage, Renderer, sanitize
+from .partial_build import PartialBuild, collect_idle, compiled_templates, watch_entries
+from .render import Linker, RenderedPage, Renderer, sanitize
 from .used_on import nav_titles, page_title
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
@@ -144,6 +162,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self._cleaner: ThreadPoolExecutor | None = None
         self._cleaning: dict[str, Future[str]] = {}
         self._feed_link: Callable[[str], str] | None = None
+        self.recorder: RecordingLinker | None = None
+        self.partial: PartialBuild | None = None
+        self.nav: Navigation | None = None
 
     # -- configuration --
 
@@ -177,6 +198,36 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
                 config.extra_javascript.append(uri)
         return config
 
+    # -- incremental builds (see partial_build) --
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled:
+            self._partial_build(config)
+            # What lives on from the last `mkdocs serve` build (the record of its pages, the
+            # parsed entries) and that build's garbage are left out of the cycle collector's
+            # walks during this build: they took half of a rebuild at 3,000 entries. Undone in
+            # on_post_build; the garbage is collected once the site is served (collect_idle).
+            gc.freeze()
+            self._frozen = True
+
+    def _partial_build(self, config: MkDocsConfig) -> PartialBuild:
+        if self.partial is None:
+            self.partial = PartialBuild(config)
+        return self.partial
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        self.nav = nav
+        return nav
+
+    @event_priority(110)  # before Material's tags plugin lists the tags of every page
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        compiled_templates(env)
+        if self.partial is not None and self.nav is not None and self.renderer is not None:
+            self.partial.before_pages(config, files, self.nav)
+        return env
+
     # -- files --
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -184,8 +235,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             return files
         from .pipeline import check
 
+        partial = self._partial_build(config)
         try:
-            result = check(self.settings)
+            result = check(self.settings, memo=partial.session.memo)
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         report(result.diagnostics)
@@ -193,26 +245,36 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         options = PageOptions(**{f.name: self.config[f.name] for f in fields(PageOptions)})
         for output in _outputs_before_rendering(result.glossary, options):
             _refuse_to_replace(files, output)
+        # Term pages are rendered below, once it is known which this build makes.
         assembly = assemble(
-            result, options, _site(config), self._docs(files, config), settings=self.settings
+            result,
+            options,
+            _site(config),
+            self._docs(files, config),
+            settings=self.settings,
+            defer_terms=True,
         )
         renderer = self.renderer = assembly.renderer
-        self.extension.linker = renderer.linker
+        # The Markdown extension asks the linker about other terms; what it asks is noted per
+        # page, so that the next `mkdocs serve` build knows which pages an edit changes.
+        self.recorder = RecordingLinker(renderer.linker)
+        self.extension.linker = cast(Linker, self.recorder)
         # Formulas: markers with their LaTeX until the search index has read the page.
         self.math = self.extension.deferred = (
             DeferredMath(renderer.nonce) if self.config.math else None
         )
         self.pages = assembly.pages
+        generated: dict[str, File] = {}
         for output in assembly.files:
             _refuse_to_replace(files, output)
             existing = files.get_file_from_path(output.src)
             if existing is not None:
                 files.remove(existing)
-            if output.page is not None:
+            if output.page is not None or output.entry is not None:
                 file = File.generated(
                     config,
                     output.src,
-                    content=output.page.markdown,
+                    content=output.page.markdown if output.page is not None else "",
                     inclusion=InclusionLevel.NOT_IN_NAV
                     if not output.in_nav
                     else InclusionLevel.UNDEFINED,
@@ -222,6 +284,36 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             else:
                 file = File.generated(config, output.src, content=output.content or "")
             files.append(file)
+            generated[output.src] = file
+        already = set(result.diagnostics)  # check() evaluated the plots too: log each problem once
+
+        # Which term pages this build makes: all of them, unless a `mkdocs serve --dirty` build
+        # before has made the others from the same inputs (see partial_build).
+        def render(src: str) -> list[Diagnostic]:
+            page, diagnostics = assembly.render(src)
+            generated[src].content_string = page.markdown
+            partial.rendered(src, diagnostics)
+            return [d for d in diagnostics if d not in already]
+
+        deferred = {o.src: o.entry for o in assembly.files if o.entry is not None}
+        site = site_render_key(renderer, self.prefix, config.use_directory_urls, self.config.math)
+        todo = partial.plan(
+            files,
+            facts=LinkFacts(renderer.linker),
+            terms={
+                src: (render_key(renderer, entry, site), entry.body)
+                for src, entry in deferred.items()
+            },
+            generated={
+                o.src: page_text(o.page, renderer.nonce) if o.page is not None else o.content or ""
+                for o in assembly.files
+                if o.entry is None and o.source is None
+            },
+            render=lambda src: report(render(src)),
+        )
+        problems = list(assembly.diagnostics)
+        for src in deferred:
+            problems += render(src) if src in todo else partial.kept_diagnostics(src)
         if self.config.math:  # new formulas: converted by a second process while MkDocs works
             MATH_CACHE.prefetch(
                 k for page in self.pages.values() for k in formula_keys(page.markdown)
@@ -230,8 +322,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         if assembly.feed:
             link = exports.feed_link
             self._feed_link = lambda url: link(renderer, url)
-        already = set(result.diagnostics)  # check() evaluated the plots too: log each problem once
-        report([d for d in assembly.diagnostics if d not in already])
+        report([d for d in problems if d not in already])
         # The glossary, its pages and MkDocs' file list live until the build ends: keep the cycle
         # collector from walking them again at every full collection while the pages are built
         # (a quarter of the plugin's extra time at 3,000 entries). Undone in on_post_build.
@@ -272,7 +363,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             slug = (
                 rendered.entry.slug if rendered is not None and rendered.entry is not None else None
             )
-            self.renderer.linker.begin_page(page.file.src_uri, page.url, slug)
+            linker = self.recorder or self.renderer.linker
+            linker.begin_page(page.file.src_uri, page.url, slug)
         return markdown
 
     @event_priority(-100)  # last: what is sanitized is the content every other plugin left
@@ -282,6 +374,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         if self.renderer is None:
             return html
         linker = self.renderer.linker
+        if self.partial is not None and self.recorder is not None:
+            self.partial.converted(page, self.recorder.reads)
         rendered = self.pages.get(page.file.src_uri)
         for tex, message in linker.math_errors:
             report([self._math_diagnostic(page, rendered, tex, message)])
@@ -326,6 +420,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.partial is not None:  # after search has indexed the page (on_page_context)
+            self.partial.page_built(page, config)
         if self.math is not None:
             output = self.math.splice(output)
         if self._feed_link is not None and "</head>" in output:  # every page: feed discovery
@@ -352,11 +448,15 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             gc.unfreeze()
             self._frozen = False
 
+    @event_priority(10)  # before Material's search plugin writes the index of every page
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self._unfreeze()
         self._stop_cleaner()
         if not self.config.enabled:
             return
+        if self.partial is not None:
+            self.partial.finish(config)
+            collect_idle()
         MATH_CACHE.save()
         from . import live
 
@@ -370,6 +470,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(f"glossary: {exc}") from None
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.partial is not None:
+            self.partial.stop()
         self._unfreeze()
         self._stop_cleaner()
         MATH_CACHE.stop()
@@ -380,7 +482,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., Any]
     ) -> LiveReloadServer:
         if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
-            server.watch(str(self.entries_dir))
+            watch_entries(server, self.entries_dir)
         return server
 
 

@@ -13,6 +13,7 @@ one of the two pages would silently replace the other.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -126,6 +127,7 @@ def redirect_src(prefix: str, slug: str, *, directory_urls: bool = True) -> str:
     return f"{prefix}{slug}/index.html" if directory_urls else f"{prefix}{slug}.html"
 
 
+@functools.lru_cache(maxsize=16384)  # the same pages, build after build (mkdocs serve)
 def redirect_html(
     title: str, target_url: str, page_url: str, *, site_url: str | None = None
 ) -> str:

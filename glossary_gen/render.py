@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import html
 import json
 import os
@@ -189,6 +190,7 @@ _PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=16384)  # the same summaries, build after build (mkdocs serve)
 def plain_text(markdown_text: str) -> str:
     """Markdown -> one line of plain text, for meta descriptions and JSON exports (the first
     :data:`PLAIN_TEXT_MAX` characters; see :func:`tooltip_text` for tooltips)."""

@@ -1,0 +1,285 @@
+"""How long from saving an entry to ``mkdocs serve`` serving the changed pages?
+
+For each N, generates N synthetic entries as ``benchmarks/build_scale.py`` does (with doctests
+on, the doctest cache warmed by a first build), starts a real ``mkdocs serve`` subprocess and,
+``--repeat`` times, rewrites one entry's summary with a new marker and polls two pages over HTTP
+until the marker appears:
+
+* the **edited** page (``glossary/<slug>/``);
+* a **dependent** page: another term whose "Related terms" list shows the edited summary.
+
+It times this for ``mkdocs serve --dirty`` (what ``scripts/serve`` runs: the plugin rebuilds only
+the pages an edit changes) and, with ``--plain``, for plain ``mkdocs serve`` (every page is
+rebuilt), and gives a full ``mkdocs build`` in a fresh process and the server's first build
+(start to first page served) as references. Figures are medians; edits are ``--pause`` seconds
+apart, as a writer's saves are. Targets (issue 14): edit to served <= 1 s at 1,000 entries,
+<= 2 s at 3,000; the first and full builds no slower than before.
+
+    python benchmarks/serve_reload.py [--sizes 1000,3000] [--repeat 5] [--plain] [--keep DIR]
+                                      [--code DIR]   # another glossary_gen checkout to time
+
+CPU seconds of the server process per edit are printed too (steadier on a busy machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from build_scale import CONFIG, write_entries
+
+
+def write_site(root: Path, n: int) -> Path:
+    """The plugin site of build_scale.py, with doctests on and the doctest cache in the site."""
+    site = root / f"n{n}"
+    (site / "docs").mkdir(parents=True)
+    (site / "docs" / "index.md").write_text(
+        "# Scale glossary\n\nSee the [glossary](glossary/index.md).\n", encoding="utf-8"
+    )
+    (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n", encoding="utf-8")
+    write_entries(site / "entries", n)
+    (site / "mkdocs.yml").write_text(
+        CONFIG.format(extra_markdown="", extra_plugin="  - glossary\n"), encoding="utf-8"
+    )
+    return site
+
+
+def pick_pages(site: Path) -> tuple[Path, str, str]:
+    """An entry whose summary another term's page shows (as a related term): the entry file,
+    its page and that other page (site-root-relative URLs)."""
+    from glossary_gen.pipeline import load_and_link
+
+    glossary, _ = load_and_link(site / "entries")
+    for entry in glossary.published:
+        for slug, related in glossary.related.items():
+            if entry.slug in related and slug != entry.slug:
+                return entry.file, f"glossary/{entry.slug}/", f"glossary/{slug}/"
+    raise SystemExit("no entry is listed as another's related term")
+
+
+def env_for(code: Path | None) -> dict[str, str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if code is not None:  # time another checkout of glossary_gen (e.g. main, for "before")
+        env["PYTHONPATH"] = str(code) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def full_build(site: Path, code: Path | None) -> float:
+    shutil.rmtree(site / "site", ignore_errors=True)
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=site,
+        env=env_for(code),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"build failed in {site}:\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=120) as response:
+            return response.read().decode("utf-8", "replace")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def cpu_of(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """``mkdocs serve`` in a subprocess, on a free port."""
+
+    def __init__(self, site: Path, dirty: bool, code: Path | None) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}/"
+        args = [sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{self.port}"]
+        if dirty:
+            args.append("--dirty")
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed in stop()
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            args, cwd=site, env=env_for(code), stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, page: str, timeout: float = 900) -> float:
+        """Seconds from start until ``page`` is served (the first build)."""
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise SystemExit(f"mkdocs serve exited:\n{self.log.read().decode()[-3000:]}")
+            if fetch(self.base + page) is not None:
+                return time.perf_counter() - self.started
+            time.sleep(0.05)
+        raise SystemExit("mkdocs serve did not start")
+
+    def build_times(self) -> list[float]:
+        """The build times the server logged ("Documentation built in X seconds")."""
+        self.log.seek(0)
+        text = self.log.read().decode("utf-8", "replace")
+        return [float(x) for x in re.findall(r"Documentation built in ([0-9.]+) seconds", text)]
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+def time_edit(server: Server, entry: Path, pages: list[str], marker: str) -> list[float]:
+    """Rewrite the entry's summary with ``marker``; seconds until each page shows it."""
+    text = entry.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("### Summary\n\n")
+    first, _, tail = rest.partition("\n")
+    words = first.split(" ")
+    words[0] = marker  # keep the length (and so the rest of the page) alike from edit to edit
+    found: list[float | None] = [None] * len(pages)
+    start = time.perf_counter()
+    entry.write_text(head + sep + " ".join(words) + "\n" + tail, encoding="utf-8")
+    written = time.perf_counter()
+
+    def poll(i: int) -> None:
+        while time.perf_counter() - written < 120:
+            body = fetch(server.base + pages[i])
+            if body is not None and marker in body:
+                found[i] = time.perf_counter() - start
+                return
+            time.sleep(0.01)
+
+    threads = [threading.Thread(target=poll, args=(i,)) for i in range(len(pages))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if any(f is None for f in found):
+        raise SystemExit(f"marker {marker} never appeared in {pages}")
+    return [f for f in found if f is not None]
+
+
+def measure_serve(
+    site: Path, dirty: bool, repeat: int, pause: float, code: Path | None
+) -> dict[str, float]:
+    entry, edited, dependent = pick_pages(site)
+    original = entry.read_text(encoding="utf-8")
+    server = Server(site, dirty, code)
+    try:
+        first = server.wait_ready(edited)
+        time.sleep(pause)
+        rows, cpus = [], []
+        for i in range(repeat):
+            before = cpu_of(server.proc.pid)
+            rows.append(time_edit(server, entry, [edited, dependent], f"Edited{i}x{os.getpid()}"))
+            time.sleep(pause)
+            cpus.append(cpu_of(server.proc.pid) - before)
+        builds = server.build_times()[-repeat:]
+    finally:
+        server.stop()
+        entry.write_text(original, encoding="utf-8")
+    return {
+        "first": first,
+        "edited": statistics.median(r[0] for r in rows),
+        "dependent": statistics.median(r[1] for r in rows),
+        "worst": max(max(r) for r in rows),
+        "cpu": statistics.median(cpus),
+        "build": statistics.median(builds) if builds else float("nan"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,3000", help="comma-separated entry counts")
+    parser.add_argument("--repeat", type=int, default=5, help="edits per server (median kept)")
+    parser.add_argument("--pause", type=float, default=3.0, help="seconds between edits")
+    parser.add_argument("--plain", action="store_true", help="also time plain `mkdocs serve`")
+    parser.add_argument("--keep", type=Path, help="write the sites here and keep them")
+    parser.add_argument("--code", type=Path, help="a glossary_gen checkout to time instead")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    root = args.keep or Path(tempfile.mkdtemp(prefix="glossary-serve-reload-"))
+    results = []
+    try:
+        for n in sizes:
+            site = root / f"n{n}"
+            if not (site / "mkdocs.yml").is_file():
+                write_site(root, n)
+            full_build(site, args.code)  # runs the doctests once: the cache is warm from here
+            full = min(full_build(site, args.code) for _ in range(2))
+            fast = measure_serve(site, True, args.repeat, args.pause, args.code)
+            plain = (
+                measure_serve(site, False, max(1, args.repeat // 2), args.pause, args.code)
+                if args.plain
+                else None
+            )
+            results.append((n, full, fast, plain))
+            print(
+                f"  N={n}: full build {full:.2f} s, serve --dirty {fast}, plain {plain}",
+                file=sys.stderr,
+                flush=True,
+            )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+    print(
+        f"{'N':>6}  {'full build':>10}  {'first build':>11}  {'edited page':>11}  "
+        f"{'dependent':>9}  {'worst':>6}  {'rebuild':>7}  {'CPU/edit':>8}"
+        + (f"  {'plain serve: edited':>19}  {'dependent':>9}" if args.plain else "")
+    )
+    for n, full, fast, plain in results:
+        line = (
+            f"{n:>6}  {full:>9.2f}s  {fast['first']:>10.2f}s  {fast['edited']:>10.2f}s  "
+            f"{fast['dependent']:>8.2f}s  {fast['worst']:>5.2f}s  {fast['build']:>6.2f}s  "
+            f"{fast['cpu']:>7.2f}s"
+        )
+        if plain is not None:
+            line += f"  {plain['edited']:>18.2f}s  {plain['dependent']:>8.2f}s"
+        print(line)
+    print(
+        "edited / dependent = median seconds from saving the entry to the page served with the "
+        "new summary (mkdocs serve --dirty); worst = slowest of all; rebuild = the build time the "
+        "server logs (the rest is noticing the change); CPU/edit = the server's CPU "
+        "seconds per edit; first build = serve start to first page; full build = mkdocs build in "
+        "a fresh process (best of 2)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
