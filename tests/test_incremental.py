@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from glossary_gen import incremental
+from glossary_gen.config import DEFAULT_MODEL, EntryModel, SectionSpec
 from glossary_gen.incremental import (
     ANYTHING,
     DoctestMemo,
@@ -104,8 +105,13 @@ def test_the_validation_memo_finds_what_validate_finds(write_entry) -> None:
     folder = write_entry("two.md", "---\ntitle: One\nrelatd: [x]\n---\n### Summary\n\nDup.\n")
     entries, _ = load_entries(folder)
     memo = ValidationMemo()
-    assert memo.validate(entries) == validate(entries)
-    assert memo.validate(entries) == validate(entries)  # from the memo, for the same entries
+    assert memo.validate(entries, DEFAULT_MODEL) == validate(entries, DEFAULT_MODEL)
+    # from the memo, for the same entries
+    assert memo.validate(entries, DEFAULT_MODEL) == validate(entries, DEFAULT_MODEL)
+    # another entry model (mkdocs.yml changed): the entries are checked against it
+    summary_only = EntryModel(sections=(SectionSpec("Summary"),))
+    assert memo.validate(entries, summary_only) == validate(entries, summary_only)
+    assert validate(entries, summary_only) != validate(entries, DEFAULT_MODEL)
 
 
 # --- doctest verdicts ---------------------------------------------------------------------------
