@@ -142,11 +142,14 @@ class Assembly:
     diagnostics: list[Diagnostic]
     #: ``feed.xml`` is published (its ``<link rel="alternate">`` goes on every page).
     feed: bool = False
+    _deferred: dict[str, Output] = field(default_factory=dict, repr=False)
 
     def render(self, src: str) -> tuple[RenderedPage, list[Diagnostic]]:
         """Render a deferred term page (its problems are returned, not added to
         :attr:`diagnostics`)."""
-        output = next(o for o in self.files if o.src == src and o.entry is not None)
+        if not self._deferred:
+            self._deferred = {o.src: o for o in self.files if o.entry is not None}
+        output = self._deferred[src]
         assert output.entry is not None
         page, diagnostics = self.renderer.render_entry(output.entry)
         output.page = self.pages[src] = page

@@ -265,10 +265,11 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         )
         self.pages = assembly.pages
         generated: dict[str, File] = {}
+        by_src = files.src_uris  # sources are POSIX paths already: no parsing per file
         for output in assembly.files:
-            _refuse_to_replace(files, output)
-            existing = files.get_file_from_path(output.src)
+            existing = by_src.get(output.src)
             if existing is not None:
+                _refuse_to_replace(files, output)
                 files.remove(existing)
             if output.page is not None or output.entry is not None:
                 file = File.generated(
