@@ -181,7 +181,7 @@ def time_edit(server: Server, entry: Path, pages: list[str], marker: str) -> lis
             if body is not None and marker in body:
                 found[i] = time.perf_counter() - start
                 return
-            time.sleep(0.01)
+            time.sleep(0.02)
 
     threads = [threading.Thread(target=poll, args=(i,)) for i in range(len(pages))]
     for thread in threads:

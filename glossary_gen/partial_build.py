@@ -29,6 +29,7 @@ Nothing is cached across processes here: a new ``mkdocs serve`` starts with a fu
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import logging
@@ -86,6 +87,8 @@ class PageRecord:
     output: tuple[int, int] | None = None
     #: The formulas of the page (math cache keys), still in use while the page is kept.
     formulas: frozenset[str] = frozenset()
+    #: The page's tags as each tags plugin (by name) made them, for when the page is kept.
+    tags: dict[str, frozenset[Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -394,17 +397,27 @@ class PartialBuild:
             os.path.isdir(os.path.join(str(custom), d, "tags")) for d in ("fragments", "partials")
         )
         shown: list[object] = []
-        for plugin in config.plugins.values():
+        from material.plugins.tags.structure.mapping import (  # type: ignore[import-untyped]
+            Mapping,
+        )
+
+        records = self.previous.pages if self.previous is not None else {}
+        for name, plugin in config.plugins.items():
             if not isinstance(plugin, TagsPlugin) or not plugin.config.enabled:
                 continue
             mappings = plugin.mappings
             fresh = dict(mappings.data)
             mappings.data = {}
             for page in pages:
+                src = page.file.src_uri
                 if page.url in fresh:
                     mappings.data[page.url] = fresh[page.url]
-                elif not self.modified(page.file.src_uri) and plugin.filter(page.file):
-                    mappings.add(page, "")
+                elif not self.modified(src) and plugin.filter(page.file):
+                    tags = records[src].tags.get(name) if src in records else None
+                    if tags is not None:  # the tags the plugin made of the page last time
+                        mappings.data[page.url] = Mapping(page, tags=tags)
+                    else:
+                        mappings.add(page, "")
             for mapping in mappings:
                 item = mapping.item
                 shown.append(
@@ -458,6 +471,7 @@ class PartialBuild:
                         diagnostics=self.diagnostics.get(src, []),
                         output=_stat(file.abs_dest_path),
                         formulas=frozenset(formula_keys(page.markdown or "")),
+                        tags=_tags_of(page, config),
                     )
                 elif previous is not None and not self.modified(src) and src in previous.pages:
                     record = previous.pages[src]
@@ -563,6 +577,18 @@ def _nav_key(nav: Navigation, config: MkDocsConfig) -> str:
     return text_key(repr(walk(nav.items)))
 
 
+def _tags_of(page: Page, config: MkDocsConfig) -> dict[str, frozenset[Any]]:
+    """The tags each of Material's tags plugins made of a page (none: no mapping)."""
+    found: dict[str, frozenset[Any]] = {}
+    for name, plugin in config.plugins.items():
+        mappings = getattr(plugin, "mappings", None)
+        if type(plugin).__module__ == "material.plugins.tags.plugin" and mappings is not None:
+            mapping = mappings.data.get(page.url)
+            if mapping is not None:
+                found[name] = frozenset(mapping.tags)
+    return found
+
+
 def _search_index(config: MkDocsConfig) -> Any:
     """Material's search index of this build (``None`` without Material's search plugin)."""
     for plugin in config.plugins.values():
@@ -661,34 +687,55 @@ def collect_idle() -> None:
 # -- noticing an edit ---------------------------------------------------------------------------
 
 
-class _ChangedFiles(FileSystemEventHandler):
-    """A watchdog event handler that passes on an event only when it shows a file in a state
-    not passed on before (content time and size, or gone): two observers of one folder then
-    start one rebuild per save, whichever sees it first."""
+class _Saves:
+    """What two observers of the entries folder have passed on to MkDocs: the state (content
+    time and size, or gone) of each file they reported, and which observer reported it first.
+    An event is passed on only when it shows a file in a state not passed on before, so each
+    save starts one rebuild, whichever observer sees it first."""
 
-    def __init__(self, target: FileSystemEventHandler) -> None:
-        super().__init__()
+    def __init__(self, target: FileSystemEventHandler, proven: Callable[[], None]) -> None:
         self.target = target
+        self._proven: Callable[[], None] | None = proven
         self._lock = threading.Lock()
-        self._seen: dict[str, tuple[int, int] | None] = {}
+        self._seen: dict[str, tuple[tuple[int, int] | None, str]] = {}
+
+    def handler(self, source: str) -> _ChangedFiles:
+        return _ChangedFiles(self, source)
+
+    def changed(self, event: FileSystemEvent, source: str) -> None:
+        paths = [os.fsdecode(p) for p in (event.src_path, event.dest_path) if p]
+        new = confirmed = False
+        with self._lock:
+            for path in paths:
+                state = _stat(path)
+                seen = self._seen.get(path)
+                if seen is not None and seen[0] == state:
+                    # polling found what the system reported before: its events arrive
+                    confirmed = confirmed or (source == "polling" and seen[1] == "events")
+                    continue
+                self._seen[path] = (state, source)
+                new = True
+            proven, self._proven = (self._proven, None) if confirmed else (None, self._proven)
+        if new:
+            self.target.dispatch(event)
+        if proven is not None:
+            proven()
+
+
+class _ChangedFiles(FileSystemEventHandler):
+    """One observer's events, for :class:`_Saves`."""
 
     #: Events that may change a file (not: opened, closed without writing, which reading the
     #: entries during a build causes).
     CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})
 
+    def __init__(self, saves: _Saves, source: str) -> None:
+        super().__init__()
+        self.saves, self.source = saves, source
+
     def dispatch(self, event: FileSystemEvent) -> None:
-        if event.is_directory or event.event_type not in self.CHANGES:
-            return
-        paths = [p for p in (event.src_path, event.dest_path) if p]
-        with self._lock:
-            new = False
-            for path in map(os.fsdecode, paths):
-                state = _stat(path)
-                if self._seen.get(path, ()) != state:
-                    self._seen[path] = state
-                    new = True
-        if new:
-            self.target.dispatch(event)
+        if not event.is_directory and event.event_type in self.CHANGES:
+            self.saves.changed(event, self.source)
 
 
 class _Capture:
@@ -704,12 +751,13 @@ class _Capture:
 
 
 def watch_entries(server: Any, folder: Path) -> BaseObserver | None:
-    """Watch the entries folder for ``mkdocs serve``: with MkDocs' own polling (every half
-    second, as for ``docs/``) and, where the system reports changes itself (inotify, FSEvents,
-    ReadDirectoryChangesW), with an event observer too, so that a save starts the rebuild at
-    once instead of up to half a second later. Polling stays for file systems that report
-    nothing (some network and container mounts); the handler lets one rebuild through per save.
-    Returns the event observer (a daemon thread), if one was started.
+    """Watch the entries folder for ``mkdocs serve``: where the system reports changes itself
+    (inotify, FSEvents, ReadDirectoryChangesW), with an event observer, so that a save starts
+    the rebuild at once instead of up to half a second later; and with MkDocs' own polling
+    (every half second, as for ``docs/``) until polling has seen a save the system reported
+    first. Then polling stops: it stats every entry twice a second, which at 3,000 entries
+    slows the builds down. Where the system reports nothing (some network and container
+    mounts), polling goes on. Returns the event observer (a daemon thread), if one started.
     """
     capture = _Capture()
     observer = getattr(server, "observer", None)
@@ -720,8 +768,18 @@ def watch_entries(server: Any, folder: Path) -> BaseObserver | None:
         server.observer = observer
     if capture.handler is None or observer is None:  # already watched (or an unknown server)
         return None
-    changed = _ChangedFiles(capture.handler)
-    observer.schedule(changed, str(folder), recursive=True)
+    polling: list[Any] = []
+
+    def stop_polling() -> None:
+        def unschedule() -> None:
+            with contextlib.suppress(KeyError, RuntimeError):
+                observer.unschedule(polling[0])
+                log.debug(f"glossary: {folder} is watched by system events only")
+
+        threading.Thread(target=unschedule, daemon=True).start()  # not from its own dispatcher
+
+    saves = _Saves(capture.handler, stop_polling)
+    polling.append(observer.schedule(saves.handler("polling"), str(folder), recursive=True))
     try:
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
@@ -732,7 +790,7 @@ def watch_entries(server: Any, folder: Path) -> BaseObserver | None:
     try:
         events = Observer()
         events.daemon = True
-        events.schedule(changed, str(folder), recursive=True)
+        events.schedule(saves.handler("events"), str(folder), recursive=True)
         events.start()
     except OSError as exc:  # e.g. the system's limit of watches is reached
         log.debug(f"glossary: watching {folder} by polling only ({exc})")

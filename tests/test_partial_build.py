@@ -404,8 +404,8 @@ def test_a_save_starts_one_rebuild_at_once(tmp_path: Path) -> None:
     events = partial_build.watch_entries(server, folder)
     try:
         assert str(folder) in server._watched_paths  # in MkDocs' "Watching paths" line too
-        handler = next(iter(server.observer._handlers.values()))  # the polling fallback's
-        (changed,) = handler
+        (watch,) = server.observer._handlers  # the polling fallback
+        (polling,) = server.observer._handlers[watch]
 
         def rebuild_wanted(timeout: float) -> bool:
             with server._rebuild_cond:
@@ -415,24 +415,52 @@ def test_a_save_starts_one_rebuild_at_once(tmp_path: Path) -> None:
 
         entry = folder / "alpha.md"
         entry.write_text("one", encoding="utf-8")
-        if events is not None:  # the system reports the change: no polling needed
-            assert rebuild_wanted(2.0)
-            time.sleep(0.5)  # the save's other events (the file closed) come in meanwhile
-            rebuild_wanted(0)
-        else:
-            changed.dispatch(FileModifiedEvent(str(entry)))
+        if events is None:  # no system events here: polling reports the save
+            polling.dispatch(FileModifiedEvent(str(entry)))
             assert rebuild_wanted(0)
-        # polling sees the same save later: no second rebuild
-        changed.dispatch(FileModifiedEvent(str(entry)))
+            return
+        assert rebuild_wanted(2.0)  # the system reported the save at once
+        time.sleep(0.5)  # the save's other events (the file closed) come in meanwhile
+        rebuild_wanted(0)
+        # a build reading the entries is no change
+        polling.dispatch(FileOpenedEvent(str(entry)))
         assert not rebuild_wanted(0.3)
-        # a build reading the entries is no change either
-        changed.dispatch(FileOpenedEvent(str(entry)))
+        # polling sees the same save later: no second rebuild, and no more polling
+        polling.dispatch(FileModifiedEvent(str(entry)))
         assert not rebuild_wanted(0.3)
+        deadline = time.monotonic() + 5
+        while server.observer._handlers and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not server.observer._handlers
         entry.write_text("two!", encoding="utf-8")
-        changed.dispatch(FileModifiedEvent(str(entry)))
         assert rebuild_wanted(2.0)
     finally:
         server.server_close()
         if events is not None:
             events.stop()
             events.join()
+
+
+def test_polling_goes_on_where_the_system_reports_nothing(tmp_path: Path) -> None:
+    from mkdocs.livereload import LiveReloadServer
+    from watchdog.events import FileModifiedEvent
+
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    events = partial_build.watch_entries(server, folder)
+    if events is not None:
+        events.stop()  # as if the file system never reported anything
+        events.join()
+    try:
+        (watch,) = server.observer._handlers
+        (polling,) = server.observer._handlers[watch]
+        entry = folder / "alpha.md"
+        entry.write_text("one", encoding="utf-8")
+        polling.dispatch(FileModifiedEvent(str(entry)))
+        with server._rebuild_cond:
+            assert server._want_rebuild
+        time.sleep(0.3)
+        assert server.observer._handlers  # still polling
+    finally:
+        server.server_close()
