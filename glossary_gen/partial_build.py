@@ -67,6 +67,10 @@ KNOWN_PLUGINS = frozenset(
     }
 )
 
+#: Markdown extensions that put other files into a page: a page's source does not say what it
+#: shows, so every page is rebuilt.
+READING_EXTENSIONS = ("pymdownx.snippets", "markdown_include", "mdx_include")
+
 #: What MkDocs logs about dirty builds; not true of the builds this module completes.
 _DIRTY_MESSAGES = ("A 'dirty' build is being performed", "The directory contains stale files")
 
@@ -198,12 +202,21 @@ class PartialBuild:
             for name, plugin in config.plugins.items()
             if f"{type(plugin).__module__}.{type(plugin).__qualname__}" not in KNOWN_PLUGINS
         )
+        reading = [
+            name
+            for name in (
+                e if isinstance(e, str) else type(e).__module__ for e in config.markdown_extensions
+            )
+            if name.startswith(READING_EXTENSIONS)
+        ]
         #: Why every page is rebuilt ("" when only what changed is).
         self.full_reason = (
             "no earlier build"
             if self.previous is None
             else f"plugin {unknown[0]!r} is not known to the glossary's incremental builds"
             if unknown
+            else f"{reading[0]} puts other files into pages"
+            if reading
             else "mkdocs.yml or the theme changed"
             if self.previous.site_key != self.site_key
             else ""

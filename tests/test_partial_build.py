@@ -374,6 +374,33 @@ def test_an_unknown_plugin_makes_every_build_full(site: Path) -> None:
     assert_same_site(site)
 
 
+def test_a_markdown_extension_that_includes_files_makes_every_build_full(site: Path) -> None:
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - pymdownx.superfences\n", "  - pymdownx.superfences\n  - pymdownx.snippets\n"
+        ),
+        encoding="utf-8",
+    )
+    serve_build(site)
+    edit(site, "alpha", "It comes first.", "It comes before all the others.")
+    assert serve_build(site) == ALL_PAGES
+
+
+def test_a_new_term_is_auto_linked_where_it_is_mentioned(site: Path) -> None:
+    edit(site, "epsilon", "Also alone.", "Also alone, like the omega point.")
+    serve_build(site)
+    # (the file name is not in epsilon's text: only the auto-link candidate words are)
+    (site / "entries" / "omega-point.md").write_text(
+        ENTRIES["delta"].replace("Delta", "Omega Point"), encoding="utf-8"
+    )
+    rebuilt = serve_build(site)
+    assert {"glossary/omega-point.md", "glossary/epsilon.md", "glossary/index.md"} <= rebuilt
+    assert "glossary/gamma.md" not in rebuilt
+    assert "glossary-autolink" in page(site, "glossary/epsilon")
+    assert_same_site(site)
+
+
 def test_a_full_build_into_the_folder_in_between_is_noticed(site: Path) -> None:
     serve_build(site)
     # a non-dirty build cleans the folder first: every page is written again
