@@ -240,6 +240,8 @@ class PartialBuild:
         self._search_mark = 0
         self._render: Callable[[str], None] | None = None
         self._listing_only: set[str] = set()
+        #: The formulas (math cache keys) of the pages the plugin rendered, by source.
+        self.formulas: dict[str, frozenset[str]] = {}
         self.nav = self.tags = ""
 
     @property
@@ -483,7 +485,8 @@ class PartialBuild:
                         warnings=self._warnings.by_page.get(src, []),
                         diagnostics=self.diagnostics.get(src, []),
                         output=_stat(file.abs_dest_path),
-                        formulas=frozenset(formula_keys(page.markdown or "")),
+                        formulas=self.formulas.get(src)
+                        or frozenset(formula_keys(page.markdown or "")),
                         tags=_tags_of(page, config),
                     )
                 elif previous is not None and not self.modified(src) and src in previous.pages:

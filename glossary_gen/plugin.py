@@ -316,9 +316,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         for src in deferred:
             problems += render(src) if src in todo else partial.kept_diagnostics(src)
         if self.config.math:  # new formulas: converted by a second process while MkDocs works
-            MATH_CACHE.prefetch(
-                k for page in self.pages.values() for k in formula_keys(page.markdown)
-            )
+            formulas = {src: frozenset(formula_keys(p.markdown)) for src, p in self.pages.items()}
+            partial.formulas.update(formulas)
+            MATH_CACHE.prefetch(k for keys in formulas.values() for k in keys)
         self._feed_link = None
         if assembly.feed:
             link = exports.feed_link
