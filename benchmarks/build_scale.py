@@ -180,9 +180,9 @@ def write_entry_files(entries: Path, out: Path) -> None:
 
 def write_same_pages(entries: Path, out: Path) -> None:
     """What a maintainer would write by hand to publish the plugin's pages with plain MkDocs."""
-    from glossary_gen.loader import WIKILINK
+    from glossary_gen.core.loader import WIKILINK
     from glossary_gen.pipeline import load_and_link
-    from glossary_gen.render import plain_text
+    from glossary_gen.site.text import plain_text
 
     glossary, _ = load_and_link(entries)
     out.mkdir(parents=True)

@@ -27,7 +27,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glossary_gen.config import Settings
+from glossary_gen.core.config import Settings
 from glossary_gen.pipeline import check
 
 WORDS = [

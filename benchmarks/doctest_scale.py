@@ -29,10 +29,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from glossary_gen.config import Settings
-from glossary_gen.doctests import run_in_process
-from glossary_gen.loader import load_entries
+from glossary_gen.core.config import Settings
+from glossary_gen.core.loader import load_entries
 from glossary_gen.pipeline import check
+from glossary_gen.run.doctests import run_in_process
 
 ENTRY = """---
 title: Synthetic Term {i}

@@ -11,9 +11,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
-from .config import ConfigError, load_settings
-from .diagnostics import FORMATS, format_diagnostics
+from glossary_gen import __version__
+from glossary_gen.core.config import ConfigError, load_settings
+from glossary_gen.core.diagnostics import FORMATS, format_diagnostics
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -156,14 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", metavar="FILE", help="where to write it ('-': standard output)")
     schema.set_defaults(handler=run_schema)
 
-    from .zensical import add_commands  # pages, zensical: the file writer's commands
+    from glossary_gen.engines.zensical import (
+        add_commands,
+    )  # pages, zensical: the file writer's commands
 
     add_commands(commands)
     return parser
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .pipeline import check
+    from glossary_gen.pipeline import check
 
     settings = load_settings(args.config).with_overrides(
         entries_dir=args.entries, doctest_timeout=args.timeout, jobs=args.jobs
@@ -174,7 +176,7 @@ def run_check(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, cache_dir=None)
     only = None
     if args.changed is not None:
-        from .changes import changed_entries
+        from glossary_gen.adopt.changes import changed_entries
 
         only = changed_entries(settings.entries_dir, args.changed)
     result = check(settings, only=only)
@@ -196,7 +198,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, new_entry
+    from glossary_gen.adopt.scaffold import ScaffoldError, new_entry
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
@@ -218,14 +220,14 @@ def _program() -> str:
 
     if shutil.which("glossary-gen"):
         return "glossary-gen"
-    from .loader import display_path
+    from glossary_gen.core.loader import display_path
 
     candidate = Path(sys.executable).with_name("glossary-gen")
     return display_path(candidate) if candidate.exists() else "glossary-gen"
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from .importer import import_hugo, summarize
+    from glossary_gen.adopt.importer import import_hugo, summarize
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     result = import_hugo(
@@ -252,8 +254,8 @@ def _url(value: str | None, option: str) -> str | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from .pipeline import load_and_link
-    from .project import init_project, report
+    from glossary_gen.adopt.project import init_project, report
+    from glossary_gen.pipeline import load_and_link
 
     hugo = None
     if args.source is not None:
@@ -279,7 +281,7 @@ def run_init(args: argparse.Namespace) -> int:
     if not result.ok:
         return EXIT_PROBLEMS
     if result.imported is not None:  # what `check --no-doctest` would say in the new project
-        from .config import plugin_options, settings_from_options
+        from glossary_gen.core.config import plugin_options, settings_from_options
 
         mkdocs = args.directory / "mkdocs.yml"
         settings = settings_from_options(plugin_options(mkdocs), args.directory, str(mkdocs))
@@ -294,7 +296,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from .scaffold import schema_text, write_schema
+    from glossary_gen.adopt.scaffold import write_schema
+    from glossary_gen.core.schema import schema_text
 
     settings = load_settings(args.config)
     if args.output == "-" or (args.output is None and settings.schema_file is None):

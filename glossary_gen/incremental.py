@@ -2,7 +2,7 @@
 
 ``mkdocs serve`` rebuilds the site on every save. Most of a glossary does not change with one
 entry, so the site adapter keeps, from one build to the next, what this module computes (no
-site engine is imported here; :mod:`glossary_gen.partial_build` is the MkDocs side):
+site engine is imported here; :mod:`glossary_gen.engines.partial_build` is the MkDocs side):
 
 * :class:`EntryCache`: parsed entries by file and exact content. A file whose bytes are those of
   the last build is not parsed again. Memory only: nothing an entry writes can reach it (an
@@ -10,7 +10,7 @@ site engine is imported here; :mod:`glossary_gen.partial_build` is the MkDocs si
 * :class:`ValidationMemo`: what the per-entry validation rules found in an unchanged entry.
 * :class:`DoctestMemo`: each entry's doctest verdict by entry content and limits, so an
   unchanged entry's examples are not looked up again (the on-disk cache of
-  :mod:`glossary_gen.doctests` stays the one that survives the process).
+  :mod:`glossary_gen.run.doctests` stays the one that survives the process).
 * :func:`render_key`: everything a term page's Markdown is made of: the entry itself, the
   title and summary of every term it lists (related terms, backlinks), the docs pages that use
   it, its date and doctest verdict, and the site-wide options. Equal key, equal page.
@@ -35,8 +35,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .diagnostics import Diagnostic
-from .loader import (
+from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.loader import (
     MAX_ENTRY_BYTES,
     Boundary,
     discover,
@@ -44,11 +44,11 @@ from .loader import (
     parse_entry,
     read_entry_file,
 )
-from .model import Entry, name_key
+from glossary_gen.core.model import Entry, name_key
 
 if TYPE_CHECKING:
-    from .config import EntryModel, Settings
-    from .render import Linker, RenderedPage, Renderer
+    from glossary_gen.core.config import EntryModel, Settings
+    from glossary_gen.site.render import Linker, RenderedPage, Renderer
 
 #: A fact a page's Markdown conversion read, as ``(kind, key)``:
 #: ``("name", name_key)`` which published term a name resolves to; ``("tip", slug)`` a term's
@@ -65,7 +65,7 @@ ANYTHING: Fact = ("*", "")
 class EntryCache:
     """Parsed entries by file, shown path and exact bytes, kept from one build to the next.
 
-    :meth:`load_entries` returns what :func:`glossary_gen.loader.load_entries` returns (same
+    :meth:`load_entries` returns what :func:`glossary_gen.core.loader.load_entries` returns (same
     reading rules, same order, same diagnostics); a file is parsed again only when its bytes
     changed. Entries are immutable, so the next build can share them.
     """
@@ -121,9 +121,9 @@ class DoctestMemo:
     def check(
         self, entries: Sequence[Entry], settings: Settings
     ) -> tuple[dict[str, object], list[Diagnostic]]:
-        """:func:`glossary_gen.doctests.check_doctests` for the entries not seen unchanged
+        """:func:`glossary_gen.run.doctests.check_doctests` for the entries not seen unchanged
         before; the others get the verdict (and the diagnostics) of the last build."""
-        from .doctests import check_doctests
+        from glossary_gen.run.doctests import check_doctests
 
         limits = repr(
             (
@@ -211,7 +211,7 @@ def site_render_key(renderer: Renderer, *extra: object) -> str:
 
 
 def render_key(renderer: Renderer, entry: Entry, site: str) -> tuple[object, ...]:
-    """Everything :meth:`glossary_gen.render.Renderer.render_entry` reads for ``entry``:
+    """Everything :meth:`glossary_gen.site.render.Renderer.render_entry` reads for ``entry``:
     equal keys give equal page Markdown (apart from the per-build token nonce)."""
     glossary, linker = renderer.glossary, renderer.linker
     tips, texts, by_slug, srcs = linker.tooltips, linker.summaries, glossary.by_slug, linker.src_of
@@ -322,7 +322,7 @@ class _RecordingTips(Mapping[str, str]):
 
 
 class RecordingLinker:
-    """A :class:`~glossary_gen.render.Linker` for the Markdown extension that notes, per page,
+    """A :class:`~glossary_gen.site.render.Linker` for the Markdown extension that notes, per page,
     every fact it is asked for (:attr:`reads`, reset by :meth:`begin_page`).
 
     It answers exactly as the linker it wraps. Lookups it does not model are passed on and
@@ -330,7 +330,7 @@ class RecordingLinker:
     """
 
     def __init__(self, linker: Linker) -> None:
-        from .render import _WORD
+        from glossary_gen.site.render import _WORD
 
         self._linker = linker
         self._words = _WORD
@@ -409,14 +409,14 @@ def mentions(text: str, names: Iterable[str]) -> bool:
 
 
 class ValidationMemo:
-    """:func:`glossary_gen.validate.validate` with what the per-entry rules found kept for
+    """:func:`glossary_gen.core.validate.validate` with what the per-entry rules found kept for
     unchanged entries (the rules that need the whole glossary always run)."""
 
     def __init__(self) -> None:
         self._found: dict[tuple[object, ...], list[Diagnostic]] = {}
 
     def validate(self, entries: Sequence[Entry], model: EntryModel) -> list[Diagnostic]:
-        from .validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
+        from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
 
         today = _dt.date.today()  # a rule compares `updated:` with today
         diagnostics: list[Diagnostic] = []

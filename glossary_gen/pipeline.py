@@ -13,23 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
-from .diagnostics import Diagnostic, has_errors, sort_diagnostics, warning
-from .links import link
-from .loader import display_path, load_entries
-from .model import Entry, Glossary
-from .sandbox import Isolation
-from .validate import validate
+import glossary_gen.fences  # noqa: F401  (registers the package's fence kinds)
+from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
+from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics, warning
+from glossary_gen.core.fences import prepare_fences
+from glossary_gen.core.links import link
+from glossary_gen.core.loader import display_path, load_entries
+from glossary_gen.core.model import Entry, Glossary
+from glossary_gen.core.validate import validate
+from glossary_gen.run.sandbox import Isolation
 
 if TYPE_CHECKING:
-    from .incremental import Memo
+    from glossary_gen.incremental import Memo
 
 
 @dataclass
 class CheckResult:
     glossary: Glossary
     diagnostics: list[Diagnostic]
-    #: Doctest outcome per entry slug (filled when doctests ran); see :mod:`glossary_gen.doctests`.
+    #: Doctest outcome per entry slug (filled when doctests ran); see :mod:`glossary_gen.run.doctests`.
     doctest_results: dict[str, object] = field(default_factory=dict)
     #: The sandbox entry code ran in (None with doctests off); its summary names the isolation.
     isolation: Isolation | None = None
@@ -101,8 +103,8 @@ def check(
     diagnostics += schema_file_problems(settings)
     result = CheckResult(glossary, diagnostics)
     if settings.doctest:
-        from .doctests import check_doctests
-        from .sandbox import SandboxUnavailable, isolation
+        from glossary_gen.run.doctests import check_doctests
+        from glossary_gen.run.sandbox import SandboxUnavailable, isolation
 
         # First, so that a required but missing sandbox stops the check: a usage error.
         try:
@@ -119,16 +121,14 @@ def check(
         result.diagnostics += doctest_diagnostics
         # Plots run the entry's code too (in the same sandbox): a plot that only fails when its
         # code runs is found by `check`, not first by the site build.
-        from .live import prepare
-
-        result.diagnostics += prepare([e for e in selected if not e.draft], settings)
+        result.diagnostics += prepare_fences([e for e in selected if not e.draft], settings)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
 
 def schema_file_problems(settings: Settings) -> list[Diagnostic]:
     """The editors' copy of the schema (``schema_file``) must say what ``check`` applies."""
-    from .scaffold import schema_text
+    from glossary_gen.core.schema import schema_text
 
     path = settings.schema_file
     if path is None:

@@ -32,11 +32,11 @@ from typing import Any
 
 import pytest
 
-from .config import ConfigError, Settings, plugin_options, settings_from_options
-from .diagnostics import Diagnostic
-from .doctests import EntryResult, check_doctests, doctest_blocks
-from .loader import load_entry
-from .model import Entry
+from glossary_gen.core.config import ConfigError, Settings, plugin_options, settings_from_options
+from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.loader import load_entry
+from glossary_gen.core.model import Entry
+from glossary_gen.run.doctests import EntryResult, check_doctests, doctest_blocks
 
 _RESULTS = pytest.StashKey[dict[str, tuple[EntryResult, list[Diagnostic]]]]()
 

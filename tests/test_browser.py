@@ -600,7 +600,7 @@ def test_keyboard_reaches_and_runs_the_examples_with_the_sandbox_in_place(page, 
     )
 
 
-FRAME = ROOT / "glossary_gen" / "assets" / "live-frame.html"
+FRAME = ROOT / "glossary_gen" / "site" / "assets" / "live-frame.html"
 
 
 def frame_policy(text: str) -> dict[str, list[str]]:

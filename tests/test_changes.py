@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen.changes import changed_entries
+from glossary_gen.adopt.changes import changed_entries
 from glossary_gen.cli import main
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

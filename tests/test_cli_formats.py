@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from glossary_gen.cli import main
-from glossary_gen.diagnostics import error, format_diagnostics, warning
+from glossary_gen.core.diagnostics import error, format_diagnostics, warning
 
 BROKEN = (
     "---\n"

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from glossary_gen.cli import main
-from glossary_gen.config import (
+from glossary_gen.core.config import (
     DEFAULT_MODEL,
     ConfigError,
     EntryModel,
     entry_model_from_options,
     load_settings,
 )
-from glossary_gen.model import REQUIRED_SECTIONS
+from glossary_gen.core.model import REQUIRED_SECTIONS
 
 SECTIONS = """\
       sections:

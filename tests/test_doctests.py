@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import doctests
 from glossary_gen.cli import main
-from glossary_gen.config import Settings
-from glossary_gen.doctests import (
+from glossary_gen.core.config import Settings
+from glossary_gen.core.loader import load_entries
+from glossary_gen.run import doctests
+from glossary_gen.run.doctests import (
     DoctestCache,
     cache_key,
     check_doctests,
     doctest_blocks,
     run_in_process,
 )
-from glossary_gen.loader import load_entries
-from glossary_gen.sandbox import Outcome
+from glossary_gen.run.sandbox import Outcome
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FAILURES = FIXTURES / "doctest_failures"
@@ -465,7 +465,7 @@ def test_cache_records_are_authenticated(tmp_path, monkeypatch):
 
 
 def test_a_key_others_can_read_is_replaced(tmp_path, monkeypatch):
-    from glossary_gen import cache
+    from glossary_gen.run import cache
 
     folder = tmp_path / "keys"
     folder.mkdir()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen.edit_links import EditLinks, edit_base
-from glossary_gen.loader import load_entries
+from glossary_gen.core.loader import load_entries
+from glossary_gen.site.edit_links import EditLinks, edit_base
 
 SITE = Path(__file__).parent / "fixtures" / "site_basic"
 

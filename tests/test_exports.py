@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import exports
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.render import Renderer, RenderOptions
+from glossary_gen.site import exports
+from glossary_gen.site.render import Renderer, RenderOptions
 
 SITE = Path(__file__).parent / "fixtures" / "site_basic"
 A = "{http://www.w3.org/2005/Atom}"
@@ -62,8 +62,8 @@ def test_the_three_exports_list_the_same_terms(dated):
     assert urls == {e.find(f"{A}link").get("href") for e in feed.iter(f"{A}entry")}
     terms_section = llms.split("## Terms", 1)[1].split("## Optional", 1)[0]
     assert urls == set(re.findall(r"^- \[[^\]]+\]\(([^)]+)\)", terms_section, re.M))
-    # Renderer.glossary_json is the same builder.
-    assert renderer.glossary_json() == exports.glossary_json(renderer, terms)
+    # Without a list of terms, glossary_json builds the same one.
+    assert exports.glossary_json(renderer) == exports.glossary_json(renderer, terms)
 
 
 def test_feed_lists_the_newest_first_dated_by_updated_then_the_file(dated):

@@ -26,11 +26,13 @@ from pathlib import Path
 import markdown
 import pytest
 
-from glossary_gen import cli, validate
-from glossary_gen.diagnostics import Diagnostic
-from glossary_gen.markdown_ext import GlossaryExtension
+from glossary_gen import cli
+from glossary_gen.core import markup
+from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.render import Renderer, RenderOptions, plain_text, sanitize, tooltip_text
+from glossary_gen.site.markdown_ext import GlossaryExtension
+from glossary_gen.site.render import Renderer, RenderOptions, sanitize
+from glossary_gen.site.text import plain_text, tooltip_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile_html"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
@@ -338,7 +340,7 @@ def test_content_at_every_limit_is_clean_and_renders(write_entry):
     glossary, diagnostics = load_and_link(entries)
     assert [d for d in diagnostics if d.is_error] == []
     entry = glossary.entries[0]
-    assert not validate.too_deep(entry)
+    assert not markup.too_deep(entry)
     renderer = Renderer(
         glossary,
         RenderOptions(last_updated=False),

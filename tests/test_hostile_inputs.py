@@ -1,7 +1,7 @@
 """Entries written to break the checker (issue 11) fail safely: one located line per problem, no
 traceback, bounded memory and time, with or without ``--no-doctest``.
 
-Fence options are read by the same reader as front matter (:mod:`glossary_gen.untrusted_yaml`);
+Fence options are read by the same reader as front matter (:mod:`glossary_gen.core.untrusted_yaml`);
 entry files are opened only when they are regular files inside the project.
 """
 
@@ -18,12 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import live, render
 from glossary_gen.cli import main
-from glossary_gen.config import Settings
-from glossary_gen.loader import load_entries, load_entry
+from glossary_gen.core import fences
+from glossary_gen.core.config import Settings
+from glossary_gen.core.loader import load_entries, load_entry
+from glossary_gen.core.untrusted_yaml import MAX_YAML_CHARS, parse_mapping
+from glossary_gen.fences import live
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.untrusted_yaml import MAX_YAML_CHARS, parse_mapping
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile_inputs"
 VALID = Path(__file__).parent / "fixtures" / "valid" / "entries"
@@ -92,7 +93,7 @@ def test_the_site_formatters_render_a_note_not_a_traceback(tmp_path):
             )
             if formatter is None or entry.slug == "python-nesting":
                 continue
-            ctx = render.FenceContext(entry, block, 1, None, None, "glossary/x/")  # type: ignore[arg-type]
+            ctx = fences.FenceContext(entry, block, 1, None, None, "glossary/x/")  # type: ignore[arg-type]
             assert "unavailable" in formatter(ctx)  # the invalid fence itself is a check error
 
 
@@ -101,7 +102,7 @@ def test_fences_are_safe_without_libyaml_too(monkeypatch):
     from it): the depth gate runs first there as well."""
     import yaml
 
-    from glossary_gen import untrusted_yaml
+    from glossary_gen.core import untrusted_yaml
 
     class PurePythonLoader(yaml.SafeLoader):
         pass

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import sandbox
-from glossary_gen.cache import ResultStore, load_key
-from glossary_gen.config import Settings
-from glossary_gen.doctests import cache_key
-from glossary_gen.loader import load_entries
+from glossary_gen.core.config import Settings
+from glossary_gen.core.loader import load_entries
+from glossary_gen.run import sandbox
+from glossary_gen.run.cache import ResultStore, load_key
+from glossary_gen.run.doctests import cache_key
 
 ROOT = Path(__file__).parent.parent
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile_sandbox"

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from glossary_gen import incremental
-from glossary_gen.config import DEFAULT_MODEL, EntryModel, SectionSpec
+from glossary_gen.core.config import DEFAULT_MODEL, EntryModel, SectionSpec
+from glossary_gen.core.loader import load_entries
+from glossary_gen.core.validate import validate
 from glossary_gen.incremental import (
     ANYTHING,
     DoctestMemo,
@@ -19,10 +21,8 @@ from glossary_gen.incremental import (
     render_key,
     site_render_key,
 )
-from glossary_gen.loader import load_entries
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.render import Renderer, RenderOptions
-from glossary_gen.validate import validate
+from glossary_gen.site.render import Renderer, RenderOptions
 
 ENTRY = """---
 title: {title}
@@ -120,8 +120,8 @@ def test_the_validation_memo_finds_what_validate_finds(write_entry) -> None:
 def test_the_doctest_memo_checks_each_entry_once(
     monkeypatch: pytest.MonkeyPatch, write_entry
 ) -> None:
-    from glossary_gen import doctests
-    from glossary_gen.config import Settings
+    from glossary_gen.core.config import Settings
+    from glossary_gen.run import doctests
 
     folder = write_entry("alpha.md", entry("Alpha", body="```python\n>>> 1 + 1\n2\n```"))
     write_entry("beta.md", entry("Beta"))

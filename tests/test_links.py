@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from glossary_gen.links import link
-from glossary_gen.loader import load_entries
+from glossary_gen.core.links import link
+from glossary_gen.core.loader import load_entries
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import live, render
-from glossary_gen.config import Settings
-from glossary_gen.loader import load_entries
-from glossary_gen.validate import validate
+from glossary_gen.core import fences
+from glossary_gen.core.config import Settings
+from glossary_gen.core.loader import load_entries
+from glossary_gen.core.validate import validate
+from glossary_gen.fences import live
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -266,7 +267,7 @@ def test_results_are_cached_and_a_corrupt_cache_is_rebuilt(write_entry, tmp_path
     calls = []
 
     def counting(tasks, limits, jobs):
-        from glossary_gen.sandbox import run_tasks
+        from glossary_gen.run.sandbox import run_tasks
 
         calls.append(len(tasks))
         return run_tasks(tasks, limits, jobs)
@@ -285,16 +286,16 @@ def test_results_are_cached_and_a_corrupt_cache_is_rebuilt(write_entry, tmp_path
 
 
 def test_formatters_are_registered_and_report_failures(write_entry, tmp_path):
-    render._load_formatters()
-    assert render.FENCE_FORMATTERS["plot"] is live.format_plot
-    assert render.FENCE_FORMATTERS["playground"] is live.format_playground
+
+    assert fences.FENCE_FORMATTERS["plot"] is live.format_plot
+    assert fences.FENCE_FORMATTERS["playground"] is live.format_playground
     entry = entry_with(
         write_entry,
         "```pycon\n>>> def f(x):\n...     raise ValueError('no')\n```\n\n"
         "```plot\nfunctions: [f]\nx: [-1, 1]\n```\n",
     )
     live.prepare([entry], settings(tmp_path))
-    ctx = render.FenceContext(entry, entry.code_blocks[-1], 1, None, None, "glossary/thing/")  # type: ignore[arg-type]
+    ctx = fences.FenceContext(entry, entry.code_blocks[-1], 1, None, None, "glossary/thing/")  # type: ignore[arg-type]
     html = live.format_plot(ctx)
     assert "Plot unavailable" in html
     [problem] = ctx.diagnostics
@@ -334,7 +335,7 @@ def test_pyodide_pin_is_the_same_everywhere():
     pinned = package["dependencies"]["pyodide"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), "pin an exact version (npm install --save-exact)"
     assert lock["packages"]["node_modules/pyodide"]["version"] == pinned
-    from glossary_gen import plugin
+    from glossary_gen.engines import plugin
 
     assert pinned == plugin.PYODIDE_VERSION and pinned in plugin.PYODIDE_CDN
 
@@ -372,7 +373,7 @@ def test_the_python_worker_is_shipped_but_not_loaded_with_the_page(monkeypatch):
 
     from mkdocs.config import load_config
 
-    assets = resources.files("glossary_gen").joinpath("assets")
+    assets = resources.files("glossary_gen.site").joinpath("assets")
     worker = assets.joinpath("live-worker.js").read_text(encoding="utf-8")
     assert "pyodide.mjs" in worker and "loadPyodide" in worker
     assert "document" not in re.sub(r"/\*.*?\*/", "", worker, flags=re.S)  # nothing page-side in it

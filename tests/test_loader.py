@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from glossary_gen.loader import MAX_DEPTH, MAX_ENTRY_BYTES, load_entries, load_entry, parse_body
+from glossary_gen.core.loader import (
+    MAX_DEPTH,
+    MAX_ENTRY_BYTES,
+    load_entries,
+    load_entry,
+    parse_body,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -234,7 +240,9 @@ def test_load_entries_keeps_going_after_bad_files():
 
 def test_depth_guard_is_the_same_without_libyaml(tmp_path, monkeypatch):
     """PyYAML built without libyaml (pure Python) has no nesting limit of its own."""
-    from glossary_gen import untrusted_yaml  # the one YAML reader (front matter, fence options)
+    from glossary_gen.core import (
+        untrusted_yaml,
+    )  # the one YAML reader (front matter, fence options)
 
     class PurePythonLoader(yaml.SafeLoader):
         pass

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import packages
-from glossary_gen.loader import parse_entry
-from glossary_gen.validate import validate
+from glossary_gen.core import packages
+from glossary_gen.core.loader import parse_entry
+from glossary_gen.core.validate import validate
 
 ROOT = Path(__file__).parent.parent
 PYODIDE_LOCK = ROOT / "node_modules" / "pyodide" / "pyodide-lock.json"

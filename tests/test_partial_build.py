@@ -18,7 +18,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from glossary_gen import partial_build
+from glossary_gen.engines import partial_build
 
 CONFIG = """site_name: Partial Builds
 site_url: https://glossary.example.org/

@@ -366,7 +366,7 @@ def test_hostile_title_and_body_are_escaped_or_sanitized(built):
 def test_every_page_is_finished_after_sanitizing_on_the_second_thread(built):
     """Entry pages are sanitized off the main thread between on_page_content and on_page_context;
     no page and no search entry may keep the placeholder they hold meanwhile."""
-    from glossary_gen.plugin import _PENDING
+    from glossary_gen.engines.plugin import _PENDING
 
     outputs = [p for p in (built[0] / "site").rglob("*") if p.suffix in (".html", ".json")]
     assert len(outputs) > 5
@@ -435,7 +435,7 @@ def test_generated_page_cannot_silently_replace_a_docs_page(tmp_path):
 
 
 def test_serve_watches_the_entries_folder():
-    from glossary_gen.plugin import GlossaryPlugin
+    from glossary_gen.engines.plugin import GlossaryPlugin
 
     class Server:
         def __init__(self):

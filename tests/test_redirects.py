@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from glossary_gen.cli import main
-from glossary_gen.loader import load_entries
-from glossary_gen.redirects import (
-    alias_slugs,
-    check_alias_slugs,
+from glossary_gen.core.addresses import alias_slugs, check_alias_slugs
+from glossary_gen.core.loader import load_entries
+from glossary_gen.site.redirects import (
     redirect_html,
     redirect_src,
     redirects,
@@ -231,7 +230,7 @@ def test_redirects_work_under_mkdocs_serve(tmp_path):
     ],
 )
 def test_an_old_address_is_a_plain_path_inside_the_site(path, target):
-    from glossary_gen.redirects import redirect_file
+    from glossary_gen.core.addresses import redirect_file
 
     assert redirect_file(path) == target
 
@@ -241,7 +240,7 @@ def test_bad_or_shared_old_addresses_are_located_errors(write_entry):
         listed = ", ".join(f'"{p}"' for p in paths)
         return f"---\ntitle: {title}\nredirect_from: [{listed}]\n---\n{BODY}"
 
-    from glossary_gen.redirects import check_old_addresses
+    from glossary_gen.core.addresses import check_old_addresses
 
     entries = load(
         write_entry,

@@ -12,20 +12,12 @@ from pathlib import Path
 import markdown
 import pytest
 
-from glossary_gen import render
-from glossary_gen.markdown_ext import GlossaryExtension
+from glossary_gen.core.fences import FENCE_FORMATTERS, FenceError, Markdown
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.render import (
-    FENCE_FORMATTERS,
-    FenceError,
-    Markdown,
-    Renderer,
-    RenderOptions,
-    plain_text,
-    relative_url,
-    sanitize,
-    script_json,
-)
+from glossary_gen.site import exports, render
+from glossary_gen.site.markdown_ext import GlossaryExtension
+from glossary_gen.site.render import Renderer, RenderOptions, sanitize
+from glossary_gen.site.text import plain_text, relative_url, script_json, tooltip_text
 
 SITE = Path(__file__).parent / "fixtures" / "site_basic"
 
@@ -113,7 +105,7 @@ def test_tooltips_are_text_even_when_a_summary_spells_out_a_tag(glossary):
     """Material shows a title as HTML: a summary's '&lt;img ...&gt;' must stay text, on entry
     pages (sanitized) and on docs pages (not sanitized) alike."""
     renderer = make_renderer(glossary)
-    renderer.linker.tooltips["beta"] = render.tooltip_text(
+    renderer.linker.tooltips["beta"] = tooltip_text(
         plain_text("See &lt;img src=x onerror=alert(1)&gt; &amp;lt;b&amp;gt; here.")
     )
     for page, slug in (("glossary/alpha.md", "alpha"), ("index.md", None)):
@@ -222,7 +214,7 @@ def test_index_groups_terms_a_to_z(glossary):
 
 
 def test_glossary_json_lists_published_terms(glossary):
-    data = json.loads(make_renderer(glossary).glossary_json())
+    data = json.loads(exports.glossary_json(make_renderer(glossary)))
     assert [t["slug"] for t in data["terms"]] == ["alpha", "beta", "omega-point", "evil"] or sorted(
         t["slug"] for t in data["terms"]
     ) == ["alpha", "beta", "evil", "omega-point"]
@@ -345,7 +337,7 @@ def test_last_updated_uses_one_git_call(tmp_path, monkeypatch):
 
 
 def test_the_theme_prints_the_h1_unless_the_body_has_one(glossary):
-    from glossary_gen.loader import parse_entry
+    from glossary_gen.core.loader import parse_entry
 
     renderer = make_renderer(glossary)
     page, _ = renderer.render_entry(glossary.by_slug["alpha"])
@@ -375,7 +367,7 @@ def test_the_theme_prints_the_h1_unless_the_body_has_one(glossary):
 def test_math_prefetch_worker_gives_the_same_mathml_and_errors_stay_located(tmp_path, monkeypatch):
     from latex2mathml.converter import convert
 
-    from glossary_gen.markdown_ext import MathCache, formula_keys
+    from glossary_gen.site.markdown_ext import MathCache, formula_keys
 
     text = "Inline $a_{1}$ and $b^2$ here.\n\n$$\n\\frac{1}{2}\n$$\n\nBroken $\\left( x$.\n"
     keys = list(formula_keys(text))

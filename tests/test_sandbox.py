@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen import sandbox
 from glossary_gen.cli import main
-from glossary_gen.sandbox import (
+from glossary_gen.run import sandbox
+from glossary_gen.run.sandbox import (
     Limits,
     Outcome,
     Task,
@@ -211,7 +211,7 @@ def isolated(monkeypatch):
 
 def test_a_task_sees_neither_the_project_nor_the_cache_key(isolated):
     root = Path(__file__).parent.parent
-    from glossary_gen.cache import key_folder
+    from glossary_gen.core.config import key_folder
 
     tests = root / "tests" / "test_sandbox.py"
     paths = [root / "entries", root / ".git", tests, key_folder(), root / "glossary_gen"]

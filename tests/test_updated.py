@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen.loader import parse_entry
+from glossary_gen.core.loader import parse_entry
+from glossary_gen.core.validate import validate
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.render import Renderer, RenderOptions
-from glossary_gen.validate import validate
+from glossary_gen.site.render import Renderer, RenderOptions
 
 BODY = "### Summary\n\nS.\n\n### ELI5\n\nE.\n\n### In-depth explanation\n\nD.\n"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen.used_on import (
+from glossary_gen.site.used_on import (
     DocsPage,
     nav_titles,
     page_title,

@@ -8,9 +8,10 @@ import fastjsonschema
 import jsonschema
 import pytest
 
-from glossary_gen import validate as validate_module
-from glossary_gen.loader import load_entries, parse_entry
-from glossary_gen.validate import ENTRY_RULES, check_schema, schema, validate
+from glossary_gen.core import validate as validate_module
+from glossary_gen.core.loader import load_entries, parse_entry
+from glossary_gen.core.schema import check_schema, schema
+from glossary_gen.core.validate import ENTRY_RULES, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BODY = "### Summary\n\nS.\n\n### ELI5\n\nE.\n\n### In-depth explanation\n\nD.\n"

@@ -1,0 +1,1 @@
+"""Starting and growing a glossary: ``init``, ``new``, the Hugo import and ``check --changed``."""

@@ -1,0 +1,147 @@
+"""``check --changed [REF]``: which entry files a change touches, from git.
+
+The answer is a set of files to *report and doctest*; the whole glossary is still loaded and
+linked by the pipeline, since a link in a changed entry can only be checked against all the others.
+
+What counts as changed, compared with the merge base of REF and ``HEAD`` (what a pull request
+shows, so commits that landed on REF since the branch started are not blamed on it):
+
+* entry files added, modified, copied or renamed: committed, staged, unstaged and untracked
+  (not ignored) ones, so a contributor's new, uncommitted entry is checked before it is committed;
+* entries whose ``related:`` or ``[[wiki links]]`` name a term that the change made disappear
+  (an entry removed or renamed, a title or alias changed): the broken link lives in a file the
+  change did not touch, yet the change broke it, so that file is reported too.
+
+Problems that were already there in untouched entries are not reported. A missing REF, a shallow
+clone without the merge base, or a folder outside a git repository is a usage error
+(:class:`~glossary_gen.core.config.ConfigError`, exit code 2), never a silent "nothing changed".
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from glossary_gen.core.config import ConfigError
+from glossary_gen.core.loader import discover, load_entries, parse_entry
+from glossary_gen.core.model import Entry, name_key
+
+
+def _git(cwd: Path, *args: str) -> str:
+    git = shutil.which("git")
+    if git is None:
+        raise ConfigError("--changed needs git, which was not found on PATH")
+    process = subprocess.run(
+        [git, "-c", "core.quotepath=off", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        check=False,
+    )
+    if process.returncode != 0:
+        raise _GitFailed(process.stderr.strip())
+    return process.stdout
+
+
+class _GitFailed(Exception):
+    pass
+
+
+def _is_entry_file(path: Path, entries_dir: Path) -> bool:
+    """The same rule as :func:`glossary_gen.core.loader.discover`: ``*.md`` directly in the folder."""
+    return path.parent == entries_dir and path.suffix == ".md" and not path.name.startswith(".")
+
+
+def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
+    """Entry files to report for a change since ``ref`` (see the module docstring)."""
+    if not entries_dir.is_dir():
+        raise ConfigError(f"entries folder '{entries_dir}' does not exist")
+    folder = entries_dir.resolve()
+    try:
+        top = Path(_git(folder, "rev-parse", "--show-toplevel").strip()).resolve()
+    except _GitFailed:
+        raise ConfigError(
+            f"--changed needs a git repository, and '{entries_dir}' is not inside one; "
+            "run check without --changed"
+        ) from None
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except _GitFailed:
+        raise ConfigError(
+            f"--changed: unknown git ref '{ref}'; fetch it first (e.g. `git fetch origin main`) "
+            "or name another one, e.g. `--changed HEAD~1`"
+        ) from None
+    try:
+        base = _git(top, "merge-base", ref, "HEAD").strip()
+    except _GitFailed:
+        raise ConfigError(
+            f"--changed: no common history between '{ref}' and HEAD; in a shallow clone, "
+            "fetch the full history (actions/checkout with fetch-depth: 0)"
+        ) from None
+
+    relative = folder.relative_to(top).as_posix() if folder != top else "."
+    # Working tree against the merge base: committed, staged and unstaged changes in one diff.
+    diff = _git(top, "diff", "--name-status", "-z", "-M", "--no-ext-diff", base, "--", relative)
+    untracked = _git(top, "ls-files", "--others", "--exclude-standard", "-z", "--", relative)
+
+    current: set[Path] = set()
+    gone: dict[Path, Path] = {}  # file at the merge base (repo-relative) -> its path now, if any
+    fields = diff.split("\0")
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        if status[0] in "RC":
+            old, new = fields[index + 1], fields[index + 2]
+            index += 3
+        else:
+            old = new = fields[index + 1]
+            index += 2
+        new_path = top / new
+        if status[0] == "D":
+            gone[Path(old)] = top / old
+            continue
+        if _is_entry_file(new_path, folder):
+            current.add(new_path)
+        if status[0] in "RM":
+            gone[Path(old)] = new_path
+    for name in filter(None, untracked.split("\0")):
+        path = top / name
+        if _is_entry_file(path, folder):
+            current.add(path)
+
+    current |= _entries_broken_by(top, base, gone, folder, current)
+    # Spelled under the folder as the user gave it, so reported paths match the loaded entries'
+    # even where the working directory sits behind a symlink.
+    return sorted(entries_dir / path.name for path in current)
+
+
+def _entries_broken_by(
+    top: Path, base: str, old_files: dict[Path, Path], folder: Path, already: set[Path]
+) -> set[Path]:
+    """Unchanged entries whose links name a term that existed at ``base`` and no longer does."""
+    old_names: set[str] = set()
+    for old in old_files:
+        if not _is_entry_file(top / old, folder):
+            continue
+        try:
+            data = _git(top, "show", f"{base}:{old.as_posix()}").encode("utf-8", "surrogateescape")
+        except _GitFailed:
+            continue
+        entry, _ = parse_entry(data, top / old, old.as_posix())
+        if entry is not None:
+            old_names.update(name_key(name) for name in entry.names)
+    if not old_names:
+        return set()
+    entries, _ = load_entries(folder) if discover(folder) else ([], [])
+    lost = old_names - {name_key(name) for entry in entries for name in entry.names}
+    if not lost:
+        return set()
+    return {entry.file for entry in entries if entry.file not in already and _links_to(entry, lost)}
+
+
+def _links_to(entry: Entry, names: set[str]) -> bool:
+    targets = [item.value for item in entry.related] + [link.target for link in entry.wikilinks]
+    return any(name_key(target) in names for target in targets)

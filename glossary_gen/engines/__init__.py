@@ -1,0 +1,1 @@
+"""Site-engine adapters: the MkDocs plugin (with its incremental serve) and the Zensical writer."""

@@ -1,0 +1,627 @@
+"""Python-Markdown extension: ``[[wiki links]]``, auto-links to terms, and ``$math$`` as MathML.
+
+* ``[[Term]]`` / ``[[Term|text]]`` become ``<a class="glossary-link" href="relu.md" title="summary">``;
+  the href is a source path so the site generator validates it and maps it to the page URL, and
+  the title is the term's summary, which Material shows as a tooltip. Unknown targets (already
+  reported by the pipeline) render as plain text.
+* Auto-linking (``autolink: first``): the first plain mention of another term on a term page
+  becomes a link; never inside code, headings, links, math or raw HTML.
+* ``$...$`` (inline) and ``$$ ... $$`` (a display block, on its own lines) are converted at build
+  time to MathML with latex2mathml: no JavaScript, no CDN. Code spans and fences are left alone
+  (they are handled first), and ``\\$`` is a literal dollar. ``$5 and $10`` is not math: the
+  opening ``$`` must be followed, and the closing one preceded, by a non-space, and the closing
+  one must not be followed by a digit.
+* With a :class:`DeferredMath` (the MkDocs plugin sets one), a formula is first rendered as a
+  marker element holding its LaTeX source, and :meth:`DeferredMath.splice` swaps the markers for
+  the (sanitized, once per formula) MathML in the finished page: search indexes the LaTeX, which
+  is what readers type, and neither the indexer nor the page sanitizer reads the MathML.
+
+Processors are registered with explicit names and priorities, as in Python-Markdown's own
+extensions. The extension instance is created once per build and reused for every page; the
+per-page state lives in the :class:`~glossary_gen.site.render.Linker`.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as etree
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+from markdown import Extension, Markdown
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
+from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
+
+from glossary_gen.core.loader import WIKILINK
+from glossary_gen.site.render import TOKEN_PREFIX, TOKEN_RE, Linker, sanitize
+
+WIKILINK_RE = WIKILINK.pattern  # the loader's, so what is checked is what is rendered
+INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
+
+#: Elements whose text is never auto-linked.
+_NO_AUTOLINK = frozenset(
+    {
+        "a",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "script",
+        "style",
+        "math",
+        "abbr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "button",
+        "textarea",
+    }
+)
+
+
+class MathCache:
+    """LaTeX -> MathML, converted once per formula: kept for the whole process (every page of a
+    build, and every rebuild of ``mkdocs serve``) and, with a folder, across builds in
+    ``<cache_dir>/math.json`` (only the formulas the last build used are written back).
+    Formulas that fail to convert are never cached, so their error is reported every build.
+
+    :meth:`prefetch` converts a build's new formulas in a second process while the build goes
+    on (the same latex2mathml, so the same MathML); :meth:`convert` takes its results once it
+    has finished and converts whatever it has not (yet) got itself."""
+
+    FILE = "math.json"
+    #: Fewer new formulas than this are converted in the build's own process.
+    PREFETCH_MIN = 200
+
+    def __init__(self) -> None:
+        self.data: dict[str, str] = {}
+        self.used: set[str] = set()
+        self.path: Path | None = None
+        self.dirty = False
+        self._worker: tuple[subprocess.Popen[bytes], Path] | None = None
+        #: The worker's MathML sanitized as :func:`~glossary_gen.site.render.sanitize` does (there,
+        #: with the same code), for :class:`DeferredMath`; this process only.
+        self.clean: dict[str, str] = {}
+
+    @staticmethod
+    def _version() -> str:
+        from importlib.metadata import version
+
+        return f"1:{version('latex2mathml')}"
+
+    def open(self, folder: Path | None) -> None:
+        """Use ``folder`` (``None``: memory only) and start counting the formulas used."""
+        if self.used:  # forget formulas the previous build no longer used (serve)
+            self.data = {k: v for k, v in self.data.items() if k in self.used}
+            self.clean = {k: v for k, v in self.clean.items() if k in self.used}
+        self.used = set()
+        path = Path(folder) / self.FILE if folder else None
+        if path != self.path:
+            self.path, self.dirty = path, False
+            if path is not None and path.is_file():
+                try:
+                    stored = json.loads(path.read_text(encoding="utf-8"))
+                    if stored.get("version") == self._version() and isinstance(
+                        stored.get("math"), dict
+                    ):
+                        self.data.update(stored["math"])
+                except (OSError, ValueError, AttributeError):
+                    pass  # a broken cache is only a miss
+
+    def prefetch(self, keys: Iterable[str]) -> None:
+        """Start converting the formulas ``keys`` (``"I"``/``"B"`` + LaTeX, as from
+        :func:`formula_keys`) that are not cached yet in a worker process, when there are many."""
+        self.stop()
+        missing = [k for k in dict.fromkeys(keys) if k not in self.data]
+        if len(missing) < self.PREFETCH_MIN:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="glossary-math-"))
+        try:
+            (folder / "in.json").write_text(
+                json.dumps(missing, ensure_ascii=False), encoding="utf-8"
+            )
+            package_root = str(Path(__file__).resolve().parents[2])
+            proc = subprocess.Popen(
+                [sys.executable, "-c", _MATH_WORKER, str(folder), package_root],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        self._worker = (proc, folder)
+
+    def _collect(self) -> None:
+        """Take the worker's formulas if it has finished (never waits for it)."""
+        proc, folder = self._worker  # type: ignore[misc]
+        if proc.poll() is None:
+            return
+        self._worker = None
+        try:
+            results = (
+                json.loads((folder / "out.json").read_text(encoding="utf-8"))
+                if proc.returncode == 0
+                else {}
+            )
+        except (OSError, ValueError):
+            results = {}
+        shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(results, dict):
+            for key, value in results.items():
+                if isinstance(value, list) and len(value) == 2 and key not in self.data:
+                    self.data[key] = value[0]
+                    self.clean[key] = value[1]
+                    self.dirty = True
+
+    def stop(self) -> None:
+        """End an unfinished worker (the build is over, or a new one starts)."""
+        if self._worker is not None:
+            proc, folder = self._worker
+            self._worker = None
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def convert(self, tex: str, display: bool) -> str:
+        key = ("B" if display else "I") + tex.strip()
+        mathml = self.data.get(key)
+        if mathml is None and self._worker is not None:
+            self._collect()
+            mathml = self.data.get(key)
+        if mathml is None:
+            from latex2mathml.converter import convert
+
+            mathml = self.data[key] = convert(tex.strip(), display="block" if display else "inline")
+            self.dirty = True
+        self.used.add(key)
+        return mathml
+
+    def save(self) -> None:
+        """Write the formulas of this build back, if anything changed."""
+        self.stop()
+        if self.path is None or not (self.dirty or len(self.used) < len(self.data)):
+            return
+        data = {"version": self._version(), "math": {k: self.data[k] for k in sorted(self.used)}}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
+            tmp.write_text(
+                json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+            )
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            pass  # a cache that cannot be written costs time, never the build
+
+
+#: The worker of :meth:`MathCache.prefetch`: reads ``<folder>/in.json`` (formula keys), writes
+#: ``<folder>/out.json`` (key -> [MathML, sanitized MathML]; formulas that fail are left out, the
+#: build reports them). argv: the folder, then the folder holding this package.
+_MATH_WORKER = """
+import json, os, sys
+sys.path.insert(0, sys.argv[2])
+from latex2mathml.converter import convert
+from glossary_gen.site.render import sanitize
+folder = sys.argv[1]
+with open(os.path.join(folder, "in.json"), encoding="utf-8") as f:
+    keys = json.load(f)
+out = {}
+for key in keys:
+    try:
+        mathml = convert(key[1:], display="block" if key[0] == "B" else "inline")
+    except Exception:
+        continue
+    out[key] = [mathml, sanitize(mathml)]
+with open(os.path.join(folder, "out.tmp"), "w", encoding="utf-8") as f:
+    json.dump(out, f, ensure_ascii=False)
+os.replace(os.path.join(folder, "out.tmp"), os.path.join(folder, "out.json"))
+"""
+
+#: The process-wide formula cache (the plugin points it at ``cache_dir``).
+MATH_CACHE = MathCache()
+
+_DISPLAY_MATH_RE = re.compile(r"^[ \t]*\$\$(.+?)\$\$[ \t]*$", re.M | re.S)
+_INLINE_MATH = re.compile(INLINE_MATH_RE)
+
+
+def formula_keys(markdown_text: str) -> Iterable[str]:
+    """Cache keys of the formulas a Markdown text probably holds (for :meth:`MathCache.prefetch`:
+    a formula missed here is converted when the page is rendered; one found in code is wasted)."""
+    if "$" not in markdown_text:
+        return
+    for m in _DISPLAY_MATH_RE.finditer(markdown_text):
+        yield "B" + m.group(1).strip()
+    for m in _INLINE_MATH.finditer(markdown_text):
+        yield "I" + m.group("tex").strip()
+
+
+def latex_to_mathml(tex: str, display: bool) -> str:
+    """MathML for a LaTeX formula (raises on LaTeX that latex2mathml cannot read)."""
+    return MATH_CACHE.convert(tex, display)
+
+
+class DeferredMath:
+    """Formulas placed into the page after the search indexer has read it.
+
+    :meth:`marker` gives the element the Markdown tree holds instead of the MathML: a ``span``
+    (inline) or ``div`` (display) with the classes ``glossary-math`` and a per-build key, holding
+    the LaTeX source as text. The search index reads that text. :meth:`splice` (the plugin's
+    ``on_post_page``) replaces each marker by its formula's MathML, sanitized once per formula
+    with the page sanitizer (LaTeX is contributor input: ``\\href`` and friends make attributes),
+    so the sanitizer of the page body never reads MathML either. A marker that some other tool
+    altered stays as its LaTeX text. Keys carry a random nonce, so an entry cannot forge one.
+    """
+
+    #: Sanitized MathML per formula, for the whole process (``mkdocs serve`` rebuilds too).
+    _clean: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, nonce: str | None = None) -> None:
+        self.prefix = f"glossarymath{nonce or secrets.token_hex(8)}x"
+        self._keys: dict[str, str] = {}
+        self._html: dict[str, str] = {}
+        self._pattern = re.compile(
+            rf'<(span|div) class="glossary-math(?: glossary-math--display)? ({self.prefix}\d+)">[^<]*</\1>'
+        )
+
+    def marker(self, tex: str, display: bool, mathml: str) -> etree.Element:
+        formula = ("B" if display else "I") + tex.strip()
+        key = self._keys.get(formula)
+        if key is None:
+            key = self._keys[formula] = f"{self.prefix}{len(self._keys)}"
+            clean = self._clean.get(formula) or MATH_CACHE.clean.get(formula)
+            if clean is None:
+                clean = self._clean[formula] = sanitize(mathml)
+            self._html[key] = (
+                f'<div class="glossary-math glossary-math--display">{clean}</div>'
+                if display
+                else f'<span class="glossary-math">{clean}</span>'
+            )
+        el = etree.Element(
+            "div" if display else "span",
+            {
+                "class": f"glossary-math glossary-math--display {key}"
+                if display
+                else f"glossary-math {key}"
+            },
+        )
+        el.text = AtomicString(tex.strip())
+        return el
+
+    def splice(self, document: str) -> str:
+        """The page with every formula marker replaced by its MathML."""
+        if self.prefix not in document:
+            return document
+        items = self._html
+        return self._pattern.sub(lambda m: items.get(m.group(2), m.group(0)), document)
+
+
+def _math_html(
+    md: Markdown,
+    linker: Linker | None,
+    tex: str,
+    display: bool,
+    deferred: DeferredMath | None = None,
+) -> str | etree.Element:
+    """The formula as a stash placeholder of its HTML, or as a :class:`DeferredMath` marker."""
+    try:
+        mathml = latex_to_mathml(tex, display)
+    except Exception as exc:  # noqa: BLE001 - latex2mathml raises many types; each is the entry's
+        if linker is not None:
+            linker.math_errors.append((tex, f"{type(exc).__name__}: {exc}".rstrip(": ")))
+        marker = "$$" if display else "$"
+        return md.htmlStash.store(
+            f'<code class="glossary-math-error">{html.escape(marker + tex + marker)}</code>'
+        )
+    if deferred is not None:
+        return deferred.marker(tex, display, mathml)
+    if display:
+        return md.htmlStash.store(
+            f'<div class="glossary-math glossary-math--display">{mathml}</div>'
+        )
+    return md.htmlStash.store(f'<span class="glossary-math">{mathml}</span>')
+
+
+def _title(linker: Linker, slug: str) -> str:
+    """A term's tooltip as an element attribute of the Markdown tree.
+
+    The tooltip is text without ``<`` or ``>`` (:func:`~glossary_gen.site.render.tooltip_text`), but
+    Python-Markdown's serializer leaves ``&`` alone when it starts something that looks like an
+    entity, so a summary whose text is ``&lt;img ...&gt;`` would reach the reader's browser as
+    ``<img ...>``. Escaping every ``&`` first makes the browser read back exactly the text (docs
+    pages are not sanitized, so this matters there)."""
+    return linker.tooltips.get(slug, "").replace("&", "&amp;")
+
+
+class WikiLinkProcessor(InlineProcessor):
+    def __init__(self, pattern: str, md: Markdown, linker: Linker) -> None:
+        super().__init__(pattern, md)
+        self.linker = linker
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
+        target = m.group("target").strip()
+        text = (m.group("text") or target).strip()
+        entry = self.linker.resolve(target)
+        if entry is None:
+            el = etree.Element("span", {"class": "glossary-link glossary-link--missing"})
+        else:
+            el = etree.Element(
+                "a",
+                {
+                    "href": self.linker.href(entry.slug),
+                    "class": "glossary-link",
+                    "title": _title(self.linker, entry.slug),
+                },
+            )
+        el.text = AtomicString(text)
+        return el, m.start(0), m.end(0)
+
+
+class InlineMathProcessor(InlineProcessor):
+    def __init__(
+        self, pattern: str, md: Markdown, linker: Linker | None, ext: GlossaryExtension
+    ) -> None:
+        super().__init__(pattern, md)
+        self.linker = linker
+        self.ext = ext
+
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[str | etree.Element, int, int]:
+        return (
+            _math_html(self.md, self.linker, m.group("tex"), False, self.ext.deferred),
+            m.start(0),
+            m.end(0),
+        )
+
+
+class DisplayMathProcessor(BlockProcessor):
+    """``$$`` on a line, the formula, ``$$`` (or ``$$ formula $$`` on one line)."""
+
+    def __init__(self, parser: BlockParser, linker: Linker | None, ext: GlossaryExtension) -> None:
+        super().__init__(parser)
+        self.linker = linker
+        self.ext = ext
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return block.lstrip().startswith("$$")
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        collected = []
+        while blocks:
+            block = blocks.pop(0)
+            collected.append(block)
+            text = "\n\n".join(collected).strip()
+            if len(text) > 4 and text.endswith("$$"):
+                break
+        else:
+            text = "\n\n".join(collected).strip()
+            if not (len(text) > 4 and text.endswith("$$")):
+                blocks[:0] = collected[1:]  # not closed: treat the first block as a paragraph
+                p = etree.SubElement(parent, "p")
+                p.text = collected[0]
+                return True
+        out = _math_html(self.parser.md, self.linker, text[2:-2], True, self.ext.deferred)
+        if isinstance(out, str):  # a stash placeholder: a paragraph of its own, unwrapped later
+            etree.SubElement(parent, "p").text = out
+        else:
+            parent.append(out)
+        return True
+
+
+class TrustedBlockProcessor(BlockProcessor):
+    """A block that is only a trusted-fragment token (:class:`~glossary_gen.site.render.PageFragments`)
+    becomes a paragraph whose text is atomic: no inline pattern, auto-linker or other processor
+    looks at it (the renderer swaps it for its HTML after sanitizing)."""
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return TOKEN_PREFIX in block[:64] and TOKEN_RE.fullmatch(block.strip()) is not None
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> bool:
+        etree.SubElement(parent, "p").text = AtomicString(blocks.pop(0).strip())
+        return True
+
+
+class AutoLinkTreeprocessor(Treeprocessor):
+    """Link the first plain mention of each other term on a term page."""
+
+    def __init__(self, md: Markdown, linker: Linker) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, root: etree.Element) -> None:
+        if self.linker.autolink != "first" or self.linker.page_slug is None:
+            return
+        # Terms linked anywhere on the page already (by [[...]] or a Markdown link) are skipped.
+        for a in root.iter("a"):
+            slug = self.linker.slug_of_href(a.get("href", ""))
+            if slug is not None:
+                self.linker.linked.add(slug)
+        self._walk(root)
+        return
+
+    def _anchor(self, slug: str, text: str) -> etree.Element:
+        el = etree.Element(
+            "a",
+            {
+                "href": self.linker.href(slug),
+                "class": "glossary-link glossary-autolink",
+                "title": _title(self.linker, slug),
+            },
+        )
+        el.text = AtomicString(text)
+        return el
+
+    def _split(self, text: str) -> tuple[str, list[tuple[etree.Element, str]]]:
+        """The text before the first mention, then each mention's anchor with the text after it."""
+        spans = self.linker.find_mentions(text)
+        if not spans:
+            return text, []
+        anchors: list[tuple[etree.Element, str]] = []
+        for index, (start, end, slug) in enumerate(spans):
+            after = spans[index + 1][0] if index + 1 < len(spans) else len(text)
+            anchors.append((self._anchor(slug, text[start:end]), text[end:after]))
+        return text[: spans[0][0]], anchors
+
+    def _walk(self, el: etree.Element) -> None:
+        if el.text and not isinstance(el.text, AtomicString):
+            head, anchors = self._split(el.text)
+            if anchors:
+                el.text = head
+                self._insert(el, 0, anchors)
+        index = 0
+        while index < len(el):
+            child = el[index]
+            if child.tag not in _NO_AUTOLINK and not (child.get("class") or "").startswith(
+                "glossary-"
+            ):
+                self._walk(child)
+            index += 1
+            if child.tail and not isinstance(child.tail, AtomicString):
+                head, anchors = self._split(child.tail)
+                if anchors:
+                    child.tail = head
+                    index += self._insert(el, index, anchors)
+
+    @staticmethod
+    def _insert(
+        parent: etree.Element, position: int, anchors: list[tuple[etree.Element, str]]
+    ) -> int:
+        """Insert each anchor, followed by its text, at ``position``; returns elements added."""
+        for added, (anchor, tail) in enumerate(anchors):
+            anchor.tail = tail or None
+            parent.insert(position + added, anchor)
+        return len(anchors)
+
+
+class GlossaryExtension(Extension):
+    """The glossary's Markdown syntax. ``linker`` may be ``None`` (math only, no wiki links)."""
+
+    def __init__(
+        self,
+        linker: Linker | None = None,
+        *,
+        math: bool = True,
+        deferred: DeferredMath | None = None,
+        engine_pages: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self.linker = linker
+        self.math = math
+        #: The engine renders the pages (Zensical): take the page from it, and list the headings
+        #: of the pages the writer pre-rendered (:class:`GeneratedTocPostprocessor`).
+        self.engine_pages = engine_pages
+        #: Set: formulas become markers that :meth:`DeferredMath.splice` fills in after indexing.
+        self.deferred = deferred
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.registerExtension(self)
+        # Above 'backtick' (190) nothing; below it code spans win. Above 'escape' (180), so
+        # backslashes inside math reach LaTeX; '$' becomes escapable for a literal dollar.
+        if self.math:
+            if "$" not in md.ESCAPED_CHARS:
+                md.ESCAPED_CHARS = [*md.ESCAPED_CHARS, "$"]
+            md.inlinePatterns.register(
+                InlineMathProcessor(INLINE_MATH_RE, md, self.linker, self), "glossary_math", 185
+            )
+            # After indented code (80), before headings, lists and paragraphs.
+            md.parser.blockprocessors.register(
+                DisplayMathProcessor(md.parser, self.linker, self), "glossary_display_math", 75
+            )
+        # Before every built-in block processor ('empty' is 100): cheap, and a token block is final.
+        md.parser.blockprocessors.register(
+            TrustedBlockProcessor(md.parser), "glossary_trusted", 110
+        )
+        if self.linker is not None:
+            # Before 'reference' (170) and 'link' (160), which would read [[x]] as [x].
+            md.inlinePatterns.register(
+                WikiLinkProcessor(WIKILINK_RE, md, self.linker), "glossary_wikilink", 175
+            )
+            # After 'inline' (20) so links exist; before MkDocs' link rewriting (0).
+            md.treeprocessors.register(
+                AutoLinkTreeprocessor(md, self.linker), "glossary_autolink", 8
+            )
+            if self.engine_pages:
+                md.preprocessors.register(PagePreprocessor(md, self.linker), "glossary_page", 40)
+        if self.engine_pages:
+            # After 'raw_html' (30) has put the pre-rendered HTML back.
+            md.postprocessors.register(GeneratedTocPostprocessor(md), "glossary_toc", 5)
+
+
+class PagePreprocessor(Preprocessor):
+    """Tell the linker which page is rendered, from the engine's own record of it: Zensical keeps
+    the page (``path``, ``url``) on its ``rendering_context`` preprocessor. Without one, links are
+    written from the docs root."""
+
+    def __init__(self, md: Markdown, linker: Linker) -> None:
+        super().__init__(md)
+        self.linker = linker
+
+    def run(self, lines: list[str]) -> list[str]:
+        page = None
+        if "rendering_context" in self.md.preprocessors:
+            page = getattr(self.md.preprocessors["rendering_context"], "page", None)
+        path, url = getattr(page, "path", None), getattr(page, "url", None)
+        if isinstance(path, str):
+            self.linker.begin_page(path.replace("\\", "/"), url if isinstance(url, str) else "")
+        return lines
+
+
+#: The attribute the file writer puts on a generated page's outermost element
+#: (:mod:`glossary_gen.engines.zensical`); entries cannot write ``data-*`` attributes (sanitized).
+GENERATED_PAGE = "data-glossary-page"
+_HEADING = re.compile(r'<h([1-6])\b[^>]*?\sid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+
+
+class GeneratedTocPostprocessor(Postprocessor):
+    """The table of contents of a page the writer pre-rendered: its headings are raw HTML, which
+    the ``toc`` extension does not see, so read them from the page (text only, escaped, as the
+    MkDocs plugin lists an entry's headings) into ``md.toc_tokens``."""
+
+    def run(self, text: str) -> str:
+        if GENERATED_PAGE not in text:
+            return text
+        tokens: list[dict[str, object]] = []
+        stack: list[dict[str, object]] = []
+        for m in _HEADING.finditer(text):
+            level = int(m.group(1))
+            if level == 1:
+                continue
+            name = html.unescape(re.sub(r"<[^>]*>", "", _HEADERLINK.sub("", m.group(3)))).strip()
+            token: dict[str, object] = {
+                "level": level,
+                "id": html.unescape(m.group(2)),
+                "name": html.escape(name, quote=False),
+                "html": html.escape(name, quote=False),
+                "data-toc-label": "",
+                "children": [],
+            }
+            while stack and int(stack[-1]["level"]) >= level:  # type: ignore[call-overload]
+                stack.pop()
+            siblings = stack[-1]["children"] if stack else tokens
+            siblings.append(token)  # type: ignore[attr-defined]
+            stack.append(token)
+        self.md.toc_tokens = tokens  # type: ignore[attr-defined]
+        return text
