@@ -48,7 +48,9 @@ from glossary_gen.core.model import Entry, name_key
 
 if TYPE_CHECKING:
     from glossary_gen.core.config import EntryModel, Settings
-    from glossary_gen.site.render import Linker, RenderedPage, Renderer
+    from glossary_gen.site.linker import Linker
+    from glossary_gen.site.page import RenderedPage
+    from glossary_gen.site.render import Renderer
 
 #: A fact a page's Markdown conversion read, as ``(kind, key)``:
 #: ``("name", name_key)`` which published term a name resolves to; ``("tip", slug)`` a term's
@@ -330,7 +332,7 @@ class RecordingLinker:
     """
 
     def __init__(self, linker: Linker) -> None:
-        from glossary_gen.site.render import _WORD
+        from glossary_gen.site.linker import _WORD
 
         self._linker = linker
         self._words = _WORD

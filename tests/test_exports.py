@@ -16,7 +16,8 @@ import pytest
 
 from glossary_gen.pipeline import load_and_link
 from glossary_gen.site import exports
-from glossary_gen.site.render import Renderer, RenderOptions
+from glossary_gen.site.page import RenderOptions
+from glossary_gen.site.render import Renderer
 
 SITE = Path(__file__).parent / "fixtures" / "site_basic"
 A = "{http://www.w3.org/2005/Atom}"

@@ -31,7 +31,9 @@ from glossary_gen.core import markup
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.pipeline import load_and_link
 from glossary_gen.site.markdown_ext import GlossaryExtension
-from glossary_gen.site.render import Renderer, RenderOptions, sanitize
+from glossary_gen.site.page import RenderOptions
+from glossary_gen.site.render import Renderer
+from glossary_gen.site.sanitize import sanitize
 from glossary_gen.site.text import plain_text, tooltip_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile_html"

@@ -22,7 +22,8 @@ from glossary_gen.incremental import (
     site_render_key,
 )
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.site.render import Renderer, RenderOptions
+from glossary_gen.site.page import RenderOptions
+from glossary_gen.site.render import Renderer
 
 ENTRY = """---
 title: {title}

@@ -14,9 +14,12 @@ import pytest
 
 from glossary_gen.core.fences import FENCE_FORMATTERS, FenceError, Markdown
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.site import exports, render
+from glossary_gen.site import dates as entry_dates
+from glossary_gen.site import exports
 from glossary_gen.site.markdown_ext import GlossaryExtension
-from glossary_gen.site.render import Renderer, RenderOptions, sanitize
+from glossary_gen.site.page import RenderOptions
+from glossary_gen.site.render import Renderer
+from glossary_gen.site.sanitize import sanitize
 from glossary_gen.site.text import plain_text, relative_url, script_json, tooltip_text
 
 SITE = Path(__file__).parent / "fixtures" / "site_basic"
@@ -328,9 +331,9 @@ def test_last_updated_uses_one_git_call(tmp_path, monkeypatch):
     calls = []
     real_run = subprocess.run
     monkeypatch.setattr(
-        render.subprocess, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k)
+        entry_dates.subprocess, "run", lambda *a, **k: calls.append(a) or real_run(*a, **k)
     )
-    dates = render.last_updated([repo / "entries" / "a.md", repo / "entries" / "b.md"])
+    dates = entry_dates.last_updated([repo / "entries" / "a.md", repo / "entries" / "b.md"])
     assert len(calls) == 1
     assert dates[repo / "entries" / "a.md"].isoformat() == "2020-01-02"
     assert repo / "entries" / "b.md" in dates  # untracked: its modification time

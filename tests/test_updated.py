@@ -10,7 +10,8 @@ import pytest
 from glossary_gen.core.loader import parse_entry
 from glossary_gen.core.validate import validate
 from glossary_gen.pipeline import load_and_link
-from glossary_gen.site.render import Renderer, RenderOptions
+from glossary_gen.site.page import RenderOptions
+from glossary_gen.site.render import Renderer
 
 BODY = "### Summary\n\nS.\n\n### ELI5\n\nE.\n\n### In-depth explanation\n\nD.\n"
 

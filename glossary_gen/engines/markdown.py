@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from glossary_gen.pipeline import load_and_link
+from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import GlossaryExtension
 from glossary_gen.site.pages import page_url
-from glossary_gen.site.render import Linker
 
 #: A glossary loaded for :func:`makeExtension`, kept for every page of the process.
 _LINKERS: dict[tuple[str, str, str], Linker] = {}

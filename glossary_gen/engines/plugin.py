@@ -77,7 +77,9 @@ from glossary_gen.incremental import (
     site_render_key,
 )
 from glossary_gen.site import exports
+from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
+from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import (
     ASSETS_DIR,
     PYODIDE_CDN,
@@ -90,7 +92,8 @@ from glossary_gen.site.pages import (
     math_diagnostic,
     page_assets,
 )
-from glossary_gen.site.render import Linker, RenderedPage, Renderer, sanitize
+from glossary_gen.site.render import Renderer
+from glossary_gen.site.sanitize import sanitize
 from glossary_gen.site.used_on import nav_titles, page_title
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]

@@ -59,6 +59,7 @@ from glossary_gen.core.diagnostics import (
     has_errors,
     sort_diagnostics,
 )
+from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import (
     Assembly,
     DocsFile,
@@ -71,7 +72,7 @@ from glossary_gen.site.pages import (
     page_assets,
     page_url,
 )
-from glossary_gen.site.render import TOKEN_PREFIX, RenderedPage
+from glossary_gen.site.sanitize import TOKEN_PREFIX
 
 #: The workspace Zensical builds from (``prepare``), relative to the folder of mkdocs.yml.
 WORKSPACE = Path("build") / "zensical"

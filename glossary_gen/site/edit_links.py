@@ -62,7 +62,7 @@ class EditLinks:
     ) -> list[str]:
         """The links of a term page's footer (the page at ``page_url``): "Edit this term" and
         "Suggest a new term", where known. ``link(src, url)`` writes a link to a docs page
-        (:meth:`glossary_gen.site.render.Linker.page_link`; default: the URL relative to ``page_url``)."""
+        (:meth:`glossary_gen.site.linker.Linker.page_link`; default: the URL relative to ``page_url``)."""
         links = []
         edit = self.edit_url(entry.file)
         if edit is not None:

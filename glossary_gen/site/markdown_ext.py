@@ -18,7 +18,7 @@
 
 Processors are registered with explicit names and priorities, as in Python-Markdown's own
 extensions. The extension instance is created once per build and reused for every page; the
-per-page state lives in the :class:`~glossary_gen.site.render.Linker`.
+per-page state lives in the :class:`~glossary_gen.site.linker.Linker`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from glossary_gen.core.loader import WIKILINK
-from glossary_gen.site.render import TOKEN_PREFIX, TOKEN_RE, Linker, sanitize
+from glossary_gen.site.linker import Linker
+from glossary_gen.site.sanitize import TOKEN_PREFIX, TOKEN_RE, sanitize
 
 WIKILINK_RE = WIKILINK.pattern  # the loader's, so what is checked is what is rendered
 INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
@@ -96,7 +97,7 @@ class MathCache:
         self.path: Path | None = None
         self.dirty = False
         self._worker: tuple[subprocess.Popen[bytes], Path] | None = None
-        #: The worker's MathML sanitized as :func:`~glossary_gen.site.render.sanitize` does (there,
+        #: The worker's MathML sanitized as :func:`~glossary_gen.site.sanitize.sanitize` does (there,
         #: with the same code), for :class:`DeferredMath`; this process only.
         self.clean: dict[str, str] = {}
 
@@ -220,7 +221,7 @@ _MATH_WORKER = """
 import json, os, sys
 sys.path.insert(0, sys.argv[2])
 from latex2mathml.converter import convert
-from glossary_gen.site.render import sanitize
+from glossary_gen.site.sanitize import sanitize
 folder = sys.argv[1]
 with open(os.path.join(folder, "in.json"), encoding="utf-8") as f:
     keys = json.load(f)
@@ -343,7 +344,7 @@ def _math_html(
 def _title(linker: Linker, slug: str) -> str:
     """A term's tooltip as an element attribute of the Markdown tree.
 
-    The tooltip is text without ``<`` or ``>`` (:func:`~glossary_gen.site.render.tooltip_text`), but
+    The tooltip is text without ``<`` or ``>`` (:func:`~glossary_gen.site.text.tooltip_text`), but
     Python-Markdown's serializer leaves ``&`` alone when it starts something that looks like an
     entity, so a summary whose text is ``&lt;img ...&gt;`` would reach the reader's browser as
     ``<img ...>``. Escaping every ``&`` first makes the browser read back exactly the text (docs
@@ -430,7 +431,7 @@ class DisplayMathProcessor(BlockProcessor):
 
 
 class TrustedBlockProcessor(BlockProcessor):
-    """A block that is only a trusted-fragment token (:class:`~glossary_gen.site.render.PageFragments`)
+    """A block that is only a trusted-fragment token (:class:`~glossary_gen.site.sanitize.PageFragments`)
     becomes a paragraph whose text is atomic: no inline pattern, auto-linker or other processor
     looks at it (the renderer swaps it for its HTML after sanitizing)."""
 

@@ -9,7 +9,7 @@ Both adapters call :func:`assemble` with the result of :func:`glossary_gen.pipel
   Python-Markdown.
 
 What is assembled: the term pages, the A-Z index and (for engines without a tags plugin) the tag
-pages as :class:`~glossary_gen.site.render.RenderedPage`; the alias redirects, ``glossary.json``,
+pages as :class:`~glossary_gen.site.page.RenderedPage`; the alias redirects, ``glossary.json``,
 ``feed.xml`` and ``llms.txt`` as text; the CSS/JS assets as files to copy. This module knows no
 engine: it takes what it needs to know about the site as a :class:`Site` (read from mkdocs.yml
 by the adapter) and the glossary plugin's options as :class:`PageOptions`, and returns an
@@ -24,15 +24,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from glossary_gen.core.addresses import old_addresses
-from glossary_gen.core.config import ConfigError
+from glossary_gen.core.config import ConfigError, Settings
 from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
-from glossary_gen.core.model import Entry, name_key, slugify
+from glossary_gen.core.model import Entry, Glossary, name_key, slugify
 from glossary_gen.site.edit_links import EditLinks, edit_base
-from glossary_gen.site.render import PageFragments, RenderedPage, Renderer, RenderOptions
+from glossary_gen.site.page import RenderedPage, RenderOptions
+from glossary_gen.site.render import Renderer
+from glossary_gen.site.sanitize import PageFragments
 from glossary_gen.site.text import md_escape
 from glossary_gen.site.used_on import DocsPage, scan
 
@@ -43,6 +45,18 @@ PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
 
 #: Where the package's CSS/JS land in the site.
 ASSETS_DIR = "assets/glossary"
+
+
+class CheckedGlossary(Protocol):
+    """What the assembly reads of a checked glossary (``glossary_gen.pipeline.CheckResult``,
+    which lives above the site and is not imported here)."""
+
+    @property
+    def glossary(self) -> Glossary: ...
+
+    #: Doctest outcome per entry slug (empty when doctests did not run).
+    @property
+    def doctest_results(self) -> Mapping[str, object]: ...
 
 
 @dataclass(frozen=True)
@@ -104,7 +118,7 @@ class Site:
     edit_uri: str | None = None
     #: The ``toc`` extension's options (permalinks of the generated headings).
     toc: Mapping[str, Any] = field(default_factory=dict)
-    #: How generated raw HTML links to pages (:meth:`glossary_gen.site.render.Linker.page_link`).
+    #: How generated raw HTML links to pages (:meth:`glossary_gen.site.linker.Linker.page_link`).
     links: str = "url"
 
 
@@ -235,17 +249,17 @@ def edit_links(options: PageOptions, site: Site, docs: Mapping[str, DocsFile]) -
 
 
 def assemble(
-    glossary_result: Any,
+    glossary_result: CheckedGlossary,
     options: PageOptions,
     site: Site,
     docs: Sequence[DocsFile] = (),
     *,
-    settings: Any = None,
+    settings: Settings | None = None,
     tag_pages: bool = False,
     defer_terms: bool = False,
 ) -> Assembly:
-    """Every page and file of the glossary. ``glossary_result`` is a
-    :class:`~glossary_gen.pipeline.CheckResult`; ``docs`` the hand-written files (for "Used on",
+    """Every page and file of the glossary. ``glossary_result`` is what
+    :func:`glossary_gen.pipeline.check` returned; ``docs`` the hand-written files (for "Used on",
     the edit links and address clashes). With ``settings`` and doctests off, the plots are
     evaluated here (with doctests on, ``check`` has done it). ``defer_terms``: the term pages
     are listed but not rendered (``Output.entry``); the adapter renders the ones it needs with
