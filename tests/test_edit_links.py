@@ -3,11 +3,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -67,32 +63,28 @@ def test_the_entry_path_is_taken_from_the_repository_root_not_docs():
     assert outside.edit_url(alpha.file) == "https://github.com/acme/g/edit/main/entries/alpha.md"
 
 
-def build(tmp: Path, config_extra: str, *, contributing: bool) -> Path:
-    site = tmp / "site_basic"
-    shutil.copytree(SITE, site)
-    config = (site / "mkdocs.yml").read_text()
-    config = config.replace("      autolink: first\n", "      autolink: first\n" + config_extra)
-    config = config.replace(
-        "    - content.tooltips\n", "    - content.tooltips\n    - content.action.edit\n"
-    )
-    (site / "mkdocs.yml").write_text(config)
-    if contributing:
-        (site / "docs" / "contributing.md").write_text("# How to contribute\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={k: v for k, v in os.environ.items() if k != "NO_MKDOCS_2_WARNING"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return site / "site"
+@pytest.fixture(scope="module")
+def build(copy_site_basic, mkdocs_build):
+    """``build(folder, config_extra, contributing=...)``: site_basic with the edit button on and
+    ``config_extra`` among the plugin's options, built in ``folder``."""
+
+    def build_in(tmp: Path, config_extra: str, *, contributing: bool) -> Path:
+        site = copy_site_basic(tmp)
+        config = (site / "mkdocs.yml").read_text()
+        config = config.replace("      autolink: first\n", "      autolink: first\n" + config_extra)
+        config = config.replace(
+            "    - content.tooltips\n", "    - content.tooltips\n    - content.action.edit\n"
+        )
+        (site / "mkdocs.yml").write_text(config)
+        if contributing:
+            (site / "docs" / "contributing.md").write_text("# How to contribute\n")
+        return mkdocs_build(site)
+
+    return build_in
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, build):
     return build(
         tmp_path_factory.mktemp("edit"),
         "      repo_url: https://github.com/acme/letters\n",
@@ -118,7 +110,7 @@ def test_every_term_page_has_edit_and_suggest_links(built):
     assert "md-source" not in (built / "glossary" / "alpha" / "index.html").read_text()
 
 
-def test_without_a_contributing_page_suggest_leads_to_the_repository(tmp_path):
+def test_without_a_contributing_page_suggest_leads_to_the_repository(tmp_path, build):
     site = build(tmp_path, "      repo_url: https://github.com/acme/letters\n", contributing=False)
     html = (site / "glossary" / "alpha" / "index.html").read_text()
     assert (

@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,7 +16,6 @@ from glossary_gen.site import exports
 from glossary_gen.site.page import RenderOptions
 from glossary_gen.site.render import Renderer
 
-SITE = Path(__file__).parent / "fixtures" / "site_basic"
 A = "{http://www.w3.org/2005/Atom}"
 
 BODY = "\n### ELI5\n\nSimple.\n\n### In-depth explanation\n\nLonger.\n"
@@ -151,24 +147,13 @@ def test_llms_txt_escapes_what_would_be_markup(write_entry):
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = tmp_path_factory.mktemp("exports") / "site_basic"
-    shutil.copytree(SITE, site)
+def built(tmp_path_factory, copy_site_basic, mkdocs_build):
+    site = copy_site_basic(tmp_path_factory.mktemp("exports"))
     config = (site / "mkdocs.yml").read_text()
     (site / "mkdocs.yml").write_text(
         config.replace("site_url:", "site_description: Letters, checked.\nsite_url:", 1)
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={k: v for k, v in os.environ.items() if k != "NO_MKDOCS_2_WARNING"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return site / "site"
+    return mkdocs_build(site)
 
 
 def test_site_has_the_feed_and_llms_txt_and_pages_link_the_feed(built):

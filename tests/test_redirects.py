@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from glossary_gen.site.redirects import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SITE = FIXTURES / "site_basic"
 
 BODY = "### Summary\n\nA term.\n\n### ELI5\n\nSimple.\n\n### In-depth explanation\n\nLonger.\n"
 
@@ -107,30 +105,13 @@ def test_redirect_page_is_small_escaped_and_keeps_the_anchor():
 # --- in a built site ------------------------------------------------------------------------------
 
 
-def _copy(tmp: Path) -> Path:
-    site = tmp / "site_basic"
-    shutil.copytree(SITE, site)
-    return site
-
-
 def _env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "NO_MKDOCS_2_WARNING"}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = _copy(tmp_path_factory.mktemp("redirects"))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=_env(),
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return site / "site"
+def built(tmp_path_factory, copy_site_basic, mkdocs_build):
+    return mkdocs_build(copy_site_basic(tmp_path_factory.mktemp("redirects")))
 
 
 def test_every_alias_of_a_published_term_redirects_to_it(built):
@@ -147,8 +128,8 @@ def test_every_alias_of_a_published_term_redirects_to_it(built):
     assert "first-letter" not in (built / "search" / "search_index.json").read_text()
 
 
-def test_an_alias_cannot_take_the_address_of_a_docs_page(tmp_path):
-    site = _copy(tmp_path)
+def test_an_alias_cannot_take_the_address_of_a_docs_page(tmp_path, copy_site_basic):
+    site = copy_site_basic(tmp_path)
     (site / "docs" / "glossary" / "first-letter").mkdir(parents=True)
     (site / "docs" / "glossary" / "first-letter" / "index.html").write_text("<p>mine</p>")
     result = subprocess.run(
@@ -178,8 +159,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_redirects_work_under_mkdocs_serve(tmp_path):
-    site = _copy(tmp_path)
+def test_redirects_work_under_mkdocs_serve(tmp_path, copy_site_basic):
+    site = copy_site_basic(tmp_path)
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--no-livereload", "-a", f"127.0.0.1:{port}"],
@@ -268,8 +249,8 @@ def test_bad_or_shared_old_addresses_are_located_errors(write_entry):
     ]
 
 
-def test_old_addresses_get_redirect_pages_and_never_replace_a_page(tmp_path):
-    site = _copy(tmp_path)
+def test_old_addresses_get_redirect_pages_and_never_replace_a_page(tmp_path, copy_site_basic):
+    site = copy_site_basic(tmp_path)
     alpha = site / "entries" / "alpha.md"
     text = alpha.read_text(encoding="utf-8")
     alpha.write_text(

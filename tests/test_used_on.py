@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,8 +15,6 @@ from glossary_gen.site.used_on import (
     used_on_html,
     wikilink_targets,
 )
-
-SITE = Path(__file__).parent / "fixtures" / "site_basic"
 
 GUIDE = """# A guide
 
@@ -75,22 +69,11 @@ def test_titles_are_escaped():
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    site = tmp_path_factory.mktemp("used_on") / "site_basic"
-    shutil.copytree(SITE, site)
+def built(tmp_path_factory, copy_site_basic, mkdocs_build):
+    site = copy_site_basic(tmp_path_factory.mktemp("used_on"))
     (site / "docs" / "guide.md").write_text(GUIDE)
     (site / "docs" / "notes.md").write_text("---\ntitle: Notes\n---\nSee [[Beta]].\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=site,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={k: v for k, v in os.environ.items() if k != "NO_MKDOCS_2_WARNING"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return site / "site"
+    return mkdocs_build(site)
 
 
 def used_on(built: Path, slug: str) -> list[tuple[str, str]] | None:
