@@ -18,9 +18,9 @@ Every doctest block (``python``/``pycon`` fence with ``>>>``) is wrapped as::
 ``data-glossary-block`` is the position of the block in the island's ``blocks`` list;
 ``data-glossary-line`` the file line of its first code line; ``data-glossary-doctest`` is
 ``passed``, ``failed`` or ``not-run``. Each term page carries one JSON island in its ``<head>``
-(with the JSON-LD; :meth:`~glossary_gen.site.render.Renderer.finish_page`), not in the content, because Material's
-instant navigation re-creates the content's ``<script>`` elements without their ``type`` (JSON
-would run as JavaScript) while it swaps ``<head>`` elements whole, so
+(with the JSON-LD; :meth:`~glossary_gen.site.render.Renderer.finish_page`), not in the content,
+because Material's instant navigation re-creates the content's ``<script>`` elements without
+their ``type`` (JSON would run as JavaScript) while it swaps ``<head>`` elements whole, so
 ``document.querySelector("script[data-glossary-code]")`` always finds the current page's::
 
     <script type="application/json" class="glossary-data" data-glossary-code
@@ -109,63 +109,79 @@ class CodeBlockRenderer:
         else as it is."""
         context = self.context
         result = context.doctest_results.get(entry.slug)
-        formatter = fence_formatter(block)
         ctx = FenceContext(entry, block, index, context.glossary, result, context.linker.page_url)
-        if formatter is not None:
-            try:
-                out = formatter(ctx)
-            except FenceError as exc:
-                ctx.report(
-                    error(
-                        entry.path,
-                        exc.line or block.fence_line,
-                        exc.column,
-                        "fence",
-                        exc.message,
-                        exc.hint,
-                    )
-                )
-                out = None
-            except Exception as exc:  # noqa: BLE001 - a formatter bug must not take the build down
-                ctx.report(
-                    error(
-                        entry.path,
-                        block.fence_line,
-                        block.indent + 1,
-                        "fence",
-                        f"'{block.language}' block could not be rendered: {type(exc).__name__}: {exc}",
-                    )
-                )
-                out = None
-            if isinstance(out, Markdown):
-                doc.md(*str(out).split("\n"))
-                return ctx.diagnostics
-            if isinstance(out, str):
-                doc.html_block(out, block.indent)
-                return ctx.diagnostics
+        if self._formatted(ctx, doc):
+            return ctx.diagnostics
         if block.is_doctest:
-            status = doctest_status(result, block)
-            position = sum(1 for b in entry.code_blocks[:index] if b.language in PYTHON_LANGUAGES)
-            opening = (
-                f'<div class="glossary-runnable" data-glossary-block="{position}" '
-                f'data-glossary-entry="{attr(entry.slug)}" data-glossary-path="{attr(entry.path)}" '
-                f'data-glossary-line="{block.line}" data-glossary-doctest="{status}">'
-            )
-            if status == "passed":
-                opening += (
-                    '<p class="glossary-verified" title="This example ran when the site was built '
-                    'and printed exactly this output">Verified example</p>'
-                )
-            doc.html_block(opening, block.indent)
-            fence = raw[0]
-            language = block.info.split()[0] if block.info.split() else ""
-            if language.lower() in ("python", "py", "python3"):
-                fence = fence.replace(language, "pycon", 1)
-            doc.md(fence, *raw[1:])
-            doc.html_block("</div>", block.indent)
+            self._runnable(ctx, raw, doc)
         else:
             doc.md(*raw)
         return ctx.diagnostics
+
+    @staticmethod
+    def _formatted(ctx: FenceContext, doc: PageDoc) -> bool:
+        """Whether the block's fence formatter (if it has one) wrote it: Markdown in place, or
+        trusted HTML. A formatter that fails leaves the block as code, with a located error."""
+        entry, block = ctx.entry, ctx.block
+        formatter = fence_formatter(block)
+        if formatter is None:
+            return False
+        try:
+            out = formatter(ctx)
+        except FenceError as exc:
+            ctx.report(
+                error(
+                    entry.path,
+                    exc.line or block.fence_line,
+                    exc.column,
+                    "fence",
+                    exc.message,
+                    exc.hint,
+                )
+            )
+            out = None
+        except Exception as exc:  # noqa: BLE001 - a formatter bug must not take the build down
+            ctx.report(
+                error(
+                    entry.path,
+                    block.fence_line,
+                    block.indent + 1,
+                    "fence",
+                    f"'{block.language}' block could not be rendered: {type(exc).__name__}: {exc}",
+                )
+            )
+            out = None
+        if isinstance(out, Markdown):
+            doc.md(*str(out).split("\n"))
+            return True
+        if isinstance(out, str):
+            doc.html_block(out, block.indent)
+            return True
+        return False
+
+    @staticmethod
+    def _runnable(ctx: FenceContext, raw: list[str], doc: PageDoc) -> None:
+        """A doctest block inside its runnable wrapper (see the module docstring), as ``pycon``."""
+        entry, block = ctx.entry, ctx.block
+        status = doctest_status(ctx.doctest, block)
+        position = sum(1 for b in entry.code_blocks[: ctx.index] if b.language in PYTHON_LANGUAGES)
+        opening = (
+            f'<div class="glossary-runnable" data-glossary-block="{position}" '
+            f'data-glossary-entry="{attr(entry.slug)}" data-glossary-path="{attr(entry.path)}" '
+            f'data-glossary-line="{block.line}" data-glossary-doctest="{status}">'
+        )
+        if status == "passed":
+            opening += (
+                '<p class="glossary-verified" title="This example ran when the site was built '
+                'and printed exactly this output">Verified example</p>'
+            )
+        doc.html_block(opening, block.indent)
+        fence = raw[0]
+        language = block.info.split()[0] if block.info.split() else ""
+        if language.lower() in ("python", "py", "python3"):
+            fence = fence.replace(language, "pycon", 1)
+        doc.md(fence, *raw[1:])
+        doc.html_block("</div>", block.indent)
 
     def island(self, entry: Entry) -> str:
         """The JSON island of the entry's Python blocks, for the page's ``<head>``."""
