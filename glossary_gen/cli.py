@@ -198,7 +198,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.scaffold import ScaffoldError, new_entry
+    from glossary_gen.adopt.new import ScaffoldError, new_entry
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
@@ -227,7 +227,7 @@ def _program() -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.importer import import_hugo, summarize
+    from glossary_gen.adopt.hugo.convert import import_hugo, summarize
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     result = import_hugo(
@@ -254,7 +254,7 @@ def _url(value: str | None, option: str) -> str | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.project import init_project, report
+    from glossary_gen.adopt.init import init_project, report
     from glossary_gen.pipeline import load_and_link
 
     hugo = None
@@ -296,7 +296,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.scaffold import write_schema
+    from glossary_gen.adopt.new import write_schema
     from glossary_gen.core.schema import schema_text
 
     settings = load_settings(args.config)
