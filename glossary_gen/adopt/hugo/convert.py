@@ -32,6 +32,8 @@ from glossary_gen.core.model import Entry, name_key, slugify
 
 @dataclass
 class ImportResult:
+    """What an import found and built: every diagnostic, the entry files and what was written."""
+
     diagnostics: list[Diagnostic]
     #: Target file -> text, in the order they are written.
     files: dict[Path, str]
