@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import re
 import resource
 import shutil
@@ -39,119 +38,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-WORDS = [
-    "gradient",
-    "neuron",
-    "layer",
-    "weight",
-    "bias",
-    "loss",
-    "signal",
-    "kernel",
-    "tensor",
-    "batch",
-    "epoch",
-    "filter",
-    "pooling",
-    "dropout",
-    "softmax",
-    "logit",
-    "margin",
-    "ridge",
-    "lasso",
-    "norm",
-]
-TAGS = ("optimisation", "architecture", "activation", "regularisation", "probability", "vision")
-
-CONFIG = """site_name: Scale Glossary
-theme:
-  name: material
-  font: false
-  features: [content.code.copy, content.tooltips, navigation.instant]
-markdown_extensions:
-  - attr_list
-  - admonition
-  - toc:
-      permalink: true
-  - pymdownx.highlight
-  - pymdownx.superfences
-{extra_markdown}plugins:
-  - search
-  - tags
-{extra_plugin}
-not_in_nav: |
-  /glossary/
-nav:
-  - Home: index.md
-  - Glossary: glossary/index.md
-  - Tags: tags.md
-"""
-
-
-def title_of(i: int) -> str:
-    return f"{WORDS[i % len(WORDS)].title()} Concept {i}"
-
-
-def write_entries(folder: Path, n: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
-    folder.mkdir(parents=True)
-    for i in range(n):
-        related = sorted({title_of(rng.randrange(n)) for _ in range(3)} - {title_of(i)})
-        links = [t for t in (title_of(rng.randrange(n)) for _ in range(2)) if t != title_of(i)]
-        body_links = " and ".join(f"[[{t}]]" for t in links) or "nothing else"
-        tags = sorted({rng.choice(TAGS) for _ in range(2)})
-        word = WORDS[i % len(WORDS)]
-        (folder / f"concept-{i}.md").write_text(
-            "---\n"
-            f"title: {title_of(i)}\n"
-            f"aliases: [{word} idea {i}]\n"
-            f"related: [{', '.join(related)}]\n"
-            f"tags: [{', '.join(tags)}]\n"
-            "sources:\n"
-            f"  - title: Notes on {word} {i}\n"
-            f"    url: https://example.org/{i}\n"
-            "---\n"
-            "### Summary\n\n"
-            f"The {word} concept number {i} is a made-up term used to measure how the site scales; "
-            f"it relates the {word} to the loss of a network.\n\n"
-            "### ELI5\n\n"
-            f"Think of {word} {i} as a knob. Turning it changes what the model sees, a little.\n\n"
-            "### In-depth explanation\n\n"
-            f"Formally, with weights $w_{{{i}}}$ and inputs $x$, the concept computes\n\n"
-            "$$\n"
-            f"y = \\max(0, w x + {i})\n"
-            "$$\n\n"
-            f"It works together with {body_links}, and is usually tuned **by hand** or by search.\n\n"
-            "```python\n"
-            f">>> def concept_{i}(x):\n"
-            f"...     return max(0, x + {i % 7})\n"
-            f">>> concept_{i}(-{i % 7 + 1}), concept_{i}(1)\n"
-            f"(0, {1 + i % 7})\n"
-            "```\n\n"
-            "#### Notes\n\n"
-            f"- first remark about {word}\n- second remark, with `inline code`\n",
-            encoding="utf-8",
-        )
+from synthetic import CONFIG, write_docs, write_plugin_site
 
 
 def write_site(root: Path, n: int) -> dict[str, Path]:
     """The plugin site and the two baseline sites, over the same entries."""
     sites = {name: root / name for name in ("plugin", "baseline", "entry-files")}
-    for site in sites.values():
-        (site / "docs").mkdir(parents=True)
-        (site / "docs" / "index.md").write_text(
-            "# Scale glossary\n\nSee the [glossary](glossary/index.md).\n"
-        )
-        (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
+    write_plugin_site(sites["plugin"], n)
+    for name in ("baseline", "entry-files"):
+        write_docs(sites[name])
     entries = sites["plugin"] / "entries"
-    write_entries(entries, n)
-    (sites["plugin"] / "mkdocs.yml").write_text(
-        CONFIG.format(
-            extra_markdown="",
-            extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n",
-        )
-    )
     (sites["baseline"] / "mkdocs.yml").write_text(
         CONFIG.format(
             extra_markdown="  - pymdownx.arithmatex:\n      generic: true\n", extra_plugin=""

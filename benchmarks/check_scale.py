@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import random
 import sys
 import tempfile
 import time
@@ -27,63 +26,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from synthetic import write_light_entries
+
 from glossary_gen.core.config import Settings
 from glossary_gen.pipeline import check
-
-WORDS = [
-    "gradient",
-    "neuron",
-    "layer",
-    "weight",
-    "bias",
-    "loss",
-    "signal",
-    "kernel",
-    "tensor",
-    "batch",
-    "epoch",
-    "filter",
-    "pooling",
-    "dropout",
-    "softmax",
-    "logit",
-    "margin",
-    "ridge",
-    "lasso",
-    "norm",
-]
-
-
-def title_of(i: int) -> str:
-    return f"{WORDS[i % len(WORDS)].title()} Concept {i}"
-
-
-def write_glossary(folder: Path, n: int, seed: int = 1) -> None:
-    rng = random.Random(seed)
-    for i in range(n):
-        related = sorted({title_of(rng.randrange(n)) for _ in range(3)} - {title_of(i)})
-        links = [title_of(rng.randrange(n)) for _ in range(2)]
-        links = [t for t in links if t != title_of(i)]
-        body_links = " and ".join(f"[[{t}]]" for t in links) or "nothing else"
-        text = (
-            "---\n"
-            f"title: {title_of(i)}\n"
-            f"aliases: [Alias {i}]\n"
-            f"related: [{', '.join(related)}]\n"
-            f"tags: [{WORDS[i % 7]}, synthetic]\n"
-            "sources:\n"
-            f"  - title: Source for concept {i}\n"
-            f"    url: https://example.org/{i}\n"
-            "---\n"
-            "### Summary\n\n"
-            f"Concept {i} is a synthetic term used to measure the checker.\n\n"
-            "### ELI5\n\n"
-            f"It is like {WORDS[i % len(WORDS)]} number {i}; it relates to {body_links}.\n\n"
-            "### In-depth explanation\n\n"
-            f"A longer paragraph about concept {i}, with inline `code [[not a link]]` and math $x^{i % 9}$.\n\n"
-            "```python\n>>> 1 + 1\n2\n```\n"
-        )
-        (folder / f"concept-{i}.md").write_text(text, encoding="utf-8")
 
 
 def baseline(folder: Path) -> int:
@@ -111,7 +57,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        write_glossary(folder, args.n)
+        write_light_entries(folder, args.n)
         settings = Settings(entries_dir=folder, doctest=False, cache_dir=None)
         base_times, check_times = [], []
         result = None

@@ -30,24 +30,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_scale import CONFIG, write_entries
+from synthetic import write_plugin_site
 
 
 def write_site(root: Path, n: int) -> Path:
-    site = root / f"site-{n}"
-    (site / "docs").mkdir(parents=True)
-    (site / "docs" / "index.md").write_text(
-        "# Scale glossary\n\nSee the [glossary](glossary/index.md) and [[Gradient Concept 0]].\n"
+    return write_plugin_site(
+        root / f"site-{n}",
+        n,
+        index="# Scale glossary\n\nSee the [glossary](glossary/index.md) and [[Gradient Concept 0]].\n",
     )
-    (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n")
-    write_entries(site / "entries", n)
-    (site / "mkdocs.yml").write_text(
-        CONFIG.format(
-            extra_markdown="",
-            extra_plugin="  - glossary:\n      doctest: false\n      cache_dir: ''\n",
-        )
-    )
-    return site
 
 
 def timed(site: Path, *command: str) -> float:

@@ -34,31 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from synthetic import WORDS
+
 from glossary_gen.cli import main
 
 TOPICS = ["basics", "optimizers", "losses", "layers", "metrics", "regularization"]
-WORDS = [
-    "gradient",
-    "neuron",
-    "layer",
-    "weight",
-    "bias",
-    "loss",
-    "signal",
-    "kernel",
-    "tensor",
-    "batch",
-    "epoch",
-    "filter",
-    "pooling",
-    "dropout",
-    "softmax",
-    "logit",
-    "margin",
-    "ridge",
-    "lasso",
-    "norm",
-]
 
 
 def title_of(i: int) -> str:

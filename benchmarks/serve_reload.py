@@ -42,22 +42,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_scale import CONFIG, write_entries
+from synthetic import write_plugin_site
 
 
 def write_site(root: Path, n: int) -> Path:
     """The plugin site of build_scale.py, with doctests on and the doctest cache in the site."""
-    site = root / f"n{n}"
-    (site / "docs").mkdir(parents=True)
-    (site / "docs" / "index.md").write_text(
-        "# Scale glossary\n\nSee the [glossary](glossary/index.md).\n", encoding="utf-8"
-    )
-    (site / "docs" / "tags.md").write_text("# Tags\n\n<!-- material/tags -->\n", encoding="utf-8")
-    write_entries(site / "entries", n)
-    (site / "mkdocs.yml").write_text(
-        CONFIG.format(extra_markdown="", extra_plugin="  - glossary\n"), encoding="utf-8"
-    )
-    return site
+    return write_plugin_site(root / f"n{n}", n, plugin="  - glossary\n")
 
 
 def pick_pages(site: Path) -> tuple[Path, str, str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from glossary_gen import __version__
 from glossary_gen.core.config import ConfigError, load_settings
-from glossary_gen.core.diagnostics import FORMATS, format_diagnostics
+from glossary_gen.core.diagnostics import FORMATS, Diagnostic, format_diagnostics
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -31,14 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate, cross-link and doctest every entry",
         description="Validate, cross-link and doctest every entry.",
     )
-    check.add_argument(
-        "--entries",
-        type=Path,
-        metavar="DIR",
-        help="entries folder (default: the glossary plugin's entries_dir in mkdocs.yml, else entries/)",
-    )
-    check.add_argument(
-        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from"
+    _add_settings_options(
+        check,
+        "entries folder (default: the glossary plugin's entries_dir in mkdocs.yml, else entries/)",
     )
     check.add_argument("--no-doctest", action="store_true", help="do not run the Python examples")
     check.add_argument(
@@ -57,9 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF",
         help="report and doctest only entries changed since REF (default origin/main)",
     )
-    check.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
+    _add_format_option(check)
     check.set_defaults(handler=run_check)
 
     new = commands.add_parser(
@@ -68,10 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write entries/<slug>.md from a template with every required section.",
     )
     new.add_argument("title", help='the term, e.g. "Leaky ReLU"')
-    new.add_argument(
-        "--entries", type=Path, metavar="DIR", help="entries folder (default as for check)"
-    )
-    new.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
+    _add_settings_options(new, "entries folder (default as for check)")
     new.set_defaults(handler=run_new)
 
     imp = commands.add_parser(
@@ -90,13 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "source", type=Path, metavar="DIR", help="the Hugo glossary folder, e.g. content/glossary"
     )
-    imp.add_argument(
-        "--entries",
-        type=Path,
-        metavar="OUT",
-        help="where to write the entries (default as for check)",
-    )
-    imp.add_argument("--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from")
+    _add_settings_options(imp, "where to write the entries (default as for check)", metavar="OUT")
     imp.add_argument(
         "--dry-run", action="store_true", help="report what would be written, write nothing"
     )
@@ -106,9 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the old Hugo site's address: links to its other pages (and images) point there "
         "instead of becoming plain text",
     )
-    imp.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
+    _add_format_option(imp)
     imp.set_defaults(handler=run_import)
 
     init = commands.add_parser(
@@ -139,9 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="what requirements.txt installs (default: this glossary_gen's version or git URL)",
     )
-    init.add_argument(
-        "--format", choices=FORMATS, default="text", help="output format (default: text)"
-    )
+    _add_format_option(init)
     init.set_defaults(handler=run_init)
 
     schema = commands.add_parser(
@@ -150,9 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the entries' front-matter JSON Schema, with the site's extra_keys, to "
         "the plugin's schema_file (or --output; '-' prints it).",
     )
-    schema.add_argument(
-        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from"
-    )
+    _add_settings_options(schema)
     schema.add_argument("--output", metavar="FILE", help="where to write it ('-': standard output)")
     schema.set_defaults(handler=run_schema)
 
@@ -162,6 +140,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     return parser
+
+
+def _add_settings_options(
+    parser: argparse.ArgumentParser, entries: str | None = None, *, metavar: str = "DIR"
+) -> None:
+    """``--entries`` (when ``entries`` gives its help) and ``--config``: where a command's
+    settings come from, the same in every command that reads them."""
+    if entries is not None:
+        parser.add_argument("--entries", type=Path, metavar=metavar, help=entries)
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE", help="mkdocs.yml to read settings from"
+    )
+
+
+def _add_format_option(parser: argparse.ArgumentParser) -> None:
+    """``--format``: how a command that reports diagnostics prints them."""
+    parser.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], output_format: str) -> None:
+    output = format_diagnostics(diagnostics, output_format)
+    if output:
+        print(output)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -180,9 +183,7 @@ def run_check(args: argparse.Namespace) -> int:
 
         only = changed_entries(settings.entries_dir, args.changed)
     result = check(settings, only=only)
-    output = format_diagnostics(result.diagnostics, args.format)
-    if output:
-        print(output)
+    _print_diagnostics(result.diagnostics, args.format)
     checked = len(result.glossary.entries) if only is None else len(only)
     scope = "" if only is None else f" changed since {args.changed}"
     where = result.isolation
@@ -198,7 +199,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.scaffold import ScaffoldError, new_entry
+    from glossary_gen.adopt.new import ScaffoldError, new_entry
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
@@ -227,7 +228,7 @@ def _program() -> str:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.importer import import_hugo, summarize
+    from glossary_gen.adopt.hugo.convert import import_hugo, summarize
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     result = import_hugo(
@@ -237,9 +238,7 @@ def run_import(args: argparse.Namespace) -> int:
         settings=settings,
         base_url=_url(args.base_url, "--base-url"),
     )
-    output = format_diagnostics(result.diagnostics, args.format)
-    if output:
-        print(output)
+    _print_diagnostics(result.diagnostics, args.format)
     for line in summarize(result, settings.entries_dir, args.dry_run):
         print(f"glossary-gen: {line}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
@@ -254,7 +253,7 @@ def _url(value: str | None, option: str) -> str | None:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.project import init_project, report
+    from glossary_gen.adopt.init import init_project, report
     from glossary_gen.pipeline import load_and_link
 
     hugo = None
@@ -273,9 +272,7 @@ def run_init(args: argparse.Namespace) -> int:
         base_url=args.base_url,
         package=args.package,
     )
-    output = format_diagnostics(result.diagnostics, args.format)
-    if output:
-        print(output)
+    _print_diagnostics(result.diagnostics, args.format)
     for line in report(result):
         print(f"glossary-gen: {line}", file=sys.stderr)
     if not result.ok:
@@ -296,7 +293,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from glossary_gen.adopt.scaffold import write_schema
+    from glossary_gen.adopt.new import write_schema
     from glossary_gen.core.schema import schema_text
 
     settings = load_settings(args.config)

@@ -491,3 +491,24 @@ def test_an_alias_whose_address_is_another_terms_is_dropped(
     assert front_matter(Path("entries/gelu.md"))["aliases"] == ["Gaussian Error Linear Unit"]
     capsys.readouterr()
     assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out
+
+
+def test_the_importer_reads_code_fences_as_check_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One fence scanner (CommonMark's): ```` ```x``` ```` at a line's start is inline code, not a
+    fence, so the link after it is converted; a real fence is copied untouched."""
+    hugo = tmp_path / "hugo"
+    hugo.mkdir()
+    (hugo / "relu.md").write_text("---\ntitle: ReLU\n---\nThe rectifier.\n", encoding="utf-8")
+    (hugo / "gelu.md").write_text(
+        "---\ntitle: GELU\n---\n```gelu(x)``` is smooth, unlike [ReLU](../relu/).\n\n"
+        "```text\n[ReLU](../relu/) stays as written in code.\n```\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, problems, _ = run_import(capsys, "hugo")
+    assert code == 0, problems
+    text = Path("entries/gelu.md").read_text(encoding="utf-8")
+    assert "```gelu(x)``` is smooth, unlike [[ReLU]]." in text
+    assert "```text\n[ReLU](../relu/) stays as written in code.\n```" in text

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from glossary_gen.adopt.scaffold import slugify
 from glossary_gen.cli import main
-from glossary_gen.core.model import REQUIRED_SECTIONS
+from glossary_gen.core.model import REQUIRED_SECTIONS, slugify
 
 
 @pytest.fixture

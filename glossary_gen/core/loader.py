@@ -23,6 +23,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from glossary_gen.core.diagnostics import Diagnostic, error
@@ -37,8 +38,10 @@ __all__ = [
     "SLUG_RE",
     "WIKILINK",
     "Boundary",
+    "FencedBlock",
     "discover",
     "display_path",
+    "fenced_blocks",
     "load_entries",
     "load_entry",
     "parse_body",
@@ -392,11 +395,14 @@ def parse_body(
 ) -> tuple[tuple[Section, ...], tuple[CodeBlock, ...], tuple[WikiLink, ...]]:
     """Split the Markdown body into sections, code blocks and wiki links, keeping file lines."""
     sections: list[Section] = []
-    blocks: list[CodeBlock] = []
     links: list[WikiLink] = []
     open_section: tuple[str, int, int, int] | None = None  # title, level, heading line, start index
-    fence: tuple[str, int, str, int] | None = None  # marker, indent, info, index of the fence line
     in_comment = False  # inside a multi-line <!-- HTML comment -->
+    fences = fenced_blocks(lines)
+    blocks = [_code_block(lines, fence, first_line) for fence in fences]
+    pending = iter(fences)
+    upcoming = next(pending, None)
+    skip_to = -1  # the last line of the fenced block being skipped
 
     def close_section(end: int) -> None:
         if open_section is not None:
@@ -406,21 +412,10 @@ def parse_body(
             sections.append(Section(title, level, line, content, first_line + offset))
 
     for index, line in enumerate(lines):
-        if fence is not None:
-            marker = fence[0]
-            stripped = line.strip()
-            if stripped and set(stripped) == {marker[0]} and len(stripped) >= len(marker):
-                blocks.append(_code_block(lines, fence, index, first_line))
-                fence = None
+        if index <= skip_to:
             continue
-        match = _FENCE_OPEN.match(line) if line[:1] in _MARKUP_STARTS else None
-        if match and not (match.group("fence")[0] == "`" and "`" in match.group("info")):
-            fence = (
-                match.group("fence"),
-                len(match.group("indent").expandtabs(4)),
-                match.group("info").strip(),
-                index,
-            )
+        if upcoming is not None and index == upcoming.start:
+            skip_to, upcoming = upcoming.end, next(pending, None)
             continue
         heading = _HEADING.match(line) if line.startswith("#") else None
         if heading and len(heading.group("hashes")) in (2, 3):
@@ -447,10 +442,49 @@ def parse_body(
                         found.group(0),
                     )
                 )
-    if fence is not None:  # an unclosed fence runs to the end, as in CommonMark
-        blocks.append(_code_block(lines, fence, len(lines), first_line))
     close_section(len(lines))
     return tuple(sections), tuple(blocks), tuple(links)
+
+
+@dataclass(frozen=True)
+class FencedBlock:
+    """A fenced code block's place in a list of lines: ``start`` is its opening fence's index,
+    ``end`` its closing fence's (the last line when it is never closed)."""
+
+    marker: str  # the opening fence, e.g. "```" or "~~~~"
+    indent: int  # columns before the opening fence (tabs count 4)
+    info: str  # the info string, e.g. "python"
+    start: int
+    end: int
+    closed: bool
+
+
+def fenced_blocks(lines: list[str]) -> list[FencedBlock]:
+    """The fenced code blocks of a Markdown text, by CommonMark's rules: three or more backticks
+    or tildes open one (a backtick fence's info string has no backtick), a line of at least as
+    many of the same character closes it, and an unclosed one runs to the end. The one scanner:
+    the loader splits bodies with it and the Hugo importer copies fenced lines untouched."""
+    found: list[FencedBlock] = []
+    opened: tuple[str, int, str, int] | None = None  # marker, indent, info, index of the fence
+    for index, line in enumerate(lines):
+        if opened is not None:
+            marker = opened[0]
+            stripped = line.strip()
+            if stripped and set(stripped) == {marker[0]} and len(stripped) >= len(marker):
+                found.append(FencedBlock(*opened, index, True))
+                opened = None
+            continue
+        match = _FENCE_OPEN.match(line) if line[:1] in _MARKUP_STARTS else None
+        if match and not (match.group("fence")[0] == "`" and "`" in match.group("info")):
+            opened = (
+                match.group("fence"),
+                len(match.group("indent").expandtabs(4)),
+                match.group("info").strip(),
+                index,
+            )
+    if opened is not None:
+        found.append(FencedBlock(*opened, max(len(lines) - 1, opened[3]), False))
+    return found
 
 
 def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
@@ -475,10 +509,10 @@ def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(out), in_comment
 
 
-def _code_block(
-    lines: list[str], fence: tuple[str, int, str, int], end: int, first_line: int
-) -> CodeBlock:
-    _marker, indent, info, start = fence
+def _code_block(lines: list[str], fence: FencedBlock, first_line: int) -> CodeBlock:
+    indent, info, start, end = fence.indent, fence.info, fence.start, fence.end
+    if not fence.closed:
+        end = len(lines)
     code_lines = [_dedent(raw, indent) for raw in lines[start + 1 : end]]
     language = info.split()[0].lower() if info.split() else ""
     return CodeBlock(

@@ -27,7 +27,8 @@ from typing import Any
 
 import yaml
 
-from glossary_gen.adopt.importer import ImportResult, check_source, convert, section_report
+from glossary_gen.adopt.hugo.convert import ImportResult, convert, section_report
+from glossary_gen.adopt.hugo.source import check_source
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.core.loader import display_path

@@ -23,8 +23,7 @@ from pathlib import Path
 from glossary_gen.core.config import ConfigError, EntryModel, Settings
 from glossary_gen.core.links import build_index
 from glossary_gen.core.loader import RESERVED_SLUGS, SLUG_RE, load_entries
-from glossary_gen.core.model import name_key
-from glossary_gen.core.model import slugify as slugify  # moved to model; still importable from here
+from glossary_gen.core.model import name_key, slugify
 from glossary_gen.core.schema import schema_text
 
 #: Longest file name ``new`` makes (without ``.md``); far below any file system's limit.
