@@ -16,7 +16,7 @@ An entry writes::
 The fences are parsed and checked statically here (located diagnostics for bad YAML, unknown
 keys, unknown functions, bad ranges), then evaluated at build time by running the entry's Python
 blocks in the sandbox's worker processes (never in the build process) and sampling the named
-functions. The page gets an inline SVG (:mod:`glossary_gen.fences.plots`); the playground adds a slider
+functions. The page gets an inline SVG (:mod:`glossary_gen.fences.svg`); the playground adds a slider
 wired by ``assets/live.js`` to the same Python function running in Pyodide.
 """
 
@@ -502,7 +502,7 @@ class LiveResults:
 
 
 def _payload(entry: Entry, requests: Sequence[PlotRequest]) -> dict[str, Any]:
-    from glossary_gen.fences.plots import sample_points
+    from glossary_gen.fences.svg import sample_points
 
     plots = []
     for request in requests:
@@ -650,7 +650,7 @@ def _dom_id(request: PlotRequest, prefix: str) -> str:
 
 
 def _figure(evaluated: Evaluated, *, point_attrs: Mapping[str, str] | None = None) -> str:
-    from glossary_gen.fences.plots import PlotSpec, Series, render_svg
+    from glossary_gen.fences.svg import PlotSpec, Series, render_svg
 
     request = evaluated.request
     series = [
