@@ -23,7 +23,10 @@ from glossary_gen.core import fences
 from glossary_gen.core.config import Settings
 from glossary_gen.core.loader import load_entries, load_entry
 from glossary_gen.core.untrusted_yaml import MAX_YAML_CHARS, parse_mapping
-from glossary_gen.fences import live
+from glossary_gen.fences.evaluate import prepare
+from glossary_gen.fences.playground import format_playground
+from glossary_gen.fences.plot import format_plot
+from glossary_gen.fences.request import live_requests
 from glossary_gen.pipeline import load_and_link
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile_inputs"
@@ -85,12 +88,10 @@ def test_hostile_fences_fail_safely_in_bounded_memory_and_time(tmp_path, doctest
 def test_the_site_formatters_render_a_note_not_a_traceback(tmp_path):
     entries, _ = load_entries(HOSTILE / "entries")
     settings = Settings(cache_dir=tmp_path / "cache", jobs=2)
-    live.prepare(entries, settings)
+    prepare(entries, settings)
     for entry in entries:
         for block in entry.code_blocks:
-            formatter = {"plot": live.format_plot, "playground": live.format_playground}.get(
-                block.language
-            )
+            formatter = {"plot": format_plot, "playground": format_playground}.get(block.language)
             if formatter is None or entry.slug == "python-nesting":
                 continue
             ctx = fences.FenceContext(entry, block, 1, None, None, "glossary/x/")  # type: ignore[arg-type]
@@ -113,7 +114,7 @@ def test_fences_are_safe_without_libyaml_too(monkeypatch):
         (entry.slug, d.code)
         for entry in entries
         if entry.slug.startswith(("nested-", "laughs-"))
-        for d in live.live_requests(entry)[1]
+        for d in live_requests(entry)[1]
     }
     assert found == {
         ("nested-plot", "yaml-too-deep"),
@@ -155,7 +156,7 @@ def test_a_fence_keeps_the_file_position_of_each_key(write_entry):
     folder = write_entry("thing.md", text.replace("x: [0, 2]\n", "samples: 11\n"))
     (entry,), problems = load_entries(folder)
     assert problems == []
-    [request], problems = live.live_requests(entry)
+    [request], problems = live_requests(entry)
     assert problems == []
     lines = text.split("\n")
     assert request.line_of("x") == lines.index("x: [0, 1]") + 1

@@ -13,7 +13,17 @@ from glossary_gen.core import fences
 from glossary_gen.core.config import Settings
 from glossary_gen.core.loader import load_entries
 from glossary_gen.core.validate import validate
-from glossary_gen.fences import live
+from glossary_gen.fences.entry_code import defined_names, python_sources
+from glossary_gen.fences.evaluate import evaluate_live, prepare
+from glossary_gen.fences.playground import format_playground, render_playground
+from glossary_gen.fences.plot import format_plot, render_plot
+from glossary_gen.fences.pyodide import (
+    PYODIDE_REQUIRED,
+    PyodideNotFound,
+    install_pyodide,
+    page_pyodide_url,
+)
+from glossary_gen.fences.request import check_live_blocks, live_requests
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -52,7 +62,7 @@ def line_of(entry, needle: str) -> int:
 def problems_of(entry) -> list[str]:
     return [
         f"{d.line}:{d.code}:{d.message}" + (f" ({d.hint})" if d.hint else "")
-        for d in live.check_live_blocks(entry)
+        for d in check_live_blocks(entry)
     ]
 
 
@@ -65,7 +75,7 @@ def test_valid_fences_parse(write_entry):
         DEFS + "```plot\nfunctions: [relu, relu_derivative]\nx: [-4, 4]\n"
         "title: ReLU and its derivative\n```\n\n```playground\nfunction: relu\nx: [-5, 5]\n```\n",
     )
-    requests, problems = live.live_requests(entry)
+    requests, problems = live_requests(entry)
     assert problems == []
     plot, playground = requests
     assert plot.functions == ("relu", "relu_derivative") and plot.x_range == (-4.0, 4.0)
@@ -140,7 +150,7 @@ def test_names_defined_in_plain_python_blocks_and_imports_count(write_entry):
         "```plot\nfunctions: [square]\nx: [0, 2]\n```\n",
     )
     assert problems_of(entry) == []
-    assert {"math", "square"} <= live.defined_names(entry)
+    assert {"math", "square"} <= defined_names(entry)
 
 
 # --- evaluation (sandbox) -------------------------------------------------------------------
@@ -156,12 +166,12 @@ def test_plots_are_evaluated_from_the_entry_code_and_rendered(write_entry, tmp_p
         DEFS + "```plot\nfunctions: [relu, relu_derivative]\nx: [-4, 4]\n"
         "title: ReLU <and> its derivative\n```\n\n```playground\nfunction: relu\nx: [-5, 5]\nvalue: 2.5\n```\n",
     )
-    results = live.evaluate_live([entry], settings(tmp_path))
+    results = evaluate_live([entry], settings(tmp_path))
     assert results.diagnostics == []
     plot, playground = sorted(results.by_key.values(), key=lambda e: e.request.line)
     assert plot.values["relu"][0] == 0 and plot.values["relu"][-1] == 4
     assert plot.values["relu_derivative"][-1] == 1
-    html = live.render_plot(plot)
+    html = render_plot(plot)
     assert (
         html.startswith('<figure class="glossary-plot"')
         and "<figcaption>ReLU &lt;and&gt; its derivative." in html
@@ -171,7 +181,7 @@ def test_plots_are_evaluated_from_the_entry_code_and_rendered(write_entry, tmp_p
         ET.fromstring(svg).find("{http://www.w3.org/2000/svg}title").text
         == "ReLU <and> its derivative"
     )
-    page = live.render_playground(playground)
+    page = render_playground(playground)
     assert ">relu(2.5) = 2.5</output>" in page
     assert (
         'type="range"' in page
@@ -187,7 +197,7 @@ def test_changed_code_changes_the_plot(write_entry, tmp_path):
     a = entry_with(write_entry, DEFS + fence, "a.md")
     leaky = DEFS.replace("return max(0, x)", "return x if x > 0 else 0.1 * x")
     b = entry_with(write_entry, leaky + fence, "b.md")
-    results = live.evaluate_live([a, b], settings(tmp_path))
+    results = evaluate_live([a, b], settings(tmp_path))
     ya = results.get(a.path, a.code_blocks[1].fence_line).values["relu"]
     yb = results.get(b.path, b.code_blocks[1].fence_line).values["relu"]
     assert ya[0] == 0 and yb[0] == pytest.approx(-0.4)
@@ -200,9 +210,9 @@ def test_an_example_that_expects_an_exception_does_not_stop_the_plot(write_entry
         1,
     ).replace("return max(0, x)", "return x if x > 0 else 0")
     entry = entry_with(write_entry, teaching + "```plot\nfunctions: [relu]\nx: [-4, 4]\n```\n")
-    results = live.evaluate_live([entry], settings(tmp_path))
+    results = evaluate_live([entry], settings(tmp_path))
     assert results.diagnostics == []
-    assert [request for request, _ in live.python_sources(entry)][-1] < line_of(
+    assert [request for request, _ in python_sources(entry)][-1] < line_of(
         entry, ">>> relu([1, 2])"
     )
     (plot,) = results.by_key.values()
@@ -237,7 +247,7 @@ def test_failures_are_located_errors_and_other_entries_still_plot(write_entry, t
     good = entry_with(
         write_entry, DEFS + "```plot\nfunctions: [relu]\nx: [-1, 1]\n```\n", "good.md"
     )
-    results = live.evaluate_live(
+    results = evaluate_live(
         [raising, text, broken, hang, good], settings(tmp_path, doctest_timeout=2.0)
     )
     by_path = {Path(d.path).name: d for d in results.diagnostics}
@@ -258,7 +268,7 @@ def test_failures_are_located_errors_and_other_entries_still_plot(write_entry, t
     )
     assert "timed out" in by_path["hang.md"].message
     assert results.get(good.path, good.code_blocks[-1].fence_line).error is None
-    failed = live.render_plot(results.get(raising.path, raising.code_blocks[-1].fence_line))
+    failed = render_plot(results.get(raising.path, raising.code_blocks[-1].fence_line))
     assert "Plot unavailable" in failed and "ZeroDivisionError" in failed
 
 
@@ -272,8 +282,8 @@ def test_results_are_cached_and_a_corrupt_cache_is_rebuilt(write_entry, tmp_path
         calls.append(len(tasks))
         return run_tasks(tasks, limits, jobs)
 
-    first = live.evaluate_live([entry], settings(tmp_path), run_tasks=counting)
-    second = live.evaluate_live([entry], settings(tmp_path), run_tasks=counting)
+    first = evaluate_live([entry], settings(tmp_path), run_tasks=counting)
+    second = evaluate_live([entry], settings(tmp_path), run_tasks=counting)
     assert calls == [1]
     assert (
         first.by_key[next(iter(first.by_key))].values
@@ -281,22 +291,22 @@ def test_results_are_cached_and_a_corrupt_cache_is_rebuilt(write_entry, tmp_path
     )
     for cached in (tmp_path / "cache" / "live").glob("*.json"):
         cached.write_text("{not json")
-    live.evaluate_live([entry], settings(tmp_path), run_tasks=counting)
+    evaluate_live([entry], settings(tmp_path), run_tasks=counting)
     assert calls == [1, 1]
 
 
 def test_formatters_are_registered_and_report_failures(write_entry, tmp_path):
 
-    assert fences.FENCE_FORMATTERS["plot"] is live.format_plot
-    assert fences.FENCE_FORMATTERS["playground"] is live.format_playground
+    assert fences.FENCE_FORMATTERS["plot"] is format_plot
+    assert fences.FENCE_FORMATTERS["playground"] is format_playground
     entry = entry_with(
         write_entry,
         "```pycon\n>>> def f(x):\n...     raise ValueError('no')\n```\n\n"
         "```plot\nfunctions: [f]\nx: [-1, 1]\n```\n",
     )
-    live.prepare([entry], settings(tmp_path))
+    prepare([entry], settings(tmp_path))
     ctx = fences.FenceContext(entry, entry.code_blocks[-1], 1, None, None, "glossary/thing/")  # type: ignore[arg-type]
-    html = live.format_plot(ctx)
+    html = format_plot(ctx)
     assert "Plot unavailable" in html
     [problem] = ctx.diagnostics
     assert problem.code == "plot-failed" and problem.line == entry.code_blocks[-1].fence_line
@@ -307,7 +317,7 @@ def test_formatters_are_registered_and_report_failures(write_entry, tmp_path):
 
 def test_the_real_entries_plot_relu_sigmoid_and_tanh(tmp_path):
     entries, _ = load_entries(ROOT / "entries")
-    results = live.evaluate_live(entries, settings(tmp_path))
+    results = evaluate_live(entries, settings(tmp_path))
     assert results.diagnostics == []
     plotted = {name for e in results.by_key.values() for name in e.request.functions}
     assert {
@@ -343,23 +353,23 @@ def test_pyodide_pin_is_the_same_everywhere():
 def test_local_pyodide_is_copied_minimally(tmp_path, monkeypatch):
     source = tmp_path / "node_modules" / "pyodide"
     source.mkdir(parents=True)
-    for name in (*live.PYODIDE_REQUIRED, "pyodide.asm.mjs", "console.html", "pyodide.d.ts"):
+    for name in (*PYODIDE_REQUIRED, "pyodide.asm.mjs", "console.html", "pyodide.d.ts"):
         (source / name).write_text(name)
     monkeypatch.delenv("GLOSSARY_PYODIDE_DIR", raising=False)
     site = tmp_path / "site"
-    copied = live.install_pyodide("local", site, tmp_path / "sub" / "dir")
+    copied = install_pyodide("local", site, tmp_path / "sub" / "dir")
     names = sorted(p.name for p in (site / "assets" / "pyodide").iterdir())
-    assert names == sorted([*live.PYODIDE_REQUIRED, "pyodide.asm.mjs"])
+    assert names == sorted([*PYODIDE_REQUIRED, "pyodide.asm.mjs"])
     assert len(copied) == len(names)
-    assert live.install_pyodide("https://cdn.example/pyodide/", site, tmp_path) == []
-    assert live.page_pyodide_url("local") == "assets/pyodide/"
-    assert live.page_pyodide_url("https://cdn.example/p/") == "https://cdn.example/p/"
+    assert install_pyodide("https://cdn.example/pyodide/", site, tmp_path) == []
+    assert page_pyodide_url("local") == "assets/pyodide/"
+    assert page_pyodide_url("https://cdn.example/p/") == "https://cdn.example/p/"
 
 
 def test_missing_local_pyodide_is_a_configuration_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GLOSSARY_PYODIDE_DIR", str(tmp_path / "nowhere"))
-    with pytest.raises(live.PyodideNotFound, match="npm ci"):
-        live.install_pyodide("local", tmp_path / "site", tmp_path)
+    with pytest.raises(PyodideNotFound, match="npm ci"):
+        install_pyodide("local", tmp_path / "site", tmp_path)
 
 
 # --- the browser side ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from glossary_gen.fences.plots import PlotSpec, Series, describe, render_svg, sample_points
+from glossary_gen.fences.svg import PlotSpec, Series, describe, render_svg, sample_points
 
 SVG = "{http://www.w3.org/2000/svg}"
 

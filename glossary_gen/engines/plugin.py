@@ -473,15 +473,15 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             self.partial.finish(config)
             collect_idle()
         MATH_CACHE.save()
-        from glossary_gen.fences import live
+        from glossary_gen.fences import pyodide
 
         try:  # pyodide_url: local -> copy the npm package's runtime files into the site
-            live.install_pyodide(
+            pyodide.install_pyodide(
                 self.config.pyodide_url,
                 Path(config.site_dir),
                 Path(config.config_file_path or ".").resolve().parent,
             )
-        except live.PyodideNotFound as exc:
+        except pyodide.PyodideNotFound as exc:
             raise PluginError(f"glossary: {exc}") from None
 
     def on_build_error(self, *, error: Exception) -> None:

@@ -395,9 +395,9 @@ def write_pages(
     if has_errors(diagnostics):
         return Written(diagnostics, assembly)
     written, removed = sync(out, files)
-    from glossary_gen.fences import live
+    from glossary_gen.fences import pyodide
 
-    written += live.install_pyodide(project.options.pyodide_url, out, project.base_dir)
+    written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
     return Written(diagnostics, assembly, written, removed, links_version(assembly))
 
 

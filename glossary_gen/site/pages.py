@@ -264,7 +264,7 @@ def assemble(
     evaluated here (with doctests on, ``check`` has done it). ``defer_terms``: the term pages
     are listed but not rendered (``Output.entry``); the adapter renders the ones it needs with
     :meth:`Assembly.render` (``mkdocs serve`` keeps the others from the build before)."""
-    from glossary_gen.fences import live
+    from glossary_gen.fences import pyodide
 
     glossary = glossary_result.glossary
     prefix = options.prefix
@@ -279,7 +279,7 @@ def assemble(
         index_title=options.index_title,
         site_name=site.site_name,
         site_url=site.site_url or None,
-        pyodide_url=live.page_pyodide_url(options.pyodide_url),
+        pyodide_url=pyodide.page_pyodide_url(options.pyodide_url),
         last_updated=options.last_updated,
         directory_urls=site.directory_urls,
         links=site.links,
