@@ -16,6 +16,7 @@ from glossary_gen.cli import main
 from glossary_gen.core.config import Settings
 from glossary_gen.core.loader import load_entries
 from glossary_gen.run import doctests
+from glossary_gen.run.doctest_outcomes import from_outcome
 from glossary_gen.run.doctests import (
     DoctestCache,
     cache_key,
@@ -422,7 +423,7 @@ def test_a_reply_that_does_not_fit_the_entry_is_an_error():
             {"parse_error": None, "examples": [{"status": "passed", "got": "2\n", "detail": ""}]}
         ]
     }
-    data = doctests._from_outcome(Outcome("ok", value=good), payload)
+    data = from_outcome(Outcome("ok", value=good), payload)
     assert data["status"] == "passed"
     assert data["blocks"][0]["examples"][0]["source"] == "1 + 1\n"  # parsed here, not sent
     too_many = {"blocks": [{"parse_error": None, "examples": good["blocks"][0]["examples"] * 2}]}
@@ -432,7 +433,7 @@ def test_a_reply_that_does_not_fit_the_entry_is_an_error():
         ]
     }
     for forged in (too_many, unknown, {"blocks": []}, {"blocks": good["blocks"] * 2}):
-        data = doctests._from_outcome(Outcome("ok", value=forged), payload)
+        data = from_outcome(Outcome("ok", value=forged), payload)
         assert data["status"] == "error"
         assert data["message"] == "the worker's reply does not match the entry's examples"
 

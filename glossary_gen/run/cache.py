@@ -25,8 +25,8 @@ import logging
 import os
 import secrets
 import stat
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from glossary_gen.core.config import key_folder
 
@@ -130,7 +130,7 @@ class ResultStore:
         message = f"{self.namespace}\0{name}\0".encode() + body
         return hmac.new(self._key, message, hashlib.sha256).hexdigest().encode()
 
-    def get(self, name: str) -> dict[str, Any] | None:
+    def get(self, name: str) -> dict[str, object] | None:
         try:
             with open(os.path.join(self._where, f"{name}.json"), "rb") as handle:
                 if os.fstat(handle.fileno()).st_size > MAX_RECORD:
@@ -154,7 +154,7 @@ class ResultStore:
             return None
         return result if isinstance(result, dict) else None
 
-    def put(self, name: str, result: dict[str, Any]) -> None:
+    def put(self, name: str, result: Mapping[str, object]) -> None:
         target = self.path(name)
         temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
         try:

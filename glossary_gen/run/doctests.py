@@ -8,14 +8,18 @@ option flags are on by default; directives such as ``# doctest: +ELLIPSIS``,
 ``+NORMALIZE_WHITESPACE``, ``+SKIP``, ``<BLANKLINE>`` and expected tracebacks work as usual.  So
 an example passes here exactly when it passes under ``python -m doctest``.
 
-Each entry with examples is one :class:`~glossary_gen.run.sandbox.Task` (``run_entry`` below), run by
-:mod:`glossary_gen.run.sandbox` in a worker process with the settings' timeout, memory limit and output
-cap, in parallel over ``settings.jobs`` processes.  Nothing from an entry runs in this process.
+Each entry with examples is one :class:`~glossary_gen.run.sandbox.Task`
+(:func:`glossary_gen.run.doctest_worker.run_entry`), run by :mod:`glossary_gen.run.sandbox` in a
+worker process with the settings' timeout, memory limit and output cap, in parallel over
+``settings.jobs`` processes.  Nothing from an entry runs in this process.
 
-The worker sends back only what running decided, as JSON of a fixed shape (:data:`RESULT_SHAPE`):
-per example its status, what it printed and the exception line.  Where each example is, its
-source and expected output come from parsing the entry here, in the build process; a reply that
+The worker sends back only what running decided, as JSON of a fixed shape
+(:data:`~glossary_gen.run.doctest_worker.RESULT_SHAPE`): per example its status, what it printed
+and the exception line.  Where each example is, its source and expected output come from parsing
+the entry here, in the build process (:mod:`glossary_gen.run.doctest_outcomes`); a reply that
 does not fit the entry's own examples is an error, so a task can only speak for its own examples.
+This module is the step itself: what runs (cache keys, payloads), the cache, the progress bar,
+and the located diagnostics of every entry's results.
 
 Results are cached under ``settings.cache_dir / "doctests"`` (:mod:`glossary_gen.run.cache`: outside
 the repository, authenticated with a key no worker can read), one file per key; the key hashes the
@@ -50,26 +54,34 @@ import platform
 import re
 import sys
 import time
-import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from glossary_gen import __version__
 from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.model import CodeBlock, Entry
 from glossary_gen.core.packages import preload_for
 from glossary_gen.run.cache import ResultStore, load_key, open_store
-from glossary_gen.run.sandbox import (
-    Limits,
-    Outcome,
-    Task,
-    isolation,
-    matches,
-    report_progress,
-    run_tasks,
+from glossary_gen.run.doctest_outcomes import (
+    CACHEABLE,
+    CRASH,
+    EMPTY,
+    ERROR,
+    EXIT,
+    FAILED,
+    MEMORY,
+    OUTPUT,
+    PASSED,
+    SEVERITY,
+    TIMEOUT,
+    ExampleRow,
+    RunData,
+    from_outcome,
 )
+from glossary_gen.run.doctest_worker import RESULT_SHAPE, EntryPayload
+from glossary_gen.run.sandbox import Limits, Outcome, Task, isolation, run_tasks
 
 if TYPE_CHECKING:
     from glossary_gen.core.config import Settings
@@ -77,24 +89,7 @@ if TYPE_CHECKING:
 #: Bump when the shape of cached results changes.
 CACHE_VERSION = 2
 CACHE_SUBDIR = "doctests"
-TARGET = "glossary_gen.run.doctests:run_entry"
-
-# Entry statuses, from best to worst.
-PASSED, EMPTY, FAILED, ERROR = "passed", "empty", "failed", "error"
-EXIT, OUTPUT, MEMORY, CRASH, TIMEOUT = "exit", "output", "memory", "crash", "timeout"
-_SEVERITY = {
-    PASSED: 0,
-    EMPTY: 0,
-    FAILED: 1,
-    EXIT: 2,
-    ERROR: 3,
-    OUTPUT: 4,
-    MEMORY: 5,
-    CRASH: 6,
-    TIMEOUT: 7,
-}
-#: Entry statuses that are reproducible and therefore cached.
-_CACHEABLE = {PASSED, FAILED, EXIT, ERROR, OUTPUT, MEMORY}
+TARGET = "glossary_gen.run.doctest_worker:run_entry"
 
 # Example statuses: passed, failed (wrong output), exception, exit, memory, output, skipped, not-run.
 _CODES = {
@@ -194,7 +189,7 @@ def cache_key(entry: Entry, settings: Settings) -> str:
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-def make_payload(entry: Entry, settings: Settings) -> dict[str, Any]:
+def make_payload(entry: Entry, settings: Settings) -> EntryPayload:
     return {
         "name": entry.slug,
         "blocks": [b.code for _, b in doctest_blocks(entry)],
@@ -202,298 +197,7 @@ def make_payload(entry: Entry, settings: Settings) -> dict[str, Any]:
     }
 
 
-# --- in the worker ------------------------------------------------------------------------------
-
-
-class OutputLimitExceeded(BaseException):
-    """Raised by a ``print`` past the cap; a BaseException so ``except Exception`` can't hide it."""
-
-
-class _Abort(BaseException):
-    """Stop the entry: after a memory or output blow-up its state cannot be trusted."""
-
-
-class _CappedOut(doctest._SpoofOut):  # type: ignore[name-defined,misc]  # doctest's own buffer
-    def __init__(self, cap: int) -> None:
-        super().__init__()
-        self.cap = cap
-        self.total = 0
-
-    def write(self, text: str) -> int:
-        self.total += len(text)
-        if self.total > self.cap:
-            raise OutputLimitExceeded(f"more than {self.cap // 1024} KiB of output")
-        written: int = super().write(text)
-        return written
-
-
-_GOT_LIMIT = 4000
-
-
-class _Runner(doctest.DocTestRunner):
-    """Records one dict[str, Any] per example instead of printing a report; reports progress to the sandbox."""
-
-    def __init__(self, output_cap: int) -> None:
-        super().__init__(verbose=False, optionflags=0)
-        self._fakeout = _CappedOut(output_cap)
-        self.records: dict[tuple[int, int], dict[str, Any]] = {}
-        self.bad_records: list[dict[str, Any]] = []
-        self.block = 0
-        self.positions: dict[int, int] = {}
-
-    def report_start(self, out: Any, test: doctest.DocTest, example: doctest.Example) -> None:
-        position = [self.block, self.positions[id(example)]]
-        report_progress([position, self.bad_records])
-
-    def _record(self, example: doctest.Example, status: str, got: str, detail: str = "") -> None:
-        record: dict[str, Any] = {
-            "block": self.block,
-            "example": self.positions[id(example)],
-            "status": status,
-            "got": got[:_GOT_LIMIT],
-            "detail": detail,
-        }
-        self.records[(self.block, record["example"])] = record
-        if status != "passed":
-            self.bad_records.append(record)
-
-    def report_success(
-        self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str
-    ) -> None:
-        self._record(example, "passed", got)
-
-    def report_failure(
-        self, out: Any, test: doctest.DocTest, example: doctest.Example, got: str
-    ) -> None:
-        self._record(example, "failed", got)
-
-    def report_unexpected_exception(
-        self, out: Any, test: doctest.DocTest, example: doctest.Example, exc_info: Any
-    ) -> None:
-        exc = exc_info[1]
-        if isinstance(exc, OutputLimitExceeded):
-            self._record(example, "output", "", str(exc))
-            raise _Abort
-        if isinstance(exc, MemoryError):
-            self._record(example, "memory", "", "MemoryError")
-            raise _Abort
-        detail = traceback.format_exception_only(exc_info[0], exc)[-1].strip()
-        got = doctest._exception_traceback(exc_info)  # type: ignore[attr-defined]
-        self._record(example, "exit" if isinstance(exc, SystemExit) else "exception", got, detail)
-
-
-#: Example statuses a worker may report.
-EXAMPLE_STATUSES = (
-    "passed",
-    "failed",
-    "exception",
-    "exit",
-    "memory",
-    "output",
-    "skipped",
-    "not-run",
-)
-#: The only reply :func:`run_entry` gives (checked by the sandbox before anything reads it).
-RESULT_SHAPE = {
-    "blocks": [
-        {"parse_error": (str, None), "examples": [{"status": str, "got": str, "detail": str}]}
-    ]
-}
-#: What :func:`report_progress` carries: the running example and the failures so far.
-_RECORD_SHAPE = {"block": int, "example": int, "status": str, "got": str, "detail": str}
-PROGRESS_SHAPE = [([int], [_RECORD_SHAPE])]
-
-
-def run_entry(payload: dict[str, Any]) -> dict[str, Any]:
-    """Run one entry's doctest blocks in one namespace (called in a sandbox worker).
-
-    Returns plain data of :data:`RESULT_SHAPE`: for every block, its parse error or, for every
-    example, its ``status``, what it printed (``got``) and the exception line (``detail``).
-    """
-    parser = doctest.DocTestParser()
-    runner = _Runner(payload.get("output_cap", 64 * 1024))
-    globs: dict[str, Any] = {"__name__": "__main__"}
-    name = payload.get("name", "entry")
-    blocks: list[dict[str, Any]] = []
-    aborted = False
-    for position, code in enumerate(payload["blocks"]):
-        runner.block = position
-        block: dict[str, Any] = {"examples": [], "parse_error": None}
-        blocks.append(block)
-        try:
-            test = parser.get_doctest(code, globs, f"{name}[{position}]", f"{name}.md", 0)
-            test.globs = globs  # DocTest copies the dict; the entry's blocks share one
-        except ValueError as exc:  # e.g. "line 3 of the docstring for x lacks blank after >>>"
-            block["parse_error"] = str(exc)
-            continue
-        for number, example in enumerate(test.examples):
-            runner.positions[id(example)] = number
-            block["examples"].append({})
-        if aborted:
-            continue
-        try:
-            runner.run(test, clear_globs=False)
-        except _Abort:
-            aborted = True
-    for position, block in enumerate(blocks):
-        for number, example in enumerate(block["examples"]):
-            record = runner.records.get((position, number))
-            if record is None:
-                example.update(status="not-run" if aborted else "skipped", got="", detail="")
-            else:
-                example.update(status=record["status"], got=record["got"], detail=record["detail"])
-    return {"blocks": blocks}
-
-
-# --- in the build process -----------------------------------------------------------------------
-
-
-def _status_of(data: dict[str, Any]) -> str:
-    worst = PASSED
-    for block in data["blocks"]:
-        statuses = [e["status"] for e in block["examples"]] + (
-            ["parse"] if block.get("parse_error") else []
-        )
-        for status in statuses:
-            mapped = {
-                "failed": FAILED,
-                "exception": FAILED,
-                "parse": ERROR,
-                "exit": EXIT,
-                "memory": MEMORY,
-                "output": OUTPUT,
-            }.get(status, PASSED)
-            if _SEVERITY[mapped] > _SEVERITY[worst]:
-                worst = mapped
-    return worst
-
-
-def _skeleton(payload: dict[str, Any]) -> list[tuple[str | None, list[doctest.Example]]]:
-    """Each block's examples as parsed here (or its parse error): the trusted half of a result."""
-    parser = doctest.DocTestParser()
-    blocks: list[tuple[str | None, list[doctest.Example]]] = []
-    for code in payload["blocks"]:
-        try:
-            parts = parser.parse(code)
-        except ValueError as exc:
-            blocks.append((str(exc), []))
-            continue
-        blocks.append((None, [e for e in parts if isinstance(e, doctest.Example)]))
-    return blocks
-
-
-def _row(example: doctest.Example, status: str, got: str = "", detail: str = "") -> dict[str, Any]:
-    return {
-        "lineno": example.lineno,
-        "indent": example.indent,
-        "source": example.source,
-        "want": example.want,
-        "status": status,
-        "got": got[:_GOT_LIMIT],
-        "detail": detail[:_GOT_LIMIT],
-    }
-
-
-def _reported(
-    value: Any, skeleton: list[tuple[str | None, list[doctest.Example]]]
-) -> list[dict[str, Any]] | None:
-    """The worker's reply merged into the skeleton; None if it does not fit this entry."""
-    if not matches(value, RESULT_SHAPE) or len(value["blocks"]) != len(skeleton):
-        return None
-    blocks: list[dict[str, Any]] = []
-    for (parse_error, examples), reply in zip(skeleton, value["blocks"], strict=True):
-        if parse_error is not None:
-            blocks.append({"examples": [], "parse_error": parse_error})
-            continue
-        rows = reply["examples"]
-        if reply["parse_error"] is not None or len(rows) != len(examples):
-            return None
-        if any(r["status"] not in EXAMPLE_STATUSES for r in rows):
-            return None
-        blocks.append(
-            {
-                "examples": [
-                    _row(e, r["status"], r["got"], r["detail"])
-                    for e, r in zip(examples, rows, strict=True)
-                ],
-                "parse_error": None,
-            }
-        )
-    return blocks
-
-
-def _progress(value: Any) -> tuple[tuple[int, int] | None, list[dict[str, Any]]]:
-    """The last progress marker of a task that did not return: where it was, what had failed."""
-    if (
-        isinstance(value, list)
-        and len(value) == 2
-        and matches(value[0], [int])
-        and len(value[0]) == 2
-        and matches(value[1], [_RECORD_SHAPE])
-    ):
-        return (value[0][0], value[0][1]), [r for r in value[1] if r["status"] in EXAMPLE_STATUSES]
-    return None, []
-
-
-def _from_outcome(outcome: Outcome, payload: dict[str, Any]) -> dict[str, Any]:
-    """Turn a sandbox outcome into plain data (blocks of example rows), plus a status."""
-    skeleton = _skeleton(payload)
-    if outcome.ok:
-        reported = _reported(outcome.value, skeleton)
-        if reported is not None:
-            data: dict[str, Any] = {"blocks": reported}
-            data["status"] = _status_of(data)
-            data["duration"] = outcome.duration
-            return data
-        outcome = Outcome(
-            "error",
-            error="the worker's reply does not match the entry's examples",
-            duration=outcome.duration,
-        )
-    # The worker never returned: rebuild the examples from the code, mark what we know.
-    status = {
-        "timeout": TIMEOUT,
-        "crash": CRASH,
-        "memory": MEMORY,
-        "output": OUTPUT,
-        "exit": EXIT,
-    }.get(outcome.status, ERROR)
-    at, failures = _progress(outcome.progress)
-    known = {(f["block"], f["example"]): f for f in failures}
-    blocks: list[dict[str, Any]] = []
-    for position, (parse_error, examples) in enumerate(skeleton):
-        if parse_error is not None:
-            blocks.append({"examples": [], "parse_error": parse_error})
-            continue
-        rows = []
-        for number, example in enumerate(examples):
-            if (position, number) in known:
-                record = known[(position, number)]
-                row = _row(example, record["status"], record["got"], record["detail"])
-            elif at is not None and (position, number) < at:
-                # It ran before the failure without a problem (or was skipped).
-                row = _row(example, "skipped" if example.options.get(doctest.SKIP) else "passed")
-            elif at is not None and (position, number) == at:
-                row = _row(example, status, detail=_outcome_detail(outcome))
-            else:
-                row = _row(example, "not-run")
-            rows.append(row)
-        blocks.append({"examples": rows, "parse_error": None})
-    return {
-        "blocks": blocks,
-        "status": status,
-        "duration": outcome.duration,
-        "message": _outcome_detail(outcome),
-        "at": list(at) if at else None,
-    }
-
-
-def _outcome_detail(outcome: Outcome) -> str:
-    if outcome.status == "exit" and outcome.exit_code is not None:
-        return f"exit status {outcome.exit_code}"
-    if outcome.status == "error" and outcome.error_type:
-        return f"{outcome.error}"
-    return outcome.error
+# --- diagnostics --------------------------------------------------------------------------------
 
 
 def _short(text: str, limit: int = 200) -> str:
@@ -510,7 +214,7 @@ def _source_line(source: str) -> str:
 
 
 def _diagnostics_and_result(
-    entry: Entry, data: dict[str, Any], settings: Settings, cached: bool
+    entry: Entry, data: RunData, settings: Settings, cached: bool
 ) -> tuple[EntryResult, list[Diagnostic]]:
     blocks_in_file = doctest_blocks(entry)
     diagnostics: list[Diagnostic] = []
@@ -519,8 +223,9 @@ def _diagnostics_and_result(
     status = data["status"]
     timeout = settings.doctest_timeout
     for (index, block), block_data in zip(blocks_in_file, data["blocks"], strict=False):
-        if block_data.get("parse_error"):
-            line, message = _parse_error_line(block, block_data["parse_error"])
+        parse_error = block_data.get("parse_error")
+        if parse_error:
+            line, message = _parse_error_line(block, parse_error)
             diagnostics.append(error(entry.path, line, block.indent + 1, _CODES["parse"], message))
             block_results.append(BlockResult(index, block.line, "failed", 0, 0, ()))
             continue
@@ -606,7 +311,7 @@ def _example_code(kind: str) -> str:
 
 
 def _example_message(
-    result: ExampleResult, row: dict[str, Any], timeout: float, settings: Settings
+    result: ExampleResult, row: ExampleRow, timeout: float, settings: Settings
 ) -> str:
     source = f"example `{_source_line(result.source)}`"
     kind = result.status
@@ -672,20 +377,22 @@ class DoctestCache:
     def path(self, key: str) -> Path:
         return self.folder / f"{key}.json"
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> RunData | None:
         result = self._store.get(key) if self._store is not None else None
-        return result if result is not None and _valid(result) else None
+        # authenticated (our own record), and checked for the fields the report reads
+        return cast(RunData, result) if result is not None and _valid(result) else None
 
-    def put(self, key: str, result: dict[str, Any]) -> None:
+    def put(self, key: str, result: RunData) -> None:
         if self._store is not None:
             self._store.put(key, result)
 
 
-def _valid(result: dict[str, Any]) -> bool:
+def _valid(result: Mapping[str, object]) -> bool:
     try:
-        if result["status"] not in _SEVERITY or not isinstance(result["blocks"], list):
+        blocks = result["blocks"]
+        if result["status"] not in SEVERITY or not isinstance(blocks, list):
             return False
-        for block in result["blocks"]:
+        for block in blocks:
             for example in block["examples"]:
                 if not (
                     isinstance(example["lineno"], int)
@@ -753,8 +460,8 @@ def check_doctests(
     """Check every entry's examples: results keyed by slug, plus located diagnostics."""
     entries = list(entries)
     cache = DoctestCache.for_settings(settings)
-    data_by_slug: dict[str, tuple[dict[str, Any], bool]] = {}
-    to_run: list[tuple[Entry, str, dict[str, Any]]] = []
+    data_by_slug: dict[str, tuple[RunData, bool]] = {}
+    to_run: list[tuple[Entry, str, EntryPayload]] = []
     for entry in entries:
         if not doctest_blocks(entry):
             continue
@@ -788,9 +495,9 @@ def check_doctests(
             if bar is not None:
                 bar.close()
         for (entry, key, payload), outcome in zip(to_run, outcomes, strict=False):
-            data = _from_outcome(outcome, payload)
+            data = from_outcome(outcome, payload)
             data_by_slug[entry.slug] = (data, False)
-            if cache is not None and data["status"] in _CACHEABLE and outcome.ok:
+            if cache is not None and data["status"] in CACHEABLE and outcome.ok:
                 cache.put(key, data)
 
     results: dict[str, EntryResult] = {}

@@ -1,0 +1,225 @@
+"""The build process's reading of a doctest task: a sandbox outcome becomes rows of examples.
+
+The worker (:mod:`glossary_gen.run.doctest_worker`) says only what running decided; here each
+reply is checked against the entry's own examples, parsed in this process (the trusted half),
+and merged into rows that know their source, expected output and position in the block.  A
+task that never returned (timeout, crash, memory...) is rebuilt from its last progress marker:
+what ran, where it stopped, what was not run.  The rows, with the entry's status, are what
+:mod:`glossary_gen.run.doctests` caches and reports.
+"""
+
+from __future__ import annotations
+
+import doctest
+from typing import TypedDict, cast
+
+from glossary_gen.run.doctest_worker import (
+    EXAMPLE_STATUSES,
+    GOT_LIMIT,
+    RECORD_SHAPE,
+    RESULT_SHAPE,
+    EntryPayload,
+    ProgressRecord,
+    WorkerReply,
+)
+from glossary_gen.run.sandbox import Outcome, matches
+
+# Entry statuses, from best to worst.
+PASSED, EMPTY, FAILED, ERROR = "passed", "empty", "failed", "error"
+EXIT, OUTPUT, MEMORY, CRASH, TIMEOUT = "exit", "output", "memory", "crash", "timeout"
+SEVERITY = {
+    PASSED: 0,
+    EMPTY: 0,
+    FAILED: 1,
+    EXIT: 2,
+    ERROR: 3,
+    OUTPUT: 4,
+    MEMORY: 5,
+    CRASH: 6,
+    TIMEOUT: 7,
+}
+#: Entry statuses that are reproducible and therefore cached.
+CACHEABLE = {PASSED, FAILED, EXIT, ERROR, OUTPUT, MEMORY}
+
+
+class ExampleRow(TypedDict):
+    """One example as reported and cached: ``lineno``/``indent`` are relative to its block."""
+
+    lineno: int
+    indent: int
+    source: str
+    want: str
+    status: str
+    got: str
+    detail: str
+
+
+class BlockRows(TypedDict):
+    examples: list[ExampleRow]
+    parse_error: str | None
+
+
+class _RunDataFields(TypedDict):
+    blocks: list[BlockRows]
+    status: str
+    duration: float
+
+
+class RunData(_RunDataFields, total=False):
+    """One entry's run as plain data (what the cache keeps): its blocks of rows and its status;
+    for a task that did not return, the reason and the example it was running (``at``)."""
+
+    message: str
+    at: list[int] | None
+
+
+def _status_of(blocks: list[BlockRows]) -> str:
+    worst = PASSED
+    for block in blocks:
+        statuses = [e["status"] for e in block["examples"]] + (
+            ["parse"] if block.get("parse_error") else []
+        )
+        for status in statuses:
+            mapped = {
+                "failed": FAILED,
+                "exception": FAILED,
+                "parse": ERROR,
+                "exit": EXIT,
+                "memory": MEMORY,
+                "output": OUTPUT,
+            }.get(status, PASSED)
+            if SEVERITY[mapped] > SEVERITY[worst]:
+                worst = mapped
+    return worst
+
+
+def _skeleton(payload: EntryPayload) -> list[tuple[str | None, list[doctest.Example]]]:
+    """Each block's examples as parsed here (or its parse error): the trusted half of a result."""
+    parser = doctest.DocTestParser()
+    blocks: list[tuple[str | None, list[doctest.Example]]] = []
+    for code in payload["blocks"]:
+        try:
+            parts = parser.parse(code)
+        except ValueError as exc:
+            blocks.append((str(exc), []))
+            continue
+        blocks.append((None, [e for e in parts if isinstance(e, doctest.Example)]))
+    return blocks
+
+
+def _row(example: doctest.Example, status: str, got: str = "", detail: str = "") -> ExampleRow:
+    return {
+        "lineno": example.lineno,
+        "indent": example.indent,
+        "source": example.source,
+        "want": example.want,
+        "status": status,
+        "got": got[:GOT_LIMIT],
+        "detail": detail[:GOT_LIMIT],
+    }
+
+
+def _reported(
+    value: object, skeleton: list[tuple[str | None, list[doctest.Example]]]
+) -> list[BlockRows] | None:
+    """The worker's reply merged into the skeleton; None if it does not fit this entry."""
+    if not matches(value, RESULT_SHAPE):
+        return None
+    replied = cast(WorkerReply, value)  # its shape is checked just above
+    if len(replied["blocks"]) != len(skeleton):
+        return None
+    blocks: list[BlockRows] = []
+    for (parse_error, examples), reply in zip(skeleton, replied["blocks"], strict=True):
+        if parse_error is not None:
+            blocks.append({"examples": [], "parse_error": parse_error})
+            continue
+        rows = reply["examples"]
+        if reply["parse_error"] is not None or len(rows) != len(examples):
+            return None
+        if any(r["status"] not in EXAMPLE_STATUSES for r in rows):
+            return None
+        blocks.append(
+            {
+                "examples": [
+                    _row(e, r["status"], r["got"], r["detail"])
+                    for e, r in zip(examples, rows, strict=True)
+                ],
+                "parse_error": None,
+            }
+        )
+    return blocks
+
+
+def _progress(value: object) -> tuple[tuple[int, int] | None, list[ProgressRecord]]:
+    """The last progress marker of a task that did not return: where it was, what had failed."""
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and matches(value[0], [int])
+        and len(value[0]) == 2
+        and matches(value[1], [RECORD_SHAPE])
+    ):
+        return (value[0][0], value[0][1]), [r for r in value[1] if r["status"] in EXAMPLE_STATUSES]
+    return None, []
+
+
+def from_outcome(outcome: Outcome, payload: EntryPayload) -> RunData:
+    """Turn a sandbox outcome into plain data (blocks of example rows), plus a status."""
+    skeleton = _skeleton(payload)
+    if outcome.ok:
+        reported = _reported(outcome.value, skeleton)
+        if reported is not None:
+            return {
+                "blocks": reported,
+                "status": _status_of(reported),
+                "duration": outcome.duration,
+            }
+        outcome = Outcome(
+            "error",
+            error="the worker's reply does not match the entry's examples",
+            duration=outcome.duration,
+        )
+    # The worker never returned: rebuild the examples from the code, mark what we know.
+    status = {
+        "timeout": TIMEOUT,
+        "crash": CRASH,
+        "memory": MEMORY,
+        "output": OUTPUT,
+        "exit": EXIT,
+    }.get(outcome.status, ERROR)
+    at, failures = _progress(outcome.progress)
+    known = {(f["block"], f["example"]): f for f in failures}
+    blocks: list[BlockRows] = []
+    for position, (parse_error, examples) in enumerate(skeleton):
+        if parse_error is not None:
+            blocks.append({"examples": [], "parse_error": parse_error})
+            continue
+        rows = []
+        for number, example in enumerate(examples):
+            if (position, number) in known:
+                record = known[(position, number)]
+                row = _row(example, record["status"], record["got"], record["detail"])
+            elif at is not None and (position, number) < at:
+                # It ran before the failure without a problem (or was skipped).
+                row = _row(example, "skipped" if example.options.get(doctest.SKIP) else "passed")
+            elif at is not None and (position, number) == at:
+                row = _row(example, status, detail=_outcome_detail(outcome))
+            else:
+                row = _row(example, "not-run")
+            rows.append(row)
+        blocks.append({"examples": rows, "parse_error": None})
+    return {
+        "blocks": blocks,
+        "status": status,
+        "duration": outcome.duration,
+        "message": _outcome_detail(outcome),
+        "at": list(at) if at else None,
+    }
+
+
+def _outcome_detail(outcome: Outcome) -> str:
+    if outcome.status == "exit" and outcome.exit_code is not None:
+        return f"exit status {outcome.exit_code}"
+    if outcome.status == "error" and outcome.error_type:
+        return f"{outcome.error}"
+    return outcome.error
