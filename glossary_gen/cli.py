@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", metavar="FILE", help="where to write it ('-': standard output)")
     schema.set_defaults(handler=run_schema)
 
-    from glossary_gen.engines.zensical import (
+    from glossary_gen.engines.zensical.commands import (
         add_commands,
     )  # pages, zensical: the file writer's commands
 

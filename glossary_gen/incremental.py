@@ -2,7 +2,7 @@
 
 ``mkdocs serve`` rebuilds the site on every save. Most of a glossary does not change with one
 entry, so the site adapter keeps, from one build to the next, what this module computes (no
-site engine is imported here; :mod:`glossary_gen.engines.partial_build` is the MkDocs side):
+site engine is imported here; :mod:`glossary_gen.engines.mkdocs.partial_build` is the MkDocs side):
 
 * :class:`EntryCache`: parsed entries by file and exact content. A file whose bytes are those of
   the last build is not parsed again. Memory only: nothing an entry writes can reach it (an
@@ -297,7 +297,8 @@ def _differing(new: Mapping[str, object], old: Mapping[str, object]) -> Iterator
 
 
 class _RecordingTips(Mapping[str, str]):
-    """``linker.tooltips``, noting which terms' tooltips a page read."""
+    """``linker.tooltips``, noting which terms' tooltips a page read (``get`` is Mapping's,
+    through ``__getitem__``)."""
 
     def __init__(self, tips: Mapping[str, str], owner: RecordingLinker) -> None:
         self._tips, self._owner = tips, owner
@@ -305,10 +306,6 @@ class _RecordingTips(Mapping[str, str]):
     def __getitem__(self, slug: str) -> str:
         self._owner.reads.add(("tip", slug))
         return self._tips[slug]
-
-    def get(self, slug: str, default: Any = None) -> Any:
-        self._owner.reads.add(("tip", slug))
-        return self._tips.get(slug, default)
 
     def __contains__(self, slug: object) -> bool:
         self._owner.reads.add(("tip", str(slug)))

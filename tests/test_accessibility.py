@@ -28,7 +28,7 @@ from test_browser import (  # the shared fixtures: one built site, one server, o
     site,
 )
 
-from glossary_gen.engines import plugin
+from glossary_gen.engines.mkdocs import plugin
 
 __all__ = ["browser", "server", "site"]  # fixtures, used by name
 

@@ -345,7 +345,7 @@ def test_pyodide_pin_is_the_same_everywhere():
     pinned = package["dependencies"]["pyodide"]
     assert re.fullmatch(r"\d+\.\d+\.\d+", pinned), "pin an exact version (npm install --save-exact)"
     assert lock["packages"]["node_modules/pyodide"]["version"] == pinned
-    from glossary_gen.engines import plugin
+    from glossary_gen.engines.mkdocs import plugin
 
     assert pinned == plugin.PYODIDE_VERSION and pinned in plugin.PYODIDE_CDN
 

@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer
+from watchdog.observers.api import BaseObserver
 
-from glossary_gen.engines import partial_build
+from glossary_gen.engines.mkdocs.records import session
+from glossary_gen.engines.mkdocs.watch import watch_entries
 
 CONFIG = """site_name: Partial Builds
 site_url: https://glossary.example.org/
@@ -139,7 +142,8 @@ DOCS = {
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[Path]:
+def new_site(tmp_path: Path) -> Iterator[Path]:
+    """A glossary site in a temporary folder (the working folder meanwhile), not built yet."""
     root = tmp_path / "site"
     (root / "entries").mkdir(parents=True)
     (root / "docs").mkdir()
@@ -156,6 +160,13 @@ def site(tmp_path: Path) -> Iterator[Path]:
         os.chdir(cwd)
 
 
+@pytest.fixture
+def site(new_site: Path) -> Path:
+    """The site after a first ``mkdocs serve --dirty`` build (every page built)."""
+    serve_build(new_site)
+    return new_site
+
+
 def served(site: Path) -> Path:
     return site / "served"
 
@@ -165,7 +176,7 @@ def serve_build(site: Path) -> set[str]:
     returns the pages it rebuilt."""
     config = load_config(str(site / "mkdocs.yml"), site_dir=str(served(site)))
     build(config, dirty=True)
-    record = partial_build.session(str(site / "mkdocs.yml"), str(served(site))).record
+    record = session(str(site / "mkdocs.yml"), str(served(site))).record
     assert record is not None
     return set(record.rebuilt)
 
@@ -206,6 +217,26 @@ def edit(site: Path, slug: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def edit_config(site: Path, old: str, new: str) -> None:
+    path = site / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def rebuild_after_edit(site: Path, slug: str, old: str, new: str) -> set[str]:
+    """Edit an entry, then the serve build that follows: the pages it rebuilt."""
+    edit(site, slug, old, new)
+    return serve_build(site)
+
+
+def rebuild_after_writing(site: Path, path: str, text: str) -> set[str]:
+    """Write a file of the site (``entries/zeta.md``, ``docs/about.md``), then the serve build
+    that follows: the pages it rebuilt."""
+    (site / path).write_text(text, encoding="utf-8")
+    return serve_build(site)
+
+
 def page(site: Path, url: str) -> str:
     return (served(site) / url / "index.html").read_text(encoding="utf-8")
 
@@ -224,17 +255,17 @@ ALL_PAGES = {
 }
 
 
-def test_first_build_builds_everything_and_a_second_nothing(site: Path) -> None:
-    assert serve_build(site) == ALL_PAGES
-    assert serve_build(site) == set()
-    assert_same_site(site)
+def test_first_build_builds_everything_and_a_second_nothing(new_site: Path) -> None:
+    assert serve_build(new_site) == ALL_PAGES
+    assert serve_build(new_site) == set()
+    assert_same_site(new_site)
 
 
 def test_a_summary_edit_rebuilds_the_pages_that_show_it(site: Path) -> None:
-    serve_build(site)
     before = len(search_docs(site))
-    edit(site, "alpha", "Alpha is the first letter.", "Alpha opens the alphabet.")
-    rebuilt = serve_build(site)
+    rebuilt = rebuild_after_edit(
+        site, "alpha", "Alpha is the first letter.", "Alpha opens the alphabet."
+    )
     # its page; Beta lists it under "Referenced by" and shows it as a tooltip; Gamma under
     # "Related terms"; the A-Z index; the docs page that links it with [[Alpha]]
     assert rebuilt == {
@@ -259,10 +290,10 @@ def test_a_summary_edit_rebuilds_the_pages_that_show_it(site: Path) -> None:
 
 
 def test_an_edit_no_other_page_shows_rebuilds_one_page(site: Path) -> None:
-    serve_build(site)
     titles = {d["location"] for d in search_docs(site)}
-    edit(site, "alpha", "It comes first.", "It comes before all the others.")
-    assert serve_build(site) == {"glossary/alpha.md"}
+    assert rebuild_after_edit(
+        site, "alpha", "It comes first.", "It comes before all the others."
+    ) == {"glossary/alpha.md"}
     docs = search_docs(site)
     assert {d["location"] for d in docs} == titles
     assert any("It comes before all the others." in d["text"] for d in docs)
@@ -270,9 +301,7 @@ def test_an_edit_no_other_page_shows_rebuilds_one_page(site: Path) -> None:
 
 
 def test_a_title_edit_updates_links_tags_and_navigation_lists(site: Path) -> None:
-    serve_build(site)
-    edit(site, "delta", "title: Delta", "title: Delta Force")
-    rebuilt = serve_build(site)
+    rebuilt = rebuild_after_edit(site, "delta", "title: Delta", "title: Delta Force")
     assert {"glossary/delta.md", "glossary/index.md", "tags.md"} <= rebuilt
     assert "glossary/alpha.md" not in rebuilt
     assert "Delta Force" in (served(site) / "tags" / "index.html").read_text("utf-8")
@@ -282,7 +311,6 @@ def test_a_title_edit_updates_links_tags_and_navigation_lists(site: Path) -> Non
 def test_deleting_an_entry_reports_the_links_that_break(
     site: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    serve_build(site)
     (site / "entries" / "beta.md").unlink()
     with caplog.at_level(logging.DEBUG):
         rebuilt = serve_build(site)
@@ -305,7 +333,6 @@ def test_deleting_an_entry_reports_the_links_that_break(
 def test_an_alias_keeps_the_links_of_a_renamed_term_resolving(
     site: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    serve_build(site)
     old = site / "entries" / "alpha.md"
     text = old.read_text(encoding="utf-8").replace(
         "title: Alpha\naliases: [First Letter]",
@@ -324,170 +351,155 @@ def test_an_alias_keeps_the_links_of_a_renamed_term_resolving(
     assert_same_site(site)
 
 
-def test_adding_an_entry_resolves_the_links_waiting_for_it(site: Path) -> None:
-    edit(site, "epsilon", "Also alone.", "Also alone, unlike [[Zeta]].")
-    serve_build(site)
-    (site / "entries" / "zeta.md").write_text(
-        ENTRIES["epsilon"].replace("Epsilon", "Zeta"), encoding="utf-8"
+def test_adding_an_entry_resolves_the_links_waiting_for_it(new_site: Path) -> None:
+    edit(new_site, "epsilon", "Also alone.", "Also alone, unlike [[Zeta]].")
+    serve_build(new_site)
+    rebuilt = rebuild_after_writing(
+        new_site, "entries/zeta.md", ENTRIES["epsilon"].replace("Epsilon", "Zeta")
     )
-    rebuilt = serve_build(site)
     assert {"glossary/zeta.md", "glossary/epsilon.md", "glossary/index.md"} <= rebuilt
     assert "glossary/delta.md" not in rebuilt
-    assert 'href="../zeta/"' in page(site, "glossary/epsilon")
-    assert_same_site(site)
+    assert 'href="../zeta/"' in page(new_site, "glossary/epsilon")
+    assert_same_site(new_site)
 
 
 def test_a_docs_page_edit_updates_used_on(site: Path) -> None:
-    serve_build(site)
-    about = site / "docs" / "about.md"
-    about.write_text("# About\n\nNow about [[Delta]].\n", encoding="utf-8")
-    rebuilt = serve_build(site)
+    rebuilt = rebuild_after_writing(site, "docs/about.md", "# About\n\nNow about [[Delta]].\n")
     assert rebuilt == {"about.md", "glossary/delta.md"}
     assert "About" in page(site, "glossary/delta")
     assert_same_site(site)
 
 
 def test_a_changed_page_title_in_the_navigation_rebuilds_every_page(site: Path) -> None:
-    serve_build(site)
-    (site / "docs" / "about.md").write_text("# About us\n\nNo term.\n", encoding="utf-8")
-    assert serve_build(site) == ALL_PAGES
+    assert rebuild_after_writing(site, "docs/about.md", "# About us\n\nNo term.\n") == ALL_PAGES
     assert "About us" in page(site, "glossary/delta")
     assert_same_site(site)
 
 
 def test_a_deleted_output_file_is_written_again(site: Path) -> None:
-    serve_build(site)
     (served(site) / "glossary" / "delta" / "index.html").unlink()
     assert serve_build(site) == {"glossary/delta.md"}
     assert_same_site(site)
 
 
-def test_an_unknown_plugin_makes_every_build_full(site: Path) -> None:
-    config = site / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace("  - tags\n", "  - tags\n  - offline\n"),
-        encoding="utf-8",
+def test_an_unknown_plugin_makes_every_build_full(new_site: Path) -> None:
+    edit_config(new_site, "  - tags\n", "  - tags\n  - offline\n")
+    serve_build(new_site)
+    assert (
+        rebuild_after_edit(new_site, "alpha", "It comes first.", "It comes before all the others.")
+        == ALL_PAGES
     )
-    serve_build(site)
-    edit(site, "alpha", "It comes first.", "It comes before all the others.")
-    assert serve_build(site) == ALL_PAGES
-    assert_same_site(site)
+    assert_same_site(new_site)
 
 
-def test_a_markdown_extension_that_includes_files_makes_every_build_full(site: Path) -> None:
-    config = site / "mkdocs.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "  - pymdownx.superfences\n", "  - pymdownx.superfences\n  - pymdownx.snippets\n"
-        ),
-        encoding="utf-8",
+def test_a_markdown_extension_that_includes_files_makes_every_build_full(new_site: Path) -> None:
+    edit_config(
+        new_site, "  - pymdownx.superfences\n", "  - pymdownx.superfences\n  - pymdownx.snippets\n"
     )
-    serve_build(site)
-    edit(site, "alpha", "It comes first.", "It comes before all the others.")
-    assert serve_build(site) == ALL_PAGES
+    serve_build(new_site)
+    assert (
+        rebuild_after_edit(new_site, "alpha", "It comes first.", "It comes before all the others.")
+        == ALL_PAGES
+    )
 
 
-def test_a_new_term_is_auto_linked_where_it_is_mentioned(site: Path) -> None:
-    edit(site, "epsilon", "Also alone.", "Also alone, like the omega point.")
-    serve_build(site)
+def test_a_new_term_is_auto_linked_where_it_is_mentioned(new_site: Path) -> None:
+    edit(new_site, "epsilon", "Also alone.", "Also alone, like the omega point.")
+    serve_build(new_site)
     # (the file name is not in epsilon's text: only the auto-link candidate words are)
-    (site / "entries" / "omega-point.md").write_text(
-        ENTRIES["delta"].replace("Delta", "Omega Point"), encoding="utf-8"
+    rebuilt = rebuild_after_writing(
+        new_site, "entries/omega-point.md", ENTRIES["delta"].replace("Delta", "Omega Point")
     )
-    rebuilt = serve_build(site)
     assert {"glossary/omega-point.md", "glossary/epsilon.md", "glossary/index.md"} <= rebuilt
     assert "glossary/gamma.md" not in rebuilt
-    assert "glossary-autolink" in page(site, "glossary/epsilon")
-    assert_same_site(site)
+    assert "glossary-autolink" in page(new_site, "glossary/epsilon")
+    assert_same_site(new_site)
 
 
 def test_a_full_build_into_the_folder_in_between_is_noticed(site: Path) -> None:
-    serve_build(site)
     # a non-dirty build cleans the folder first: every page is written again
     build(load_config(str(site / "mkdocs.yml"), site_dir=str(served(site))))
-    edit(site, "delta", "Alone.", "Quite alone.")
-    assert serve_build(site) == {"glossary/delta.md"}
+    assert rebuild_after_edit(site, "delta", "Alone.", "Quite alone.") == {"glossary/delta.md"}
     assert_same_site(site)
 
 
 def test_builds_of_other_folders_do_not_share_records(site: Path) -> None:
-    serve_build(site)
     other = site / "elsewhere"
     build(load_config(str(site / "mkdocs.yml"), site_dir=str(other)), dirty=True)
-    record = partial_build.session(str(site / "mkdocs.yml"), str(other)).record
+    record = session(str(site / "mkdocs.yml"), str(other)).record
     assert record is not None and set(record.rebuilt) == ALL_PAGES
 
 
 # --- noticing an edit ----------------------------------------------------------------------------
 
 
-def test_a_save_starts_one_rebuild_at_once(tmp_path: Path) -> None:
-    from mkdocs.livereload import LiveReloadServer
-    from watchdog.events import FileModifiedEvent, FileOpenedEvent
-
+@pytest.fixture
+def watched(tmp_path: Path) -> Iterator[tuple[LiveReloadServer, Path, BaseObserver | None]]:
+    """MkDocs' serve server watching an entries folder as the plugin has it watched: the server,
+    the folder and the system-events observer (``None`` where there is none)."""
     folder = tmp_path / "entries"
     folder.mkdir()
     server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
-    events = partial_build.watch_entries(server, folder)
+    events = watch_entries(server, folder)
     try:
-        assert str(folder) in server._watched_paths  # in MkDocs' "Watching paths" line too
-        (watch,) = server.observer._handlers  # the polling fallback
-        (polling,) = server.observer._handlers[watch]
-
-        def rebuild_wanted(timeout: float) -> bool:
-            with server._rebuild_cond:
-                wanted = server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout)
-                server._want_rebuild = False
-            return wanted
-
-        entry = folder / "alpha.md"
-        entry.write_text("one", encoding="utf-8")
-        if events is None:  # no system events here: polling reports the save
-            polling.dispatch(FileModifiedEvent(str(entry)))
-            assert rebuild_wanted(0)
-            return
-        assert rebuild_wanted(2.0)  # the system reported the save at once
-        time.sleep(0.5)  # the save's other events (the file closed) come in meanwhile
-        rebuild_wanted(0)
-        # a build reading the entries is no change
-        polling.dispatch(FileOpenedEvent(str(entry)))
-        assert not rebuild_wanted(0.3)
-        # polling sees the same save later: no second rebuild, and no more polling
-        polling.dispatch(FileModifiedEvent(str(entry)))
-        assert not rebuild_wanted(0.3)
-        deadline = time.monotonic() + 5
-        while server.observer._handlers and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not server.observer._handlers
-        entry.write_text("two!", encoding="utf-8")
-        assert rebuild_wanted(2.0)
+        yield server, folder, events
     finally:
         server.server_close()
-        if events is not None:
+        if events is not None and events.is_alive():
             events.stop()
             events.join()
 
 
-def test_polling_goes_on_where_the_system_reports_nothing(tmp_path: Path) -> None:
-    from mkdocs.livereload import LiveReloadServer
+def test_a_save_starts_one_rebuild_at_once(watched) -> None:
+    from watchdog.events import FileModifiedEvent, FileOpenedEvent
+
+    server, folder, events = watched
+    assert str(folder) in server._watched_paths  # in MkDocs' "Watching paths" line too
+    (watch,) = server.observer._handlers  # the polling fallback
+    (polling,) = server.observer._handlers[watch]
+
+    def rebuild_wanted(timeout: float) -> bool:
+        with server._rebuild_cond:
+            wanted = server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout)
+            server._want_rebuild = False
+        return wanted
+
+    entry = folder / "alpha.md"
+    entry.write_text("one", encoding="utf-8")
+    if events is None:  # no system events here: polling reports the save
+        polling.dispatch(FileModifiedEvent(str(entry)))
+        assert rebuild_wanted(0)
+        return
+    assert rebuild_wanted(2.0)  # the system reported the save at once
+    time.sleep(0.5)  # the save's other events (the file closed) come in meanwhile
+    rebuild_wanted(0)
+    # a build reading the entries is no change
+    polling.dispatch(FileOpenedEvent(str(entry)))
+    assert not rebuild_wanted(0.3)
+    # polling sees the same save later: no second rebuild, and no more polling
+    polling.dispatch(FileModifiedEvent(str(entry)))
+    assert not rebuild_wanted(0.3)
+    deadline = time.monotonic() + 5
+    while server.observer._handlers and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not server.observer._handlers
+    entry.write_text("two!", encoding="utf-8")
+    assert rebuild_wanted(2.0)
+
+
+def test_polling_goes_on_where_the_system_reports_nothing(watched) -> None:
     from watchdog.events import FileModifiedEvent
 
-    folder = tmp_path / "entries"
-    folder.mkdir()
-    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
-    events = partial_build.watch_entries(server, folder)
+    server, folder, events = watched
     if events is not None:
         events.stop()  # as if the file system never reported anything
         events.join()
-    try:
-        (watch,) = server.observer._handlers
-        (polling,) = server.observer._handlers[watch]
-        entry = folder / "alpha.md"
-        entry.write_text("one", encoding="utf-8")
-        polling.dispatch(FileModifiedEvent(str(entry)))
-        with server._rebuild_cond:
-            assert server._want_rebuild
-        time.sleep(0.3)
-        assert server.observer._handlers  # still polling
-    finally:
-        server.server_close()
+    (watch,) = server.observer._handlers
+    (polling,) = server.observer._handlers[watch]
+    entry = folder / "alpha.md"
+    entry.write_text("one", encoding="utf-8")
+    polling.dispatch(FileModifiedEvent(str(entry)))
+    with server._rebuild_cond:
+        assert server._want_rebuild
+    time.sleep(0.3)
+    assert server.observer._handlers  # still polling

@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from site_html import FIXTURE, article, assert_no_entry_script_runs, copy_fixture, page
 
-FIXTURE = Path(__file__).parent / "fixtures" / "site_basic"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
@@ -31,12 +30,6 @@ def build(site: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def copy_fixture(tmp: Path) -> Path:
-    site = tmp / "site_basic"
-    shutil.copytree(FIXTURE, site)
-    return site
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     site = copy_fixture(tmp_path_factory.mktemp("build"))
@@ -44,35 +37,6 @@ def built(tmp_path_factory):
     result = build(site)
     assert result.returncode == 0, result.stderr
     return site, result, before
-
-
-def page(built, path: str) -> str:
-    return (built[0] / "site" / path).read_text(encoding="utf-8")
-
-
-def article(html: str) -> str:
-    return html[html.index("<article") : html.index("</article>")]
-
-
-class _Audit(HTMLParser):
-    """Every executable thing in a page: script elements, handlers, javascript: URLs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.scripts: list[dict] = []
-        self.handlers: list[tuple] = []
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if tag in ("script", "iframe", "object", "embed"):
-            self.scripts.append({"tag": tag, **values})
-        for name, value in attrs:
-            if name.startswith("on") or (
-                name in ("href", "src", "action", "formaction", "xlink:href")
-                and value
-                and re.sub(r"\s", "", value).lower().startswith("javascript:")
-            ):
-                self.handlers.append((tag, name, value))
 
 
 def test_strict_build_is_clean_and_the_material_notice_is_not_a_warning(built):
@@ -296,16 +260,7 @@ def test_search_finds_terms_by_title_and_alias(built):
 )
 def test_nothing_an_entry_writes_can_run_in_the_readers_browser(built, path):
     html = page(built, path)
-    audit = _Audit()
-    audit.feed(html)
-    assert audit.handlers == []
-    for script in audit.scripts:
-        assert script["tag"] == "script"
-        assert script.get("type") in (None, "application/json", "application/ld+json")
-    # Scripts without a type are the theme's and ours (by src); none carries entry text.
-    for attrs, body in re.findall(r"<script((?: [^>]*)?)>(.*?)</script>", html, re.S):
-        if "application/" not in attrs:
-            assert "alert" not in body
+    assert_no_entry_script_runs(html)
     # Outside the JSON islands, every 'alert(' from the hostile entry is inert text.
     text = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.S)
     for match in re.finditer(r"alert\(", text):
@@ -366,7 +321,7 @@ def test_hostile_title_and_body_are_escaped_or_sanitized(built):
 def test_every_page_is_finished_after_sanitizing_on_the_second_thread(built):
     """Entry pages are sanitized off the main thread between on_page_content and on_page_context;
     no page and no search entry may keep the placeholder they hold meanwhile."""
-    from glossary_gen.engines.plugin import _PENDING
+    from glossary_gen.engines.mkdocs.page_content import _PENDING
 
     outputs = [p for p in (built[0] / "site").rglob("*") if p.suffix in (".html", ".json")]
     assert len(outputs) > 5
@@ -435,7 +390,7 @@ def test_generated_page_cannot_silently_replace_a_docs_page(tmp_path):
 
 
 def test_serve_watches_the_entries_folder():
-    from glossary_gen.engines.plugin import GlossaryPlugin
+    from glossary_gen.engines.mkdocs.plugin import GlossaryPlugin
 
     class Server:
         def __init__(self):

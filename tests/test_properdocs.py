@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 
 import pytest
-from test_plugin import FIXTURE, article
+from site_html import article, copy_fixture, page
 
 pytest.importorskip("properdocs", reason="the 'engines' extra is installed by scripts/setup")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    site = tmp_path_factory.mktemp("properdocs") / "site_basic"
-    shutil.copytree(FIXTURE, site)
+    site = copy_fixture(tmp_path_factory.mktemp("properdocs"))
     result = subprocess.run(
         [sys.executable, "-m", "properdocs", "build", "--strict", "-f", "mkdocs.yml"],
         cwd=site,
@@ -29,10 +27,6 @@ def built(tmp_path_factory):
     )
     assert result.returncode == 0, result.stderr
     return site, result
-
-
-def page(built, path: str) -> str:
-    return (built[0] / "site" / path).read_text(encoding="utf-8")
 
 
 def test_strict_build_is_clean(built):
@@ -64,8 +58,7 @@ def test_exports_and_search(built):
 
 
 def test_a_content_error_fails_the_strict_build(tmp_path):
-    site = tmp_path / "site_basic"
-    shutil.copytree(FIXTURE, site)
+    site = copy_fixture(tmp_path)
     entry = site / "entries" / "beta.md"
     entry.write_text(entry.read_text().replace("[[Alpha|", "[[Alpah|"))
     result = subprocess.run(

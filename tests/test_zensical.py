@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from test_plugin import FIXTURE, _Audit
+from site_html import article, assert_no_entry_script_runs, copy_fixture, page
 
 if sys.version_info < (3, 11):  # pragma: no cover - Zensical needs 3.11; CI's Python has it
     pytest.skip("Zensical needs Python 3.11 or newer", allow_module_level=True)
@@ -34,12 +33,6 @@ def run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def copy_fixture(tmp: Path) -> Path:
-    site = tmp / "site_basic"
-    shutil.copytree(FIXTURE, site)
-    return site
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     site = copy_fixture(tmp_path_factory.mktemp("zensical"))
@@ -47,14 +40,6 @@ def built(tmp_path_factory):
     result = run(site, "zensical", "build")
     assert result.returncode == 0, result.stdout + result.stderr
     return site, result, before
-
-
-def page(built, path: str) -> str:
-    return (built[0] / "site" / path).read_text(encoding="utf-8")
-
-
-def article(html: str) -> str:
-    return html[html.index("<article") : html.index("</article>")]
 
 
 def test_build_succeeds_and_generated_files_stay_in_ignored_places(built):
@@ -213,16 +198,7 @@ def test_search_indexes_the_terms_but_not_the_lists_of_other_terms(built):
     "path", ["glossary/evil/index.html", "glossary/index.html", "glossary/alpha/index.html"]
 )
 def test_nothing_an_entry_writes_can_run_in_the_readers_browser(built, path):
-    html = page(built, path)
-    audit = _Audit()
-    audit.feed(html)
-    assert audit.handlers == []
-    for script in audit.scripts:
-        assert script["tag"] == "script"
-        assert script.get("type") in (None, "application/json", "application/ld+json")
-    for attrs, body in re.findall(r"<script((?: [^>]*)?)>(.*?)</script>", html, re.S):
-        if "application/" not in attrs:
-            assert "alert" not in body
+    assert_no_entry_script_runs(page(built, path))
 
 
 def test_hostile_title_and_body_are_escaped_or_sanitized(built):

@@ -10,8 +10,8 @@ import subprocess
 import sys
 
 import pytest
+from site_html import FIXTURE
 from test_browser import ROOT, _wait_for_result, browser, server  # noqa: F401  (fixtures)
-from test_plugin import FIXTURE
 
 if sys.version_info < (3, 11):  # pragma: no cover - Zensical needs 3.11; CI's Python has it
     pytest.skip("Zensical needs Python 3.11 or newer", allow_module_level=True)

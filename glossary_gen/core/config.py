@@ -323,11 +323,18 @@ def plugin_options(config_file: Path) -> dict[str, Any]:
         raise ConfigError(f"{config_file} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{config_file} must be a mapping")
-    for plugin in data.get("plugins") or []:
+    return plugin_block(data, config_file)
+
+
+def plugin_block(data: Mapping[str, object], where: str | Path) -> dict[str, Any]:
+    """The ``glossary`` plugin's options in a loaded mkdocs.yml (empty if not configured), for
+    readers that load it themselves (the Zensical writer resolves ``!ENV`` and ``INHERIT``)."""
+    plugins = data.get("plugins") or []
+    for plugin in plugins if isinstance(plugins, list) else []:
         if isinstance(plugin, dict) and "glossary" in plugin:
             options = plugin["glossary"] or {}
             if not isinstance(options, dict):
-                raise ConfigError(f"{config_file}: the glossary plugin's options must be a mapping")
+                raise ConfigError(f"{where}: the glossary plugin's options must be a mapping")
             return dict(options)
     return {}
 

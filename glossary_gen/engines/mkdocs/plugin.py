@@ -1,0 +1,340 @@
+"""The MkDocs adapter: ``plugins: [search, tags, glossary]``.
+
+A thin layer over :mod:`glossary_gen.pipeline` (one :func:`~glossary_gen.pipeline.check` call, the
+same as ``glossary-gen check``) and :mod:`glossary_gen.site.pages` (the page assembly it shares with the
+Zensical file writer, :mod:`glossary_gen.engines.zensical`):
+
+* ``on_files``: check the glossary, log every diagnostic with exactly the line the CLI prints (so a
+  content error fails ``mkdocs build --strict`` with the located message), then add what
+  :func:`~glossary_gen.site.pages.assemble` made: the term pages, the index page, the alias redirects,
+  ``glossary.json``, ``feed.xml``, ``llms.txt`` and the site assets, as in-memory files (the docs
+  pages' wiki links are read first, for "Used on"). Nothing
+  is written into ``docs/`` or ``entries/``; drafts get no page. Term pages are left out of the navigation
+  (``NOT_IN_NAV``): a nav listing thousands of pages makes MkDocs quadratic.
+* ``on_page_markdown``: tell the Markdown extension which page it renders.
+* ``on_page_content`` (last): hand the rendered entry to the sanitizer's thread;
+  ``on_page_context`` (first, before search reads the page): take the clean HTML and splice in
+  the trusted HTML.
+* ``on_post_page`` (after Material's search has indexed the content): put in the navigation
+  fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX), and on
+  every page the feed's ``<link rel="alternate">``.
+* ``on_serve``: watch the entries folder, so editing an entry reloads the page (with the
+  system's change events where there are, so a save starts the rebuild at once).
+
+Under ``mkdocs serve --dirty`` (``scripts/serve``) a save rebuilds only the pages it changes, and
+the site is still what a full build makes (:mod:`glossary_gen.engines.mkdocs.partial_build` tells how):
+
+* ``on_pre_build``: start a :class:`~glossary_gen.engines.mkdocs.partial_build.PartialBuild` with the record of
+  the last build of the same site; the cycle collector leaves what lives on alone.
+* ``on_files``: the pipeline reuses unchanged entries (:class:`~glossary_gen.incremental.Memo`);
+  every page is decided (its inputs, the facts it looked up, its output file) and only the term
+  pages to rebuild are rendered; MkDocs skips the others (``File.is_modified()``).
+* ``on_page_markdown`` ... ``on_page_content``: the linker notes what each page looks up.
+* ``on_env`` (before the tags plugin): pages kept get back their title, meta and anchors, and
+  the tags plugin gets their tags; ``on_post_page``: note each page's search entries.
+* ``on_post_build`` (before search writes its index): put back the kept pages' search entries,
+  log their warnings again, delete stale files, keep the record for the next build.
+
+The events stay thin: the work is in :mod:`~glossary_gen.engines.mkdocs.handover` (``on_files``),
+:mod:`~glossary_gen.engines.mkdocs.page_content` (sanitizing and finishing entry pages),
+:mod:`~glossary_gen.engines.mkdocs.partial_build` and :mod:`~glossary_gen.engines.mkdocs.watch`.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from glossary_gen.core.config import ConfigError, Settings, settings_from_options
+from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
+from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
+from glossary_gen.engines.mkdocs.partial_build import PartialBuild
+from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
+from glossary_gen.engines.mkdocs.watch import watch_entries
+from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
+from glossary_gen.site.pages import (
+    ASSETS_DIR,
+    PYODIDE_CDN,
+    PYODIDE_VERSION,
+    PageOptions,
+    page_assets,
+)
+from glossary_gen.site.render import Renderer
+
+__all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
+
+#: Material partials the plugin overrides for accessibility (a named search dialog, a named tags
+#: landmark): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
+THEME_DIR = resources.files("glossary_gen.site").joinpath("theme")
+
+
+class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' hook is untyped
+    """Options of the ``glossary`` plugin in mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off (e.g. ``enabled: !ENV [GLOSSARY, true]``)."""
+    entries_dir = c.Type(str, default="entries")
+    """Folder of the entry files, relative to mkdocs.yml."""
+    url_prefix = c.Type(str, default="glossary/")
+    """Folder of the term pages in the site: ``glossary/relu/``. The index is its ``index.md``."""
+    index_title = c.Type(str, default="Glossary")
+    """Title of the A-Z index page (put ``glossary/index.md`` in ``nav`` to list it)."""
+    autolink = c.Choice(("off", "first"), default="off")
+    """``first``: link the first plain mention of another term on each term page."""
+    math = c.Type(bool, default=True)
+    """Convert ``$...$`` and ``$$...$$`` to MathML at build time."""
+    doctest = c.Type(bool, default=True)
+    """Run the entries' Python examples as part of the build (results cached)."""
+    doctest_timeout = c.Optional(c.Type((int, float)))
+    """Wall-clock seconds per entry's examples (default: the pipeline's, 10)."""
+    doctest_memory_mb = c.Optional(c.Type(int))
+    """Memory limit per worker process, MiB."""
+    doctest_output_kb = c.Optional(c.Type(int))
+    """Captured output cap per entry, KiB."""
+    cache_dir = c.Optional(c.Type(str))
+    """Result cache (doctests, plots, math), relative to mkdocs.yml; empty to disable. Default:
+    the user's cache folder (``GLOSSARY_CACHE_DIR``, else e.g. ``~/.cache/glossary-gen``); a
+    folder inside the repository is ignored, as results there could be committed."""
+    pyodide_url = c.Type(str, default=PYODIDE_CDN)
+    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default; ``local`` copies the
+    npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
+    site root."""
+    last_updated = c.Type(bool, default=True)
+    """Show each term's last-change date (``updated:``, else git, else file time)."""
+    repo_url = c.Optional(c.Type(str))
+    """The glossary's repository, for "Edit this term" (default: MkDocs' ``repo_url``). Its own
+    option because MkDocs' one makes Material ask the GitHub API for star counts on every page."""
+    edit_uri = c.Optional(c.Type(str))
+    """The edit view of the folder holding mkdocs.yml, relative to ``repo_url`` (``edit/main/``;
+    default: MkDocs' ``edit_uri`` without its docs folder, else the host's ``main`` branch)."""
+    suggest_url = c.Optional(c.Type(str))
+    """Target of "Suggest a new term": a docs page (``contributing.md``) or a URL (default: the
+    docs page ``contributing.md`` if there is one, else the repository)."""
+    feed_size = c.Type(int, default=20)
+    """How many of the newest and last changed terms ``feed.xml`` lists (0: no feed)."""
+    sections = c.Optional(c.Type(list))
+    """The entries' body sections, in order: a title (required) or ``{title, required, heading,
+    hint}``; the first is ``Summary``. Default: Summary, ELI5, In-depth explanation, all required."""
+    extra_keys = c.Optional(c.Type((list, dict)))
+    """Front-matter keys the site allows besides the built-in ones: names, or name -> JSON Schema."""
+    schema_file = c.Optional(c.Type(str))
+    """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
+
+
+class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-call]  # same
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.extension = GlossaryExtension(None)
+        #: What on_files made (``None`` until then, and when the plugin is off).
+        self.handover: Handover | None = None
+        self.sanitizer = Sanitizer()
+        self._frozen = False
+        self.entries_dir: Path | None = None
+        self.partial: PartialBuild | None = None
+        self.nav: Navigation | None = None
+
+    # -- configuration --
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        base_dir = Path(config.config_file_path or ".").resolve().parent
+        options = {k: v for k, v in self.config.items() if v is not None}
+        try:
+            self.settings = settings_from_options(
+                options, base_dir, config.config_file_path or "mkdocs.yml"
+            )
+        except ConfigError as exc:
+            raise PluginError(f"glossary: {exc}") from None
+        self.entries_dir = self.settings.entries_dir
+        self.extension.math = self.config.math
+        MATH_CACHE.open(self.settings.cache_dir)
+        _add_extensions_theme_and_assets(config, self.extension)
+        return config
+
+    # -- incremental builds (see partial_build) --
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled:
+            self._partial_build(config)
+            # What lives on from the last `mkdocs serve` build (the record of its pages, the
+            # parsed entries) and that build's garbage are left out of the cycle collector's
+            # walks during this build: they took half of a rebuild at 3,000 entries. Undone in
+            # on_post_build; the garbage is collected once the site is served (collect_idle).
+            self._freeze()
+
+    def _partial_build(self, config: MkDocsConfig) -> PartialBuild:
+        if self.partial is None:
+            self.partial = PartialBuild(config)
+        return self.partial
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        self.nav = nav
+        return nav
+
+    @event_priority(110)  # before Material's tags plugin lists the tags of every page
+    def on_env(
+        self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment | None:
+        compiled_templates(env)
+        if self.partial is not None and self.nav is not None and self.handover is not None:
+            self.partial.before_pages(config, files, self.nav)
+        return env
+
+    # -- files --
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.settings is None:
+            return files
+        self.handover = hand_over(
+            files,
+            config,
+            settings=self.settings,
+            options=PageOptions(**{f.name: self.config[f.name] for f in fields(PageOptions)}),
+            partial=self._partial_build(config),
+            extension=self.extension,
+        )
+        # The glossary, its pages and MkDocs' file list live until the build ends: keep the cycle
+        # collector from walking them again at every full collection while the pages are built
+        # (a quarter of the plugin's extra time at 3,000 entries). Undone in on_post_build.
+        self._freeze()
+        return files
+
+    # -- pages --
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.handover is not None:
+            rendered = self.handover.pages.get(page.file.src_uri)
+            entry = rendered.entry if rendered is not None else None
+            slug = entry.slug if entry is not None else None
+            self.handover.recorder.begin_page(page.file.src_uri, page.url, slug)
+        return markdown
+
+    @event_priority(-100)  # last: what is sanitized is the content every other plugin left
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        handover = self.handover
+        if handover is None:
+            return html
+        if self.partial is not None:
+            self.partial.converted(page, handover.recorder.reads)
+        rendered = handover.pages.get(page.file.src_uri)
+        report(math_problems(handover.renderer.linker, page, rendered))
+        if rendered is None:
+            return html
+        if not rendered.untrusted:
+            return finish(handover.renderer, page, rendered, html)
+        return self.sanitizer.start(page, html)
+
+    @event_priority(100)  # first: search and the theme read the finished content
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        handover = self.handover
+        rendered = handover.pages.get(page.file.src_uri) if handover is not None else None
+        if rendered is not None and rendered.entry is not None and handover is not None:
+            links = handover.renderer.edit_links  # the theme's edit button, if on, edits the entry
+            page.edit_url = links.edit_url(rendered.entry.file) if links is not None else None
+        clean = self.sanitizer.take(page.file.src_uri)
+        if clean is not None and handover is not None:
+            rendered = handover.pages[page.file.src_uri]
+            page.content = finish(handover.renderer, page, rendered, clean, sanitized=True)
+        return context
+
+    @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.partial is not None:  # after search has indexed the page (on_page_context)
+            self.partial.page_built(page, config)
+        handover = self.handover
+        if handover is None:
+            return output
+        if handover.math is not None:
+            output = handover.math.splice(output)
+        if handover.feed_link is not None and "</head>" in output:  # every page: feed discovery
+            at = output.index("</head>")
+            output = output[:at] + handover.feed_link(page.url) + "\n" + output[at:]
+        rendered = handover.pages.get(page.file.src_uri)
+        return output if rendered is None else Renderer.finish_page(output, rendered)
+
+    def _freeze(self) -> None:
+        gc.freeze()
+        self._frozen = True
+
+    def _unfreeze(self) -> None:
+        if self._frozen:  # objects of this build may be collected again (mkdocs serve rebuilds)
+            gc.unfreeze()
+            self._frozen = False
+
+    @event_priority(10)  # before Material's search plugin writes the index of every page
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self._unfreeze()
+        self.sanitizer.stop()
+        if not self.config.enabled:
+            return
+        if self.partial is not None:
+            self.partial.finish(config)
+            collect_idle()
+        MATH_CACHE.save()
+        from glossary_gen.fences import pyodide
+
+        try:  # pyodide_url: local -> copy the npm package's runtime files into the site
+            pyodide.install_pyodide(
+                self.config.pyodide_url,
+                Path(config.site_dir),
+                Path(config.config_file_path or ".").resolve().parent,
+            )
+        except pyodide.PyodideNotFound as exc:
+            raise PluginError(f"glossary: {exc}") from None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.partial is not None:
+            self.partial.stop()
+        self._unfreeze()
+        self.sanitizer.stop()
+        MATH_CACHE.stop()
+
+    # -- serve --
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., object]
+    ) -> LiveReloadServer:
+        if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
+            watch_entries(server, self.entries_dir)
+        return server
+
+
+def _add_extensions_theme_and_assets(config: MkDocsConfig, extension: GlossaryExtension) -> None:
+    """The glossary's Markdown extension (and ``attr_list``), its theme partials (Material) and
+    its CSS and JavaScript."""
+    config.markdown_extensions.append(extension)  # type: ignore[arg-type]
+    if not any(str(e).endswith("attr_list") for e in config.markdown_extensions):
+        config.markdown_extensions.append("attr_list")
+    if config.theme.name == "material" and str(THEME_DIR) not in config.theme.dirs:
+        config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+    css, js = page_assets()
+    for uri in css:
+        if uri not in config.extra_css:
+            config.extra_css.append(uri)
+    for uri in js:
+        if uri not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(uri)

@@ -1,0 +1,230 @@
+"""The glossary's pages as ordinary files, for Zensical and other Python-Markdown engines
+(``glossary-gen pages --out DIR``; :mod:`~glossary_gen.engines.zensical.workspace` writes
+Zensical's docs folder with it). :func:`write_pages` checks the glossary (doctests and plots
+included; errors stop it with the CLI's located messages), then writes into ``DIR`` what
+:func:`glossary_gen.site.pages.assemble` makes, as the MkDocs plugin hands it over in memory:
+the term pages, the A-Z index, the tag pages, the alias redirects, ``glossary.json``,
+``feed.xml``, ``llms.txt`` and the assets.
+
+Each page is a Markdown file whose body is the page's finished HTML: rendered here with the
+site's Markdown extensions, sanitized exactly as in the plugin, the trusted fragments spliced
+in; the front matter holds the title, description and tags, and ``glossary_head`` the page's
+``<head>`` data (JSON-LD, the code island). Only changed files are rewritten; files of an earlier
+run that are gone are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from glossary_gen.core.config import Settings
+from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from glossary_gen.engines.zensical.project import (
+    Project,
+    docs_files,
+    markdown_extensions,
+    split_front_matter,
+)
+from glossary_gen.site.page import RenderedPage
+from glossary_gen.site.pages import Assembly, Output, assemble, math_diagnostic
+from glossary_gen.site.sanitize import TOKEN_PREFIX
+
+
+@dataclass
+class Written:
+    """What :func:`write_pages` did."""
+
+    diagnostics: list[Diagnostic]
+    assembly: Assembly | None = None
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    #: A hash of every published term's names and summary (the tooltips of wiki links).
+    version: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def links_version(assembly: Assembly) -> str:
+    """A hash of what the docs pages' wiki links show: every published term's slug, names and
+    tooltip, and where the term pages are."""
+    linker = assembly.renderer.linker
+    data = [
+        (e.slug, e.title, [a.value for a in e.aliases], linker.tooltips.get(e.slug, ""))
+        for e in assembly.renderer.glossary.published
+    ]
+    text = json.dumps([assembly.renderer.options.url_prefix, data], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def write_pages(
+    project: Project,
+    out: Path,
+    *,
+    doctest: bool | None = None,
+    tag_pages: bool = True,
+    links: str = "source",
+    copy_docs: bool = False,
+    settings: Settings | None = None,
+) -> Written:
+    """Check the glossary, then write its files into ``out`` (see the module docstring). With
+    ``copy_docs``, the hand-written ``docs/`` is copied in too (the folder an engine builds)."""
+    from glossary_gen.pipeline import check
+
+    settings = settings or project.settings
+    if doctest is not None:
+        settings = replace(settings, doctest=doctest)
+    result = check(settings)
+    diagnostics = list(result.diagnostics)
+    if has_errors(diagnostics):
+        return Written(sort_diagnostics(diagnostics))
+    site = project.site(links)
+    docs = docs_files(project, directory_urls=site.directory_urls)
+    assembly = assemble(result, project.options, site, docs, settings=settings, tag_pages=tag_pages)
+    already = set(diagnostics)
+    diagnostics += [d for d in assembly.diagnostics if d not in already]
+    files: dict[str, bytes | Path] = {}
+    if copy_docs:
+        for doc in docs:
+            files[doc.src] = project.docs_dir / doc.src
+    problems, rendered = render_files(project, assembly)
+    diagnostics += problems
+    for output in assembly.files:
+        if output.src in files:
+            diagnostics.append(_replaces_docs(output))
+            continue
+        if output.page is not None:
+            files[output.src] = rendered[output.src].encode("utf-8")
+        elif output.source is not None:
+            files[output.src] = output.source
+        else:
+            files[output.src] = (output.content or "").encode("utf-8")
+    diagnostics = sort_diagnostics(diagnostics)
+    if has_errors(diagnostics):
+        return Written(diagnostics, assembly)
+    written, removed = sync(out, files)
+    from glossary_gen.fences import pyodide
+
+    written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
+    return Written(diagnostics, assembly, written, removed, links_version(assembly))
+
+
+def _replaces_docs(output: Output) -> Diagnostic:
+    from glossary_gen.core.diagnostics import error
+
+    return error(
+        f"docs/{output.src}",
+        1,
+        1,
+        "generated-page",
+        f"docs/{output.src} would be overwritten by a generated page",
+        "rename it or change the plugin's url_prefix",
+    )
+
+
+def render_files(project: Project, assembly: Assembly) -> tuple[list[Diagnostic], dict[str, str]]:
+    """Each page's file: front matter, then its finished HTML (rendered with the site's Markdown
+    extensions and the glossary's, sanitized, trusted fragments spliced in)."""
+    import markdown  # type: ignore[import-untyped, unused-ignore]
+
+    from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
+
+    renderer = assembly.renderer
+    linker = renderer.linker
+    names, configs = markdown_extensions(project.config)
+    md = markdown.Markdown(
+        extensions=[*names, GlossaryExtension(linker, math=project.options.math)],
+        extension_configs=configs,
+    )
+    MATH_CACHE.open(project.settings.cache_dir)
+    problems: list[Diagnostic] = []
+    files: dict[str, str] = {}
+    try:
+        for src, page in assembly.pages.items():
+            meta, body = split_front_matter(page.markdown)
+            slug = page.entry.slug if page.entry is not None else None
+            linker.begin_page(page.src, page.url, slug)
+            content = md.reset().convert(body)
+            for tex, message in linker.math_errors:
+                problems.append(math_diagnostic(page.entry, src, body, tex, message))
+            files[src] = page_file(renderer.finish_html(content, page), page, meta)
+    finally:
+        MATH_CACHE.save()
+    return problems, files
+
+
+def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> str:
+    """A page as a Markdown file of raw HTML: the navigation fragments (related terms,
+    backlinks, footer) in place and left out of the search index, as in the plugin; the
+    ``<head>`` fragments in the front matter, for the theme override to place."""
+    fragments = page.fragments
+    if fragments.unindexed:
+        items = fragments.items
+        content = re.sub(
+            rf"<!--({TOKEN_PREFIX}{re.escape(fragments.nonce)}x\d+)-->",
+            lambda m: _unindexed(items.get(m.group(1), "")),
+            content,
+        )
+    meta = dict(meta)
+    if fragments.head:
+        meta["glossary_head"] = "\n".join(fragments.head)
+    front = json.dumps(meta, ensure_ascii=False)
+    return (
+        f'---\n{front}\n---\n\n<div class="glossary-page" data-glossary-page>\n{content}\n</div>\n'
+    )
+
+
+def _unindexed(fragment: str) -> str:
+    """A fragment shown but not indexed: Zensical's search skips ``data-search-exclude``. A
+    section's heading stays indexed (its own entry), its list does not."""
+    match = re.match(r"(<h2\b[^>]*>.*?</h2>)(.*)\Z", fragment, re.S)
+    if match is None:
+        return f"<div data-search-exclude>{fragment}</div>"
+    return f"{match.group(1)}<div data-search-exclude>{match.group(2)}</div>"
+
+
+def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Path]]:
+    """Make ``out`` hold exactly ``files`` (site path -> bytes, or a file to copy), writing only
+    what changed (an engine's watcher then rebuilds only that)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        target = out / name
+        if isinstance(data, Path):
+            if _same_file(data, target):
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(data, target)
+        else:
+            try:
+                if target.read_bytes() == data:
+                    continue
+            except OSError:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        written.append(target)
+    keep = {(out / name).resolve() for name in files}
+    removed = []
+    local_pyodide = (out / "assets" / "pyodide").resolve()
+    for path in sorted(out.rglob("*"), reverse=True):
+        resolved = path.resolve()
+        if path.is_file() and resolved not in keep and local_pyodide not in resolved.parents:
+            path.unlink()
+            removed.append(path)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written, removed
+
+
+def _same_file(source: Path, target: Path) -> bool:
+    try:
+        a, b = source.stat(), target.stat()
+    except OSError:
+        return False
+    return a.st_size == b.st_size and source.read_bytes() == target.read_bytes()

@@ -1,0 +1,63 @@
+"""Reading a built fixture site as a reader gets it, shared by the engine tests (MkDocs:
+test_plugin.py, ProperDocs: test_properdocs.py, Zensical: test_zensical.py): the fixture, its
+pages, and the audit that nothing an entry writes can run in the reader's browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+FIXTURE = Path(__file__).parent / "fixtures" / "site_basic"
+
+
+def copy_fixture(tmp: Path) -> Path:
+    site = tmp / "site_basic"
+    shutil.copytree(FIXTURE, site)
+    return site
+
+
+def page(built, path: str) -> str:
+    """A file of the built site; ``built``: a ``(site folder, ...)`` fixture value."""
+    return (built[0] / "site" / path).read_text(encoding="utf-8")
+
+
+def article(html: str) -> str:
+    return html[html.index("<article") : html.index("</article>")]
+
+
+class ScriptAudit(HTMLParser):
+    """Every executable thing in a page: script elements, handlers, javascript: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[dict] = []
+        self.handlers: list[tuple] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag in ("script", "iframe", "object", "embed"):
+            self.scripts.append({"tag": tag, **values})
+        for name, value in attrs:
+            if name.startswith("on") or (
+                name in ("href", "src", "action", "formaction", "xlink:href")
+                and value
+                and re.sub(r"\s", "", value).lower().startswith("javascript:")
+            ):
+                self.handlers.append((tag, name, value))
+
+
+def assert_no_entry_script_runs(html: str) -> None:
+    """No handler, no javascript: URL, only data scripts (JSON) and the theme's and ours (by
+    ``src``), none carrying entry text."""
+    audit = ScriptAudit()
+    audit.feed(html)
+    assert audit.handlers == []
+    for script in audit.scripts:
+        assert script["tag"] == "script"
+        assert script.get("type") in (None, "application/json", "application/ld+json")
+    # Scripts without a type are the theme's and ours (by src); none carries entry text.
+    for attrs, body in re.findall(r"<script((?: [^>]*)?)>(.*?)</script>", html, re.S):
+        if "application/" not in attrs:
+            assert "alert" not in body
