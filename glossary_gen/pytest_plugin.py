@@ -28,9 +28,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # pytest's own types for repr_failure (not exported by the pytest module)
+    from _pytest._code.code import TerminalRepr, TracebackStyle
 
 from glossary_gen.core.config import ConfigError, Settings, plugin_options, settings_from_options
 from glossary_gen.core.diagnostics import Diagnostic
@@ -129,7 +132,9 @@ class GlossaryEntryFile(pytest.File):
         if doctest_blocks(entry):
             yield GlossaryDoctestItem.from_parent(self, name=entry.slug, entry=entry)
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, EntryLoadError):
             return f"cannot load glossary entry:\n{excinfo.value}"
         return super().repr_failure(excinfo)
@@ -145,7 +150,7 @@ class DoctestFailed(Exception):
 class GlossaryDoctestItem(pytest.Item):
     """All of one entry's examples: they share a namespace, so they pass or fail together."""
 
-    def __init__(self, *, entry: Entry, **kwargs: Any) -> None:
+    def __init__(self, *, entry: Entry, **kwargs: Any) -> None:  # pytest's from_parent arguments
         super().__init__(**kwargs)
         self.entry = entry
 
@@ -162,7 +167,9 @@ class GlossaryDoctestItem(pytest.Item):
         line = blocks[0][1].line if blocks else 1
         return self.path, line - 1, f"[glossary doctest] {self.entry.slug}"
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: TracebackStyle | None = None
+    ) -> str | TerminalRepr:
         if not isinstance(excinfo.value, DoctestFailed):
             return super().repr_failure(excinfo)
         return _failure_report(self.entry, excinfo.value.result, excinfo.value.diagnostics)

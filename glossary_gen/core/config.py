@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -263,7 +263,9 @@ def _extra_keys(value: object, where: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
-def entry_model_from_options(options: Mapping[str, Any], where: str = "mkdocs.yml") -> EntryModel:
+def entry_model_from_options(
+    options: Mapping[str, object], where: str = "mkdocs.yml"
+) -> EntryModel:
     """The entry model configured by the plugin options ``sections`` and ``extra_keys``."""
     model = DEFAULT_MODEL
     if options.get("sections") is not None:
@@ -285,7 +287,7 @@ class Settings:
     doctest_output_kb: int = 64
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    plugin: dict[str, Any] = field(default_factory=dict)
+    plugin: Mapping[str, object] = field(default_factory=dict)
     #: Sections and extra front-matter keys (plugin options ``sections``, ``extra_keys``).
     entry_model: EntryModel = DEFAULT_MODEL
     #: The folder of mkdocs.yml (the project), for paths written into files.
@@ -293,15 +295,34 @@ class Settings:
     #: The schema file editors read (plugin option ``schema_file``), kept in step by ``check``.
     schema_file: Path | None = None
 
-    def with_overrides(self, **changes: Any) -> Settings:
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+    def with_overrides(
+        self,
+        *,
+        entries_dir: Path | None = None,
+        doctest: bool | None = None,
+        doctest_timeout: float | None = None,
+        doctest_memory_mb: int | None = None,
+        doctest_output_kb: int | None = None,
+        jobs: int | None = None,
+    ) -> Settings:
+        """These settings with the given values; ``None`` keeps a value as it is."""
+        changes = {
+            "entries_dir": entries_dir,
+            "doctest": doctest,
+            "doctest_timeout": doctest_timeout,
+            "doctest_memory_mb": doctest_memory_mb,
+            "doctest_output_kb": doctest_output_kb,
+            "jobs": jobs,
+        }
+        kept = {k: v for k, v in changes.items() if v is not None}
+        return replace(self, **kept)  # type: ignore[arg-type]  # each value has its field's type
 
 
 class _TolerantLoader(yaml.SafeLoader):
     """mkdocs.yml may hold ``!ENV`` and ``!!python/name:`` tags; they are irrelevant here."""
 
 
-def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> object:
     if isinstance(node, yaml.ScalarNode):
         return loader.construct_scalar(node)
     if isinstance(node, yaml.SequenceNode):
@@ -313,7 +334,7 @@ _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 
 
-def plugin_options(config_file: Path) -> dict[str, Any]:
+def plugin_options(config_file: Path) -> dict[str, object]:
     """The options given to the ``glossary`` plugin in an mkdocs.yml (empty if not configured)."""
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
@@ -326,7 +347,7 @@ def plugin_options(config_file: Path) -> dict[str, Any]:
     return plugin_block(data, config_file)
 
 
-def plugin_block(data: Mapping[str, object], where: str | Path) -> dict[str, Any]:
+def plugin_block(data: Mapping[str, object], where: str | Path) -> dict[str, object]:
     """The ``glossary`` plugin's options in a loaded mkdocs.yml (empty if not configured), for
     readers that load it themselves (the Zensical writer resolves ``!ENV`` and ``INHERIT``)."""
     plugins = data.get("plugins") or []
@@ -339,14 +360,32 @@ def plugin_block(data: Mapping[str, object], where: str | Path) -> dict[str, Any
     return {}
 
 
+_T = TypeVar("_T", bool, int, float)
+
+
+def _option(options: Mapping[str, object], key: str, kind: type[_T], where: str) -> _T | None:
+    """A plugin option of a simple type (``None`` when absent); a number may be an int for a
+    float. Anything else is a configuration error naming the option."""
+    value = options.get(key)
+    if value is None:
+        return None
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # type: ignore[return-value]  # kind is float here
+    if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+        return value
+    raise ConfigError(f"{where}: glossary option '{key}' must be a {kind.__name__}, not {value!r}")
+
+
 def settings_from_options(
-    options: dict[str, Any], base_dir: Path, where: str = "mkdocs.yml"
+    options: Mapping[str, object], base_dir: Path, where: str = "mkdocs.yml"
 ) -> Settings:
     """Turn plugin options (mkdocs.yml or the plugin's own config) into :class:`Settings`;
     relative folders are taken from ``base_dir`` (the folder of mkdocs.yml). ``where`` names the
     configuration file in error messages."""
 
-    def folder(value: Any) -> Path:
+    def folder(value: object) -> Path:
+        if not isinstance(value, (str, Path)):
+            raise ConfigError(f"{where}: a folder must be a path, not {value!r}")
         path = Path(value)
         return path if path.is_absolute() else base_dir / path
 
@@ -356,11 +395,14 @@ def settings_from_options(
         raise ConfigError(f"{where}: 'schema_file' must be a path relative to mkdocs.yml")
     settings = Settings().with_overrides(
         entries_dir=folder(options.get("entries_dir") or DEFAULT_ENTRIES_DIR),
-        doctest=options.get("doctest"),
-        doctest_timeout=options.get("doctest_timeout"),
-        doctest_memory_mb=options.get("doctest_memory_mb"),
-        doctest_output_kb=options.get("doctest_output_kb"),
-        plugin=options,
+        doctest=_option(options, "doctest", bool, where),
+        doctest_timeout=_option(options, "doctest_timeout", float, where),
+        doctest_memory_mb=_option(options, "doctest_memory_mb", int, where),
+        doctest_output_kb=_option(options, "doctest_output_kb", int, where),
+    )
+    settings = replace(
+        settings,
+        plugin=dict(options),
         entry_model=entry_model_from_options(options, where),
         project_dir=base_dir,
         schema_file=folder(schema_file) if schema_file else None,

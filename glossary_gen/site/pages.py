@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 from glossary_gen.core.addresses import old_addresses
 from glossary_gen.core.config import ConfigError, Settings
@@ -76,10 +76,10 @@ class PageOptions:
     feed_size: int = 20
 
     @classmethod
-    def from_mapping(cls, options: Mapping[str, Any]) -> PageOptions:
+    def from_mapping(cls, options: Mapping[str, object]) -> PageOptions:
         """From the plugin's block of mkdocs.yml, read without MkDocs: unknown keys are the
         plugin's other options (checks, caches); a wrong type is a configuration error."""
-        values: dict[str, Any] = {}
+        values: dict[str, object] = {}
         for f in fields(cls):
             if f.name not in options or options[f.name] is None:
                 continue
@@ -92,7 +92,7 @@ class PageOptions:
             values[f.name] = value
         if values.get("autolink", "off") not in ("off", "first"):
             raise ConfigError("glossary option 'autolink' must be 'off' or 'first'")
-        return cls(**values)
+        return cls(**values)  # type: ignore[arg-type]  # each value has its field's type
 
     @property
     def prefix(self) -> str:
@@ -195,13 +195,29 @@ def dest_path(src: str, *, directory_urls: bool = True) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-def permalink_options(toc: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The ``toc`` extension's permalink settings, for the headings the renderer writes."""
+class PermalinkOptions(TypedDict, total=False):
+    """The ``toc`` extension's permalink settings, as :class:`RenderOptions` takes them."""
+
+    permalink: bool | str
+    permalink_class: str
+    permalink_title: str
+    permalink_leading: bool
+
+
+def permalink_options(toc: Mapping[str, object] | None) -> PermalinkOptions:
+    """The ``toc`` extension's permalink settings, for the headings the renderer writes (values
+    of another type than the extension takes are left at their defaults)."""
     toc = toc or {}
-    options: dict[str, Any] = {"permalink": toc.get("permalink", False)}
-    for name in ("permalink_class", "permalink_title", "permalink_leading"):
-        if name in toc:
-            options[name] = toc[name]
+    options: PermalinkOptions = {}
+    permalink = toc.get("permalink", False)
+    options["permalink"] = permalink if isinstance(permalink, (bool, str)) else False
+    for name in ("permalink_class", "permalink_title"):
+        value = toc.get(name)
+        if isinstance(value, str):
+            options[name] = value
+    leading = toc.get("permalink_leading")
+    if isinstance(leading, bool):
+        options["permalink_leading"] = leading
     return options
 
 
