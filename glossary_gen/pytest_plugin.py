@@ -17,6 +17,12 @@ repository's own ``tests/``) are unaffected:
 ``--glossary-no-cache``
     run every entry even if its result is cached.
 
+The entries folder holds no test code: whatever a pull request puts there (a ``conftest.py``, an
+``__init__.py``, a ``test_*.py``) is never imported, with or without ``--glossary``, so the
+entries' code only ever runs in the sandbox. Its ``conftest.py`` files are registered as empty
+plugins before pytest would import them, its folders are collected as plain folders (never as
+Python packages), and only its ``*.md`` files are collected.
+
 The examples run exactly as ``glossary-gen check`` runs them (same sandbox, limits from mkdocs.yml,
 same cache): the first item to run checks every collected entry in one parallel batch, and each
 item then reports its own entry.  A failure shows the entry's file and line, a window of the
@@ -26,6 +32,7 @@ source around the failing example, and what was expected and what came out.
 from __future__ import annotations
 
 import dataclasses
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,6 +76,81 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
         help="glossary entries folder, relative to the rootdir (default: from mkdocs.yml, else entries)",
     )
+
+
+def _entries_dir(root: Path, ini_value: object) -> Path:
+    """The entries folder from the ini option, else mkdocs.yml, else ``entries/`` (never raises:
+    a broken mkdocs.yml is reported later, by :func:`_settings`)."""
+    if isinstance(ini_value, str) and ini_value.strip():
+        return (root / ini_value.strip()).resolve()
+    try:
+        mkdocs = root / "mkdocs.yml"
+        options = plugin_options(mkdocs) if mkdocs.is_file() else {}
+        return settings_from_options(options, mkdocs.parent).entries_dir.resolve()
+    except (ConfigError, OSError, ValueError):
+        return (root / "entries").resolve()
+
+
+#: Folders this many levels deep or deeper under the entries folder are not searched for
+#: ``conftest.py`` files (entries are one or two levels deep: translations).
+_MAX_DEPTH = 8
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Before pytest imports any ``conftest.py``: stand an empty plugin in for each one in the
+    entries folder, so pytest's conftest loader finds it registered and never imports it."""
+    entries = _entries_dir(early_config.rootpath, early_config.getini("glossary_entries"))
+    early_config.stash[_ENTRIES] = entries
+    pending = [(entries, 0)]
+    while pending:
+        folder, depth = pending.pop()
+        try:
+            children = list(folder.iterdir())
+        except OSError:
+            continue
+        for child in children:
+            if child.is_symlink():
+                continue
+            if child.name == "conftest.py":
+                name = str(child)
+                if early_config.pluginmanager.get_plugin(name) is None:
+                    placeholder = types.ModuleType("glossary_gen_ignored_conftest")
+                    early_config.pluginmanager.register(placeholder, name)
+            elif depth < _MAX_DEPTH and child.is_dir():
+                pending.append((child, depth + 1))
+
+
+_ENTRIES = pytest.StashKey[Path]()
+
+
+def _in_entries(config: pytest.Config, path: Path) -> bool:
+    entries = config.stash.get(_ENTRIES, None)
+    if entries is None:
+        return False
+    try:
+        resolved = path.resolve()
+    except OSError:  # pragma: no cover
+        return True
+    return resolved == entries or entries in resolved.parents
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """A folder of entries is a plain folder, never a Python package (a package's
+    ``__init__.py`` is imported when its tests run)."""
+    if _in_entries(parent.config, path):
+        return pytest.Dir.from_parent(parent, path=path)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Nothing but Markdown is collected from the entries folder: no ``test_*.py``."""
+    if collection_path.suffix != ".md" and not collection_path.is_dir():
+        if _in_entries(config, collection_path):
+            return True
+    return None
 
 
 def _enabled(config: pytest.Config) -> bool:

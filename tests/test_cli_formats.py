@@ -95,3 +95,40 @@ def test_text_format_matches_the_design(glossary: Path, capsys: pytest.CaptureFi
         "is not defined (did you mean 'Sigmoid Function'?)"
     )
     assert format_diagnostics([error("x.md", 1, 1, "c", "m")], "text") == "x.md:1:1: error[c]: m"
+
+
+INJECTING = (
+    "---\n"
+    "title: Injected\n"
+    '"relatd\\n::notice title=owned::pwned\\n::stop-commands::token\\r\\u2028\\u001b[2J": 1\n'
+    "---\n"
+    "### Summary\n\nS.\n\n### ELI5\n\nS.\n\n### In-depth explanation\n\nS.\n"
+)
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def test_nothing_an_entry_writes_can_start_a_workflow_command(
+    write_entry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, fmt: str
+) -> None:
+    """A front-matter key holding newlines and a CI workflow command is printed escaped: one
+    line per problem, no line we did not write starts with '::', no raw control character."""
+    write_entry("injected.md", INJECTING)
+    write_entry("relu.md", BROKEN)
+    write_entry("sigmoid-function.md", SIGMOID)
+    monkeypatch.chdir(tmp_path)
+    code, out = run_check(capsys, fmt)
+    assert code == 1
+    assert not any(c in out for c in "\r\x1b\u2028")
+    lines = out.splitlines()
+    if fmt == "json":
+        problems = json.loads(out)
+        assert any("::notice" in p["message"] for p in problems)  # kept, as JSON text
+        assert not any(line.lstrip().startswith("::") for line in lines)
+    else:
+        paths = [line.split(":", 1)[0] for line in lines]
+        if fmt == "github":
+            assert all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+        else:
+            assert all(p.startswith("entries/") for p in paths), lines
+        assert sum("injected.md" in line for line in lines) >= 1
+        assert "\\n::notice" in out or "%0A::notice" in out

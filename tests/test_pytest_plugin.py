@@ -92,3 +92,35 @@ def test_timeout_from_mkdocs_yml(pytester: pytest.Pytester):
     result.stdout.fnmatch_lines(
         ["entries/infinite-loop.md:18: doctest-timeout", "*did not finish within the 0.5 s limit*"]
     )
+
+
+PLANTED = """
+import pathlib
+pathlib.Path({marker!r}).write_text("ran {what}")
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--glossary",), ("--glossary", "entries"), ("--glossary", "entries/wrong-output.md"), ()],
+    ids=["flag", "folder", "file", "no-flag"],
+)
+def test_no_python_from_the_entries_folder_is_imported(project: pytest.Pytester, args):
+    """A pull request's conftest.py, __init__.py or test file in entries/ never runs in the
+    reviewer's pytest, whatever is collected; the failing entry beside them still fails."""
+    marker = project.path / "planted-ran.txt"
+    entries = project.path / "entries"
+    (entries / "fr").mkdir()
+    for place in (entries / "conftest.py", entries / "fr" / "conftest.py"):
+        place.write_text(PLANTED.format(marker=str(marker), what=place.name))
+    (entries / "__init__.py").write_text(PLANTED.format(marker=str(marker), what="__init__"))
+    (entries / "test_planted.py").write_text(
+        PLANTED.format(marker=str(marker), what="test module") + "def test_x():\n    pass\n"
+    )
+    project.makeini("[pytest]\ntestpaths = test_unit.py entries\n")
+    result = project.runpytest_subprocess(*args)
+    assert not marker.exists(), marker.read_text()
+    assert "test_planted" not in result.stdout.str()
+    if args:
+        assert result.ret == pytest.ExitCode.TESTS_FAILED
+        result.stdout.fnmatch_lines(["*FAILED entries/wrong-output.md::wrong-output*"])

@@ -9,8 +9,40 @@ from __future__ import annotations
 import difflib
 import enum
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+
+#: Characters that could start a new line or take over a terminal or a CI log when printed: C0
+#: controls (newlines included), DEL, C1 controls, the Unicode line and paragraph separators and
+#: the bidirectional overrides. Text from an entry (a front-matter key, a title) reaches messages.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+#: The ones ``json.dumps`` leaves raw (it escapes C0 controls itself; its own layout has newlines).
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with every control character written as an escape (``\\n``,
+    ``\\x1b``, ``\\u2028``): nothing we print can start a CI workflow command (``::notice``)
+    on a line of its own or move the terminal's cursor."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+        if named:
+            return named
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with the characters ``json.dumps`` leaves raw when not ASCII-only (DEL, C1
+    controls, line separators, bidi overrides) written as ``\\uXXXX`` escapes."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class Severity(str, enum.Enum):
@@ -44,7 +76,7 @@ class Diagnostic:
         text = f"{self.path}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
 
     def to_json(self) -> dict[str, str | int | None]:
         return {
@@ -60,7 +92,7 @@ class Diagnostic:
     def format_github(self) -> str:
         # Workflow commands: properties escape ',' and ':'; the message escapes newlines.
         def prop(value: str) -> str:
-            return (
+            return printable(
                 value.replace("%", "%25")
                 .replace("\r", "%0D")
                 .replace("\n", "%0A")
@@ -69,7 +101,7 @@ class Diagnostic:
             )
 
         def data(value: str) -> str:
-            return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
         message = self.message + (f" ({self.hint})" if self.hint else "")
         return (
@@ -112,7 +144,9 @@ FORMATS = ("text", "json", "github")
 def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str) -> str:
     """Render diagnostics in one of :data:`FORMATS`; the result ends without a newline."""
     if fmt == "json":
-        return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False)
+        return _json_safe(
+            json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False)
+        )
     if fmt == "github":
         return "\n".join(d.format_github() for d in diagnostics)
     return "\n".join(d.format_text() for d in diagnostics)
