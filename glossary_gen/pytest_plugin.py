@@ -147,10 +147,8 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
 @pytest.hookimpl(tryfirst=True)
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Nothing but Markdown is collected from the entries folder: no ``test_*.py``."""
-    if collection_path.suffix != ".md" and not collection_path.is_dir():
-        if _in_entries(config, collection_path):
-            return True
-    return None
+    is_code = collection_path.suffix != ".md" and not collection_path.is_dir()
+    return True if is_code and _in_entries(config, collection_path) else None
 
 
 def _enabled(config: pytest.Config) -> bool:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-
 #: Characters that could start a new line or take over a terminal or a CI log when printed: C0
 #: controls (newlines included), DEL, C1 controls, the Unicode line and paragraph separators and
 #: the bidirectional overrides. Text from an entry (a front-matter key, a title) reaches messages.
