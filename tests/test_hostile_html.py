@@ -255,6 +255,27 @@ def test_sanitizer_removes_the_sites_and_the_themes_classes_and_ids():
     assert 'id="__init__-method"' in clean and 'id="glossary-terms"' in clean
 
 
+def test_no_class_makes_the_theme_load_mermaid_from_a_cdn(write_entry):
+    """Material fetches Mermaid from unpkg for any element of class 'mermaid': an entry may not
+    write one (a located error), and the sanitizer drops the class whatever the case."""
+    clean = sanitize(
+        '<pre class="mermaid">graph TD; A--&gt;B</pre><div class="MERMAID own">x</div>'
+        '<p class="mermaid-like">kept</p>'
+    )
+    assert "mermaid" not in clean.replace("mermaid-like", "")
+    assert '<div class="own">x</div>' in clean and 'class="mermaid-like"' in clean
+    entries = write_entry(
+        "diagram.md",
+        "---\ntitle: Diagram\n---\n### Summary\n\nS.\n\n### ELI5\n\nE.\n\n"
+        '### In-depth explanation\n\n<pre class="mermaid">graph TD; A-->B</pre>\n',
+    )
+    _glossary, diagnostics = load_and_link(entries)
+    found = [(d.line, d.column, d.message) for d in codes(diagnostics, "reserved-html")]
+    assert found == [
+        (14, 6, "class 'mermaid' is reserved for the site's and the theme's own elements")
+    ]
+
+
 def test_check_reports_reserved_classes_and_ids_where_they_are_written():
     _glossary, diagnostics = load_and_link(FIXTURE / "entries")
     found = [(d.path, d.line, d.column, d.message) for d in codes(diagnostics, "reserved-html")]

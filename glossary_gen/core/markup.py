@@ -18,9 +18,13 @@ from glossary_gen.core.model import Entry
 
 #: Classes of the site's own widgets (``glossary-*``: the "Verified example" badge, the Run
 #: blocks, the playground) and of the theme (Material's ``md-*``): raw HTML in an entry may not
-#: wear them, or it could pass for the real thing. :func:`check_raw_html` reports
-#: them; the sanitizer (:func:`glossary_gen.site.render.sanitize`) removes them.
-RESERVED_CLASS = re.compile(r"(?:glossary|md)-", re.I)
+#: wear them, or it could pass for the real thing. ``mermaid`` too: Material fetches the Mermaid
+#: library from a third-party CDN (unpkg, unpinned) into the site's origin as soon as a page has
+#: an element of that class. :func:`check_raw_html` reports them; the sanitizer
+#: (:func:`glossary_gen.site.render.sanitize`) removes them.
+RESERVED_CLASS = re.compile(r"(?:glossary|md)-|mermaid$", re.I)
+#: Whether a class attribute may hold a reserved class at all (a quick search before the split).
+RESERVED_CLASS_HINT = re.compile(r"(?:glossary|md)-|mermaid", re.I)
 
 #: ``id`` (and ``name``) values an entry may not take: a global that an element with that id would
 #: clobber (``window.glossaryLive``, Material's ``document$`` and friends), or one of Material's

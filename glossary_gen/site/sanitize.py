@@ -17,7 +17,7 @@ import re
 
 import nh3
 
-from glossary_gen.core.markup import RESERVED_CLASS, RESERVED_ID
+from glossary_gen.core.markup import RESERVED_CLASS, RESERVED_CLASS_HINT, RESERVED_ID
 from glossary_gen.site.text import tooltip_text
 
 # --- sanitizing ---------------------------------------------------------------------------------
@@ -128,13 +128,10 @@ GENERATED_CLASSES = frozenset(
     }
 )
 
-_CLASS_HINT = re.compile(r"(?:glossary|md)-", re.I)
-
-
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
     """nh3's hook for every attribute it keeps (values come decoded and are escaped again)."""
     if attribute == "class":
-        if _CLASS_HINT.search(value) is None:  # the common case: pygments and Markdown classes
+        if RESERVED_CLASS_HINT.search(value) is None:  # the common case: pygments and Markdown classes
             return value
         kept = [c for c in value.split() if c in GENERATED_CLASSES or not RESERVED_CLASS.match(c)]
         return " ".join(kept) or None
