@@ -208,6 +208,12 @@ def test_redirects_work_under_mkdocs_serve(tmp_path, copy_site_basic):
         ("/x/y.json", None),
         ("/x?y=1", None),
         ("", None),
+        ("/glossary/relu/index.html/", None),
+        ("feed.xml/", None),
+        ("/feed.xml", None),
+        ("glossary.json/x/", None),
+        ("old.html/page/", None),
+        ("/v1.2/relu/", "v1.2/relu/index.html"),
     ],
 )
 def test_an_old_address_is_a_plain_path_inside_the_site(path, target):
@@ -275,3 +281,27 @@ def test_old_addresses_get_redirect_pages_and_never_replace_a_page(tmp_path, cop
         r"entries/alpha\.md:2:\d+: error\[redirect-path\]: old address '/tags/' is the address of tags\.md",
         result.stderr,
     ), result.stderr
+
+
+def test_an_old_address_cannot_turn_a_site_file_into_a_folder(tmp_path: Path):
+    """`redirect_from: [glossary/relu/index.html/, feed.xml/]` passed check and then crashed the
+    build (IsADirectoryError): now each is a located error, and the build does not crash."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    relu = site / "entries" / "alpha.md"
+    text = relu.read_text(encoding="utf-8")
+    relu.write_text(
+        text.replace("---\n", "---\nredirect_from: [glossary/alpha/index.html/, feed.xml/]\n", 1),
+        encoding="utf-8",
+    )
+    code = main(["check", "--no-doctest", "--entries", str(site / "entries")])
+    assert code == 1
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(site / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert "Traceback" not in built.stderr, built.stderr
+    assert (site / "site" / "feed.xml").is_file()
+    assert (site / "site" / "glossary" / "alpha" / "index.html").is_file()

@@ -100,6 +100,28 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
 #: First segments the site's own files use: an old address may not take their place.
 RESERVED_ROOTS = frozenset({"assets", "search", "stylesheets", "javascripts", "sitemap.xml"})
 
+#: Files at the root of every glossary site (the theme's pages, the exports, the sitemap).
+SITE_FILES = frozenset(
+    {"index.html", "404.html", "feed.xml", "glossary.json", "llms.txt", "sitemap.xml.gz"}
+)
+
+#: A folder named like a web file: the site has, or may have, a file there (a term page is
+#: ``glossary/relu/index.html``), and writing a redirect below it would fail the build.
+_FILE_LIKE = re.compile(
+    r"\.(?:html?|xml|json|txt|gz|js|mjs|css|map|svg|png|jpe?g|gif|ico|webmanifest|wasm|zip)$", re.I
+)
+
+
+def folder_clash(path: str) -> str | None:
+    """The part of an old address that would turn a file of the site into a folder
+    (``feed.xml/``, ``glossary/relu/index.html/``), or ``None``."""
+    segments = path.strip().strip("/").split("/")
+    folders = segments if path.strip().endswith("/") else segments[:-1]
+    for index, segment in enumerate(folders):
+        if _FILE_LIKE.search(segment) or (index == 0 and segment in SITE_FILES):
+            return "/".join(segments[: index + 1])
+    return None
+
 
 def old_addresses(entry: Entry) -> list[tuple[Located, str]]:
     """Each ``redirect_from`` item of an entry with the site file it becomes
@@ -128,7 +150,9 @@ def redirect_file(path: str) -> str | None:
     segments = trimmed.rstrip("/").split("/")
     if any(not _SEGMENT.match(s) or set(s) <= {"."} for s in segments):
         return None
-    if segments[0] in RESERVED_ROOTS or segments == ["index.html"] or segments == ["404.html"]:
+    if segments[0] in RESERVED_ROOTS or (len(segments) == 1 and segments[0] in SITE_FILES):
+        return None
+    if folder_clash(trimmed) is not None:
         return None
     if trimmed.endswith("/") or "." not in segments[-1]:
         return "/".join(segments) + "/index.html"
@@ -149,6 +173,19 @@ def check_old_addresses(entries: Sequence[Entry]) -> Iterable[Diagnostic]:
                 continue  # the schema reports it
             line, column = entry.position("redirect_from", index)
             target = redirect_file(value)
+            clash = folder_clash(value)
+            if target is None and clash is not None:
+                yield error(
+                    entry.path,
+                    line,
+                    column,
+                    "redirect-path",
+                    f"old address '{value}' would make a folder of '{clash}', where the site "
+                    "has or may have a file",
+                    "end the address with the page's folder/ or its file name, e.g. old/relu/ "
+                    "or old/relu.html",
+                )
+                continue
             if target is None:
                 yield error(
                     entry.path,
