@@ -1,0 +1,367 @@
+"""The output audit: the last gate before a built page is published, and its Content-Security-Policy.
+
+Every HTML file of a built site is read with a real HTML parser (the standard library's
+tokenizer, the same states a browser goes through) and refused, with the page and the entry it
+came from named, if it holds any of:
+
+* an event-handler attribute (``onload=``, ``onfocus=``, ...), on any element;
+* a ``javascript:``, ``vbscript:`` or ``data:`` URL in a link or a source (``data:`` images are
+  allowed as ``<img src>``: they cannot run anything);
+* a ``<script>`` that is neither the theme's nor ours: an inline script is accepted only if it is
+  one of the theme's own template scripts (read from the installed themes' ``partials/javascripts``
+  templates, their one template expression standing for a quoted path) or one of ours (the
+  redirect pages'); a script file only from the site itself (a relative URL);
+* an ``iframe``, ``frame``, ``object``, ``embed`` or ``applet`` element (the site makes its one
+  frame at run time, from ``assets/glossary/live.js``);
+* a third-party URL the page would load by itself (a script, a stylesheet, an image, a media
+  source, a preload): the site loads nothing from elsewhere.
+
+The same pass computes the page's policy: script sources are ``'self'`` and the SHA-256 hashes of
+the inline scripts it accepted, never ``'unsafe-inline'``, so a handler that slipped through would
+not run either. :func:`secure_page` puts the policy into the page as the first element of
+``<head>`` (a ``<meta http-equiv>``, which GitHub Pages serves as it is). Both engines call it
+for every page they write; ``glossary-gen audit SITE_DIR`` checks a built site again.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+#: Elements the site never writes into a page.
+FORBIDDEN_ELEMENTS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet"})
+
+#: Attributes that hold a URL the browser follows or loads.
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "poster", "data", "xlink:href", "background", "cite"}
+)
+
+#: (element, attribute) pairs whose URL the page loads by itself, without a click.
+_LOADS = {
+    ("script", "src"),
+    ("img", "src"),
+    ("image", "href"),
+    ("image", "xlink:href"),
+    ("use", "href"),
+    ("use", "xlink:href"),
+    ("source", "src"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("track", "src"),
+    ("input", "src"),
+    ("embed", "src"),
+    ("iframe", "src"),
+    ("object", "data"),
+}
+#: ``<link rel>`` values that make the browser load the linked URL.
+_LOADING_RELS = frozenset(
+    {"stylesheet", "preload", "modulepreload", "prefetch", "icon", "manifest", "apple-touch-icon"}
+)
+
+#: Script types a browser runs (an empty type is JavaScript); JSON islands are data.
+_EXECUTABLE_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
+
+_DANGEROUS_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data)\s*:", re.I)
+_STRIP_FOR_SCHEME = re.compile(r"[\x00-\x20\x7f]+")
+
+#: A template expression inside a theme script: it always stands inside a quoted string.
+_TEMPLATE_EXPRESSION = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+#: What such an expression may become in a built page: a path, with nothing that could end the
+#: string or the script.
+_PATH_TEXT = r"[^\"'\\\\<>\n]*"
+
+#: Our own inline scripts, as patterns (the redirect pages': :mod:`glossary_gen.site.redirects`).
+OWN_SCRIPTS = (re.compile(r'location\.replace\("[^"\\<>\n]*" \+ location\.hash\)'),)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a built page may not be published."""
+
+    page: str
+    line: int
+    code: str
+    message: str
+    #: The entry the page was made from, when it was made from one.
+    entry: str | None = None
+
+    def format_text(self) -> str:
+        source = f" (page of {self.entry})" if self.entry else ""
+        return f"{self.page}:{self.line}: error[{self.code}]: {self.message}{source}"
+
+
+@dataclass
+class PageAudit:
+    """What the audit found in one page: its problems and the hashes of its trusted scripts."""
+
+    page: str
+    problems: list[Problem] = field(default_factory=list)
+    script_hashes: list[str] = field(default_factory=list)
+    has_policy: bool = False
+
+
+@functools.lru_cache(maxsize=1)
+def theme_scripts() -> tuple[re.Pattern[str], ...]:
+    """The inline scripts of the installed themes' templates (Material for MkDocs, Zensical),
+    each as a pattern whose template expressions match a quoted path."""
+    patterns: list[re.Pattern[str]] = []
+    for package in ("material", "zensical"):
+        try:
+            folder = resources.files(package).joinpath("templates/partials/javascripts")
+            names = [t for t in folder.iterdir() if t.name.endswith(".html")]
+        except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+            continue
+        for template in names:
+            text = template.read_text("utf-8")
+            for body in re.findall(r"<script>(.*?)</script>", text, re.S):
+                parts = _TEMPLATE_EXPRESSION.split(body)
+                pattern = _PATH_TEXT.join(re.escape(part) for part in parts)
+                patterns.append(re.compile(pattern, re.S))
+    return tuple(patterns)
+
+
+@functools.lru_cache(maxsize=1)
+def own_asset_scripts() -> frozenset[str]:
+    """The inline scripts of the package's own HTML assets (the Python sandbox frame)."""
+    folder = resources.files("glossary_gen.site").joinpath("assets")
+    found: set[str] = set()
+    for asset in folder.iterdir():
+        if asset.name.endswith(".html"):
+            found.update(re.findall(r"<script>(.*?)</script>", asset.read_text("utf-8"), re.S))
+    return frozenset(found)
+
+
+def _trusted_inline(body: str) -> bool:
+    if body in own_asset_scripts():
+        return True
+    return any(p.fullmatch(body) for p in (*theme_scripts(), *OWN_SCRIPTS))
+
+
+def script_hash(body: str) -> str:
+    """The CSP source for an inline script: ``'sha256-<base64>'``."""
+    digest = hashlib.sha256(body.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def _is_third_party(url: str, site_url: str | None) -> bool:
+    parts = urlsplit(url.strip())
+    if not parts.netloc and not parts.scheme:
+        return False  # relative: the site itself
+    if parts.scheme in ("data", "blob"):
+        return False
+    if site_url:
+        own = urlsplit(site_url)
+        if parts.netloc == own.netloc and parts.scheme in ("http", "https", ""):
+            return False
+    return True
+
+
+class _Auditor(HTMLParser):
+    def __init__(self, page: str, site_url: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.result = PageAudit(page)
+        self.site_url = site_url
+        self._script: tuple[int, bool] | None = None  # (line, executable) of an open <script>
+        self._script_text: list[str] = []
+
+    def _problem(self, code: str, message: str) -> None:
+        self.result.problems.append(Problem(self.result.page, self.getpos()[0], code, message))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._check(tag, attrs)
+        if tag == "script":
+            values = {name: value or "" for name, value in attrs}
+            kind = values.get("type", "").strip().lower()
+            executable = kind in _EXECUTABLE_TYPES
+            if "src" in values:
+                if executable and _is_third_party(values["src"], None):
+                    self._problem("foreign-script", f"script from {values['src']!r}")
+                self._script = (self.getpos()[0], False)
+            else:
+                self._script = (self.getpos()[0], executable)
+            self._script_text = []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._check(tag, attrs)
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script_text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "script" or self._script is None:
+            return
+        line, executable = self._script
+        self._script = None
+        if not executable:
+            return
+        body = "".join(self._script_text)
+        if _trusted_inline(body):
+            self.result.script_hashes.append(script_hash(body))
+        else:
+            shown = body.strip().replace("\n", " ")[:80]
+            self.result.problems.append(
+                Problem(self.result.page, line, "foreign-script", f"inline script {shown!r}")
+            )
+
+    def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in FORBIDDEN_ELEMENTS:
+            self._problem("frame", f"<{tag}> element")
+        values = {name: value or "" for name, value in attrs}
+        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self.result.has_policy = True
+        for name, value in values.items():
+            if name.startswith("on"):
+                self._problem("event-handler", f"<{tag} {name}=...> event handler")
+            if name in URL_ATTRIBUTES or name == "srcset":
+                self._check_url(tag, name, value, values)
+
+    def _check_url(self, tag: str, name: str, value: str, values: dict[str, str]) -> None:
+        urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
+        for url in urls:
+            compact = _STRIP_FOR_SCHEME.sub("", html.unescape(url))
+            if _DANGEROUS_SCHEME.match(compact):
+                image = tag == "img" and name in ("src", "srcset")
+                if not (image and compact.lower().startswith("data:image/")):
+                    self._problem(
+                        "script-url", f"<{tag} {name}> holds a {compact.split(':')[0]}: URL"
+                    )
+                continue
+            if tag in FORBIDDEN_ELEMENTS or tag == "script":
+                continue  # reported as such
+            loads = (tag, name) in _LOADS or name == "srcset"
+            if tag == "link" and name == "href":
+                rels = set(values.get("rel", "").lower().split())
+                loads = bool(rels & _LOADING_RELS)
+            if loads and _is_third_party(url, self.site_url):
+                self._problem("third-party", f"<{tag} {name}> loads {url!r} from another site")
+
+
+def audit_html(text: str, page: str, *, site_url: str | None = None) -> PageAudit:
+    """Audit one page's HTML (``page`` names it in the problems)."""
+    auditor = _Auditor(page, site_url)
+    auditor.feed(text)
+    auditor.close()
+    return auditor.result
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The site-wide part of the Content-Security-Policy; the page adds its script hashes."""
+
+    #: Origins the pages fetch from at run time (the Pyodide CDN when it is configured).
+    connect: tuple[str, ...] = ()
+
+    def for_page(self, hashes: Iterable[str]) -> str:
+        scripts = " ".join(["'self'", *dict.fromkeys(hashes)])
+        connect = " ".join(["'self'", *self.connect])
+        return "; ".join(
+            [
+                "default-src 'self'",
+                f"script-src {scripts}",
+                "style-src 'self' 'unsafe-inline'",
+                "img-src 'self' data:",
+                "font-src 'self' data:",
+                f"connect-src {connect}",
+                "worker-src 'self' blob:",
+                "frame-src 'self'",
+                "object-src 'none'",
+                "base-uri 'self'",
+                "form-action 'self'",
+            ]
+        )
+
+
+def policy_for(pyodide_url: str) -> Policy:
+    """The policy of a site whose Run buttons load Pyodide from ``pyodide_url``."""
+    parts = urlsplit(pyodide_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return Policy(connect=(f"{parts.scheme}://{parts.netloc}",))
+    return Policy()
+
+
+_HEAD = re.compile(r"<head\b[^>]*>", re.I)
+_CHARSET = re.compile(r"\s*<meta\s+charset=[\"']?[\w-]+[\"']?\s*/?>", re.I)
+
+
+def secure_page(
+    text: str, page: str, policy: Policy, *, site_url: str | None = None
+) -> tuple[str, list[Problem]]:
+    """Audit a page and give it its policy (right after ``<meta charset>``, before any script),
+    unless it brings its own (the Python sandbox frame does). Returns the page and its problems."""
+    audit = audit_html(text, page, site_url=site_url)
+    if audit.has_policy:
+        return text, audit.problems
+    head = _HEAD.search(text)
+    if head is None:
+        problem = Problem(page, 1, "no-policy", "page has no <head> to hold its policy")
+        return text, [*audit.problems, problem]
+    meta = (
+        '<meta http-equiv="Content-Security-Policy" content="'
+        + html.escape(policy.for_page(audit.script_hashes), quote=False).replace('"', "&quot;")
+        + '">'
+    )
+    at = head.end()
+    charset = _CHARSET.match(text, at)
+    if charset is not None:
+        at = charset.end()
+    return text[:at] + "\n" + meta + text[at:], audit.problems
+
+
+def html_files(site_dir: Path) -> Iterator[Path]:
+    """Every HTML file of a built site, in a stable order (symbolic links are not followed)."""
+    for path in sorted(site_dir.rglob("*.html")):
+        if path.is_file() and not path.is_symlink():
+            yield path
+
+
+def _with_entry(problems: list[Problem], entry_of: Mapping[str, str] | None) -> list[Problem]:
+    if not entry_of:
+        return problems
+    return [replace(p, entry=entry_of.get(p.page)) for p in problems]
+
+
+def secure_site(
+    site_dir: Path,
+    policy: Policy,
+    *,
+    site_url: str | None = None,
+    entry_of: Mapping[str, str] | None = None,
+    write: bool = True,
+) -> list[Problem]:
+    """Audit every page of a built site and (``write``) give each its policy. A page that is
+    already secured is audited again as it is. ``entry_of`` maps a page (``glossary/relu/index.html``)
+    to the entry it was made from, for the messages."""
+    problems: list[Problem] = []
+    for path in html_files(site_dir):
+        page = path.relative_to(site_dir).as_posix()
+        text = path.read_text("utf-8", errors="replace")
+        secured, found = secure_page(text, page, policy, site_url=site_url)
+        problems += _with_entry(found, entry_of)
+        if write and secured != text:
+            path.write_text(secured, "utf-8")
+    return problems
+
+
+def check_site(
+    site_dir: Path, *, site_url: str | None = None, entry_of: Mapping[str, str] | None = None
+) -> list[Problem]:
+    """Audit a built site without changing it; a page without a policy is a problem too."""
+    problems: list[Problem] = []
+    for path in html_files(site_dir):
+        page = path.relative_to(site_dir).as_posix()
+        audit = audit_html(path.read_text("utf-8", errors="replace"), page, site_url=site_url)
+        problems += _with_entry(audit.problems, entry_of)
+        if not audit.has_policy:
+            problems.append(Problem(page, 1, "no-policy", "no Content-Security-Policy"))
+    return problems
