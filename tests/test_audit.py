@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the theme's minified scripts are long lines)
 """The output audit: every built page is parsed and refused if it could run or load anything that
 is neither the theme's nor ours; every accepted page gets a Content-Security-Policy."""
 
