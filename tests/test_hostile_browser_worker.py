@@ -355,3 +355,35 @@ def test_the_page_fetches_only_pyodides_own_package_files_unaltered(page, site, 
     assert text.startswith("Could not load glossaryprobe in your browser (could not fetch "), text
     assert PROBE_WHEEL in text, text
     assert "tampered" not in text
+
+
+POISON = """\
+import builtins, sys
+builtins.print = lambda *a, **k: sys.stdout.write("FORGED\\n")
+sys.displayhook = lambda value: sys.stdout.write("FORGED\\n")
+leaked = "from the ReLU page"
+print("patched")
+"""
+
+
+def test_one_pages_code_cannot_change_the_next_pages_run(page, site):
+    """Material's instant navigation keeps the page's scripts alive: the next page still gets a
+    fresh Python, so what one entry's code redefined (print, the display hook, its globals)
+    cannot forge what another entry's Run shows."""
+    page.goto(site + "glossary/relu/")
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    page.wait_for_load_state("networkidle")  # Material has the sitemap: links are instant
+    page.evaluate("() => { window.__sameVisit = true; }")
+    relu = page.locator(".glossary-runnable").first
+    _edit_and_run(relu, POISON)
+    assert "FORGED" in _wait_for_result(page, relu).inner_text()  # the poison took on its page
+    page.locator("a[href*='sigmoid-function']").first.click()
+    page.wait_for_url("**/sigmoid-function/")
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    assert page.evaluate("() => window.__sameVisit === true"), "instant navigation reloaded"
+    sigmoid = page.locator(".glossary-runnable").first
+    sigmoid.locator("button.glossary-run").click()
+    output = _wait_for_result(page, sigmoid).inner_text()
+    assert "(0.5, 0.25)" in output and "FORGED" not in output, output
+    _edit_and_run(sigmoid, "print(globals().get('leaked'))")
+    assert _wait_for_result(page, sigmoid).inner_text().strip() == "None"

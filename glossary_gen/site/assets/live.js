@@ -216,11 +216,28 @@
 
   // Starts the sandbox frame, its worker and Pyodide in it; resolves to the engine once Python is
   // ready.
+  // Which interpreter a run needs: one per page and entry. Nothing one page's (or one entry's)
+  // code defines or redefines, builtins and the helpers the worker calls included, reaches the
+  // next: a new page gets a new frame, a new worker and a new Pyodide (from the files already
+  // downloaded, so no new request).
+  function scopeOf() {
+    var node = findIsland();
+    var entry = "";
+    if (node) {
+      try { entry = String(JSON.parse(node.textContent).entry || ""); } catch (e) { /* none */ }
+    }
+    return location.pathname + "\n" + entry;
+  }
+
   function loadPython() {
+    var scope = scopeOf();
+    if (python && python.scope !== scope) stopPython(python, null);
     if (python) return python.ready;
     var base = "(unknown)";
     var started = performance.now();
-    var engine = { frame: null, pending: {}, nextId: 1, tail: Promise.resolve(), stopped: null };
+    var engine = {
+      frame: null, pending: {}, nextId: 1, tail: Promise.resolve(), stopped: null, scope: scope,
+    };
     python = engine;
     engine.ready = withTimeout(new Promise(function (resolve, reject) {
       engine.rejectReady = reject; // a Stop while loading
@@ -781,6 +798,8 @@
   // ---------------------------------------------------------------------------------------
 
   function mount() {
+    // Instant navigation keeps this script (and its frame) alive: the new page starts afresh.
+    if (python && python.scope.split("\n")[0] !== location.pathname) stopPython(python, null);
     pageBlocks().forEach(function (block) { bindBlock(block, blockIndex(block)); });
     Array.prototype.forEach.call(document.querySelectorAll(PLAYGROUND), bindPlayground);
     playgroundSignature = null; // a new page has new examples
