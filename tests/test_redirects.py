@@ -283,11 +283,10 @@ def test_old_addresses_get_redirect_pages_and_never_replace_a_page(tmp_path, cop
     ), result.stderr
 
 
-def test_an_old_address_cannot_turn_a_site_file_into_a_folder(tmp_path: Path):
+def test_an_old_address_cannot_turn_a_site_file_into_a_folder(tmp_path: Path, copy_site_basic):
     """`redirect_from: [glossary/relu/index.html/, feed.xml/]` passed check and then crashed the
     build (IsADirectoryError): now each is a located error, and the build does not crash."""
-    site = tmp_path / "site"
-    shutil.copytree(SITE, site)
+    site = copy_site_basic(tmp_path)
     relu = site / "entries" / "alpha.md"
     text = relu.read_text(encoding="utf-8")
     relu.write_text(
