@@ -342,7 +342,8 @@ def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list
         body=body,
         body_line=body_line,
         sections=sections,
-        code_blocks=blocks,
+        code_blocks=tuple(b for b in blocks if not b.hidden),
+        hidden_code=tuple(b for b in blocks if b.hidden),
         wikilinks=links,
         digest=digest,
     )
@@ -399,7 +400,10 @@ def parse_body(
     open_section: tuple[str, int, int, int] | None = None  # title, level, heading line, start index
     in_comment = False  # inside a multi-line <!-- HTML comment -->
     fences = fenced_blocks(lines)
-    blocks = [_code_block(lines, fence, first_line) for fence in fences]
+    hidden = _commented_out(lines, fences)
+    blocks = [
+        _code_block(lines, fence, first_line, hidden=fence.start in hidden) for fence in fences
+    ]
     pending = iter(fences)
     upcoming = next(pending, None)
     skip_to = -1  # the last line of the fenced block being skipped
@@ -509,7 +513,33 @@ def _blank_comments(line: str, in_comment: bool) -> tuple[str, bool]:
     return "".join(out), in_comment
 
 
-def _code_block(lines: list[str], fence: FencedBlock, first_line: int) -> CodeBlock:
+def _commented_out(lines: list[str], fences: list[FencedBlock]) -> set[int]:
+    """The fences (by the index of their opening line) that an HTML comment opened before them
+    still holds: Markdown drops them from the page with the comment. Comment markers inside a
+    shown code block are code, not markup."""
+    hidden: set[int] = set()
+    in_comment = False
+    pending = iter(fences)
+    upcoming = next(pending, None)
+    index = 0
+    while index < len(lines):
+        if upcoming is not None and index == upcoming.start:
+            if in_comment:
+                hidden.add(upcoming.start)
+                # The comment goes on through the block's lines, and may end inside it.
+                for line in lines[upcoming.start : upcoming.end + 1]:
+                    _, in_comment = _blank_comments(line, in_comment)
+            index, upcoming = upcoming.end + 1, next(pending, None)
+            continue
+        if in_comment or "<!--" in lines[index]:
+            _, in_comment = _blank_comments(lines[index], in_comment)
+        index += 1
+    return hidden
+
+
+def _code_block(
+    lines: list[str], fence: FencedBlock, first_line: int, *, hidden: bool = False
+) -> CodeBlock:
     indent, info, start, end = fence.indent, fence.info, fence.start, fence.end
     if not fence.closed:
         end = len(lines)
@@ -523,6 +553,7 @@ def _code_block(lines: list[str], fence: FencedBlock, first_line: int) -> CodeBl
         first_line + start,
         first_line + min(end, len(lines) - 1),
         indent,
+        hidden,
     )
 
 

@@ -64,6 +64,8 @@ class CodeBlock:
     fence_line: int
     end_line: int
     indent: int = 0
+    #: Inside an HTML comment: the page does not show it (a validation error; it never runs).
+    hidden: bool = False
 
     @property
     def is_doctest(self) -> bool:
@@ -112,6 +114,8 @@ class Entry:
     code_blocks: tuple[CodeBlock, ...]
     wikilinks: tuple[WikiLink, ...]
     digest: str = ""
+    #: Code blocks the page does not show (inside an HTML comment): reported, never run.
+    hidden_code: tuple[CodeBlock, ...] = ()
     #: Import names the examples need beyond the standard library (``requires:``).
     requires: tuple[Located, ...] = ()
 

@@ -186,6 +186,21 @@ def check_updated(entry: Entry) -> Iterable[Diagnostic]:
         )
 
 
+def check_hidden_code(entry: Entry) -> Iterable[Diagnostic]:
+    """What is verified is what is shown: a code block the page drops (inside an HTML comment)
+    may not run, or a hidden block could set up what the shown ones print."""
+    for block in entry.hidden_code:
+        yield error(
+            entry.path,
+            block.fence_line,
+            block.indent + 1,
+            "hidden-code",
+            "this code block is inside an HTML comment: readers would not see it, so it "
+            "may not run",
+            "remove the comment around it, or the block",
+        )
+
+
 def check_requires(entry: Entry) -> Iterable[Diagnostic]:
     """Every package the examples need is declared, present for the doctests, and in Pyodide."""
     from glossary_gen.core import packages
@@ -247,6 +262,7 @@ ENTRY_RULES: list[EntryRule] = [
     check_tags,
     check_updated,
     check_fences,
+    check_hidden_code,
     check_requires,
     check_raw_html,
     check_nesting,

@@ -128,10 +128,13 @@ GENERATED_CLASSES = frozenset(
     }
 )
 
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
     """nh3's hook for every attribute it keeps (values come decoded and are escaped again)."""
     if attribute == "class":
-        if RESERVED_CLASS_HINT.search(value) is None:  # the common case: pygments and Markdown classes
+        if (
+            RESERVED_CLASS_HINT.search(value) is None
+        ):  # the common case: pygments and Markdown classes
             return value
         kept = [c for c in value.split() if c in GENERATED_CLASSES or not RESERVED_CLASS.match(c)]
         return " ".join(kept) or None
