@@ -420,16 +420,29 @@ def test_a_reply_that_does_not_fit_the_entry_is_an_error():
     payload = {"name": "x", "blocks": [">>> 1 + 1\n2\n"], "output_cap": 1024}
     good = {
         "blocks": [
-            {"parse_error": None, "examples": [{"status": "passed", "got": "2\n", "detail": ""}]}
+            {
+                "parse_error": None,
+                "examples": [{"status": "passed", "got": "2\n", "detail": "", "exc": ""}],
+            }
         ]
     }
     data = from_outcome(Outcome("ok", value=good), payload)
     assert data["status"] == "passed"
+    # The verdict is the build's: a reply that says "passed" over the wrong output fails.
+    lying = {
+        "blocks": [
+            {"parse_error": None, "examples": [{**good["blocks"][0]["examples"][0], "got": "3\n"}]}
+        ]
+    }
+    assert from_outcome(Outcome("ok", value=lying), payload)["status"] == "failed"
     assert data["blocks"][0]["examples"][0]["source"] == "1 + 1\n"  # parsed here, not sent
     too_many = {"blocks": [{"parse_error": None, "examples": good["blocks"][0]["examples"] * 2}]}
     unknown = {
         "blocks": [
-            {"parse_error": None, "examples": [{"status": "great", "got": "", "detail": ""}]}
+            {
+                "parse_error": None,
+                "examples": [{"status": "great", "got": "", "detail": "", "exc": ""}],
+            }
         ]
     }
     for forged in (too_many, unknown, {"blocks": []}, {"blocks": good["blocks"] * 2}):

@@ -65,3 +65,24 @@ def test_check_exits_1_on_hidden_code(entries: Path, capsys):
     assert main(["check", "--entries", str(entries)]) == 1
     out = capsys.readouterr().out
     assert "hidden-setup.md:15:1: error[hidden-code]" in out
+
+
+PATCHER = (
+    "---\ntitle: Shown Patch\n---\n" + SECTIONS + "```pycon\n"
+    ">>> import doctest\n"
+    ">>> doctest.OutputChecker.check_output = lambda *a: True\n"
+    ">>> doctest.DocTestRunner.report_failure = doctest.DocTestRunner.report_success\n"
+    ">>> 1 + 1\n3\n"
+    ">>> raise ValueError('real')\nTraceback (most recent call last):\nKeyError: 'forged'\n"
+    "```\n"
+)
+
+
+def test_the_verdict_is_the_builds_not_the_sandboxed_codes(write_entry, tmp_path):
+    """Code that patches doctest inside the sandbox changes nothing: the build compares what the
+    examples printed and raised with what the page says, itself."""
+    entries = write_entry("shown-patch.md", PATCHER)
+    write_entry("honest-failure.md", FAILING)
+    result = check(Settings(entries_dir=entries, cache_dir=tmp_path / "cache"))
+    found = sorted((Path(d.path).name, d.line) for d in result.diagnostics if d.code == "doctest")
+    assert found == [("honest-failure.md", 15), ("shown-patch.md", 18), ("shown-patch.md", 20)]

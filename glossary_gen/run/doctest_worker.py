@@ -39,6 +39,8 @@ class WorkerExample(TypedDict):
     status: str
     got: str
     detail: str
+    #: The exception line doctest compared (``ValueError: no``), or "" when none was raised.
+    exc: str
 
 
 class WorkerBlock(TypedDict):
@@ -60,6 +62,7 @@ class ProgressRecord(TypedDict):
     status: str
     got: str
     detail: str
+    exc: str
 
 
 class OutputLimitExceeded(BaseException):
@@ -84,8 +87,21 @@ class _CappedOut(doctest._SpoofOut):  # type: ignore[name-defined,misc]  # docte
         return written
 
 
-#: Characters of an example's output kept (in the reply, the cache and the messages).
+#: Characters of an example's output kept (in the cache and the messages). The reply carries
+#: all of it (the entry's output cap bounds it), so the build can compare it itself.
 GOT_LIMIT = 4000
+
+
+class _RecordingChecker(doctest.OutputChecker):
+    """Remembers what doctest last compared, so the reply says what was raised; the verdict
+    itself is the build's (:mod:`glossary_gen.run.doctest_outcomes`), not this process's."""
+
+    def __init__(self) -> None:
+        self.last: tuple[str, str] = ("", "")
+
+    def check_output(self, want: str, got: str, optionflags: int) -> bool:
+        self.last = (want, got)
+        return bool(super().check_output(want, got, optionflags))
 
 
 class _Runner(doctest.DocTestRunner):
@@ -93,7 +109,8 @@ class _Runner(doctest.DocTestRunner):
     progress to the sandbox."""
 
     def __init__(self, output_cap: int) -> None:
-        super().__init__(verbose=False, optionflags=0)
+        self.checker = _RecordingChecker()
+        super().__init__(checker=self.checker, verbose=False, optionflags=0)
         self._fakeout = _CappedOut(output_cap)
         self.records: dict[tuple[int, int], ProgressRecord] = {}
         self.bad_records: list[ProgressRecord] = []
@@ -104,27 +121,35 @@ class _Runner(doctest.DocTestRunner):
         position = [self.block, self.positions[id(example)]]
         report_progress([position, self.bad_records])
 
-    def _record(self, example: doctest.Example, status: str, got: str, detail: str = "") -> None:
+    def _record(
+        self, example: doctest.Example, status: str, got: str, detail: str = "", exc: str = ""
+    ) -> None:
         record: ProgressRecord = {
             "block": self.block,
             "example": self.positions[id(example)],
             "status": status,
-            "got": got[:GOT_LIMIT],
+            "got": got,
             "detail": detail,
+            "exc": exc,
         }
         self.records[(self.block, record["example"])] = record
         if status != "passed":
-            self.bad_records.append(record)
+            self.bad_records.append({**record, "got": got[:GOT_LIMIT]})
+
+    def _raised(self, example: doctest.Example) -> str:
+        """The exception line doctest compared, if the example raised one it expected."""
+        want, got = self.checker.last
+        return got if example.exc_msg is not None and want != example.want else ""
 
     def report_success(
         self, out: _Out, test: doctest.DocTest, example: doctest.Example, got: str
     ) -> None:
-        self._record(example, "passed", got)
+        self._record(example, "passed", got, exc=self._raised(example))
 
     def report_failure(
         self, out: _Out, test: doctest.DocTest, example: doctest.Example, got: str
     ) -> None:
-        self._record(example, "failed", got)
+        self._record(example, "failed", got, exc=self._raised(example))
 
     def report_unexpected_exception(
         self, out: _Out, test: doctest.DocTest, example: doctest.Example, exc_info: ExcInfo
@@ -155,11 +180,21 @@ EXAMPLE_STATUSES = (
 #: The only reply :func:`run_entry` gives (checked by the sandbox before anything reads it).
 RESULT_SHAPE = {
     "blocks": [
-        {"parse_error": (str, None), "examples": [{"status": str, "got": str, "detail": str}]}
+        {
+            "parse_error": (str, None),
+            "examples": [{"status": str, "got": str, "detail": str, "exc": str}],
+        }
     ]
 }
 #: What :func:`report_progress` carries: the running example and the failures so far.
-RECORD_SHAPE = {"block": int, "example": int, "status": str, "got": str, "detail": str}
+RECORD_SHAPE = {
+    "block": int,
+    "example": int,
+    "status": str,
+    "got": str,
+    "detail": str,
+    "exc": str,
+}
 PROGRESS_SHAPE = [([int], [RECORD_SHAPE])]
 
 
@@ -187,7 +222,7 @@ def run_entry(payload: EntryPayload) -> WorkerReply:
             continue
         for number, example in enumerate(test.examples):
             runner.positions[id(example)] = number
-            block["examples"].append({"status": "", "got": "", "detail": ""})
+            block["examples"].append({"status": "", "got": "", "detail": "", "exc": ""})
         if aborted:
             continue
         try:
@@ -203,4 +238,5 @@ def run_entry(payload: EntryPayload) -> WorkerReply:
                 row["status"] = record["status"]
                 row["got"] = record["got"]
                 row["detail"] = record["detail"]
+                row["exc"] = record["exc"]
     return {"blocks": blocks}
