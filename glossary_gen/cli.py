@@ -134,6 +134,17 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", metavar="FILE", help="where to write it ('-': standard output)")
     schema.set_defaults(handler=run_schema)
 
+    audit = commands.add_parser(
+        "audit",
+        help="audit a built site before it is published (exit 1 on any problem)",
+        description="Parse every HTML page of a built site as a browser does and report any "
+        "event handler, javascript:/data: URL, script that is neither the theme's nor ours, "
+        "frame, third-party load, or page without a Content-Security-Policy.",
+    )
+    audit.add_argument("site_dir", metavar="SITE_DIR", type=Path, help="the built site (site/)")
+    audit.add_argument("--site-url", help="the site's own URL (loads from it are not third-party)")
+    audit.set_defaults(handler=run_audit)
+
     from glossary_gen.engines.zensical.commands import (
         add_commands,
     )  # pages, zensical: the file writer's commands
@@ -303,6 +314,23 @@ def run_schema(args: argparse.Namespace) -> int:
     path = write_schema(settings, Path(args.output) if args.output else None)
     print(f"glossary-gen: wrote {path}", file=sys.stderr)
     return EXIT_OK
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from glossary_gen.site.audit import check_site, html_files
+
+    site_dir: Path = args.site_dir
+    if not site_dir.is_dir():
+        raise ConfigError(f"{site_dir} is not a folder (build the site first)")
+    problems = check_site(site_dir, site_url=args.site_url)
+    for problem in problems:
+        print(problem.format_text())
+    pages = sum(1 for _ in html_files(site_dir))
+    print(
+        f"glossary-gen: audited {pages} pages in {site_dir}: {len(problems)} problem(s)",
+        file=sys.stderr,
+    )
+    return EXIT_PROBLEMS if problems else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -374,7 +374,19 @@ def test_pyodide_from_another_origin_as_from_the_cdn(page, site, server):
     as localhost, plays the CDN)."""
     cdn = site.replace("127.0.0.1", "localhost") + "assets/pyodide/"
     page.context.add_cookies([{"name": "cdn_session", "value": "secret", "url": cdn}])
-    page.goto(site + "glossary/relu/")
+    # The site was built with pyodide_url: local, so its pages' policy lets them fetch from
+    # their own origin only; a site built for this CDN gets the CDN's origin in connect-src
+    # (policy_for), which is what the page is served with here.
+    from glossary_gen.site.audit import policy_for
+
+    allowed = " ".join(policy_for(cdn).connect)
+    built = server.root / "site" / "glossary"
+    text = (built / "relu" / "index.html").read_text(encoding="utf-8")
+    (built / "relu-cdn").mkdir(exist_ok=True)
+    (built / "relu-cdn" / "index.html").write_text(
+        text.replace("connect-src 'self'", f"connect-src 'self' {allowed}", 1), encoding="utf-8"
+    )
+    page.goto(site + "glossary/relu-cdn/")
     page.evaluate(
         "url => document.querySelector('script[data-glossary-code]')"
         ".setAttribute('data-glossary-pyodide', url)",

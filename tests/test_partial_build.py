@@ -27,6 +27,7 @@ CONFIG = """site_name: Partial Builds
 site_url: https://glossary.example.org/
 theme:
   name: material
+  font: false
   features: [content.tooltips]
 markdown_extensions:
   - attr_list

@@ -1,8 +1,9 @@
 """The output audit: the last gate before a built page is published, and its Content-Security-Policy.
 
-Every HTML file of a built site is read with a real HTML parser (the standard library's
-tokenizer, the same states a browser goes through) and refused, with the page and the entry it
-came from named, if it holds any of:
+Every HTML file of a built site is parsed as a browser parses it (the HTML5 algorithm, by the
+Lexbor engine through selectolax: entities decoded, attributes lower-cased, duplicates dropped,
+foreign SVG and MathML content included) and refused, with the page and the entry it came from
+named, if it holds any of:
 
 * an event-handler attribute (``onload=``, ``onfocus=``, ...), on any element;
 * a ``javascript:``, ``vbscript:`` or ``data:`` URL in a link or a source (``data:`` images are
@@ -32,10 +33,11 @@ import html
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
 
 #: Elements the site never writes into a page.
 FORBIDDEN_ELEMENTS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet"})
@@ -166,92 +168,100 @@ def _is_third_party(url: str, site_url: str | None) -> bool:
     return True
 
 
-class _Auditor(HTMLParser):
-    def __init__(self, page: str, site_url: str | None) -> None:
-        super().__init__(convert_charrefs=True)
+def _line_of(text: str, needle: str) -> int:
+    """The line of the first ``needle`` in the page (case-insensitive), 0 when not found: the
+    parser builds a tree, not positions, so a problem's line is where its text first appears."""
+    at = text.lower().find(needle.lower())
+    return text.count("\n", 0, at) + 1 if at >= 0 else 0
+
+
+class _Auditor:
+    """One page's audit over the tree a browser would build (Lexbor, the HTML5 algorithm)."""
+
+    def __init__(self, text: str, page: str, site_url: str | None) -> None:
+        self.text = text
         self.result = PageAudit(page)
         self.site_url = site_url
-        self._script: tuple[int, bool] | None = None  # (line, executable) of an open <script>
-        self._script_text: list[str] = []
 
-    def _problem(self, code: str, message: str) -> None:
-        self.result.problems.append(Problem(self.result.page, self.getpos()[0], code, message))
+    def _problem(self, code: str, message: str, needle: str) -> None:
+        line = _line_of(self.text, needle)
+        self.result.problems.append(Problem(self.result.page, line, code, message))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._check(tag, attrs)
-        if tag == "script":
-            values = {name: value or "" for name, value in attrs}
-            kind = values.get("type", "").strip().lower()
-            executable = kind in _EXECUTABLE_TYPES
-            if "src" in values:
-                if executable and _is_third_party(values["src"], None):
-                    self._problem("foreign-script", f"script from {values['src']!r}")
-                self._script = (self.getpos()[0], False)
-            else:
-                self._script = (self.getpos()[0], executable)
-            self._script_text = []
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._check(tag, attrs)
-
-    def handle_data(self, data: str) -> None:
-        if self._script is not None:
-            self._script_text.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag != "script" or self._script is None:
+    def run(self, markup: str) -> None:
+        tree = LexborHTMLParser(markup)
+        root = tree.root
+        if root is None:
             return
-        line, executable = self._script
-        self._script = None
-        if not executable:
+        for node in root.traverse(include_text=False):
+            tag = (node.tag or "").lower()
+            attrs = {name.lower(): value or "" for name, value in node.attributes.items()}
+            self._check(tag, attrs)
+            if tag == "script":
+                self._script(attrs, node.text(deep=True))
+            elif tag == "template":
+                # A template's content is a fragment of its own: audit it as markup too.
+                inner = node.html or ""
+                start, end = inner.find(">") + 1, inner.rfind("</")
+                if 0 < start <= end:
+                    self.run(inner[start:end])
+
+    def _script(self, attrs: dict[str, str], body: str) -> None:
+        kind = attrs.get("type", "").strip().lower()
+        if kind not in _EXECUTABLE_TYPES:
+            return  # data (JSON islands, JSON-LD): never run
+        if "src" in attrs:
+            if _is_third_party(attrs["src"], None):
+                self._problem("foreign-script", f"script from {attrs['src']!r}", attrs["src"])
             return
-        body = "".join(self._script_text)
         if _trusted_inline(body):
             self.result.script_hashes.append(script_hash(body))
         else:
             shown = body.strip().replace("\n", " ")[:80]
-            self.result.problems.append(
-                Problem(self.result.page, line, "foreign-script", f"inline script {shown!r}")
-            )
+            self._problem("foreign-script", f"inline script {shown!r}", body.strip()[:40])
 
-    def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _check(self, tag: str, attrs: dict[str, str]) -> None:
         if tag in FORBIDDEN_ELEMENTS:
-            self._problem("frame", f"<{tag}> element")
-        values = {name: value or "" for name, value in attrs}
-        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self._problem("frame", f"<{tag}> element", f"<{tag}")
+        if tag == "meta" and attrs.get("http-equiv", "").lower() == "content-security-policy":
             self.result.has_policy = True
-        for name, value in values.items():
+        for name, value in attrs.items():
             if name.startswith("on"):
-                self._problem("event-handler", f"<{tag} {name}=...> event handler")
+                self._problem("event-handler", f"<{tag} {name}=...> event handler", f" {name}")
             if name in URL_ATTRIBUTES or name == "srcset":
-                self._check_url(tag, name, value, values)
+                self._check_url(tag, name, value, attrs)
 
-    def _check_url(self, tag: str, name: str, value: str, values: dict[str, str]) -> None:
+    def _check_url(self, tag: str, name: str, value: str, attrs: dict[str, str]) -> None:
         urls = [u.strip().split(" ")[0] for u in value.split(",")] if name == "srcset" else [value]
         for url in urls:
-            compact = _STRIP_FOR_SCHEME.sub("", html.unescape(url))
+            compact = _STRIP_FOR_SCHEME.sub("", url)
             if _DANGEROUS_SCHEME.match(compact):
                 image = tag == "img" and name in ("src", "srcset")
                 if not (image and compact.lower().startswith("data:image/")):
+                    scheme = compact.split(":")[0].lower()
                     self._problem(
-                        "script-url", f"<{tag} {name}> holds a {compact.split(':')[0]}: URL"
+                        "script-url", f"<{tag} {name}> holds a {scheme}: URL", f" {name}="
                     )
                 continue
             if tag in FORBIDDEN_ELEMENTS or tag == "script":
                 continue  # reported as such
             loads = (tag, name) in _LOADS or name == "srcset"
             if tag == "link" and name == "href":
-                rels = set(values.get("rel", "").lower().split())
+                rels = set(attrs.get("rel", "").lower().split())
                 loads = bool(rels & _LOADING_RELS)
             if loads and _is_third_party(url, self.site_url):
-                self._problem("third-party", f"<{tag} {name}> loads {url!r} from another site")
+                hint = (
+                    " (Material loads Google Fonts: set 'font: false' under 'theme:' in mkdocs.yml)"
+                    if "fonts.googleapis.com" in url or "fonts.gstatic.com" in url
+                    else ""
+                )
+                message = f"<{tag} {name}> loads {url!r} from another site{hint}"
+                self._problem("third-party", message, url)
 
 
 def audit_html(text: str, page: str, *, site_url: str | None = None) -> PageAudit:
     """Audit one page's HTML (``page`` names it in the problems)."""
-    auditor = _Auditor(page, site_url)
-    auditor.feed(text)
-    auditor.close()
+    auditor = _Auditor(text, page, site_url)
+    auditor.run(text)
     return auditor.result
 
 

@@ -58,22 +58,24 @@ def redirect_html(
     site-root-relative). The link is relative, so the site works wherever it is served; the
     canonical link is absolute when the site's URL is known. The one script keeps a ``#anchor``
     (a meta refresh drops it); without JavaScript the refresh and the link still lead there."""
-    from glossary_gen.site.text import (  # not at import: ``check`` needs only the rule
-        relative_url,
-        script_json,
-    )
+    from glossary_gen.site.audit import script_hash
+    from glossary_gen.site.text import relative_url, script_json
 
     href = relative_url(target_url, page_url)
     canonical = site_url.rstrip("/") + "/" + target_url if site_url else href
     text = html.escape(title)
+    script = f"location.replace({script_json(href)} + location.hash)"
+    # Its own policy: this page runs its one script and loads nothing.
+    policy = f"default-src 'none'; script-src {script_hash(script)}; base-uri 'none'"
     return (
         "<!doctype html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
         f"<title>{text}</title>\n"
         f'<link rel="canonical" href="{html.escape(canonical)}">\n'
         '<meta name="robots" content="noindex">\n'
         f'<meta http-equiv="refresh" content="0; url={html.escape(href)}">\n'
-        f"<script>location.replace({script_json(href)} + location.hash)</script>\n"
+        f"<script>{script}</script>\n"
         "</head>\n<body>\n"
         f'<p>This term is now at <a href="{html.escape(href)}">{text}</a>.</p>\n'
         "</body>\n</html>\n"

@@ -54,13 +54,14 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from glossary_gen.core.config import ConfigError, Settings, settings_from_options
+from glossary_gen.engines.mkdocs.audit_gate import AuditGate
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
@@ -145,6 +146,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         #: What on_files made (``None`` until then, and when the plugin is off).
         self.handover: Handover | None = None
         self.sanitizer = Sanitizer()
+        self.audit = AuditGate()
         self._frozen = False
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
@@ -173,6 +175,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
+            self.audit.start(self.config.pyodide_url, config.site_url)
             self._partial_build(config)
             # What lives on from the last `mkdocs serve` build (the record of its pages, the
             # parsed entries) and that build's garbage are left out of the cycle collector's
@@ -262,7 +265,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         return context
 
     @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+    def _finish_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.partial is not None:  # after search has indexed the page (on_page_context)
             self.partial.page_built(page, config)
         handover = self.handover
@@ -275,6 +278,23 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             output = output[:at] + handover.feed_link(page.url) + "\n" + output[at:]
         rendered = handover.pages.get(page.file.src_uri)
         return output if rendered is None else Renderer.finish_page(output, rendered)
+
+    @event_priority(-100)  # last: the audit reads the page as it will be written
+    def _audit_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled:
+            return output
+        rendered = self.handover.pages.get(page.file.src_uri) if self.handover else None
+        entry = rendered.entry.path if rendered is not None and rendered.entry else None
+        return self.audit.page(output, page.file.dest_uri, entry)
+
+    on_post_page = CombinedEvent(_finish_page, _audit_page)
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str | None:
+        if not self.config.enabled or not template_name.endswith(".html"):
+            return output_content
+        return self.audit.page(output_content, template_name)
 
     def _freeze(self) -> None:
         gc.freeze()
@@ -291,6 +311,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.sanitizer.stop()
         if not self.config.enabled:
             return
+        incremental = self.partial is not None and self.partial.incremental
         if self.partial is not None:
             self.partial.finish(config)
             collect_idle()
@@ -305,6 +326,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             )
         except pyodide.PyodideNotFound as exc:
             raise PluginError(f"glossary: {exc}") from None
+        # The last gate: the pages are audited as they are written; here the rest, then the
+        # build fails if anything could run or load in a reader's browser.
+        self.audit.finish(Path(config.site_dir), every_file=not incremental)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.partial is not None:

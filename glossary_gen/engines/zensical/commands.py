@@ -19,6 +19,7 @@ from glossary_gen.core.diagnostics import Diagnostic, format_diagnostics
 from glossary_gen.engines.zensical.pages import Written, write_pages
 from glossary_gen.engines.zensical.project import Project, walk
 from glossary_gen.engines.zensical.workspace import prepare
+from glossary_gen.site.audit import html_files, policy_for, secure_site
 
 
 def zensical_command(*args: str) -> list[str]:
@@ -50,7 +51,38 @@ def build(project: Project, *, doctest: bool | None = None, clean: bool = False)
     command = zensical_command("build", "-f", str(prepared.config_file))
     if clean:
         command.append("--clean")
-    return subprocess.run(command, cwd=project.base_dir, check=False).returncode
+    code = subprocess.run(command, cwd=project.base_dir, check=False).returncode
+    return code if code else audit_built_site(project, prepared.written)
+
+
+def audit_built_site(project: Project, written: Written) -> int:
+    """The last gate (:mod:`glossary_gen.site.audit`): every page Zensical wrote is audited and
+    given its Content-Security-Policy; 1 if anything could run or load in a reader's browser."""
+    site_dir = project.base_dir / str(project.config.get("site_dir") or "site")
+    entry_of: dict[str, str] = {}
+    if written.assembly is not None:
+        for entry in written.assembly.renderer.glossary.published:
+            entry_of[f"{project.options.prefix}{entry.slug}/index.html"] = entry.path
+    problems = secure_site(
+        site_dir,
+        policy_for(project.options.pyodide_url),
+        site_url=project.site().site_url,
+        entry_of=entry_of,
+    )
+    for problem in problems:
+        print(problem.format_text(), flush=True)
+    pages = sum(1 for _ in html_files(site_dir))
+    if problems:
+        print(
+            f"glossary-gen: the output audit refused {len(problems)} problem(s) in {site_dir}: "
+            "nothing an entry writes may run or load anything in a reader's browser",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"glossary-gen: output audit: {pages} pages, no problem; a Content-Security-Policy on each"
+    )
+    return 0
 
 
 def _snapshot(folders: Iterable[Path], files: Iterable[Path]) -> dict[Path, float]:
