@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -207,3 +208,133 @@ def test_the_source_itself_may_be_a_link(tmp_path: Path, site: Path) -> None:
     done = glossary_gen(tmp_path, "import", "--from", "hugo", "glossary", "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr
     assert (tmp_path / "entries" / "good.md").exists()
+
+
+# --- class 17: check --changed and entries that are symbolic links --------------------------------
+
+
+def entry(title: str, related: str = "") -> str:
+    return (
+        f"---\ntitle: {title}\nrelated: [{related}]\n---\n"
+        f"### Summary\n\n{title} in one sentence.\n\n### ELI5\n\nA picture.\n\n"
+        "### In-depth explanation\n\nThe details.\n"
+    )
+
+
+def git(repo: Path, *args: str) -> str:
+    identity = ["-c", "user.name=T", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    return subprocess.run(
+        ["git", *identity, *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A glossary repository whose ``linked.md`` is a link to ``shared/linked.md``."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    project = tmp_path / "repo"
+    (project / "entries").mkdir(parents=True)
+    (project / "shared").mkdir()
+    (project / "mkdocs.yml").write_text("site_name: T\n", encoding="utf-8")
+    (project / "entries" / "relu.md").write_text(entry("ReLU"), encoding="utf-8")
+    (project / "entries" / "tanh.md").write_text(entry("Tanh"), encoding="utf-8")
+    (project / "shared" / "linked.md").write_text(entry("Linked Term"), encoding="utf-8")
+    (project / "entries" / "linked.md").symlink_to(Path("..") / "shared" / "linked.md")
+    git(project, "init", "--quiet", "--initial-branch=main")
+    git(project, "add", ".")
+    git(project, "commit", "--quiet", "-m", "glossary")
+    return project
+
+
+def check_changed(repo: Path) -> tuple[int, list[dict]]:
+    done = glossary_gen(
+        repo,
+        "check",
+        "--changed",
+        "HEAD",
+        "--no-doctest",
+        "--entries",
+        "entries",
+        "--format",
+        "json",
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else []
+
+
+def test_a_linked_entry_whose_target_changed_is_checked(repo: Path) -> None:
+    (repo / "shared" / "linked.md").write_text(entry("Linked Term", "No Such Term"), "utf-8")
+    # beside it, a changed entry with its own error: still reported
+    (repo / "entries" / "tanh.md").write_text(entry("Tanh", "Nowhere Term"), "utf-8")
+    code, problems = check_changed(repo)
+    assert code == 1
+    assert {(p["path"], p["line"], p["code"]) for p in problems} == {
+        ("entries/linked.md", 3, "unknown-term"),
+        ("entries/tanh.md", 3, "unknown-term"),
+    }
+
+
+def test_a_linked_entry_whose_target_did_not_change_is_not_reported(repo: Path) -> None:
+    (repo / "entries" / "tanh.md").write_text(entry("Tanh", "Nowhere Term"), "utf-8")
+    (repo / "shared" / "linked.md").write_text(entry("Linked Term", "No Such Term"), "utf-8")
+    git(repo, "commit", "--quiet", "-am", "already there")
+    assert check_changed(repo) == (0, [])
+
+
+def test_a_retargeted_link_chain_counts_as_a_change(repo: Path) -> None:
+    """entries/linked.md -> shared/linked.md -> (now) shared/other.md: the middle link changed."""
+    (repo / "shared" / "other.md").write_text(entry("Linked Term", "No Such Term"), "utf-8")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "other")
+    (repo / "shared" / "linked.md").unlink()
+    (repo / "shared" / "linked.md").symlink_to("other.md")
+    code, problems = check_changed(repo)
+    assert code == 1
+    assert {(p["path"], p["code"]) for p in problems} == {("entries/linked.md", "unknown-term")}
+
+
+def test_a_linked_entry_pointing_out_of_the_project_is_reported(repo: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text(entry(SECRET), encoding="utf-8")
+    (repo / "entries" / "leak.md").symlink_to(secret)
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "a link out, already committed")
+    (repo / "entries" / "tanh.md").write_text(entry("Tanh", "Nowhere Term"), "utf-8")
+    code, problems = check_changed(repo)
+    assert code == 1
+    assert {(p["path"], p["line"], p["code"]) for p in problems} == {
+        ("entries/leak.md", 1, "outside-project"),
+        ("entries/tanh.md", 3, "unknown-term"),
+    }
+    assert SECRET not in json.dumps(problems)
+
+
+def test_a_linked_entry_through_a_retargeted_folder_link_counts_as_a_change(repo: Path) -> None:
+    """entries/deep.md -> ../data/deep.md, where data is a folder link: retargeting it changes
+    the entry although no file on its way changed."""
+    for name in ("v1", "v2"):
+        (repo / name).mkdir()
+    (repo / "v1" / "deep.md").write_text(entry("Deep Term"), "utf-8")
+    (repo / "v2" / "deep.md").write_text(entry("Deep Term", "No Such Term"), "utf-8")
+    (repo / "data").symlink_to("v1", target_is_directory=True)
+    (repo / "entries" / "deep.md").symlink_to(Path("..") / "data" / "deep.md")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "deep")
+    assert check_changed(repo) == (0, [])
+    (repo / "data").unlink()
+    (repo / "data").symlink_to("v2", target_is_directory=True)
+    code, problems = check_changed(repo)
+    assert code == 1
+    assert {(p["path"], p["code"]) for p in problems} == {("entries/deep.md", "unknown-term")}
+
+
+def test_a_dangling_linked_entry_is_reported(repo: Path) -> None:
+    (repo / "entries" / "gone.md").symlink_to(Path("..") / "shared" / "missing.md")
+    git(repo, "add", ".")
+    git(repo, "commit", "--quiet", "-m", "a dangling link, already committed")
+    code, problems = check_changed(repo)
+    assert code == 1
+    assert {(p["path"], p["line"], p["code"]) for p in problems} == {
+        ("entries/gone.md", 1, "unreadable")
+    }
