@@ -10,7 +10,12 @@ shows, so commits that landed on REF since the branch started are not blamed on 
   (not ignored) ones, so a contributor's new, uncommitted entry is checked before it is committed;
 * entries whose ``related:`` or ``[[wiki links]]`` name a term that the change made disappear
   (an entry removed or renamed, a title or alias changed): the broken link lives in a file the
-  change did not touch, yet the change broke it, so that file is reported too.
+  change did not touch, yet the change broke it, so that file is reported too;
+* entries that are symbolic links (the loader reads a link to a file of the project) when any
+  step of the way changed: the file they lead to, or a link on the way (``entries/x.md`` ->
+  ``shared/x.md`` -> ``shared/y.md``); and always when git cannot see the way (a link through a
+  folder outside the repository) or the loader refuses it (a link out of the project, to nothing,
+  or in a loop), so that its located error is reported.
 
 Problems that were already there in untouched entries are not reported. A missing REF, a shallow
 clone without the merge base, or a folder outside a git repository is a usage error
@@ -19,12 +24,14 @@ clone without the merge base, or a folder outside a git repository is a usage er
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
 from glossary_gen.core.config import ConfigError
-from glossary_gen.core.loader import discover, load_entries, parse_entry
+from glossary_gen.core.loader import Boundary, discover, load_entries, parse_entry
 from glossary_gen.core.model import Entry, name_key
 
 
@@ -112,10 +119,80 @@ def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
         if _is_entry_file(path, folder):
             current.add(path)
 
+    current |= _linked_entries(top, base, folder, Boundary.around(entries_dir))
     current |= _entries_broken_by(top, base, gone, folder, current)
     # Spelled under the folder as the user gave it, so reported paths match the loaded entries'
     # even where the working directory sits behind a symlink.
     return sorted(entries_dir / path.name for path in current)
+
+
+def _linked_entries(top: Path, base: str, folder: Path, boundary: Boundary) -> set[Path]:
+    """Entries that are symbolic links and count as changed (see the module docstring)."""
+    ways: dict[Path, list[Path]] = {}
+    found: set[Path] = set()
+    for path in discover(folder):
+        if not path.is_symlink():
+            continue
+        way, real = _way(path)
+        if (
+            real is None
+            or not boundary.holds(real)
+            or not _is_file(real)
+            or not all(_under(top, p) for p in way)
+        ):
+            found.add(path)  # the loader refuses it, or git cannot see it change: report it
+        else:
+            ways[path] = way
+    if ways:
+        diff = _git(top, "diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base)
+        untracked = _git(top, "ls-files", "--others", "--exclude-standard", "-z")
+        changed = {top / name for name in (diff + untracked).split("\0") if name}
+        found |= {path for path, way in ways.items() if changed.intersection(way)}
+    return found
+
+
+def _under(top: Path, path: Path) -> bool:
+    return top in path.parents
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)  # stat never opens a FIFO
+    except OSError:
+        return False
+
+
+def _way(link: Path) -> tuple[list[Path], Path | None]:
+    """Every symbolic link met while resolving ``link`` (itself included) and the file it leads
+    to, which ends the list; ``None`` for the file when there is none (missing, a loop, a pipe).
+    Resolved step by step as the system does, so a link anywhere on the way is seen."""
+    met: list[Path] = []
+    current = link.parent.resolve()
+    pending = [link.name]  # the path parts still to walk, the next one last
+    while pending:
+        part = pending.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        step = current / part
+        try:
+            mode = os.lstat(step).st_mode
+        except OSError:
+            return met, None
+        if not stat.S_ISLNK(mode):
+            current = step
+            continue
+        if len(met) >= 40:  # as the system gives up on a loop
+            return met, None
+        met.append(step)
+        target = Path(os.readlink(step))
+        if target.is_absolute():
+            current = Path(target.anchor)
+        pending.extend(reversed(target.parts[1:] if target.is_absolute() else target.parts))
+    met.append(current)
+    return met, current
 
 
 def _entries_broken_by(

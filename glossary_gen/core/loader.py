@@ -118,13 +118,21 @@ def project_root(folder: Path) -> Path:
 
 
 class Boundary:
-    """The project folder entry files must stay in, resolved once per load."""
+    """The project folder entry files must stay in, resolved once per load. ``name`` and
+    ``hint`` word the refusals (the Hugo importer reads its source folder by the same rules)."""
 
-    __slots__ = ("_folders", "real_root", "root")
+    __slots__ = ("_folders", "hint", "name", "real_root", "root")
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        name: str = "project",
+        hint: str = "entries must be files in the repository",
+    ) -> None:
         self.root = root
         self.real_root = root.resolve()
+        self.name, self.hint = name, hint
         self._folders: dict[Path, bool] = {}
 
     @classmethod
@@ -197,21 +205,25 @@ def read_entry_file(
             try:
                 target = path.resolve(strict=True)
             except (OSError, RuntimeError):  # missing target, or a loop (RuntimeError up to 3.12)
-                return refuse("unreadable", "symbolic link to a file that does not exist")
+                return refuse(
+                    "unreadable",
+                    "symbolic link that leads to no file (a missing target, a loop, or a pipe "
+                    "such as /dev/stdin); it was not read",
+                )
             if not boundary.holds(target):
                 return refuse(
                     "outside-project",
-                    f"symbolic link to a file outside the project ({display_path(boundary.root)})"
-                    "; it was not read",
-                    "entries must be files in the repository",
+                    f"symbolic link to a file outside the {boundary.name} "
+                    f"({display_path(boundary.root)}); it was not read",
+                    boundary.hint,
                 )
             info = os.stat(target)
         elif not boundary.holds_folder(path.parent):
             return refuse(
                 "outside-project",
-                f"the entries folder lies outside the project ({display_path(boundary.root)}) "
-                "through a symbolic link; the file was not read",
-                "entries must be files in the repository",
+                f"the file's folder lies outside the {boundary.name} "
+                f"({display_path(boundary.root)}) through a symbolic link; it was not read",
+                boundary.hint,
             )
         kind = _not_regular(info.st_mode)
         if kind is not None:

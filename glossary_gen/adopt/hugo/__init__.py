@@ -44,6 +44,9 @@ Reporting and writing (the decision the issue asks for):
   and run it again.
 * Front matter is untrusted input: YAML goes through the loader's safe front-matter parser (the
   same limits as ``check``: size, depth, no anchors, no duplicate keys), files are size-capped.
+* Files are read by the loader's rules (:mod:`.source`): only regular files inside the source
+  folder; a link out of it (a file or a folder), a FIFO, a device or ``/dev/stdin`` is an error
+  located at the file, never opened or read, so nothing is written.
 * The source folder is only read. Existing entries are never overwritten. Each file is written to a
   temporary name and then hard-linked into place, which fails instead of replacing a file that
   appeared meanwhile; on any failure the files created so far are removed again.

@@ -21,12 +21,12 @@ from glossary_gen.adopt.hugo.links import LinkWriter, Resolver
 from glossary_gen.adopt.hugo.page import Page, page_key, section_path, site_join
 from glossary_gen.adopt.hugo.sections import fit_model, page_text, read_body
 from glossary_gen.adopt.hugo.shortcodes import BodyConverter
-from glossary_gen.adopt.hugo.source import check_source, find_pages, read_page
+from glossary_gen.adopt.hugo.source import check_source, find_pages, read_page, source_boundary
 from glossary_gen.adopt.new import schema_modeline
 from glossary_gen.core.addresses import RESERVED_SLUGS
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
 from glossary_gen.core.diagnostics import Diagnostic, error, sort_diagnostics, warning
-from glossary_gen.core.loader import SLUG_RE, display_path, load_entries
+from glossary_gen.core.loader import SLUG_RE, Boundary, display_path, load_entries
 from glossary_gen.core.model import Entry, name_key, slugify
 
 
@@ -62,11 +62,12 @@ def convert(
     settings = settings or Settings()
     model = settings.entry_model
     diagnostics: list[Diagnostic] = []
-    paths = find_pages(source)
-    if not paths:
+    boundary = source_boundary(source)
+    paths = find_pages(source, boundary, diagnostics)
+    if not paths and not any(d.is_error for d in diagnostics):
         raise ConfigError(f"no Markdown pages found under '{source}'")
     section, known = section_path(source)
-    pages = _read_section(source, paths, section, diagnostics)
+    pages = _read_section(source, paths, section, diagnostics, boundary)
     existing: list[Entry] = load_entries(entries_dir)[0] if entries_dir.is_dir() else []
     _claim_names(pages, existing, entries_dir, diagnostics)
 
@@ -110,7 +111,7 @@ def convert(
 
 
 def _read_section(
-    source: Path, paths: list[Path], section: str, diagnostics: list[Diagnostic]
+    source: Path, paths: list[Path], section: str, diagnostics: list[Diagnostic], boundary: Boundary
 ) -> list[Page]:
     """The section's glossary pages, each with its front matter mapped and its site paths."""
     pages: list[Page] = []
@@ -126,7 +127,7 @@ def _read_section(
                 )
             )
             continue
-        page = read_page(path, diagnostics)
+        page = read_page(path, diagnostics, boundary)
         if page is None:
             continue
         relative = path.relative_to(source).as_posix()
