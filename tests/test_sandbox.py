@@ -215,8 +215,10 @@ def test_a_task_sees_neither_the_project_nor_the_cache_key(isolated):
 
     tests = root / "tests" / "test_sandbox.py"
     paths = [root / "entries", root / ".git", tests, key_folder(), root / "glossary_gen"]
+    paths.append(Path("/glossary/pkg/glossary_gen"))
     outcome = run_task(Task(f"{ME}:exists", [str(p) for p in paths]), FAST)
-    assert outcome.value == [False, False, False, False, True]  # the package only, read-only
+    # the package only, read-only, and not at the host's path (which names the project's folder)
+    assert outcome.value == [False, False, False, False, False, True]
 
 
 def test_the_supervisor_is_out_of_reach_of_its_tasks(isolated):

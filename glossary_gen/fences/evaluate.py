@@ -171,7 +171,7 @@ def _evaluate_point(function: Callable[[float], object], x: float, sink: TextIO)
 
 #: Target the sandbox imports in its workers.
 WORKER_TARGET = "glossary_gen.fences.evaluate:sample_entry"
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 _POINT_SHAPE = {"x": str, "repr?": str, "number?": (float, None), "error?": str}
 #: The only replies :func:`sample_entry` gives; the sandbox refuses anything else.
 RESULT_SHAPE = (
@@ -221,12 +221,22 @@ def _payload(entry: Entry, requests: Sequence[PlotRequest]) -> Payload:
     return {"path": entry.path, "sources": [list(s) for s in python_sources(entry)], "plots": plots}
 
 
-def _cache_key(payload: Payload) -> str:
+def _cache_key(payload: Payload, settings: Settings | None = None) -> str:
+    """Everything the code can observe or that decides its result: the whole payload (the
+    entry's path included: it is the code's file name), the runtime and sandbox, the limits."""
     import platform
     import sys
 
+    from glossary_gen import __version__
+    from glossary_gen.run.sandbox import isolation
+
+    settings = settings or Settings()
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
-    runtime = f"{CACHE_VERSION}|{sys.version}|{platform.machine()}"
+    limits = (settings.doctest_timeout, settings.doctest_memory_mb, settings.doctest_output_kb)
+    runtime = (
+        f"{CACHE_VERSION}|{sys.version}|{platform.machine()}|{__version__}"
+        f"|{isolation().kind}|{limits}"
+    )
     return hashlib.sha256((runtime + "\0" + text).encode("utf-8")).hexdigest()
 
 
@@ -264,7 +274,7 @@ def evaluate_live(
         if not requests:
             continue
         payload = _payload(entry, requests)
-        key = _cache_key(payload)
+        key = _cache_key(payload, settings)
         cached = _cache_read(folder, key)
         if cached is not None:
             _collect(results, entry, requests, payload, cached)
@@ -308,6 +318,38 @@ def evaluate_live(
     return results
 
 
+#: Characters of a playground's start value (and of any message from the entry's code) that
+#: reach a page or a report; the worker caps them too, but its word is not taken.
+MAX_REPR = 200
+MAX_MESSAGE = 1000
+
+
+def _cap(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _bounded(item: PlotResult, request: PlotRequest, xs: Sequence[float]) -> PlotResult:
+    """A fence's result as the page may show it: one value per sample of each function the
+    fence names, and short texts; anything else from the sandbox is an error."""
+    if "error" in item:
+        return {"error": _cap(str(item["error"]), MAX_MESSAGE)}
+    values = item.get("values") or {}
+    if set(values) != set(request.functions) or any(len(v) != len(xs) for v in values.values()):
+        return {"error": "the sandbox returned values that do not fit the fence's samples"}
+    bounded: PlotResult = {"values": values}
+    point = item.get("point")
+    if point is not None:
+        kept: Point = {"x": _cap(point.get("x", ""), 40)}
+        if "repr" in point:
+            kept["repr"] = _cap(point["repr"], MAX_REPR)
+        if "number" in point:
+            kept["number"] = point["number"]
+        if "error" in point:
+            kept["error"] = _cap(point["error"], MAX_MESSAGE)
+        bounded["point"] = kept
+    return bounded
+
+
 def _collect(
     results: LiveResults,
     entry: Entry,
@@ -319,10 +361,11 @@ def _collect(
     for index, request in enumerate(requests):
         xs = payload["plots"][index]["xs"]
         if "error" in value:
-            problem: str | None = str(value["error"])
+            problem: str | None = _cap(str(value["error"]), MAX_MESSAGE)
             item: PlotResult = {}
         else:
             item = plots[index] if index < len(plots) else {"error": "no result"}
+            item = _bounded(item, request, xs)
             problem = item.get("error")
         if problem:
             results.diagnostics.append(

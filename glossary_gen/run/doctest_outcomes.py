@@ -194,70 +194,121 @@ def verdict(example: doctest.Example, status: str, got: str, raised: str) -> str
     return "passed" if ok else "failed"
 
 
-def _progress(value: object) -> tuple[tuple[int, int] | None, list[ProgressRecord]]:
-    """The last progress marker of a task that did not return: where it was, what had failed."""
-    if (
-        isinstance(value, list)
-        and len(value) == 2
-        and matches(value[0], [int])
-        and len(value[0]) == 2
-        and matches(value[1], [RECORD_SHAPE])
-    ):
-        return (value[0][0], value[0][1]), [r for r in value[1] if r["status"] in EXAMPLE_STATUSES]
-    return None, []
+def _committed(
+    records: list[object], skeleton: list[tuple[str | None, list[doctest.Example]]]
+) -> tuple[dict[tuple[int, int], ProgressRecord], str]:
+    """The examples' records as the task committed them, and what was wrong with them, if
+    anything. The honest runner commits one record per example that ran, in order, before the
+    next one runs; so a record out of order, twice, or for no example is the task's code writing
+    on the result channel, and it is refused with everything after it (what came before stands).
+    """
+    accepted: dict[tuple[int, int], ProgressRecord] = {}
+    last = (-1, -1)
+    for record in records:
+        if not matches(record, RECORD_SHAPE):
+            return accepted, "a record of an example does not have the expected shape"
+        row = cast(ProgressRecord, record)  # its shape is checked just above
+        position = (row["block"], row["example"])
+        block = skeleton[position[0]] if 0 <= position[0] < len(skeleton) else (None, [])
+        if not 0 <= position[1] < len(block[1]) or row["status"] not in RECORDED:
+            return accepted, f"a record names no example of the entry ({list(position)})"
+        if position <= last:
+            return accepted, f"example {list(position)} was recorded again or out of order"
+        accepted[position] = row
+        last = position
+    return accepted, ""
+
+
+#: Statuses an example's record may carry (skipped and not-run examples are not recorded).
+RECORDED = ("passed", "failed", "exception", "exit", "memory", "output")
 
 
 def from_outcome(outcome: Outcome, payload: EntryPayload) -> RunData:
-    """Turn a sandbox outcome into plain data (blocks of example rows), plus a status."""
+    """Turn a sandbox outcome into plain data (blocks of example rows), plus a status.
+
+    Each example's row comes from the record the task committed when it ran
+    (:func:`_committed`), checked by the build's own verdict; the task's final reply only says
+    that it finished. An example without a record did not finish: it is where the task stopped
+    (a timeout, a crash, an exit, or an end the code forged), and what follows it did not run.
+    """
     skeleton = _skeleton(payload)
+    if outcome.records is None and outcome.ok:
+        return _from_reply(outcome, skeleton)
+    committed, forged = _committed(outcome.records or [], skeleton)
     if outcome.ok:
-        reported = _reported(outcome.value, skeleton)
-        if reported is not None:
-            return {
-                "blocks": reported,
-                "status": _status_of(reported),
-                "duration": outcome.duration,
-            }
-        outcome = Outcome(
-            "error",
-            error="the worker's reply does not match the entry's examples",
-            duration=outcome.duration,
-        )
-    # The worker never returned: rebuild the examples from the code, mark what we know.
-    status = {
-        "timeout": TIMEOUT,
-        "crash": CRASH,
-        "memory": MEMORY,
-        "output": OUTPUT,
-        "exit": EXIT,
-    }.get(outcome.status, ERROR)
-    at, failures = _progress(outcome.progress)
-    known = {(f["block"], f["example"]): f for f in failures}
+        if forged:
+            stopped, message = ERROR, f"the examples' report was tampered with: {forged}"
+        else:
+            stopped = ERROR
+            message = (
+                "the task ended without a result for this example (did its code end the task "
+                "or write on the sandbox's result channel?)"
+            )
+    else:
+        stopped = {
+            "timeout": TIMEOUT,
+            "crash": CRASH,
+            "memory": MEMORY,
+            "output": OUTPUT,
+            "exit": EXIT,
+        }.get(outcome.status, ERROR)
+        message = _outcome_detail(outcome)
+        if forged:
+            message = f"{message}; the examples' report was tampered with: {forged}"
     blocks: list[BlockRows] = []
+    at: tuple[int, int] | None = None
+    ended = False  # an example has stopped the task (or ended it: memory, output)
     for position, (parse_error, examples) in enumerate(skeleton):
         if parse_error is not None:
             blocks.append({"examples": [], "parse_error": parse_error})
             continue
         rows = []
         for number, example in enumerate(examples):
-            if (position, number) in known:
-                record = known[(position, number)]
-                row = _row(example, record["status"], record["got"], record["detail"])
-            elif at is not None and (position, number) < at:
-                # It ran before the failure without a problem (or was skipped).
-                row = _row(example, "skipped" if example.options.get(doctest.SKIP) else "passed")
-            elif at is not None and (position, number) == at:
-                row = _row(example, status, detail=_outcome_detail(outcome))
+            record = committed.get((position, number))
+            if record is not None and not ended:
+                got, raised = record["got"], record["exc"]
+                status = verdict(example, record["status"], got, raised)
+                rows.append(_row(example, status, got, record["detail"]))
+                ended = record["status"] in ("memory", "output")
+            elif ended:
+                rows.append(_row(example, "not-run"))
+            elif example.options.get(doctest.SKIP):
+                rows.append(_row(example, "skipped"))
             else:
-                row = _row(example, "not-run")
-            rows.append(row)
+                at, ended = (position, number), True
+                rows.append(_row(example, stopped, detail=message))
         blocks.append({"examples": rows, "parse_error": None})
+    if forged and at is None:
+        at = (0, 0)
+    if at is None and outcome.ok:
+        return {"blocks": blocks, "status": _status_of(blocks), "duration": outcome.duration}
+    status = stopped if at is not None or not outcome.ok else _status_of(blocks)
     return {
         "blocks": blocks,
         "status": status,
         "duration": outcome.duration,
-        "message": _outcome_detail(outcome),
+        "message": message,
         "at": list(at) if at else None,
+    }
+
+
+def _from_reply(
+    outcome: Outcome, skeleton: list[tuple[str | None, list[doctest.Example]]]
+) -> RunData:
+    """An outcome without records (made by hand, not by the sandbox): its reply, checked."""
+    reported = _reported(outcome.value, skeleton)
+    if reported is not None:
+        return {"blocks": reported, "status": _status_of(reported), "duration": outcome.duration}
+    blocks: list[BlockRows] = [
+        {"examples": [_row(e, "not-run") for e in examples], "parse_error": error}
+        for error, examples in skeleton
+    ]
+    return {
+        "blocks": blocks,
+        "status": ERROR,
+        "duration": outcome.duration,
+        "message": "the worker's reply does not match the entry's examples",
+        "at": None,
     }
 
 

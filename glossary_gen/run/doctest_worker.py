@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from glossary_gen.run.sandbox import report_progress
+from glossary_gen.run.sandbox import report_record
 
 if TYPE_CHECKING:
     from _typeshed import ExcInfo
@@ -55,7 +55,7 @@ class WorkerReply(TypedDict):
 
 
 class ProgressRecord(TypedDict):
-    """An example that ran, as :func:`report_progress` carries it (:data:`RECORD_SHAPE`)."""
+    """An example that ran, as :func:`report_record` carries it (:data:`RECORD_SHAPE`)."""
 
     block: int
     example: int
@@ -105,21 +105,17 @@ class _RecordingChecker(doctest.OutputChecker):
 
 
 class _Runner(doctest.DocTestRunner):
-    """Records one :class:`ProgressRecord` per example instead of printing a report; reports
-    progress to the sandbox."""
+    """Records one :class:`ProgressRecord` per example instead of printing a report, and commits
+    it to the sandbox (:func:`report_record`) before the next example runs: code that runs later
+    can add records, but cannot take back or change the record of an example that ran before."""
 
     def __init__(self, output_cap: int) -> None:
         self.checker = _RecordingChecker()
         super().__init__(checker=self.checker, verbose=False, optionflags=0)
         self._fakeout = _CappedOut(output_cap)
         self.records: dict[tuple[int, int], ProgressRecord] = {}
-        self.bad_records: list[ProgressRecord] = []
         self.block = 0
         self.positions: dict[int, int] = {}
-
-    def report_start(self, out: _Out, test: doctest.DocTest, example: doctest.Example) -> None:
-        position = [self.block, self.positions[id(example)]]
-        report_progress([position, self.bad_records])
 
     def _record(
         self, example: doctest.Example, status: str, got: str, detail: str = "", exc: str = ""
@@ -133,8 +129,7 @@ class _Runner(doctest.DocTestRunner):
             "exc": exc,
         }
         self.records[(self.block, record["example"])] = record
-        if status != "passed":
-            self.bad_records.append({**record, "got": got[:GOT_LIMIT]})
+        report_record(record)
 
     def _raised(self, example: doctest.Example) -> str:
         """The exception line doctest compared, if the example raised one it expected."""
@@ -186,7 +181,7 @@ RESULT_SHAPE = {
         }
     ]
 }
-#: What :func:`report_progress` carries: the running example and the failures so far.
+#: What :func:`report_record` carries for each example that ran, in order.
 RECORD_SHAPE = {
     "block": int,
     "example": int,
@@ -195,7 +190,6 @@ RECORD_SHAPE = {
     "detail": str,
     "exc": str,
 }
-PROGRESS_SHAPE = [([int], [RECORD_SHAPE])]
 
 
 def run_entry(payload: EntryPayload) -> WorkerReply:

@@ -22,9 +22,10 @@ This module is the step itself: what runs (cache keys, payloads), the cache, the
 and the located diagnostics of every entry's results.
 
 Results are cached under ``settings.cache_dir / "doctests"`` (:mod:`glossary_gen.run.cache`: outside
-the repository, authenticated with a key no worker can read), one file per key; the key hashes the
-code of the entry's doctest blocks (prose and other fences do not count), the runtime (Python and
-glossary_gen versions, the sandbox kind) and the memory/output limits.  File lines are not in the
+the repository, authenticated with a key no worker can read), one file per key; the key hashes
+everything the code can observe: the code of the entry's doctest blocks (prose and other fences do
+not count) and the entry's name (the file name its examples run as: the code can read it), the
+runtime (Python and glossary_gen versions, the sandbox kind) and the memory/output limits.  File lines are not in the
 key: results store positions relative to their block, so moving an example down the page keeps the
 cache and still reports the new line.  Timeouts and crashes are not cached (they may depend on the
 machine).  A missing, corrupt or unauthenticated cache file is a miss; files are written atomically.
@@ -87,7 +88,7 @@ if TYPE_CHECKING:
     from glossary_gen.core.config import Settings
 
 #: Bump when the shape of cached results changes.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 CACHE_SUBDIR = "doctests"
 TARGET = "glossary_gen.run.doctest_worker:run_entry"
 
@@ -176,15 +177,18 @@ def runtime_fingerprint() -> str:
 
 
 def cache_key(entry: Entry, settings: Settings) -> str:
-    """Hash of what decides the outcome: the doctest code, the runtime and the resource limits."""
+    """Hash of what decides the outcome: everything the code can observe (the whole payload: its
+    blocks and its entry's name, which is also the file name its examples run as, the only path
+    they are given), the runtime and the resource limits."""
     material = json.dumps(
         [
             CACHE_VERSION,
             runtime_fingerprint(),
             settings.doctest_memory_mb,
             settings.doctest_output_kb,
-            [b.code for _, b in doctest_blocks(entry)],
-        ]
+            make_payload(entry, settings),
+        ],
+        sort_keys=True,
     )
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 

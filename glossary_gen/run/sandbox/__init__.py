@@ -33,9 +33,13 @@ API
     (``MemoryError``), ``timeout``, ``output`` (more than ``output_kb`` written), ``crash`` (killed
     by a signal; ``signal`` is set) and ``exit`` (ended without returning; ``exit_code`` is set).
     ``stdout``/``stderr`` hold what the task printed (capped), ``progress`` the last value it
-    passed to :func:`report_progress`, so a caller can say *where* a task hung or crashed.
+    passed to :func:`report_progress`, so a caller can say *where* a task hung or crashed;
+    ``records`` every record the task committed with :func:`report_record`, in order.
 ``report_progress(marker)``
     Called from inside a task: remembers a small JSON ``marker``; a no-op outside a worker.
+``report_record(record)``
+    Called from inside a task: adds ``record`` to ``Outcome.records`` for good (nothing the task
+    runs later can take it back); a no-op outside a worker.
 ``isolation() -> Isolation``
     Which sandbox runs tasks here, as a one-line summary (and a one-line warning when entry code
     is not isolated).  Raises :class:`SandboxUnavailable` when isolation is required and missing.
@@ -50,16 +54,24 @@ minimal read-only ``/dev`` and a size-limited private ``/tmp``: not the project,
 home, cache or key, not the host's processes, no network at all (only a loopback of its own).
 (``/proc`` must be read-only: where the caller is root, the sandbox's uid is root outside, which
 the kernel lets write ``/proc/sys``, ``kernel.core_pattern`` included, without capabilities.)
+No terminal: ``/dev/pts`` is an empty read-only tmpfs, so no task holds host ptys.  The
+virtualenv is seen at ``/glossary/venv`` and the tasks' packages at ``/glossary/pkg...`` (its
+files naming host folders, pyvenv.cfg and editable installs' finders, are empty there), and the
+host's boot id is an empty file, so ``sys.path``, ``__file__`` and what a task prints name
+neither the project's folder nor the machine.  (The base interpreter keeps its path, which is
+compiled into it; ``/proc/self/mountinfo`` still names the bound host folders.)
 
 Inside, the worker's supervisor is PID 1 of the namespace: the kernel delivers no signal to it
 from inside unless it handles that signal (it handles none), so ``kill(-1, SIGKILL)`` from a task
 cannot touch it.  It is not dumpable, so a task (same uid, no capabilities) can neither ptrace it
 nor open its ``/proc/1/fd``, ``mem``, ``environ`` or ``cwd``.  For each task it forks a child
 with its own working folder under ``/tmp``, the resource limits and only four descriptors
-(``/dev/null``, two output pipes and a result pipe); the child then forbids itself new processes
-(seccomp).  When the task ends, the supervisor kills every other process of the namespace
-(``kill(-1)`` as PID 1) and reaps them until none is left, then empties ``/tmp``, so nothing a
-task started (a double-forked ``setsid`` daemon included, where forking is allowed) outlives it
+(``/dev/null``, two output pipes and a result socket); the child then loads its seccomp
+filters: no ``memfd_create``, System V IPC or POSIX message queue (memory ``RLIMIT_AS`` would not
+count; state the worker's next task would find), and no new processes.  When the task ends,
+the supervisor kills every other process of the namespace (``kill(-1)`` as PID 1) and reaps
+them until none is left, then empties ``/tmp``, so nothing a task started (a double-forked
+``setsid`` daemon included, where forking is allowed) outlives it
 or meets the next task; if the worker itself goes, the kernel ends its whole PID namespace.
 
 Where bubblewrap or user namespaces are missing (macOS, hardened kernels), the same supervisor
@@ -86,7 +98,7 @@ from glossary_gen.run.sandbox.bubblewrap import (
     SandboxUnavailable,
     isolation,
 )
-from glossary_gen.run.sandbox.child import report_progress
+from glossary_gen.run.sandbox.child import report_progress, report_record
 from glossary_gen.run.sandbox.pool import run_task, run_tasks
 from glossary_gen.run.sandbox.protocol import STATUSES, Limits, Outcome, Task, matches
 
@@ -101,6 +113,7 @@ __all__ = [
     "isolation",
     "matches",
     "report_progress",
+    "report_record",
     "run_task",
     "run_tasks",
 ]

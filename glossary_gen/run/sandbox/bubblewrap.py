@@ -9,6 +9,7 @@ read-only ``/proc``, and the cache key hidden (see the package docstring).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -124,7 +125,8 @@ def _run_probe(bwrap: str) -> tuple[str, str]:
             [bwrap, "--version"], capture_output=True, text=True, timeout=10, check=False
         )
         version = found.stdout.split()[-1] if found.stdout.split() else "?"
-        argv = [*bwrap_argv(bwrap, version, Limits(), []), sys.executable, "-I", "-S", "-c", ""]
+        python = interpreter(sandbox_binds([]))
+        argv = [*bwrap_argv(bwrap, version, Limits(), []), python, "-I", "-S", "-c", ""]
         started = subprocess.run(
             argv,
             capture_output=True,
@@ -153,6 +155,13 @@ def _version_at_least(version: str, wanted: tuple[int, ...]) -> bool:
 SANDBOX_UID = 1000
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime")
+
+
+#: Where the sandbox shows the caller's virtualenv and the tasks' packages: fixed paths that say
+#: nothing about the host (a playground's start value once printed the project's folder).
+NEUTRAL_ROOT = "/glossary"
+#: Host identifiers a task could read and print: each is replaced by an empty file.
+HOST_IDS = ("/proc/sys/kernel/random/boot_id", "/etc/machine-id", "/var/lib/dbus/machine-id")
 
 
 def bwrap_argv(bwrap: str, version: str, limits: Limits, extra_roots: Sequence[str]) -> list[str]:
@@ -191,15 +200,115 @@ def bwrap_argv(bwrap: str, version: str, limits: Limits, extra_roots: Sequence[s
     # /proc read-only: where the caller is root, the sandbox's uid is root's outside, and the
     # kernel lets that uid write /proc/sys files (kernel.core_pattern!) without any capability.
     argv += ["--proc", "/proc", "--remount-ro", "/proc", "--dev", "/dev", "--remount-ro", "/dev"]
+    # No terminals: --dev gives a devpts of its own whose ptmx anyone may open, and every pty
+    # opened there counts against the host's kernel.pty.max. An empty read-only tmpfs hides it
+    # (/dev/ptmx is a link into it). No /dev/shm either: /dev is read-only, and seccomp refuses
+    # memfd_create and System V IPC (kernel.py), so all of a task's memory is in RLIMIT_AS.
+    argv += ["--tmpfs", "/dev/pts", "--remount-ro", "/dev/pts"]
     argv += ["--size", str(size), "--tmpfs", "/tmp"]
-    # after /tmp, so that a module kept under /tmp (a test's) shows through
-    roots = runtime_roots() + [os.path.realpath(p) for p in extra_roots]
-    for path in outermost(roots):
-        argv += ["--ro-bind", path, path]
-    for secret in _secrets_inside(outermost(roots)):
-        argv += ["--tmpfs", secret]
+    # after /tmp, so that a runtime kept under /tmp (a CI checkout's) shows through
+    binds = sandbox_binds(extra_roots)
+    for host, inside in binds:
+        argv += ["--ro-bind", host, inside]
+    for secret in _secrets_inside([host for host, _ in binds]):
+        argv += ["--tmpfs", translate(secret, binds) or secret]
+    blanks = _blanks(binds)
+    if blanks:
+        empty = _empty_file()
+        for blank in blanks:
+            argv += ["--ro-bind", empty, blank]
     argv += ["--remount-ro", "/", "--chdir", "/tmp", "--"]
     return argv
+
+
+def sandbox_binds(extra_roots: Sequence[str]) -> list[tuple[str, str]]:
+    """(host path, path inside) of every folder bound into a worker besides the system's.
+
+    The base interpreter stays where it is (its own build prefix is compiled into it anyway);
+    the virtualenv is shown at ``/glossary/venv`` and every other root (the task packages, which
+    may live in the project) at ``/glossary/pkg``, ``/glossary/pkg1``..., so ``sys.path``,
+    ``__file__`` and tracebacks do not show the host's folders.
+    """
+    base = {os.path.realpath(r) for r in (sys.base_prefix, sys.base_exec_prefix) if r}
+    base.add(os.path.dirname(os.path.realpath(sys.executable)))
+    venv = os.path.realpath(sys.prefix) if sys.prefix != sys.base_prefix else ""
+    extra = [os.path.realpath(p) for p in extra_roots]
+    binds: list[tuple[str, str]] = []
+    others = []
+    for root in outermost(runtime_roots() + extra):
+        if root in base:
+            binds.append((root, root))
+        elif root == venv:
+            binds.append((root, f"{NEUTRAL_ROOT}/venv"))
+        else:
+            others.append(root)
+    # numbered in the caller's order: glossary_gen (always first) is /glossary/pkg/glossary_gen
+    others.sort(key=lambda r: extra.index(r) if r in extra else len(extra))
+    for number, root in enumerate(others):
+        binds.append((root, f"{NEUTRAL_ROOT}/pkg{number or ''}/{os.path.basename(root)}"))
+    return binds
+
+
+def translate(path: str, binds: Sequence[tuple[str, str]]) -> str | None:
+    """Where the sandbox sees the host's ``path``; None when it does not see it."""
+    real = os.path.realpath(path)
+    for system in SYSTEM_DIRS:
+        if real == system or real.startswith(system + "/"):
+            return real
+    for host, inside in sorted(binds, key=lambda b: -len(b[0])):
+        if real == host or real.startswith(host.rstrip("/") + "/"):
+            return inside + real[len(host) :]
+    return None
+
+
+def interpreter(binds: Sequence[tuple[str, str]]) -> str:
+    """The interpreter a worker runs: the caller's, by its real path (a virtualenv's ``python``
+    is a link to it; the worker gets its ``sys.path`` from the caller, not from pyvenv.cfg)."""
+    return translate(sys.executable, binds) or sys.executable
+
+
+_empty: list[str] = []
+
+
+def _empty_file() -> str:
+    """An empty, read-only regular file of this process (removed when it exits), to bind over
+    the files a task must not read."""
+    if not _empty:
+        import atexit
+        import tempfile
+
+        fd, path = tempfile.mkstemp(prefix="glossary-sandbox-empty-")
+        os.close(fd)
+        os.chmod(path, 0o444)
+        atexit.register(_remove, path)
+        _empty.append(path)
+    return _empty[0]
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _blanks(binds: Sequence[tuple[str, str]]) -> list[str]:
+    """Files inside the sandbox to replace by an empty one: host identifiers, and the files of the
+    virtualenv that name the host's folders (pyvenv.cfg, editable installs' finders and URLs)."""
+    import glob
+
+    blanks = [
+        p for p in HOST_IDS if os.path.exists(p) and (p.startswith("/proc/") or translate(p, binds))
+    ]
+    python = os.path.realpath(sys.executable)
+    for host, inside in binds:
+        if inside != f"{NEUTRAL_ROOT}/venv":
+            continue
+        found = [os.path.join(host, "pyvenv.cfg")] if not python.startswith(host + "/") else []
+        for site in glob.glob(os.path.join(glob.escape(host), "lib*", "*", "site-packages")):
+            escaped = glob.escape(site)
+            found += glob.glob(os.path.join(escaped, "__editable__*"))
+            found += glob.glob(os.path.join(escaped, "*.dist-info", "direct_url.json"))
+        blanks += [inside + f[len(host) :] for f in found if os.path.isfile(f)]
+    return blanks
 
 
 def runtime_roots() -> list[str]:

@@ -1,10 +1,13 @@
 """The task's own process: forked by the worker for each task, limited, then running the task.
 
-:func:`run_child` gives the child four descriptors only (``/dev/null``, two output pipes and the
-result pipe, fd 3), a working folder of its own, the resource limits and, last, the seccomp
-filter; then it calls the task's function and writes one reply frame: ``{"ok": value}`` or
+:func:`run_child` gives the child four descriptors only (``/dev/null``, two output pipes and its
+end of the result socket, fd 3: a socket, so that the task cannot reopen it through
+``/proc/self/fd`` to read back what it already reported), a working folder of its own, the
+resource limits and, last, the seccomp filters; then it calls the task's function and writes one
+reply frame: ``{"ok": value}`` or
 ``{"error"|"memory": [type, message, traceback]}``.  It never returns: the child always ends
-with ``os._exit``.  :func:`report_progress` is how the task, inside the child, leaves a marker.
+with ``os._exit``.  :func:`report_progress` is how the task, inside the child, leaves a marker,
+:func:`report_record` how it commits a record that nothing it runs later can take back.
 """
 
 from __future__ import annotations
@@ -35,6 +38,15 @@ def report_progress(marker: object) -> None:
     """Remember ``marker`` as the task's latest position (see :attr:`Outcome.progress`)."""
     if _progress_fd is not None:
         write_frame(_progress_fd, {"progress": marker})
+
+
+def report_record(record: object) -> None:
+    """Add ``record`` to the task's records (:attr:`Outcome.records`), for good: the worker keeps
+    every record in the order it arrived, so code that runs later in the task can add records
+    but never take one back or change it (a doctest's example is recorded before the next runs).
+    """
+    if _progress_fd is not None:
+        write_frame(_progress_fd, {"record": record})
 
 
 def run_child(
@@ -79,10 +91,9 @@ def run_child(
                     wanted = min(wanted, hard)
                 resource.setrlimit(which, (wanted, wanted))
         faulthandler.enable(sys.stderr)
-        if not limits.get("fork"):
-            # last: from here on the task is one process (the kernel does not apply RLIMIT_NPROC
-            # to uid 0, which is what the caller's root maps to)
-            forbid_new_processes(no_processes)
+        # last: no memfd or System V IPC; and unless the task may fork, from here on it is one
+        # process (the kernel does not apply RLIMIT_NPROC to uid 0, what the caller's root maps to)
+        forbid_new_processes(no_processes, fork=bool(limits.get("fork")))
     except BaseException as exc:  # noqa: BLE001 - the child must exit, never unwind
         os.write(2, f"sandbox setup failed: {exc!r}\n".encode())
         os._exit(70)

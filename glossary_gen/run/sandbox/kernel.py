@@ -1,9 +1,11 @@
 """What a worker asks of the Linux kernel through libc: ``prctl`` and a seccomp filter.
 
-The worker makes itself undumpable and tied to its parent (:func:`prctl`), builds the filter
-once (:func:`prepare_no_processes`) and each task's child loads it last
-(:func:`forbid_new_processes`), so that the task is one address space: threads, but no new
-process.  Everything here is a no-op where the kernel or libc lacks it (macOS, other
+The worker makes itself undumpable and tied to its parent (:func:`prctl`), builds the filters
+once (:func:`prepare_no_processes`) and each task's child loads them last
+(:func:`forbid_new_processes`): always the one that keeps all of the task's memory inside its
+``RLIMIT_AS`` and its state inside the task (no ``memfd_create``, no System V IPC or POSIX
+message queues), and, unless the task may fork, the one that makes it one address space:
+threads, but no new process.  Everything here is a no-op where the kernel or libc lacks it (macOS, other
 architectures); ``ctypes`` is imported only when it is used.
 """
 
@@ -12,13 +14,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import ctypes
 
-    #: libseccomp and a filter context built by it.
-    NoProcesses = tuple[ctypes.CDLL, int]
+    #: libseccomp, the filter every task loads and the one a task that may not fork adds.
+    NoProcesses = tuple[ctypes.CDLL, int, int]
 
 _libc: ctypes.CDLL | None = None
 
@@ -51,8 +54,10 @@ def prepare_no_processes() -> NoProcesses | None:
     process limit is reached); ``clone3``, whose flags a filter cannot see, reports ENOSYS so
     that the C library falls back to ``clone`` for threads.  Threads share the task's address
     space, so ``RLIMIT_AS`` bounds the memory of the whole task.  A few system calls no example
-    needs (keyrings, ptrace, bpf, io_uring...) fail with EPERM.  Built once per worker, loaded
-    by each task (:func:`forbid_new_processes`); None where unavailable.
+    needs fail with EPERM, in a second filter that every task loads, forking or not: memfd_create,
+    System V IPC and POSIX message queues (memory outside RLIMIT_AS, state that outlives the task),
+    keyrings, ptrace, bpf, io_uring...  Built once per worker, loaded by each task
+    (:func:`forbid_new_processes`); None where unavailable.
     """
     import ctypes
     import ctypes.util
@@ -96,21 +101,42 @@ def prepare_no_processes() -> NoProcesses | None:
         lib.seccomp_release.argtypes = [ctypes.c_void_p]
     except AttributeError:
         return None
-    context = lib.seccomp_init(allow)
-    if not context:
-        return None
-    rules: list[tuple[str, int, ArgCmp | None]] = [
+    no_fork: list[tuple[str, int, ArgCmp | None]] = [
         ("fork", refuse(errno.EAGAIN), None),
         ("vfork", refuse(errno.EAGAIN), None),
         ("clone3", refuse(errno.ENOSYS), None),
         ("clone", refuse(errno.EAGAIN), ArgCmp(0, masked_eq, clone_thread, 0)),
     ]
-    # Nothing an example needs, each a way out or a large attack surface: the caller's kernel
-    # keyrings (inherited, not namespaced), ptrace, and kernel interfaces with a history of
-    # exploits (as in Docker's default profile).
-    rules += [
+    # For every task: nothing an example needs, each a way out of its limits or a large attack
+    # surface. memfd_create and System V shared memory hold pages that RLIMIT_AS does not count
+    # until mapped (a task held 1,000 MiB under 512 MiB with memfds filled by write()); System V
+    # IPC and POSIX message queues live in the worker's IPC namespace, which the tasks share one
+    # after the other (the worker has no capability to give each task its own); the caller's
+    # kernel keyrings (inherited, not namespaced), ptrace, and kernel interfaces with a history
+    # of exploits (as in Docker's default profile).
+    always: list[tuple[str, int, ArgCmp | None]] = [
         (name, refuse(errno.EPERM), None)
         for name in (
+            "memfd_create",
+            "memfd_secret",
+            "shmget",
+            "shmat",
+            "shmctl",
+            "shmdt",
+            "msgget",
+            "msgsnd",
+            "msgrcv",
+            "msgctl",
+            "semget",
+            "semop",
+            "semtimedop",
+            "semctl",
+            "mq_open",
+            "mq_unlink",
+            "mq_timedsend",
+            "mq_timedreceive",
+            "mq_notify",
+            "mq_getsetattr",
             "keyctl",
             "add_key",
             "request_key",
@@ -123,21 +149,44 @@ def prepare_no_processes() -> NoProcesses | None:
             "io_uring_setup",
         )
     ]
+    contexts: list[int] = []
+    for rules in (always, no_fork):
+        context = _build(lib, allow, rules)
+        if context is None:
+            for built in contexts:
+                lib.seccomp_release(built)
+            return None
+        contexts.append(context)
+    return lib, contexts[0], contexts[1]
+
+
+def _build(
+    lib: ctypes.CDLL, allow: int, rules: Sequence[tuple[str, int, ctypes.Structure | None]]
+) -> int | None:
+    """A libseccomp filter context with ``rules`` (name, action, condition); None on failure."""
+    import ctypes
+
+    context: int | None = lib.seccomp_init(allow)
+    if not context:
+        return None
     for name, action, condition in rules:
         number = lib.seccomp_syscall_resolve_name(name.encode())
         if number < 0:  # not a system call on this architecture (fork on arm64)
             continue
-        count, args = (1, ctypes.pointer(condition)) if condition else (0, None)
+        count, args = (1, ctypes.pointer(condition)) if condition is not None else (0, None)
         if lib.seccomp_rule_add_array(context, action, number, count, args) != 0:
             lib.seccomp_release(context)
             return None
-    return lib, context
+    return context
 
 
-def forbid_new_processes(no_processes: NoProcesses | None) -> bool:
-    """From now on this process may start threads but no process; False where unavailable."""
+def forbid_new_processes(no_processes: NoProcesses | None, *, fork: bool = False) -> bool:
+    """Load the filters: always the one for memory and IPC, and unless ``fork`` the one under
+    which this process may start threads but no process. False where unavailable."""
     if no_processes is None:
         return False
-    lib, context = no_processes
-    loaded: int = lib.seccomp_load(context)
+    lib, always, no_fork = no_processes
+    loaded: int = lib.seccomp_load(always)
+    if loaded == 0 and not fork:
+        loaded = lib.seccomp_load(no_fork)
     return loaded == 0

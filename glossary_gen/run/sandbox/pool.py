@@ -24,14 +24,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from glossary_gen.run.sandbox.bubblewrap import (
-    SYSTEM_DIRS,
     Isolation,
     bwrap_argv,
+    interpreter,
     isolation,
     module_root,
-    outermost,
-    runtime_roots,
+    sandbox_binds,
     scrubbed_env,
+    translate,
 )
 from glossary_gen.run.sandbox.protocol import (
     MAX_FRAME,
@@ -88,22 +88,27 @@ def _plan(where: Isolation, tasks: Sequence[Task], limits: Limits, root: str) ->
     caller_path = [os.path.abspath(p) if p else os.getcwd() for p in sys.path]
     if not where.isolated:
         return _Plan(python, caller_path, root, scrubbed_env(root, limits.env), False)
-    # Only the runtime and the modules holding the task functions are visible; sys.path keeps
-    # the caller's order, restricted to what is there.
+    # Only the runtime and the modules holding the task functions are visible, at the paths the
+    # sandbox shows them (bubblewrap.sandbox_binds); sys.path keeps the caller's order,
+    # restricted to what is there.
     modules = ["glossary_gen"] + [t.target.partition(":")[0] for t in tasks]
     found = [r for r in (module_root(m) for m in dict.fromkeys(modules)) if r is not None]
-    roots = runtime_roots() + [bound for bound, _ in found]
-    visible = outermost(roots) + [d for d in SYSTEM_DIRS if os.path.isdir(d)]
-
-    def inside(path: str) -> bool:
-        real = os.path.realpath(path)
-        return any(real == v or real.startswith(v.rstrip("/") + "/") for v in visible)
-
-    path = [p for p in caller_path if inside(p)]
-    path = [folder for _, folder in found if folder not in path] + path
+    binds = sandbox_binds([bound for bound, _ in found])
+    path: list[str] = []
+    for _bound, _folder in found:
+        seen = translate(_bound, binds)
+        if seen is not None:
+            path.append(os.path.dirname(seen))
+    for entry in caller_path:
+        seen = translate(entry, binds)
+        if seen is not None:
+            path.append(seen)
     argv = bwrap_argv(where.bwrap, where.version, limits, [bound for bound, _ in found])
+    python = [interpreter(binds), "-I", "-c", _BOOTSTRAP]
+    visible = [inside for _, inside in binds]
     keep = [v for v in visible if v.startswith("/tmp/")]
-    return _Plan(argv + python, path, "/", scrubbed_env("/tmp", limits.env), True, keep)
+    env = scrubbed_env("/tmp", limits.env)
+    return _Plan(argv + python, list(dict.fromkeys(path)), "/", env, True, keep)
 
 
 class _Worker:

@@ -18,8 +18,9 @@ from typing import Any, TypedDict, cast
 
 STATUSES = ("ok", "error", "memory", "timeout", "output", "crash", "exit")
 
-#: A worker's message to the caller is never bigger than this (outputs are capped separately).
-MAX_FRAME = 16 * 1024 * 1024
+#: A worker's message to the caller is never bigger than this: a task's reply and its records
+#: (each at most MAX_TASK_FRAME) and its capped outputs.
+MAX_FRAME = 24 * 1024 * 1024
 #: A task's own messages (its return value, each progress marker) are never bigger than this.
 MAX_TASK_FRAME = 8 * 1024 * 1024
 
@@ -79,6 +80,9 @@ class Outcome:
     duration: float = 0.0
     exit_code: int | None = None
     signal: int | None = None
+    #: What the task committed with :func:`report_record`, in order; None when the outcome was
+    #: not watched (a worker that died, a timeout the caller enforced).
+    records: list[object] | None = None
 
     @property
     def ok(self) -> bool:
@@ -167,6 +171,7 @@ _OUTCOME_SHAPE = {
     "duration": float,
     "exit_code": (int, None),
     "signal": (int, None),
+    "records": object,  # a list or None, checked below
 }
 
 
@@ -177,6 +182,8 @@ def outcome_from_json(data: object) -> Outcome:
     for key, shape in _OUTCOME_SHAPE.items():
         if shape is not object and not matches(data[key], shape):
             raise ValueError(f"field {key!r} of the reply has the wrong type")
+    if data["records"] is not None and not isinstance(data["records"], list):
+        raise ValueError("field 'records' of the reply has the wrong type")
     if data["status"] not in STATUSES:
         raise ValueError(f"unknown status {data['status']!r}")
     fields = cast("dict[str, Any]", _clean(data))  # every field's type is checked above

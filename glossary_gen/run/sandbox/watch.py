@@ -33,6 +33,7 @@ class _Common(TypedDict):
     stderr: str
     duration: float
     progress: object
+    records: list[object]
 
 
 def _kill_everything_else() -> None:
@@ -78,9 +79,12 @@ def watch(
     reason = ""
     progress: bytes | None = None
     reply: bytes | None = None
+    #: Every record in the order it came; once here, nothing the task does can change it.
+    records: list[object] = []
+    recorded = 0
 
     def drain(fd: int) -> None:
-        nonlocal progress, reply, reason
+        nonlocal progress, reply, reason, recorded
         while True:
             try:
                 chunk = os.read(fd, 1 << 16)
@@ -95,6 +99,11 @@ def watch(
                     for frame in split_frames(buffers[fd], MAX_TASK_FRAME):
                         if frame.startswith(b'{"progress":'):
                             progress = frame
+                        elif frame.startswith(b'{"record":'):
+                            recorded += len(frame)
+                            if recorded > MAX_TASK_FRAME:
+                                raise ValueError("too many records")
+                            records.append(_task_message(frame, "record"))
                         else:
                             reply = frame
                 except ValueError:
@@ -149,6 +158,7 @@ def watch(
         "stderr": _text(buffers[err_r], cap),
         "duration": duration,
         "progress": _task_message(progress, "progress"),
+        "records": records,
     }
     if reason == "timeout":
         return Outcome("timeout", error=f"did not finish within {timeout:g} s", **common)

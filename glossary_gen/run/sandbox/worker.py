@@ -13,6 +13,7 @@ import gc
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -112,7 +113,9 @@ def _supervise(
 ) -> Outcome:
     root, isolated = init["root"], bool(init.get("isolated"))
     workdir = tempfile.mkdtemp(prefix="task-", dir=root)
-    result_r, result_w = os.pipe()
+    # A socket, not a pipe: the task could reopen a pipe through /proc/self/fd for reading and
+    # take back records it had already committed (report_record) before the watch reads them.
+    result_r, result_w = (s.detach() for s in socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM))
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     sys.stdout.flush()
