@@ -398,9 +398,9 @@ def test_generated_headings_get_ids_the_entry_does_not_use(glossary):
     assert page.toc == [
         ("Related terms", "related-terms"),
         ("Referenced by", "referenced-by"),
-        ("Sources", "sources_1"),
+        ("Sources", "sources-1"),
     ]
-    assert '<h2 id="sources_1">Sources</h2><ol class="glossary-sources">' in out
+    assert '<h2 id="sources-1">Sources</h2><ol class="glossary-sources">' in out
 
 
 def test_subheadings_move_up_with_their_section_so_no_level_is_skipped(write_entry):

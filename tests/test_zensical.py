@@ -242,17 +242,27 @@ def test_failing_doctest_stops_the_build_at_its_line(tmp_path):
     assert re.search(r"^entries/alpha\.md:30:\d+: error\[doctest\]", result.stdout, re.M)
 
 
+def written_page(out: Path, src: str) -> str:
+    """A page written by ``glossary-gen pages``: its Markdown file (front matter and the
+    placeholder) followed by the finished HTML the placeholder names (sanitize last: the HTML is
+    never in the Markdown)."""
+    text = (out / src).read_text()
+    digest = re.fullmatch(r"(?s)---\n.*\n---\n\nglossarypagehtml([0-9a-f]{64})\n", text)
+    assert digest is not None, text
+    return text + (out / ".glossary-html" / f"{digest.group(1)}.html").read_text()
+
+
 def test_pages_command_writes_plain_files_with_tag_pages(tmp_path):
     site = copy_fixture(tmp_path)
     out = tmp_path / "out"
     result = run(site, "pages", "--out", str(out), "--no-doctest")
     assert result.returncode == 0, result.stdout + result.stderr
-    alpha = (out / "glossary" / "alpha.md").read_text()
+    alpha = written_page(out, "glossary/alpha.md")
     meta = json.loads(alpha.split("---\n")[1])
     assert meta["title"] == "Alpha" and meta["tags"] == ["letters"]
     assert '"@type":"DefinedTerm"' in meta["glossary_head"]
     assert 'href="beta.md"' in alpha  # source paths: the engine maps them to URLs
-    tag = (out / "glossary" / "tags" / "letters.md").read_text()
+    tag = written_page(out, "glossary/tags/letters.md")
     assert 'href="../alpha.md"' in tag and "Alpha is the first letter" in tag
     assert (out / "glossary.json").is_file() and (out / "assets" / "glossary" / "live.js").is_file()
     # Run again after deleting an entry: its page goes, an unchanged page is not rewritten.

@@ -257,8 +257,10 @@ def _paragraphs(text: str) -> Iterator[tuple[int, str]]:
 
 
 def check_nesting(entry: Entry) -> Iterable[Diagnostic]:
-    """Markdown or HTML nested deeper than the limits (:data:`MAX_BLOCK_DEPTH` and friends):
-    refused with its place, before anything renders it (the page shows a notice instead)."""
+    """Markdown or HTML nested deeper than the limits (:data:`MAX_BLOCK_DEPTH` and friends), or
+    over the render budget (:func:`check_render_budget`): refused with its place, before anything
+    renders it (the page shows a notice instead)."""
+    yield from check_render_budget(entry)
     body = entry.body
     checks = (
         _DEEP_LINE.search(body) is not None or _DEEP_LINE.match("\n" + body[:80]) is not None,
@@ -313,6 +315,112 @@ def check_nesting(entry: Entry) -> Iterable[Diagnostic]:
                     "close each '*', '_' and '[', or escape it with a backslash",
                 )
                 break
+
+
+#: The longest entry body rendered (characters): far above a glossary entry (this repository's
+#: longest is 8 KB), and rendered in a fraction of a second.
+MAX_BODY_CHARS = 100_000
+#: Characters Python-Markdown may scan again for openers that close late or never, per entry
+#: (:func:`_rescans`). Each ``](`` makes the link parser read on until its parentheses balance
+#: (within the paragraph), each ``<`` before a letter makes the HTML parser read on until the
+#: tag's ``>`` (within the body, quoted values skipped): 510 KB of ``[a](b `` or ``<a `` would
+#: take half an hour. At this budget the worst entry found renders in 0.2 s (one paragraph of
+#: ``[a](b ``: 0.16 s; 40-opener paragraphs up to 50 KB: 0.19 s; 100 KB of ordinary entry: 0.25 s).
+MAX_RESCAN = 1_000_000
+
+_LINK_OPENER = re.compile(r"\]\(")
+_TAG_OPENER = re.compile(r"<[A-Za-z/!?]")
+
+
+def _link_rescans(paragraph: str) -> list[tuple[int, int]]:
+    """``(offset, characters scanned)`` of each ``](`` of a paragraph: up to the ``)`` that
+    balances its ``(``, or the paragraph's end."""
+    if "](" not in paragraph:
+        return []
+    closes: dict[int, int] = {}
+    stack: list[int] = []
+    for m in re.finditer(r"[()]", paragraph):
+        if m.group(0) == "(":
+            stack.append(m.start())
+        elif stack:
+            closes[stack.pop()] = m.start()
+    return [
+        (m.start(), closes.get(m.start() + 1, len(paragraph)) - m.start())
+        for m in _LINK_OPENER.finditer(paragraph)
+    ]
+
+
+def _tag_rescans(text: str) -> list[tuple[int, int]]:
+    """``(offset, characters scanned)`` of each tag opener (``<`` and a letter, ``/``, ``!`` or
+    ``?``): up to the first ``>`` outside quotes, or the end (computed from the end backwards, so
+    in linear time)."""
+    openers = [m.start() for m in _TAG_OPENER.finditer(text)]
+    if not openers:
+        return []
+    n = len(text)
+    end = [n] * (n + 2)  # end[p]: where a tag read from p (outside quotes) ends
+    next_quote = {'"': n, "'": n}
+    after_quote: dict[int, int] = {}  # position of a quote -> position of the next same quote
+    for p in range(n - 1, -1, -1):
+        char = text[p]
+        if char in next_quote:
+            after_quote[p] = next_quote[char]
+            next_quote[char] = p
+    for p in range(n - 1, -1, -1):
+        char = text[p]
+        if char == ">":
+            end[p] = p
+        elif p in after_quote:
+            closing = after_quote[p]
+            end[p] = end[closing + 1] if closing < n else n
+        else:
+            end[p] = end[p + 1]
+    return [(at, end[at + 1] - at) for at in openers]
+
+
+def check_render_budget(entry: Entry) -> Iterable[Diagnostic]:
+    """An entry whose page would take too long to render: a body over :data:`MAX_BODY_CHARS`, or
+    openers that make Python-Markdown read the rest of a paragraph (or the body) again for each
+    one, over :data:`MAX_RESCAN` characters in all (quadratic time: see :data:`MAX_RESCAN`).
+    Located at the paragraph that exceeds the budget."""
+    body = entry.body
+    if len(body) > MAX_BODY_CHARS:
+        yield error(
+            entry.path,
+            entry.body_line,
+            1,
+            "too-long",
+            f"the body has {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}",
+            "split it: give the details entries of their own",
+        )
+        return
+    if "](" not in body and "<" not in body:
+        return
+    text = _markup(entry)
+    scans = _tag_rescans(text) if "<" in body else []
+    if "](" in body:
+        for start, paragraph in _paragraphs(text):
+            scans += [(start + at, cost) for at, cost in _link_rescans(paragraph)]
+    total = sum(cost for _, cost in scans)
+    if total <= MAX_RESCAN:
+        return
+    running = offset = 0
+    for at, cost in sorted(scans):
+        running += cost
+        if running > MAX_RESCAN:
+            offset = at
+            break
+    where = max(start for start, _ in _paragraphs(text[: offset + 1]))
+    line, column = _where(entry, text, where)
+    yield error(
+        entry.path,
+        line,
+        column,
+        "too-slow",
+        f"this paragraph has links or HTML tags that do not close ('](' without ')', '<' "
+        f"without '>'): rendering would read {total:,} characters; the limit is {MAX_RESCAN:,}",
+        "close each link and tag, or escape the '[' or '<' with a backslash",
+    )
 
 
 def too_deep(entry: Entry) -> bool:

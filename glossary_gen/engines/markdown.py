@@ -38,11 +38,15 @@ def glossary_linker(entries: str, url_prefix: str = "glossary/", version: str = 
 def makeExtension(**kwargs: Any) -> GlossaryExtension:  # pragma: no cover - Markdown's convention
     """For ``markdown_extensions: [glossary_gen.engines.markdown: {entries: DIR, ...}]`` (Zensical):
     ``entries`` (the entries folder), ``url_prefix`` and ``version`` load the glossary for
-    ``[[wiki links]]``; ``math`` as for :class:`GlossaryExtension`."""
+    ``[[wiki links]]``; ``html`` is the folder of the written pages' finished HTML
+    (``OUT/.glossary-html`` of ``glossary-gen pages --out OUT``: each written page holds only a
+    placeholder, replaced after Markdown is done); ``math`` as for :class:`GlossaryExtension`."""
     entries = kwargs.pop("entries", None)
     url_prefix = kwargs.pop("url_prefix", "glossary/")
     version = str(kwargs.pop("version", ""))
+    page_html = kwargs.pop("html", None)
     if entries is not None:
         kwargs["linker"] = glossary_linker(str(entries), str(url_prefix), version)
         kwargs["engine_pages"] = True
+        kwargs["page_html"] = Path(str(page_html)) if page_html else None
     return GlossaryExtension(**kwargs)

@@ -26,7 +26,7 @@ from glossary_gen.core.fences import FenceContext, FenceKind, register
 from glossary_gen.core.model import CodeBlock, Entry
 from glossary_gen.fences.evaluate import Evaluated, Point, format_evaluated
 from glossary_gen.fences.options import OptionProblem, number, text_option
-from glossary_gen.fences.plot import dom_id, failure, figure
+from glossary_gen.fences.plot import dom_id, failure, figure, shown
 from glossary_gen.fences.request import PARSERS, PlotRequest, live_requests, read_request
 
 PLAYGROUND_KEYS = {
@@ -106,9 +106,9 @@ def render_playground(evaluated: Evaluated | None) -> str:
     base = dom_id(request, "playground")
     point: Point = evaluated.point or {}
     if "repr" in point:
-        initial = f"{name}({point['x']}) = {point['repr']}"
+        initial = f"{name}({shown(point['x'])}) = {shown(point['repr'])}"
     else:
-        initial = f"{name}({_plain(request.value)}) raised {point.get('error', 'an error')}"
+        initial = f"{name}({_plain(request.value)}) raised {shown(point.get('error', 'an error'))}"
     number = point.get("number")
     initial_y = "" if number is None else f"{number:.12g}"
     label = html.escape(request.x_label)

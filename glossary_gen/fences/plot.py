@@ -119,9 +119,19 @@ def figure(evaluated: Evaluated, *, point_attrs: Mapping[str, str] | None = None
     )
 
 
+#: The longest value or message of an entry's code a page prints (characters).
+MAX_SHOWN = 200
+
+
+def shown(text: str) -> str:
+    """What the entry's code gave (a start value, a message), as a page prints it: at most
+    :data:`MAX_SHOWN` characters, an ellipsis where it is cut."""
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "\u2026"
+
+
 def failure(evaluated: Evaluated | None, what: str) -> str:
     """A visible note in place of a fence that could not be evaluated."""
-    message = (
+    message = shown(
         evaluated.error if evaluated is not None and evaluated.error else "it was not evaluated"
     )
     return (

@@ -24,16 +24,9 @@ per-page state lives in the :class:`~glossary_gen.site.linker.Linker`.
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
 import secrets
-import shutil
-import subprocess
-import sys
-import tempfile
 import xml.etree.ElementTree as etree
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -41,17 +34,28 @@ from markdown import Extension, Markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.inlinepatterns import InlineProcessor
-from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from glossary_gen.core.loader import WIKILINK
+from glossary_gen.site.headings import (
+    GeneratedTocPostprocessor,
+    HeadingIdTreeprocessor,
+    PageHtmlPostprocessor,
+)
 from glossary_gen.site.linker import Linker
+from glossary_gen.site.math_cache import (
+    INLINE_MATH_RE,
+    MATH_CACHE,
+    MathCache,
+    formula_keys,
+)
 from glossary_gen.site.sanitize import TOKEN_PREFIX, TOKEN_RE, sanitize
 
+__all__ = ["MATH_CACHE", "DeferredMath", "GlossaryExtension", "MathCache", "formula_keys"]
+
 WIKILINK_RE = WIKILINK.pattern  # the loader's, so what is checked is what is rendered
-INLINE_MATH_RE = r"(?<![\\$\w])\$(?=[^\s$])(?P<tex>(?:\\.|[^$\\\n])+?)(?<=[^\s\\])\$(?![\w$])"
 
 #: Elements whose text is never auto-linked.
 _NO_AUTOLINK = frozenset(
@@ -75,184 +79,6 @@ _NO_AUTOLINK = frozenset(
         "textarea",
     }
 )
-
-
-class MathCache:
-    """LaTeX -> MathML, converted once per formula: kept for the whole process (every page of a
-    build, and every rebuild of ``mkdocs serve``) and, with a folder, across builds in
-    ``<cache_dir>/math.json`` (only the formulas the last build used are written back).
-    Formulas that fail to convert are never cached, so their error is reported every build.
-
-    :meth:`prefetch` converts a build's new formulas in a second process while the build goes
-    on (the same latex2mathml, so the same MathML); :meth:`convert` takes its results once it
-    has finished and converts whatever it has not (yet) got itself."""
-
-    FILE = "math.json"
-    #: Fewer new formulas than this are converted in the build's own process.
-    PREFETCH_MIN = 200
-
-    def __init__(self) -> None:
-        self.data: dict[str, str] = {}
-        self.used: set[str] = set()
-        self.path: Path | None = None
-        self.dirty = False
-        self._worker: tuple[subprocess.Popen[bytes], Path] | None = None
-        #: The worker's MathML sanitized as :func:`~glossary_gen.site.sanitize.sanitize` does (there,
-        #: with the same code), for :class:`DeferredMath`; this process only.
-        self.clean: dict[str, str] = {}
-
-    @staticmethod
-    def _version() -> str:
-        from importlib.metadata import version
-
-        return f"1:{version('latex2mathml')}"
-
-    def open(self, folder: Path | None) -> None:
-        """Use ``folder`` (``None``: memory only) and start counting the formulas used."""
-        if self.used:  # forget formulas the previous build no longer used (serve)
-            self.data = {k: v for k, v in self.data.items() if k in self.used}
-            self.clean = {k: v for k, v in self.clean.items() if k in self.used}
-        self.used = set()
-        path = Path(folder) / self.FILE if folder else None
-        if path != self.path:
-            self.path, self.dirty = path, False
-            if path is not None and path.is_file():
-                try:
-                    stored = json.loads(path.read_text(encoding="utf-8"))
-                    if stored.get("version") == self._version() and isinstance(
-                        stored.get("math"), dict
-                    ):
-                        self.data.update(stored["math"])
-                except (OSError, ValueError, AttributeError):
-                    pass  # a broken cache is only a miss
-
-    def prefetch(self, keys: Iterable[str]) -> None:
-        """Start converting the formulas ``keys`` (``"I"``/``"B"`` + LaTeX, as from
-        :func:`formula_keys`) that are not cached yet in a worker process, when there are many."""
-        self.stop()
-        missing = [k for k in dict.fromkeys(keys) if k not in self.data]
-        if len(missing) < self.PREFETCH_MIN:
-            return
-        folder = Path(tempfile.mkdtemp(prefix="glossary-math-"))
-        try:
-            (folder / "in.json").write_text(
-                json.dumps(missing, ensure_ascii=False), encoding="utf-8"
-            )
-            package_root = str(Path(__file__).resolve().parents[2])
-            proc = subprocess.Popen(
-                [sys.executable, "-c", _MATH_WORKER, str(folder), package_root],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
-            shutil.rmtree(folder, ignore_errors=True)
-            return
-        self._worker = (proc, folder)
-
-    def _collect(self) -> None:
-        """Take the worker's formulas if it has finished (never waits for it)."""
-        proc, folder = self._worker  # type: ignore[misc]
-        if proc.poll() is None:
-            return
-        self._worker = None
-        try:
-            results = (
-                json.loads((folder / "out.json").read_text(encoding="utf-8"))
-                if proc.returncode == 0
-                else {}
-            )
-        except (OSError, ValueError):
-            results = {}
-        shutil.rmtree(folder, ignore_errors=True)
-        if isinstance(results, dict):
-            for key, value in results.items():
-                if isinstance(value, list) and len(value) == 2 and key not in self.data:
-                    self.data[key] = value[0]
-                    self.clean[key] = value[1]
-                    self.dirty = True
-
-    def stop(self) -> None:
-        """End an unfinished worker (the build is over, or a new one starts)."""
-        if self._worker is not None:
-            proc, folder = self._worker
-            self._worker = None
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def convert(self, tex: str, display: bool) -> str:
-        key = ("B" if display else "I") + tex.strip()
-        mathml = self.data.get(key)
-        if mathml is None and self._worker is not None:
-            self._collect()
-            mathml = self.data.get(key)
-        if mathml is None:
-            from latex2mathml.converter import convert
-
-            mathml = self.data[key] = convert(tex.strip(), display="block" if display else "inline")
-            self.dirty = True
-        self.used.add(key)
-        return mathml
-
-    def save(self) -> None:
-        """Write the formulas of this build back, if anything changed."""
-        self.stop()
-        if self.path is None or not (self.dirty or len(self.used) < len(self.data)):
-            return
-        data = {"version": self._version(), "math": {k: self.data[k] for k in sorted(self.used)}}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.FILE}.{os.getpid()}.tmp")
-            tmp.write_text(
-                json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
-            )
-            os.replace(tmp, self.path)
-            self.dirty = False
-        except OSError:
-            pass  # a cache that cannot be written costs time, never the build
-
-
-#: The worker of :meth:`MathCache.prefetch`: reads ``<folder>/in.json`` (formula keys), writes
-#: ``<folder>/out.json`` (key -> [MathML, sanitized MathML]; formulas that fail are left out, the
-#: build reports them). argv: the folder, then the folder holding this package.
-_MATH_WORKER = """
-import json, os, sys
-sys.path.insert(0, sys.argv[2])
-from latex2mathml.converter import convert
-from glossary_gen.site.sanitize import sanitize
-folder = sys.argv[1]
-with open(os.path.join(folder, "in.json"), encoding="utf-8") as f:
-    keys = json.load(f)
-out = {}
-for key in keys:
-    try:
-        mathml = convert(key[1:], display="block" if key[0] == "B" else "inline")
-    except Exception:
-        continue
-    out[key] = [mathml, sanitize(mathml)]
-with open(os.path.join(folder, "out.tmp"), "w", encoding="utf-8") as f:
-    json.dump(out, f, ensure_ascii=False)
-os.replace(os.path.join(folder, "out.tmp"), os.path.join(folder, "out.json"))
-"""
-
-#: The process-wide formula cache (the plugin points it at ``cache_dir``).
-MATH_CACHE = MathCache()
-
-_DISPLAY_MATH_RE = re.compile(r"^[ \t]*\$\$(.+?)\$\$[ \t]*$", re.M | re.S)
-_INLINE_MATH = re.compile(INLINE_MATH_RE)
-
-
-def formula_keys(markdown_text: str) -> Iterable[str]:
-    """Cache keys of the formulas a Markdown text probably holds (for :meth:`MathCache.prefetch`:
-    a formula missed here is converted when the page is rendered; one found in code is wasted)."""
-    if "$" not in markdown_text:
-        return
-    for m in _DISPLAY_MATH_RE.finditer(markdown_text):
-        yield "B" + m.group(1).strip()
-    for m in _INLINE_MATH.finditer(markdown_text):
-        yield "I" + m.group("tex").strip()
 
 
 def latex_to_mathml(tex: str, display: bool) -> str:
@@ -525,13 +351,17 @@ class GlossaryExtension(Extension):
         math: bool = True,
         deferred: DeferredMath | None = None,
         engine_pages: bool = False,
+        page_html: Path | None = None,
         **kwargs: Any,
     ) -> None:
         self.linker = linker
         self.math = math
-        #: The engine renders the pages (Zensical): take the page from it, and list the headings
-        #: of the pages the writer pre-rendered (:class:`GeneratedTocPostprocessor`).
+        #: The engine renders the pages (Zensical): take the page from it, put in the finished
+        #: HTML of the pages the writer wrote, from ``page_html``
+        #: (:class:`~glossary_gen.site.headings.PageHtmlPostprocessor`), and list their headings
+        #: (:class:`~glossary_gen.site.headings.GeneratedTocPostprocessor`).
         self.engine_pages = engine_pages
+        self.page_html = page_html
         #: Set: formulas become markers that :meth:`DeferredMath.splice` fills in after indexing.
         self.deferred = deferred
         super().__init__(**kwargs)
@@ -565,9 +395,19 @@ class GlossaryExtension(Extension):
             )
             if self.engine_pages:
                 md.preprocessors.register(PagePreprocessor(md, self.linker), "glossary_page", 40)
+        # After 'toc' (5): every heading id of a term page is a slug, in the page and its TOC.
+        md.treeprocessors.register(
+            HeadingIdTreeprocessor(md, self._term_page), "glossary_heading_ids", 4
+        )
         if self.engine_pages:
-            # After 'raw_html' (30) has put the pre-rendered HTML back.
-            md.postprocessors.register(GeneratedTocPostprocessor(md), "glossary_toc", 5)
+            # Last of all: the finished HTML is never parsed again; then its headings.
+            md.postprocessors.register(
+                PageHtmlPostprocessor(md, self.page_html), "glossary_page_html", -1000
+            )
+            md.postprocessors.register(GeneratedTocPostprocessor(md), "glossary_toc", -1001)
+
+    def _term_page(self) -> bool:
+        return self.linker is not None and self.linker.page_slug is not None
 
 
 class PagePreprocessor(Preprocessor):
@@ -587,42 +427,3 @@ class PagePreprocessor(Preprocessor):
         if isinstance(path, str):
             self.linker.begin_page(path.replace("\\", "/"), url if isinstance(url, str) else "")
         return lines
-
-
-#: The attribute the file writer puts on a generated page's outermost element
-#: (:mod:`glossary_gen.engines.zensical`); entries cannot write ``data-*`` attributes (sanitized).
-GENERATED_PAGE = "data-glossary-page"
-_HEADING = re.compile(r'<h([1-6])\b[^>]*?\sid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
-
-
-class GeneratedTocPostprocessor(Postprocessor):
-    """The table of contents of a page the writer pre-rendered: its headings are raw HTML, which
-    the ``toc`` extension does not see, so read them from the page (text only, escaped, as the
-    MkDocs plugin lists an entry's headings) into ``md.toc_tokens``."""
-
-    def run(self, text: str) -> str:
-        if GENERATED_PAGE not in text:
-            return text
-        tokens: list[dict[str, object]] = []
-        stack: list[dict[str, object]] = []
-        for m in _HEADING.finditer(text):
-            level = int(m.group(1))
-            if level == 1:
-                continue
-            name = html.unescape(re.sub(r"<[^>]*>", "", _HEADERLINK.sub("", m.group(3)))).strip()
-            token: dict[str, object] = {
-                "level": level,
-                "id": html.unescape(m.group(2)),
-                "name": html.escape(name, quote=False),
-                "html": html.escape(name, quote=False),
-                "data-toc-label": "",
-                "children": [],
-            }
-            while stack and int(stack[-1]["level"]) >= level:  # type: ignore[call-overload]
-                stack.pop()
-            siblings = stack[-1]["children"] if stack else tokens
-            siblings.append(token)  # type: ignore[attr-defined]
-            stack.append(token)
-        self.md.toc_tokens = tokens  # type: ignore[attr-defined]
-        return text

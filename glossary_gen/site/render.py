@@ -120,7 +120,7 @@ class Renderer:
 
     @staticmethod
     def _unique_heading_ids(body: str, page: RenderedPage) -> None:
-        """Give each generated heading an id no element of the entry has (``sources_1`` after an
+        """Give each generated heading an id no element of the entry has (``sources-1`` after an
         entry's own "Sources" heading, as the ``toc`` extension numbers them)."""
         taken = set(re.findall(r'\sid="([^"]*)"', body))
         items = page.fragments.items
@@ -129,7 +129,7 @@ class Renderer:
             unique, n = anchor, 0
             while unique in taken:
                 n += 1
-                unique = f"{anchor}_{n}"
+                unique = f"{anchor}-{n}"
             taken.add(unique)
             if unique != anchor:
                 items[key] = (

@@ -129,8 +129,25 @@ GENERATED_CLASSES = frozenset(
 )
 
 
+#: The ids a heading may have on a page: slugs, lowercase letters, digits and hyphens. The table
+#: of contents links to them, and themes print its links unescaped (``href="{{ toc_item.url }}"``).
+HEADING_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def heading_id(value: str) -> str | None:
+    """A heading id as a slug (:data:`HEADING_ID`): kept when it is one, else lowercased with every
+    run of other characters made one hyphen (``cache_dir`` -> ``cache-dir``); ``None`` when nothing
+    is left."""
+    if HEADING_ID.fullmatch(value):
+        return value
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or None
+
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
     """nh3's hook for every attribute it keeps (values come decoded and are escaped again)."""
+    if attribute == "id" and element in _HEADINGS:
+        return heading_id(value)
     if attribute == "class":
         if (
             RESERVED_CLASS_HINT.search(value) is None
@@ -152,7 +169,7 @@ def sanitize(fragment: str) -> str:
     """Allow-list sanitizing of rendered entry HTML (nh3): formatting, tables, code highlighting,
     footnotes and MathML stay; scripts, styles, event handlers, ``data-*`` attributes, forms,
     frames and non-http(s)/mailto URLs go. Titles become tooltip text (:func:`tooltip_text`),
-    and the site's and the theme's own classes and ids (:data:`RESERVED_CLASS`,
+    heading ids slugs (:func:`heading_id`), and the site's and the theme's own classes and ids (:data:`RESERVED_CLASS`,
     :data:`RESERVED_ID`) are removed."""
     global _CLEANER
     if _CLEANER is None:

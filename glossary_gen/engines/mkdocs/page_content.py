@@ -19,7 +19,7 @@ from glossary_gen.site.linker import Linker
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import math_diagnostic
 from glossary_gen.site.render import Renderer
-from glossary_gen.site.sanitize import sanitize
+from glossary_gen.site.sanitize import HEADING_ID, heading_id, sanitize
 
 #: An entry page's content between on_page_content and on_page_context, while it is sanitized.
 _PENDING = "<!-- glossary: this page's content is being sanitized -->"
@@ -90,8 +90,12 @@ def _add_to_toc(page: Page, headings: list[tuple[str, str]]) -> None:
 
 def _escape_toc(toc: Iterable[AnchorLink]) -> None:
     """Entry headings end up in the sidebar table of contents, which MkDocs themes print without
-    escaping: keep only their text, escaped."""
+    escaping (``href="{{ toc_item.url }}"`` too): keep only their text, escaped, and only ids
+    that are slugs (the Markdown extension has made the page's ones so, and the sanitizer makes
+    a raw heading's id the same slug)."""
     for item in toc:
+        if not HEADING_ID.fullmatch(item.id):
+            item.id = heading_id(item.id) or "section"
         if "<" in item.title or "&" in item.title or ">" in item.title:
             item.title = html_lib.escape(
                 html_lib.unescape(re.sub(r"<[^>]*>", "", item.title)), quote=False

@@ -6,11 +6,15 @@ included; errors stop it with the CLI's located messages), then writes into ``DI
 the term pages, the A-Z index, the tag pages, the alias redirects, ``glossary.json``,
 ``feed.xml``, ``llms.txt`` and the assets.
 
-Each page is a Markdown file whose body is the page's finished HTML: rendered here with the
-site's Markdown extensions, sanitized exactly as in the plugin, the trusted fragments spliced
-in; the front matter holds the title, description and tags, and ``glossary_head`` the page's
-``<head>`` data (JSON-LD, the code island). Only changed files are rewritten; files of an earlier
-run that are gone are removed.
+Each page's finished HTML is rendered here with the site's Markdown extensions, sanitized
+exactly as in the plugin, the trusted fragments spliced in. Sanitize last: that HTML is never
+Markdown again. It goes into ``DIR/.glossary-html/<sha256>.html``
+(:data:`~glossary_gen.site.headings.PAGE_HTML_DIR`), and the page's Markdown file holds only its
+front matter (the title, description and tags, and ``glossary_head``: the page's ``<head>`` data,
+JSON-LD and the code island) and a placeholder line naming that file, which the glossary's
+Markdown extension (:mod:`glossary_gen.engines.markdown`, option ``html``) replaces after the
+engine's Markdown is done. Only changed files are rewritten; files of an earlier run that are
+gone are removed.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from glossary_gen.engines.zensical.project import (
     markdown_extensions,
     split_front_matter,
 )
+from glossary_gen.site.headings import PAGE_HTML_DIR, page_html_file, placeholder
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import Assembly, Output, assemble, math_diagnostic
 from glossary_gen.site.sanitize import TOKEN_PREFIX
@@ -45,6 +50,8 @@ class Written:
     removed: list[Path] = field(default_factory=list)
     #: A hash of every published term's names and summary (the tooltips of wiki links).
     version: str = ""
+    #: The folder of the pages' finished HTML (the Markdown extension's ``html`` option).
+    html_dir: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -93,8 +100,10 @@ def write_pages(
     if copy_docs:
         for doc in docs:
             files[doc.src] = project.docs_dir / doc.src
-    problems, rendered = render_files(project, assembly)
+    problems, rendered, finished = render_files(project, assembly)
     diagnostics += problems
+    for name, text in finished.items():
+        files[f"{PAGE_HTML_DIR}/{name}"] = text.encode("utf-8")
     for output in assembly.files:
         if output.src in files:
             diagnostics.append(_replaces_docs(output))
@@ -112,7 +121,8 @@ def write_pages(
     from glossary_gen.fences import pyodide
 
     written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
-    return Written(diagnostics, assembly, written, removed, links_version(assembly))
+    version = links_version(assembly)
+    return Written(diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR)
 
 
 def _replaces_docs(output: Output) -> Diagnostic:
@@ -128,9 +138,12 @@ def _replaces_docs(output: Output) -> Diagnostic:
     )
 
 
-def render_files(project: Project, assembly: Assembly) -> tuple[list[Diagnostic], dict[str, str]]:
-    """Each page's file: front matter, then its finished HTML (rendered with the site's Markdown
-    extensions and the glossary's, sanitized, trusted fragments spliced in)."""
+def render_files(
+    project: Project, assembly: Assembly
+) -> tuple[list[Diagnostic], dict[str, str], dict[str, str]]:
+    """Each page's file (front matter and the placeholder of its finished HTML), and the finished
+    HTML by file name (rendered with the site's Markdown extensions and the glossary's,
+    sanitized, trusted fragments spliced in)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
     from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
@@ -142,9 +155,10 @@ def render_files(project: Project, assembly: Assembly) -> tuple[list[Diagnostic]
         extensions=[*names, GlossaryExtension(linker, math=project.options.math)],
         extension_configs=configs,
     )
-    MATH_CACHE.open(project.settings.cache_dir)
+    MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
     problems: list[Diagnostic] = []
     files: dict[str, str] = {}
+    finished: dict[str, str] = {}
     try:
         for src, page in assembly.pages.items():
             meta, body = split_front_matter(page.markdown)
@@ -153,16 +167,19 @@ def render_files(project: Project, assembly: Assembly) -> tuple[list[Diagnostic]
             content = md.reset().convert(body)
             for tex, message in linker.math_errors:
                 problems.append(math_diagnostic(page.entry, src, body, tex, message))
-            files[src] = page_file(renderer.finish_html(content, page), page, meta)
+            text, html = page_file(renderer.finish_html(content, page), page, meta)
+            token, name = page_html_file(html)
+            files[src] = text + placeholder(token)
+            finished[name] = html
     finally:
         MATH_CACHE.save()
-    return problems, files
+    return problems, files, finished
 
 
-def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> str:
-    """A page as a Markdown file of raw HTML: the navigation fragments (related terms,
-    backlinks, footer) in place and left out of the search index, as in the plugin; the
-    ``<head>`` fragments in the front matter, for the theme override to place."""
+def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tuple[str, str]:
+    """A page's Markdown file without its body (the front matter, with the ``<head>`` fragments
+    for the theme override to place) and its finished HTML: the navigation fragments (related
+    terms, backlinks, footer) in place and left out of the search index, as in the plugin."""
     fragments = page.fragments
     if fragments.unindexed:
         items = fragments.items
@@ -175,8 +192,8 @@ def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> str:
     if fragments.head:
         meta["glossary_head"] = "\n".join(fragments.head)
     front = json.dumps(meta, ensure_ascii=False)
-    return (
-        f'---\n{front}\n---\n\n<div class="glossary-page" data-glossary-page>\n{content}\n</div>\n'
+    return f"---\n{front}\n---\n", (
+        f'<div class="glossary-page" data-glossary-page>\n{content}\n</div>\n'
     )
 
 

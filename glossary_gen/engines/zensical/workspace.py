@@ -93,6 +93,7 @@ def zensical_config(project: Project, written: Written, *, overrides: Path, docs
         "url_prefix": project.options.prefix,
         "math": project.options.math,
         "version": written.version,
+        "html": str(written.html_dir.resolve()) if written.html_dir is not None else "",
     }
     site_name = written.assembly.renderer.options.site_name
     data: dict[str, object] = {
