@@ -144,6 +144,10 @@ def heading_id(value: str) -> str | None:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or None
 
 
+#: A URL of another site (a scheme, or a protocol-relative ``//host``), anywhere in a src/srcset.
+_FOREIGN_URL = re.compile(r"(?:^|[\s,])(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
 def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
     """nh3's hook for every attribute it keeps (values come decoded and are escaped again)."""
     if attribute == "id" and element in _HEADINGS:
@@ -157,6 +161,8 @@ def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
         return " ".join(kept) or None
     if attribute == "title":
         return tooltip_text(value)
+    if attribute in ("src", "srcset") and _FOREIGN_URL.search(value):
+        return None  # an image from another site would tell it who reads the page
     if attribute in ("id", "name"):
         return None if RESERVED_ID.match(value) else value
     return value

@@ -167,7 +167,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
         self.extension.math = self.config.math
-        MATH_CACHE.open(self.settings.cache_dir)
+        MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)
         return config
 

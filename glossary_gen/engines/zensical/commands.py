@@ -23,8 +23,10 @@ from glossary_gen.site.audit import html_files, policy_for, secure_site
 
 
 def zensical_command(*args: str) -> list[str]:
-    """Zensical with this Python (which imports this package for the Markdown extension)."""
-    return [sys.executable, "-m", "zensical", *args]
+    """Zensical with this Python (which imports this package for the Markdown extension),
+    isolated (``-I``): the project folder is not on its import path, so no module of a pull
+    request there (a ``zensical.py``, say) runs in its place."""
+    return [sys.executable, "-I", "-m", "zensical", *args]
 
 
 def report(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> None:
@@ -164,7 +166,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     pages = commands.add_parser(
         "pages",
         help="write the glossary as files for any Python-Markdown engine",
-        description="Check the glossary, then write its pages (raw-HTML Markdown files with front "
+        description="Check the glossary, then write its pages (Markdown files with front "
         "matter), tag pages, redirects, glossary.json, feed.xml, llms.txt and assets into OUT.",
     )
     pages.add_argument("--out", type=Path, required=True, metavar="OUT", help="output folder")
