@@ -89,3 +89,22 @@ def test_a_hand_written_page_with_a_handler_fails_the_zensical_build(tmp_path, c
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "output audit:" in result.stdout and "no problem" in result.stdout
     assert check_site(site / "site") == []
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_this_glossary_built_by_zensical_passes_the_audit(tmp_path):
+    """The project's own site (MkDocs builds it in tests/test_browser.py, through the same gate)."""
+    pytest.importorskip("zensical", reason="the 'engines' extra is installed by scripts/setup")
+    import shutil
+
+    work = tmp_path / "glossary"
+    shutil.copytree(ROOT / "entries", work / "entries")
+    shutil.copytree(ROOT / "docs", work / "docs")
+    shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    run = [sys.executable, "-m", "glossary_gen.cli", "zensical", "build", "--no-doctest"]
+    result = subprocess.run(run, cwd=work, capture_output=True, text=True, env=ENV, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "no problem; a Content-Security-Policy on each" in result.stdout
+    assert check_site(work / "site") == []

@@ -25,12 +25,22 @@ class AuditGate:
     """What one build's audit found, and the pages it has secured."""
 
     def __init__(self) -> None:
+        self.enabled = True
         self.policy = Policy()
         self.site_url: str | None = None
         self.problems: list[Problem] = []
         self.seen: set[str] = set()
 
-    def start(self, pyodide_url: str, site_url: str | None) -> None:
+    def start(self, pyodide_url: str, site_url: str | None, theme: str | None) -> None:
+        # The theme's own scripts are known for Material (and Zensical's theme): another theme's
+        # pages are neither audited nor given a policy, and the build says so once.
+        self.enabled = theme == "material"
+        if not self.enabled:
+            log.info(
+                "glossary: the output audit and the Content-Security-Policy cover the Material "
+                "theme only; theme %r is not audited",
+                theme,
+            )
         self.policy = policy_for(pyodide_url)
         self.site_url = site_url or None
         self.problems = []
@@ -38,6 +48,8 @@ class AuditGate:
 
     def page(self, output: str, dest: str, entry: str | None = None) -> str:
         """A page as MkDocs is about to write it, audited and with its policy."""
+        if not self.enabled:
+            return output
         secured, problems = secure_page(output, dest, self.policy, site_url=self.site_url)
         self.seen.add(dest)
         for problem in problems:
@@ -47,6 +59,8 @@ class AuditGate:
     def finish(self, site_dir: Path, *, every_file: bool) -> None:
         """After the build: audit the HTML files no page event saw (``every_file``: a full build),
         then fail the build if anything was found."""
+        if not self.enabled:
+            return
         if every_file:
             for path in html_files(site_dir):
                 dest = path.relative_to(site_dir).as_posix()

@@ -175,7 +175,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
-            self.audit.start(self.config.pyodide_url, config.site_url)
+            self.audit.start(self.config.pyodide_url, config.site_url, config.theme.name)
             self._partial_build(config)
             # What lives on from the last `mkdocs serve` build (the record of its pages, the
             # parsed entries) and that build's garbage are left out of the cycle collector's
