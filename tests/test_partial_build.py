@@ -384,7 +384,7 @@ def test_a_deleted_output_file_is_written_again(site: Path) -> None:
 
 
 def test_an_unknown_plugin_makes_every_build_full(new_site: Path) -> None:
-    edit_config(new_site, "  - tags\n", "  - tags\n  - offline\n")
+    edit_config(new_site, "  - tags\n", "  - tags\n  - meta\n")
     serve_build(new_site)
     assert (
         rebuild_after_edit(new_site, "alpha", "It comes first.", "It comes before all the others.")
