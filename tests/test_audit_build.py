@@ -108,3 +108,32 @@ def test_this_glossary_built_by_zensical_passes_the_audit(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "no problem; a Content-Security-Policy on each" in result.stdout
     assert check_site(work / "site") == []
+
+
+def test_the_live_reload_script_of_mkdocs_serve_is_allowed_by_its_hash(tmp_path):
+    """``mkdocs serve`` adds a live-reload script to each page it serves (a new one each time):
+    the page's policy allows that script by its hash, and nothing more."""
+    import re
+
+    from mkdocs.livereload import LiveReloadServer
+
+    from glossary_gen.engines.mkdocs.audit_gate import allow_live_reload
+    from glossary_gen.site.audit import policy_for, script_hash, secure_page
+
+    page, _ = secure_page(
+        "<!doctype html><html><head><meta charset='utf-8'></head><body><p>x</p></body></html>",
+        "index.html",
+        policy_for("local"),
+    )
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    try:
+        before = server._inject_js_into_html(page.encode(), 7).decode()
+        allow_live_reload(server)
+        served = server._inject_js_into_html(page.encode(), 7).decode()
+    finally:
+        server.server_close()
+    assert "livereload" in before
+    injected = re.findall(r"<script>(.*?)</script>", served, re.S)[-1]
+    policy = re.search(r'Content-Security-Policy" content="([^"]*)"', served)
+    assert policy is not None and script_hash(injected) in policy.group(1)
+    assert policy.group(1).count("'sha256-") == 1  # that script only

@@ -11,12 +11,23 @@ build fails: a page that could run or load something from an entry is never publ
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
 
-from glossary_gen.site.audit import Policy, Problem, html_files, policy_for, secure_page
+from glossary_gen.site.audit import (
+    Policy,
+    Problem,
+    html_files,
+    policy_for,
+    script_hash,
+    secure_page,
+)
 
 log = logging.getLogger("mkdocs.plugins.glossary")
 
@@ -82,3 +93,29 @@ class AuditGate:
     def _report(self, problem: Problem) -> None:
         self.problems.append(problem)
         log.error(problem.format_text())
+
+
+_POLICY_SCRIPTS = re.compile(
+    rb'(http-equiv="Content-Security-Policy" content="[^"]*?script-src \'self\')'
+)
+
+
+def allow_live_reload(server: LiveReloadServer) -> None:
+    """``mkdocs serve`` adds its live-reload script to every page it serves, after the build, with
+    a new id each time: let each served page's policy allow that one script, by its hash, so the
+    preview reloads on a save. Nothing else changes; the built files keep their policy."""
+    # MkDocs' own step (the server has no public hook), untyped there.
+    inject = cast(Callable[[bytes, int], bytes], server._inject_js_into_html)
+
+    def inject_allowed(content: bytes, epoch: int) -> bytes:
+        served = inject(content, epoch)
+        added = len(served) - len(content)
+        start = content.rfind(b"</body>")  # where MkDocs puts it
+        start = len(content) if start < 0 else start
+        inserted = served[start : start + added].decode("utf-8", errors="replace")
+        if not (inserted.startswith("<script>") and inserted.endswith("</script>")):
+            return served
+        source = script_hash(inserted[len("<script>") : -len("</script>")]).encode()
+        return _POLICY_SCRIPTS.sub(lambda m: m.group(1) + b" " + source, served, count=1)
+
+    server._inject_js_into_html = inject_allowed  # type: ignore[method-assign]

@@ -61,7 +61,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from glossary_gen.core.config import ConfigError, Settings, settings_from_options
-from glossary_gen.engines.mkdocs.audit_gate import AuditGate
+from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
@@ -344,6 +344,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
     ) -> LiveReloadServer:
         if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
             watch_entries(server, self.entries_dir)
+        if self.config.enabled and self.audit.enabled:
+            allow_live_reload(server)
         return server
 
 
