@@ -104,8 +104,12 @@ def allow_live_reload(server: LiveReloadServer) -> None:
     """``mkdocs serve`` adds its live-reload script to every page it serves, after the build, with
     a new id each time: let each served page's policy allow that one script, by its hash, so the
     preview reloads on a save. Nothing else changes; the built files keep their policy."""
-    # MkDocs' own step (the server has no public hook), untyped there.
-    inject = cast(Callable[[bytes, int], bytes], server._inject_js_into_html)
+    # MkDocs' own step (the server has no public hook), untyped there; if a later MkDocs has no
+    # such step, the preview keeps the built policy (and reloads by hand).
+    found = getattr(server, "_inject_js_into_html", None)
+    if found is None:
+        return
+    inject = cast(Callable[[bytes, int], bytes], found)
 
     def inject_allowed(content: bytes, epoch: int) -> bytes:
         served = inject(content, epoch)
