@@ -334,17 +334,23 @@ _TolerantLoader.add_multi_constructor("!", _ignore_tag)
 _TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _ignore_tag)
 
 
+def read_yaml_mapping(path: Path, loader: type[yaml.SafeLoader]) -> dict[str, object]:
+    """A configuration file that must hold a YAML mapping; any problem is a :class:`ConfigError`
+    naming the file (an empty file is an empty mapping)."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} must be a mapping")
+    return data
+
+
 def plugin_options(config_file: Path) -> dict[str, object]:
     """The options given to the ``glossary`` plugin in an mkdocs.yml (empty if not configured)."""
-    try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read {config_file}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{config_file} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{config_file} must be a mapping")
-    return plugin_block(data, config_file)
+    return plugin_block(read_yaml_mapping(config_file, _TolerantLoader), config_file)
 
 
 def plugin_block(data: Mapping[str, object], where: str | Path) -> dict[str, object]:

@@ -31,7 +31,7 @@ import functools
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -347,14 +347,17 @@ def secure_site(
     *,
     site_url: str | None = None,
     entry_of: Mapping[str, str] | None = None,
+    skip: Collection[str] = (),
     write: bool = True,
 ) -> list[Problem]:
-    """Audit every page of a built site and (``write``) give each its policy. A page that is
-    already secured is audited again as it is. ``entry_of`` maps a page (``glossary/relu/index.html``)
-    to the entry it was made from, for the messages."""
+    """Audit every page of a built site but those in ``skip`` and (``write``) give each its
+    policy. A page that is already secured is audited again as it is. ``entry_of`` maps a page
+    (``glossary/relu/index.html``) to the entry it was made from, for the messages."""
     problems: list[Problem] = []
     for path in html_files(site_dir):
         page = path.relative_to(site_dir).as_posix()
+        if page in skip:
+            continue
         text = path.read_text("utf-8", errors="replace")
         secured, found = secure_page(text, page, policy, site_url=site_url)
         problems += _with_entry(found, entry_of)

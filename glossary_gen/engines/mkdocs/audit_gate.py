@@ -23,10 +23,10 @@ from mkdocs.livereload import LiveReloadServer
 from glossary_gen.site.audit import (
     Policy,
     Problem,
-    html_files,
     policy_for,
     script_hash,
     secure_page,
+    secure_site,
 )
 
 log = logging.getLogger("mkdocs.plugins.glossary")
@@ -73,16 +73,9 @@ class AuditGate:
         if not self.enabled:
             return
         if every_file:
-            for path in html_files(site_dir):
-                dest = path.relative_to(site_dir).as_posix()
-                if dest in self.seen:
-                    continue
-                text = path.read_text("utf-8", errors="replace")
-                secured, problems = secure_page(text, dest, self.policy, site_url=self.site_url)
-                for problem in problems:
-                    self._report(problem)
-                if secured != text:
-                    path.write_text(secured, "utf-8")
+            unseen = secure_site(site_dir, self.policy, site_url=self.site_url, skip=self.seen)
+            for problem in unseen:
+                self._report(problem)
         if self.problems:
             count = len(self.problems)
             raise PluginError(

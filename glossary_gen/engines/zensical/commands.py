@@ -18,7 +18,7 @@ from glossary_gen.core.config import ConfigError
 from glossary_gen.core.diagnostics import Diagnostic, format_diagnostics
 from glossary_gen.engines.zensical.pages import Written, write_pages
 from glossary_gen.engines.zensical.project import Project, walk
-from glossary_gen.engines.zensical.workspace import prepare
+from glossary_gen.engines.zensical.workspace import Prepared, prepare
 from glossary_gen.site.audit import html_files, policy_for, secure_site
 
 
@@ -43,12 +43,21 @@ def _summary(written: Written, project: Project) -> str:
     )
 
 
-def build(project: Project, *, doctest: bool | None = None, clean: bool = False) -> int:
-    """Check, write the workspace, run ``zensical build``. 0, 1 (content) or Zensical's code."""
+def _prepared(project: Project, doctest: bool | None, refusal: str) -> Prepared | None:
+    """The workspace written and its problems printed; ``None`` (and ``refusal`` said) when the
+    glossary has errors."""
     prepared = prepare(project, doctest=doctest)
     report(prepared.written.diagnostics)
     if not prepared.written.ok:
-        print(_summary(prepared.written, project) + ": not built", file=sys.stderr)
+        print(_summary(prepared.written, project) + ": " + refusal, file=sys.stderr)
+        return None
+    return prepared
+
+
+def build(project: Project, *, doctest: bool | None = None, clean: bool = False) -> int:
+    """Check, write the workspace, run ``zensical build``. 0, 1 (content) or Zensical's code."""
+    prepared = _prepared(project, doctest, "not built")
+    if prepared is None:
         return 1
     command = zensical_command("build", "-f", str(prepared.config_file))
     if clean:
@@ -108,10 +117,8 @@ def serve(
     entry, a docs page or mkdocs.yml changes (only changed files are rewritten, so Zensical
     rebuilds what they affect). Problems are printed as ``check`` prints them; the preview keeps
     the last good pages until they are fixed."""
-    prepared = prepare(project, doctest=doctest)
-    report(prepared.written.diagnostics)
-    if not prepared.written.ok:
-        print(_summary(prepared.written, project) + ": fix them to serve", file=sys.stderr)
+    prepared = _prepared(project, doctest, "fix them to serve")
+    if prepared is None:
         return 1
     command = zensical_command("serve", "-f", str(prepared.config_file))
     if address:

@@ -14,7 +14,13 @@ from typing import TypedDict, cast
 
 import yaml
 
-from glossary_gen.core.config import ConfigError, Settings, plugin_block, settings_from_options
+from glossary_gen.core.config import (
+    ConfigError,
+    Settings,
+    plugin_block,
+    read_yaml_mapping,
+    settings_from_options,
+)
 from glossary_gen.site.pages import DocsFile, PageOptions, Site, dest_path, page_url
 
 #: An item of ``markdown_extensions`` or ``plugins``: a name, or a name with its options.
@@ -89,15 +95,9 @@ _Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
 
 def load_config(path: Path) -> MkDocsYaml:
     """mkdocs.yml (with its ``INHERIT`` parents) as a dict."""
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path} is not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path} must be a mapping")
-    parent = data.pop("INHERIT", None)
+    mapping = read_yaml_mapping(path, _Loader)
+    parent = mapping.pop("INHERIT", None)
+    data: object = mapping
     if isinstance(parent, str):
         data = _merge(load_config(path.parent / parent), data)
     return cast(MkDocsYaml, data)  # a mapping from YAML: MkDocs' own validation is not run
