@@ -84,10 +84,14 @@ def index_versions(timeout: float = 60) -> set[str] | None:
 
 
 def _direct_url() -> tuple[str | None, dict[str, Any]]:
-    try:
-        dist = metadata.distribution(PACKAGE)
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+    """The installed glossary_gen's version and ``direct_url.json``. An installer's record is
+    preferred over the ``glossary_gen.egg-info`` an editable build leaves in a clone, which
+    shadows it when the clone is the current folder."""
+    found = list(metadata.distributions(name=PACKAGE))
+    installed = [d for d in found if d.read_text("INSTALLER") is not None]
+    if not found:  # pragma: no cover - running from a source tree
         return None, {}
+    dist = (installed or found)[0]
     text = dist.read_text("direct_url.json")
     try:
         info = json.loads(text) if text else {}
