@@ -56,6 +56,8 @@ class Handover:
     #: The feed's ``<link rel="alternate">`` for a page URL (``None``: no feed).
     feed_link: Callable[[str], str] | None
     doctest_results: dict[str, object]
+    #: Every problem this build reported (the check's, the pages'), for the pages' banners.
+    diagnostics: list[Diagnostic]
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
@@ -135,7 +137,15 @@ def hand_over(
         MATH_CACHE.prefetch(k for keys in formulas.values() for k in keys)
     feed_link = functools.partial(exports.feed_link, renderer) if assembly.feed else None
     report([d for d in problems if d not in already])
-    return Handover(renderer, assembly.pages, recorder, math, feed_link, result.doctest_results)
+    return Handover(
+        renderer,
+        assembly.pages,
+        recorder,
+        math,
+        feed_link,
+        result.doctest_results,
+        [*result.diagnostics, *problems],
+    )
 
 
 def _add_files(files: Files, config: MkDocsConfig, outputs: list[Output]) -> dict[str, File]:

@@ -18,6 +18,9 @@ Zensical file writer, :mod:`glossary_gen.engines.zensical`):
 * ``on_post_page`` (after Material's search has indexed the content): put in the navigation
   fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX), and on
   every page the feed's ``<link rel="alternate">``.
+* ``on_post_page`` also puts a banner with the entry's located problems at the top of its term
+  page when the build goes on despite them (``mkdocs serve``, ``mkdocs build`` without
+  ``--strict``): :mod:`~glossary_gen.engines.mkdocs.problems_banner`.
 * ``on_serve``: watch the entries folder, so editing an entry reloads the page (with the
   system's change events where there are, so a save starts the rebuild at once).
 
@@ -65,6 +68,7 @@ from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
+from glossary_gen.engines.mkdocs.problems_banner import banner, entry_problems, insert_banner
 from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
 from glossary_gen.engines.mkdocs.watch import watch_entries
 from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
@@ -277,7 +281,13 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             at = output.index("</head>")
             output = output[:at] + handover.feed_link(page.url) + "\n" + output[at:]
         rendered = handover.pages.get(page.file.src_uri)
-        return output if rendered is None else Renderer.finish_page(output, rendered)
+        if rendered is None:
+            return output
+        output = Renderer.finish_page(output, rendered)
+        if rendered.entry is not None and not config.strict:  # a build going on despite problems
+            problems = entry_problems(handover.diagnostics, rendered.entry.path)
+            output = insert_banner(output, banner(problems))
+        return output
 
     @event_priority(-100)  # last: the audit reads the page as it will be written
     def _audit_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
