@@ -69,7 +69,19 @@ def index_versions(timeout: float = 60) -> set[str] | None:
     taken not to have it)."""
     try:
         process = subprocess.run(
-            [sys.executable, "-m", "pip", "index", "versions", PACKAGE, "--retries", "1"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "index",
+                "versions",
+                PACKAGE,
+                "--no-input",  # never wait for a password prompt
+                "--retries",
+                "1",
+                "--timeout",
+                "15",
+            ],
             capture_output=True,
             text=True,
             timeout=timeout,
