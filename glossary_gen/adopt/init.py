@@ -5,6 +5,10 @@ the plugin and its entry model, ``docs/``, ``entries/``, the editors' schema in 
 README with the two commands, ``scripts/`` (setup, serve, test) that install glossary_gen from
 ``requirements.txt``, ``.gitignore``, the CI and Pages workflows (actions pinned by commit hash as
 here), dependabot and a pre-commit hook. The templates live in ``templates/project/``.
+``requirements.txt`` names the glossary_gen this one is (:mod:`~glossary_gen.adopt.requirement`),
+and the project becomes a git repository with a first commit
+(:mod:`~glossary_gen.adopt.repository`), so that its first ``bash scripts/serve`` and the
+``check --changed`` that ``new`` suggests work.
 
 All or nothing, like the import: the Hugo section is converted in memory first; the files are
 written into a temporary folder next to ``DIR``, which is renamed to ``DIR`` at the end (``DIR``
