@@ -115,6 +115,23 @@ def test_a_local_install_is_named_with_a_note_and_a_git_url_to_use_instead(
     assert "ghp_secret" not in text and "OWNER/glossary_gen@COMMIT" in text
 
 
+@pytest.mark.parametrize("name", ["my clone", "line\nbreak", "hash#x", "-e"])
+def test_an_odd_folder_name_stays_one_requirement_line(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = tmp_path / name / "glossary_gen"
+    clone.mkdir(parents=True)
+    info = {"url": clone.as_uri(), "dir_info": {"editable": True}}
+    monkeypatch.setattr(requirement, "_direct_url", lambda: ("0.1.0", info))
+    found = requirement.find_requirement(versions=lambda: set())
+    lines = found.file_text().splitlines()
+    assert [line for line in lines if not line.startswith("#")] == [found.line]
+    assert found.line == f"glossary_gen @ {clone.as_uri()}" or (
+        name == "-e" and found.line == f"-e {clone}"
+    )
+    assert found.note is not None and "\n" not in found.note
+
+
 def test_a_git_install_is_named_by_its_url_and_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     info = {
         "url": "https://github.com/me/glossary_gen",

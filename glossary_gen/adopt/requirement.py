@@ -160,24 +160,28 @@ def find_requirement(
     if known and version in known:
         return Requirement(f"{PACKAGE}=={version}")
     folder = Path(unquote(urlsplit(url).path))
+    # A path pip reads as one word, and that cannot end a comment line; else its file:// URL
+    # (percent-encoded), which also names it in the comment and the note.
+    plain = re.fullmatch(r"[\w./+~@:,=-]+", str(folder)) is not None
+    where = str(folder) if plain else folder.as_uri()
     git = _git_url_of(folder) if folder.is_dir() else None
     instead = git or f"{PACKAGE} @ git+https://github.com/OWNER/glossary_gen@COMMIT"
     why = "is not on the package index" if known is not None else "could not be looked up"
     comment = [
         f"# NOTE: glossary_gen {version} {why}, so this is the copy",
-        f"# `glossary-gen init` found installed: {folder}",
+        f"# `glossary-gen init` found installed: {where}",
         "# It works on that machine only. For CI and other machines write a source they can",
         "# reach, e.g. its git URL:",
         f"#   {instead}",
         f"# or, once it is released, {PACKAGE}=={version}.",
     ]
     note = (
-        f"requirements.txt installs glossary_gen from {folder} (version {version} {why}): "
+        f"requirements.txt installs glossary_gen from {where} (version {version} {why}): "
         "that works on this machine only; write its git URL or a released version there before "
         "CI runs (see the comment in requirements.txt, or init again with --package SPEC)"
     )
     editable = isinstance(info.get("dir_info"), dict) and info["dir_info"].get("editable") is True
     # An editable install (a clone set up with its scripts/setup) stays editable: the project
     # runs that clone's code, and pip writes no build files into the clone.
-    line = f"-e {folder}" if editable else f"{PACKAGE} @ {folder.as_uri()}"
+    line = f"-e {folder}" if editable and plain else f"{PACKAGE} @ {folder.as_uri()}"
     return Requirement(line, comment, note)
