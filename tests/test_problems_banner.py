@@ -155,3 +155,18 @@ def test_banner_lists_each_problem_once_and_caps_the_list() -> None:
     only_warning = banner([warning("entries/a.md", 2, 3, "w", "m")])
     assert 'class="admonition warning glossary-problems"' in only_warning
     assert insert_banner('<body><article class="a">x', "<B>") == '<body><article class="a"><B>x'
+
+
+def test_a_kept_page_gets_the_banner_another_entry_caused(site: Path) -> None:
+    """Under ``mkdocs serve --dirty`` a page whose entry did not change is rebuilt when its
+    problems did: a new entry taking its title makes the older file the duplicate."""
+    out = built(site, dirty=True)
+    good = out / "glossary" / "good-term" / "index.html"
+    assert BANNER_CLASS not in good.read_text(encoding="utf-8")
+    (site / "entries" / "a-new.md").write_text(GOOD, encoding="utf-8")  # the same title
+    built(site, dirty=True)
+    shown = banner_of(good.read_text(encoding="utf-8"))
+    assert "entries/good-term.md:2:1: error[duplicate-title]" in shown, shown
+    (site / "entries" / "a-new.md").unlink()
+    built(site, dirty=True)
+    assert BANNER_CLASS not in good.read_text(encoding="utf-8")

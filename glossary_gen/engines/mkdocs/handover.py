@@ -115,11 +115,20 @@ def hand_over(
 
     deferred = {o.src: o.entry for o in assembly.files if o.entry is not None}
     site = site_render_key(renderer, options.prefix, config.use_directory_urls, options.math)
+    # A term page shows its entry's problems (problems_banner), which other entries can change
+    # (a title taken twice): they are part of what the page is rendered from.
+    problems_of: dict[str, list[str]] = {}
+    for diagnostic in result.diagnostics:
+        problems_of.setdefault(diagnostic.path, []).append(diagnostic.format_text())
     todo = partial.plan(
         files,
         facts=LinkFacts(renderer.linker),
         terms={
-            src: (render_key(renderer, entry, site), entry.body) for src, entry in deferred.items()
+            src: (
+                (render_key(renderer, entry, site), tuple(sorted(problems_of.get(entry.path, ())))),
+                entry.body,
+            )
+            for src, entry in deferred.items()
         },
         generated={
             o.src: page_text(o.page, renderer.nonce) if o.page is not None else o.content or ""
