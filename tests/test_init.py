@@ -123,11 +123,12 @@ def test_an_empty_project_checks_clean_and_builds(
         "mkdocs.yml",
         "requirements.txt",
         "schema/entry.schema.json",
+        "scripts/pip-progress",
         "scripts/serve",
         "scripts/setup",
         "scripts/test",
     ]
-    for script in ("setup", "serve", "test"):
+    for script in ("setup", "serve", "test", "pip-progress"):
         assert (project / "scripts" / script).stat().st_mode & stat.S_IXUSR
     config = (project / "mkdocs.yml").read_text(encoding="utf-8")
     assert 'site_name: "My Glossary"' in config

@@ -239,14 +239,14 @@ def test_inside_another_repository_no_repository_is_nested(
 
 
 def test_the_generated_setup_filters_pips_noise() -> None:
-    """The generated scripts/setup's filter, fed pip's lines: one line a package, noise gone,
-    errors kept."""
-    script = Path(requirement.__file__).parent / "templates" / "project" / "scripts" / "setup"
-    text = script.read_text(encoding="utf-8")
-    function = text[text.index("progress() {") : text.index("\n}\n") + 3]
+    """scripts/pip-progress (the generated setup's filter, and this repository's), fed pip's
+    lines: one line a package, noise gone, errors kept."""
+    script = Path(requirement.__file__).parent / "templates" / "project" / "scripts"
+    assert "| bash scripts/pip-progress" in (script / "setup").read_text(encoding="utf-8")
     pip = (
         "WARNING: Location 'file:///opt/x/simple/mkdocs/' is ignored: it is neither a file nor a directory.\n"
         "Looking in links: /opt/wheels\n"
+        "Ignoring six: markers 'python_full_version < \"3.11\"' don't match your environment\n"
         "Collecting mkdocs<2,>=1.6 (from glossary_gen@ file:///w->-r requirements.txt (line 9))\n"
         "  Downloading mkdocs-1.6.1-py3-none-any.whl (3.9 MB)\n"
         "Collecting /opt/files/numpy-2.4.6-cp311-linux_x86_64.whl (from glossary_gen)\n"
@@ -255,7 +255,7 @@ def test_the_generated_setup_filters_pips_noise() -> None:
         "ERROR: Could not find a version that satisfies the requirement nope\n"
     )
     shown = subprocess.run(
-        ["bash", "-c", function + "progress"],
+        ["bash", str(script / "pip-progress")],
         input=pip,
         capture_output=True,
         text=True,
