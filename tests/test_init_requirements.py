@@ -141,6 +141,9 @@ def test_a_git_install_is_named_by_its_url_and_commit(monkeypatch: pytest.Monkey
     found = requirement.find_requirement(versions=lambda: pytest.fail("no lookup needed"))
     assert found.line == f"glossary_gen @ git+https://github.com/me/glossary_gen@{'a' * 40}"
     assert found.note is None
+    info["url"] = "https://me:ghp_secret@github.com/me/glossary_gen"  # a token: left out
+    found = requirement.find_requirement(versions=lambda: None)
+    assert found.line == f"glossary_gen @ git+https://github.com/me/glossary_gen@{'a' * 40}"
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,10 @@ def find_requirement(
     url = str(info.get("url", ""))
     vcs = info.get("vcs_info")
     if isinstance(vcs, dict) and vcs.get("vcs") == "git" and url:
+        parts = urlsplit(url)
+        if parts.username or parts.password:  # never a token into a file that gets committed
+            host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+            url = parts._replace(netloc=host).geturl()
         commit = str(vcs.get("commit_id") or vcs.get("requested_revision") or "")
         line = f"{PACKAGE} @ git+{url}{'@' + commit if commit else ''}"
         return Requirement(line, [f"# from git, as this glossary_gen ({version}) was installed"])
@@ -182,6 +186,6 @@ def find_requirement(
     )
     editable = isinstance(info.get("dir_info"), dict) and info["dir_info"].get("editable") is True
     # An editable install (a clone set up with its scripts/setup) stays editable: the project
-    # runs that clone's code, and pip writes no build files into the clone.
+    # runs that clone's code, as this glossary_gen does.
     line = f"-e {folder}" if editable and plain else f"{PACKAGE} @ {folder.as_uri()}"
     return Requirement(line, comment, note)
