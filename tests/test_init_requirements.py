@@ -208,14 +208,7 @@ def test_without_a_git_identity_the_first_commit_has_a_stand_in_author(
     assert git(project, "log", "--format=%an <%ae>") == "glossary-gen init <glossary-gen@localhost>"
     assert "git has no user.name or user.email" in err and "--reset-author" in err
     assert list(home.iterdir()) == []  # no global configuration written
-    local = subprocess.run(
-        ["git", "config", "--local", "--list"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert "user." not in local.stdout  # nor in the new repository's
+    assert "user." not in git(project, "config", "--local", "--list")  # nor in the repository's
     assert not (workdir / "elsewhere").exists()
 
 
