@@ -247,6 +247,8 @@ def test_the_generated_setup_filters_pips_noise() -> None:
         "  Downloading mkdocs-1.6.1-py3-none-any.whl (3.9 MB)\n"
         "Collecting /opt/files/numpy-2.4.6-cp311-linux_x86_64.whl (from glossary_gen)\n"
         "Requirement already satisfied: pip in ./.venv/lib/python3.11/site-packages\n"
+        "  Building editable for glossary_gen (pyproject.toml): started\n"
+        "  Building editable for glossary_gen (pyproject.toml): finished with status 'done'\n"
         "Installing collected packages: numpy, mkdocs\n"
         "ERROR: Could not find a version that satisfies the requirement nope\n"
     )
@@ -260,6 +262,7 @@ def test_the_generated_setup_filters_pips_noise() -> None:
     assert shown == [
         "setup:   mkdocs<2,>=1.6",
         "setup:   numpy-2.4.6-cp311-linux_x86_64.whl",
+        "setup: building glossary_gen",
         "setup: installing the packages (the longest step)",
         "ERROR: Could not find a version that satisfies the requirement nope",
     ]
