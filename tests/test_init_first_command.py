@@ -69,6 +69,7 @@ def test_init_then_the_projects_own_test_and_serve_commands_work(
     print(f"init -> scripts/test passed in {seconds:.0f} s")
     assert "setup:   mkdocs" in output  # progress: one line per package
     assert "is ignored" not in output and "Requirement already satisfied" not in output
+    assert not [line for line in output.splitlines() if line.startswith("  ")]  # pip's detail
     assert "glossary-gen: checked 0 entries" in output
     assert (project / "site" / "glossary" / "index.html").is_file()
     installed = project / ".venv" / "bin" / "glossary-gen"
@@ -113,5 +114,5 @@ def test_init_then_the_projects_own_test_and_serve_commands_work(
             serve.wait()
         log.close()
     served = (tmp_path / "serve.log").read_text(encoding="utf-8")
-    assert "serve: checking the glossary and building the site" in served
+    assert "serve: checking the glossary and building the site" in served, served
     assert "setup: installing" not in served  # set up once, by scripts/test

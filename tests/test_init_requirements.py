@@ -247,6 +247,8 @@ def test_the_generated_setup_filters_pips_noise() -> None:
         "  Downloading mkdocs-1.6.1-py3-none-any.whl (3.9 MB)\n"
         "Collecting /opt/files/numpy-2.4.6-cp311-linux_x86_64.whl (from glossary_gen)\n"
         "Requirement already satisfied: pip in ./.venv/lib/python3.11/site-packages\n"
+        "  Checking if build backend supports build_editable: started\n"
+        "  Preparing editable metadata (pyproject.toml): started\n"
         "  Building editable for glossary_gen (pyproject.toml): started\n"
         "  Building editable for glossary_gen (pyproject.toml): finished with status 'done'\n"
         "Installing collected packages: numpy, mkdocs\n"
