@@ -1,16 +1,36 @@
 """Where Pyodide comes from: the Python the playgrounds and the Run buttons load in the reader's
 browser (``assets/live.js``).
 
-The ``pyodide_url`` option names a CDN (the default) or ``local``: then the runtime files of the
-npm package (``npm ci``) are found next to the site, copied into it after a build, and the pages
-are told their site-relative folder. Nothing here runs Python or touches a fence.
+The ``pyodide_url`` option is ``auto`` (the default), ``local`` or a URL (a CDN):
+
+- ``local``: the runtime files of the npm package (``npm ci``, which ``scripts/setup`` runs) are
+  found next to the site, copied into it after a build, and the pages are told their
+  site-relative folder; a build without them is a configuration error.
+- ``auto``: ``local`` when that copy is there (so ``mkdocs serve`` and local builds run examples
+  with no network), else the pinned CDN. :func:`choose_pyodide` decides, once per build, and says
+  what it chose in one line.
+- a URL: Pyodide from there.
+
+The npm package holds the runtime, not the packages (NumPy...): a local copy's pages take the
+packages from Pyodide's full distribution on the CDN (:func:`packages_url`), when the reader is
+online. Nothing here runs Python or touches a fence.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
+
+#: The Pyodide the published site loads by default: the npm package pinned in package.json,
+#: served by jsDelivr (kept equal to package.json by tests/test_live.py).
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
+#: Pyodide's full distribution (runtime and packages) on the same CDN: where the pages of a site
+#: with a local copy (the npm package, which has no packages) fetch NumPy and the others.
+PYODIDE_PACKAGES_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
+_NPM_CDN = "https://cdn.jsdelivr.net/npm/pyodide@"
 
 #: Where ``pyodide_url: local`` puts the local copy in the built site (and what the pages are
 #: told: relative URLs are taken from the site root by ``assets/live.js``).
@@ -81,10 +101,67 @@ def is_local_pyodide(value: str | None) -> bool:
     return (value or "").strip().lower() == "local"
 
 
+def is_auto_pyodide(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("", "auto")
+
+
+@dataclass(frozen=True)
+class PyodideChoice:
+    """What ``pyodide_url`` comes to for one build: ``option`` is ``local`` or a URL (what the
+    pages, the policy and :func:`install_pyodide` are given); ``note`` the build's one line."""
+
+    option: str
+    note: str
+
+
+def choose_pyodide(option: str | None, config_dir: Path) -> PyodideChoice:
+    """Resolve ``auto`` (the local copy when there is one, else the CDN); ``local`` and URLs are
+    kept as they are (``local`` without a copy fails later, in :func:`install_pyodide`)."""
+    if is_auto_pyodide(option):
+        try:
+            source = find_local_pyodide(config_dir)
+        except PyodideNotFound:
+            return PyodideChoice(
+                PYODIDE_CDN,
+                f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN "
+                f"({PYODIDE_CDN}): no local copy found (run 'bash scripts/setup' or 'npm ci' "
+                "to run the examples offline)",
+            )
+        return PyodideChoice(
+            "local",
+            f"glossary: Run buttons use the local Pyodide ({source}), copied to "
+            f"{LOCAL_PYODIDE_PATH}; packages such as NumPy come from the CDN when the reader is "
+            "online",
+        )
+    value = (option or "").strip()
+    if is_local_pyodide(value):
+        return PyodideChoice("local", f"glossary: Run buttons use the local Pyodide ({value})")
+    return PyodideChoice(value, f"glossary: Run buttons load Pyodide from {value}")
+
+
 def page_pyodide_url(option: str) -> str:
     """What the pages are told for a ``pyodide_url`` option: ``local`` becomes the site folder
-    :data:`LOCAL_PYODIDE_PATH`; any other value (a CDN URL, a path) is passed on unchanged."""
+    :data:`LOCAL_PYODIDE_PATH`; ``auto`` the CDN (resolve it first with :func:`choose_pyodide`);
+    any other value (a CDN URL, a path) is passed on unchanged."""
+    if is_auto_pyodide(option):
+        return PYODIDE_CDN
     return LOCAL_PYODIDE_PATH if is_local_pyodide(option) else option
+
+
+def packages_url(option: str) -> str:
+    """Where the pages fetch the packages' wheels (NumPy...) for a ``pyodide_url`` option: the
+    CDN's full distribution for a local copy or the CDN's npm package (they hold no wheels); any
+    other location holds its own (a full distribution), so ``""``: the same folder."""
+    value = page_pyodide_url(option)
+    if is_local_pyodide(option) or value.startswith(_NPM_CDN):
+        return PYODIDE_PACKAGES_CDN
+    return ""
+
+
+def fetch_urls(option: str) -> tuple[str, ...]:
+    """The absolute URLs the pages fetch Pyodide from (for the Content-Security-Policy)."""
+    urls = [page_pyodide_url(option), packages_url(option)]
+    return tuple(u for u in urls if u.startswith(("http://", "https://")))
 
 
 def install_pyodide(option: str, site_dir: Path, config_dir: Path) -> list[Path]:

@@ -43,6 +43,7 @@ The events stay thin: the work is in :mod:`~glossary_gen.engines.mkdocs.handover
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
 from dataclasses import fields
 from importlib import resources
@@ -67,15 +68,12 @@ from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_pro
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
 from glossary_gen.engines.mkdocs.watch import watch_entries
+from glossary_gen.fences.pyodide import PYODIDE_CDN, PYODIDE_VERSION, choose_pyodide
 from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
-from glossary_gen.site.pages import (
-    ASSETS_DIR,
-    PYODIDE_CDN,
-    PYODIDE_VERSION,
-    PageOptions,
-    page_assets,
-)
+from glossary_gen.site.pages import ASSETS_DIR, PageOptions, page_assets
 from glossary_gen.site.render import Renderer
+
+log = logging.getLogger("mkdocs.plugins.glossary")
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
 
@@ -111,10 +109,11 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     """Result cache (doctests, plots, math), relative to mkdocs.yml; empty to disable. Default:
     the user's cache folder (``GLOSSARY_CACHE_DIR``, else e.g. ``~/.cache/glossary-gen``); a
     folder inside the repository is ignored, as results there could be committed."""
-    pyodide_url = c.Type(str, default=PYODIDE_CDN)
-    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default; ``local`` copies the
-    npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
-    site root."""
+    pyodide_url = c.Type(str, default="auto")
+    """Folder URL of Pyodide for the Run buttons. ``auto`` (the default): the local copy when
+    ``npm ci`` (``scripts/setup``) made one, else the pinned CDN; ``local`` copies the npm
+    package into the site's ``assets/pyodide/`` (an error without it); a URL (a CDN); a relative
+    URL is taken from the site root. The build says its choice in one line."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))
@@ -151,6 +150,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
+        self._pyodide_note = ""
 
     # -- configuration --
 
@@ -166,6 +166,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
+        # pyodide_url: auto -> local or the CDN, once per build; said once (serve rebuilds alike).
+        choice = choose_pyodide(self.config.pyodide_url, base_dir)
+        self.config.pyodide_url = choice.option
+        if choice.note != self._pyodide_note:
+            log.info(choice.note)
+            self._pyodide_note = choice.note
         self.extension.math = self.config.math
         MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)

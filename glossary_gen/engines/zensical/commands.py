@@ -48,6 +48,8 @@ def _prepared(project: Project, doctest: bool | None, refusal: str) -> Prepared 
     glossary has errors."""
     prepared = prepare(project, doctest=doctest)
     report(prepared.written.diagnostics)
+    if project.pyodide_note:
+        print(project.pyodide_note.replace("glossary:", "glossary-gen:", 1), flush=True)
     if not prepared.written.ok:
         print(_summary(prepared.written, project) + ": " + refusal, file=sys.stderr)
         return None

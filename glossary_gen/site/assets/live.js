@@ -102,9 +102,43 @@
 
   function fetchFile(url, kind) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
+      if (!response.ok) {
+        var failed = new Error(url + " answered HTTP " + response.status);
+        failed.status = response.status;
+        throw failed;
+      }
       return kind === "bytes" ? response.arrayBuffer() : response.text();
+    }, function (error) {
+      var failed = new Error((error && error.message) || String(error));
+      failed.network = true;
+      throw failed;
     });
+  }
+
+  // One line for a reader whose Python could not load: why, and what to do.
+  function loadFailure(base, error) {
+    var reason = (error && error.message) || String(error);
+    var url = new URL(base);
+    var local = url.origin === location.origin;
+    var folder = local ? url.pathname.replace(/^.*?\/(assets\/pyodide\/)$/, "$1") : url.host;
+    var why;
+    if (error && error.network) {
+      why = local ? "this site's copy of Pyodide (" + folder + ") could not be reached. Reload the page and try again"
+                  : "this page needs a network connection to download Python (Pyodide) from " + folder +
+                    ", and it could not be reached. Try again once online, or build the site with the" +
+                    " local Pyodide ('bash scripts/setup' installs it)";
+    } else if (error && error.status === 404 && local) {
+      why = "this site's copy of Pyodide (" + folder + ") is incomplete (HTTP 404). If you build this site," +
+            " run 'bash scripts/setup' and build it again";
+    } else if (error && error.status) {
+      why = "Pyodide's server (" + folder + ") answered HTTP " + error.status + ". Try again later";
+    } else {
+      why = reason + " (Pyodide from " + (local ? folder : url.href) + "). Check content blockers and try again";
+    }
+    var wrapped = new Error("Python could not be loaded: " + why +
+                            ". The outputs shown on the page were verified when the site was built.");
+    wrapped.loadFailure = true;
+    return wrapped;
   }
 
   // Pyodide's files and the worker's source, fetched by this page (the frame cannot fetch):
@@ -138,7 +172,7 @@
     return btoa(bytes);
   }
 
-  // {file_name: "sha256-..."} for the packages in Pyodide's lock file.
+  // {file_name: SHA-256 in hex} for the packages in Pyodide's lock file.
   function lockedWheels(lockText) {
     var found = {};
     var packages = {};
@@ -149,18 +183,59 @@
       var pkg = packages[key];
       if (!pkg || typeof pkg.file_name !== "string" || !/^[A-Za-z0-9_.+-]+\.(whl|zip|tar)$/.test(pkg.file_name)) return;
       if (typeof pkg.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(pkg.sha256)) return;
-      found[pkg.file_name] = "sha256-" + hexToBase64(pkg.sha256);
+      found[pkg.file_name] = pkg.sha256;
     });
     return found;
   }
 
-  // Where the package wheels are. The npm package of Pyodide (what the default CDN URL serves)
-  // holds the runtime but no wheels; Pyodide itself then takes them from its full distribution
-  // on the same CDN (its own default, pyodide.mjs: cdn.jsdelivr.net/pyodide/v<version>/full/).
-  // Any other location (a local copy, a full distribution elsewhere) holds both.
+  // Where the package wheels are: the page says so (data-glossary-packages: an absolute URL, or
+  // empty for Pyodide's folder itself). A page that does not say: the npm package of Pyodide on
+  // jsDelivr holds the runtime but no wheels, which Pyodide's full distribution on the same CDN
+  // has (Pyodide's own default); any other location holds both.
   function packagesBase(base) {
+    var node = findIsland();
+    var said = node ? node.getAttribute("data-glossary-packages") : null;
+    if (said !== null) return said ? new URL(said, location.href).href : base;
     var npm = /^https:\/\/cdn\.jsdelivr\.net\/npm\/pyodide@([0-9][0-9A-Za-z.+-]*)\/$/.exec(base);
     return npm ? "https://cdn.jsdelivr.net/pyodide/v" + npm[1] + "/full/" : base;
+  }
+
+  function hexOf(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var hex = "";
+    for (var i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return hex;
+  }
+
+  // A wheel's bytes, checked against the lock file's SHA-256 here (crypto.subtle) rather than
+  // with fetch's integrity option: that one also checks error pages (a 404), and the console
+  // then shows "integrity" errors for what is a missing file. The reason of a failure is short
+  // and names no URL: the reader sees it under the example.
+  function fetchWheel(url, sha256) {
+    var host = new URL(url).host;
+    var sameSite = host === location.host;
+    var subtle = window.crypto && window.crypto.subtle;
+    var options = { credentials: "same-origin" };
+    if (!subtle) options.integrity = "sha256-" + hexToBase64(sha256); // not a secure context
+    return fetch(url, options).then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.status === 404 && sameSite
+          ? "this site's copy of Pyodide does not include it"
+          : "the server answered HTTP " + response.status);
+      }
+      return response.arrayBuffer();
+    }, function () {
+      throw new Error(sameSite ? "the site's server did not answer"
+                               : "it is downloaded from " + host + ", which could not be reached (are you offline?)");
+    }).then(function (bytes) {
+      if (!subtle) return bytes;
+      return subtle.digest("SHA-256", bytes).then(function (digest) {
+        if (hexOf(digest) !== sha256.toLowerCase()) {
+          throw new Error("the file downloaded does not match Pyodide's lock file (SHA-256)");
+        }
+        return bytes;
+      });
+    });
   }
 
   // Answers a worker's {type: "file-request", rid, name}: the wheel's bytes, or why not.
@@ -183,17 +258,14 @@
     }
     var url = packagesBase(base) + name;
     if (!wheels[url]) {
-      var promise = fetch(url, { credentials: "same-origin", integrity: engine.wheels[name] }).then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.arrayBuffer();
-      });
+      var promise = fetchWheel(url, engine.wheels[name]);
       wheels[url] = promise;
       promise.catch(function () { if (wheels[url] === promise) delete wheels[url]; });
     }
     wheels[url].then(function (bytes) {
       answer({ bytes: bytes });
     }, function (error) {
-      answer({ error: "could not fetch " + url + " (" + ((error && error.message) || error) + ")" });
+      answer({ error: (error && error.message) || String(error) });
     });
   }
 
@@ -294,14 +366,7 @@
     }, function (error) {
       if (error && error.stopped) throw error; // the reader pressed Stop while it was loading
       stopPython(engine, null); // let the next click try again (the reader may be back online)
-      var reason = (error && error.message) || String(error);
-      var wrapped = new Error(
-        "Python could not be loaded in your browser (Pyodide from " + base + "): " + reason +
-        ". Check your connection or content blockers and try again; the outputs shown on the" +
-        " page were verified when the site was built."
-      );
-      wrapped.loadFailure = true;
-      throw wrapped;
+      throw loadFailure(base === "(unknown)" ? location.href : base, error);
     });
     return engine.ready;
   }
