@@ -166,8 +166,51 @@ def fetch_urls(option: str) -> tuple[str, ...]:
 
 def install_pyodide(option: str, site_dir: Path, config_dir: Path) -> list[Path]:
     """After a build: with ``pyodide_url: local``, copy the npm package's runtime files into the
-    site (raises :class:`PyodideNotFound` when ``npm ci`` has not been run). Else nothing."""
+    site (raises :class:`PyodideNotFound` when ``npm ci`` has not been run); and the code
+    editor's bundle, when ``scripts/setup`` made one (:func:`find_editor`)."""
+    copied = []
+    editor = find_editor(config_dir)
+    if editor is not None:
+        copied += _copy_if_changed(editor, Path(site_dir) / EDITOR_PATH)
     if not is_local_pyodide(option):
-        return []
+        return copied
     source = find_local_pyodide(config_dir)
-    return copy_pyodide(source, Path(site_dir) / LOCAL_PYODIDE_PATH)
+    return copied + copy_pyodide(source, Path(site_dir) / LOCAL_PYODIDE_PATH)
+
+
+#: The code editor of the live examples (CodeMirror 6, pinned in package.json), as
+#: ``scripts/setup`` bundles it (``scripts/editor/live-editor.mjs``, esbuild), and where a site
+#: gets it: ``assets/glossary/live.js`` loads it on the first Edit click.
+EDITOR_BUNDLE = "node_modules/.glossary/live-editor.js"
+EDITOR_PATH = "assets/editor/live-editor.js"
+#: The folders of the site that these copies own (a file writer must not remove them as stale).
+VENDORED_DIRS = (LOCAL_PYODIDE_PATH, "assets/editor/")
+
+
+def find_editor(start: Path) -> Path | None:
+    """The editor bundle for a site, from ``start`` (the mkdocs.yml folder) up; ``None`` without
+    one (no npm): the pages then edit in a plain text field. ``GLOSSARY_EDITOR_BUNDLE`` names
+    the file instead (as ``GLOSSARY_PYODIDE_DIR`` does for Pyodide)."""
+    override = os.environ.get("GLOSSARY_EDITOR_BUNDLE")
+    if override:
+        return Path(override) if Path(override).is_file() else None
+    for folder in (start.resolve(), *start.resolve().parents):
+        bundle = folder / EDITOR_BUNDLE
+        if bundle.is_file():
+            return bundle
+    return None
+
+
+def page_editor_url(start: Path) -> str:
+    """What the pages are told of the editor: its site path, or ``""`` when there is none."""
+    return EDITOR_PATH if find_editor(start) is not None else ""
+
+
+def _copy_if_changed(src: Path, dst: Path) -> list[Path]:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    stat = src.stat()
+    if not (
+        dst.is_file() and dst.stat().st_size == stat.st_size and dst.stat().st_mtime >= stat.st_mtime
+    ):
+        shutil.copy2(src, dst)
+    return [dst]

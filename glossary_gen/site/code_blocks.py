@@ -29,7 +29,8 @@ their ``type`` (JSON would run as JavaScript) while it swaps ``<head>`` elements
 ``data-glossary-pyodide`` (and ``pyodide_url`` in the JSON) is the Pyodide folder: absolute when
 configured as a URL, otherwise relative to the page (resolve with ``new URL(v, location.href)``).
 ``data-glossary-packages`` (``packages_url``) is where the packages' wheels are (NumPy...): an
-absolute URL, or empty for the Pyodide folder itself.
+absolute URL, or empty for the Pyodide folder itself. ``data-glossary-editor`` is the code
+editor's script relative to the page (loaded on the first Edit click), or empty: a text field.
 
 holding ``{"entry": slug, "title": ..., "path": ..., "pyodide_url": ..., "blocks": [{"index",
 "line", "language", "doctest", "code", "source"}, ...]}`` for every Python block of the entry,
@@ -228,8 +229,11 @@ class CodeBlockRenderer:
             if shown != block.code:
                 item["shown"] = shown
             blocks.append(item)
-        pyodide = self.pyodide_url(self.context.linker.url_of[entry.slug])
+        page_url = self.context.linker.url_of[entry.slug]
+        pyodide = self.pyodide_url(page_url)
         packages = self.context.options.pyodide_packages
+        editor = self.context.options.editor_url
+        editor = relative_url(editor, page_url) if editor else ""
         data = {
             "entry": entry.slug,
             "title": entry.title,
@@ -240,8 +244,8 @@ class CodeBlockRenderer:
         }
         return (
             f'<script type="application/json" class="glossary-data" data-glossary-code '
-            f'data-glossary-pyodide="{attr(pyodide)}" data-glossary-packages="{attr(packages)}">'
-            f"{script_json(data)}</script>"
+            f'data-glossary-pyodide="{attr(pyodide)}" data-glossary-packages="{attr(packages)}" '
+            f'data-glossary-editor="{attr(editor)}">{script_json(data)}</script>'
         )
 
     def pyodide_url(self, page_url: str) -> str:

@@ -526,6 +526,8 @@
     return null;
   }
 
+  // The code a block runs when the reader has not changed it: the fence as written, doctest
+  // directives (# doctest: +ELLIPSIS) included.
   function originalSource(block) {
     var item = pageData().blocks[blockIndex(block)];
     if (item) return item.code !== undefined ? item.code : item.source;
@@ -533,9 +535,20 @@
     return code ? code.textContent : "";
   }
 
+  // The code as the page shows it, where the editor starts: without the doctest directives.
+  function shownSource(block) {
+    var item = pageData().blocks[blockIndex(block)];
+    return item && typeof item.shown === "string" ? item.shown : originalSource(block);
+  }
+
+  // Whether the reader's code differs from the verified code on the page.
+  function isEdited(block) {
+    var editor = block.glossaryEditor;
+    return !!editor && editor.getValue() !== shownSource(block);
+  }
+
   function currentSource(block) {
-    var editor = block.querySelector("textarea.glossary-editor");
-    return editor && editor.getAttribute("data-edited") ? editor.value : originalSource(block);
+    return isEdited(block) ? block.glossaryEditor.getValue() : originalSource(block);
   }
 
   // The page's Python blocks up to (excluding) ``limit``, as the reader currently has them.
@@ -628,42 +641,136 @@
     });
   }
 
-  function toggleEditor(block, editButton) {
-    var editor = block.querySelector("textarea.glossary-editor");
-    var code = block.querySelector(".highlight, pre");
-    if (!editor.hidden && editor.getAttribute("data-edited")) {
-      editor.focus(); // edits stay visible until Reset, so what runs is what the reader sees
-      return;
-    }
-    if (editor.hidden) {
-      editor.value = editor.value || originalSource(block);
-      editor.rows = Math.min(30, Math.max(3, editor.value.split("\n").length + 1));
-      editor.hidden = false;
-      if (code) code.hidden = true;
-      editButton.setAttribute("aria-pressed", "true");
-      editor.focus();
-    } else {
-      editor.hidden = true;
-      if (code) code.hidden = false;
-      editButton.setAttribute("aria-pressed", "false");
-    }
+  // The code editor: CodeMirror (assets/editor/live-editor.js, when the site has it), loaded on
+  // the first Edit click, once per visit; a plain text field where it is missing or fails.
+  var editorScript = null;
+
+  function editorUrl() {
+    var node = findIsland();
+    var value = node ? node.getAttribute("data-glossary-editor") : null;
+    return value ? new URL(value, location.href).href : "";
   }
 
-  // Escape in the editor: the focus goes back to its Edit button; the edits stay on the page.
-  function leaveEditor(event, editButton) {
-    event.preventDefault();
-    event.stopPropagation(); // not also a Material shortcut (search, tooltips)
-    editButton.focus();
+  function loadEditor() {
+    var url = editorUrl();
+    if (!url) return Promise.resolve(null);
+    if (!editorScript) {
+      editorScript = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.async = true;
+        script.onload = function () { resolve(window.glossaryEditor || null); };
+        script.onerror = function () { editorScript = null; resolve(null); };
+        document.head.appendChild(script);
+      });
+    }
+    return editorScript;
+  }
+
+  // A plain text field with the editor's interface (no CodeMirror on this site).
+  function textField(options) {
+    var field = document.createElement("textarea");
+    field.className = "glossary-editor";
+    field.spellcheck = false;
+    field.setAttribute("autocapitalize", "off");
+    field.setAttribute("aria-label", options.label);
+    field.value = options.doc;
+    function fit() { field.rows = Math.min(30, Math.max(3, field.value.split("\n").length + 1)); }
+    fit();
+    field.addEventListener("input", function () { fit(); options.onChange(field.value); });
+    field.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+        event.preventDefault();
+        options.onRun();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation(); // not also a Material shortcut (search, tooltips)
+        options.onEscape(); // Tab leaves it too: the field never takes Tab for itself
+      }
+    });
+    options.parent.appendChild(field);
+    return {
+      dom: field,
+      getValue: function () { return field.value; },
+      setValue: function (value) { field.value = value; fit(); },
+      focus: function () { field.focus(); },
+    };
+  }
+
+  // The "✓ Verified example" badge says "Edited: not verified" while the code differs from it.
+  function markEdited(block) {
+    var badge = block.querySelector(".glossary-verified");
+    var edited = isEdited(block);
+    block.classList.toggle("glossary-runnable--edited", edited);
+    if (!badge) return;
+    if (!badge.hasAttribute("data-glossary-verified-title")) {
+      badge.setAttribute("data-glossary-verified-title", badge.getAttribute("title") || "");
+    }
+    badge.classList.toggle("glossary-verified--edited", edited);
+    badge.textContent = edited ? "Edited: not verified" : "Verified example";
+    badge.setAttribute("title", edited
+      ? "You changed this example: its output has not been checked"
+      : badge.getAttribute("data-glossary-verified-title"));
+  }
+
+  function openEditor(block, controls) {
+    if (block.glossaryEditor) return Promise.resolve(block.glossaryEditor);
+    if (block.glossaryEditorOpening) return block.glossaryEditorOpening;
+    var holder = block.querySelector(".glossary-editor-holder");
+    var options = {
+      parent: holder,
+      doc: shownSource(block),
+      label: "Python code of example " + (blockIndex(block) + 1) +
+             " (editable; Ctrl+Enter runs it; Escape, then Tab, leaves the editor)",
+      onChange: function () { markEdited(block); markPlaygroundsStale(); },
+      onRun: function () { runBlock(block, controls); },
+      onEscape: function () { controls.edit.focus(); },
+    };
+    block.glossaryEditorOpening = loadEditor().then(function (library) {
+      var editor = null;
+      if (library && typeof library.create === "function") {
+        try {
+          editor = library.create(options);
+          holder.classList.add("glossary-editor-holder--code");
+        } catch (error) { editor = null; }
+      }
+      block.glossaryEditor = editor || textField(options);
+      block.glossaryEditorOpening = null;
+      return block.glossaryEditor;
+    });
+    return block.glossaryEditorOpening;
+  }
+
+  function showEditor(block, editButton, shown) {
+    var holder = block.querySelector(".glossary-editor-holder");
+    var code = block.querySelector(".highlight, pre");
+    holder.hidden = !shown;
+    if (code) code.hidden = shown;
+    editButton.setAttribute("aria-pressed", shown ? "true" : "false");
+  }
+
+  function toggleEditor(block, controls) {
+    var holder = block.querySelector(".glossary-editor-holder");
+    if (!holder.hidden && isEdited(block)) {
+      block.glossaryEditor.focus(); // edits stay visible until Reset, so what runs is what the reader sees
+      return;
+    }
+    if (!holder.hidden) {
+      showEditor(block, controls.edit, false);
+      return;
+    }
+    controls.edit.setAttribute("aria-busy", "true");
+    Promise.resolve(openEditor(block, controls)).then(function (editor) {
+      controls.edit.removeAttribute("aria-busy");
+      showEditor(block, controls.edit, true);
+      editor.focus();
+    });
   }
 
   function resetBlock(block, editButton) {
-    var editor = block.querySelector("textarea.glossary-editor");
-    editor.value = originalSource(block);
-    editor.removeAttribute("data-edited");
-    editor.hidden = true;
-    var code = block.querySelector(".highlight, pre");
-    if (code) code.hidden = false;
-    editButton.setAttribute("aria-pressed", "false");
+    if (block.glossaryEditor) block.glossaryEditor.setValue(shownSource(block));
+    markEdited(block);
+    showEditor(block, editButton, false);
     var out = block.querySelector(".glossary-run-output");
     out.hidden = true;
     out.textContent = "";
@@ -688,19 +795,16 @@
     var edit = button("Edit", "glossary-edit", "Edit this example");
     var reset = button("Reset", "glossary-reset", "Restore the original example");
     var stop = button("■ Stop", "glossary-stop", "Stop the running example (Python is restarted on the next run)");
-    var controls = { run: run, stop: stop };
+    var controls = { run: run, stop: stop, edit: edit };
     edit.setAttribute("aria-pressed", "false");
     stop.hidden = true;
     bar.appendChild(run);
     bar.appendChild(stop);
     bar.appendChild(edit);
     bar.appendChild(reset);
-    var editor = document.createElement("textarea");
-    editor.className = "glossary-editor";
-    editor.hidden = true;
-    editor.spellcheck = false;
-    editor.setAttribute("autocapitalize", "off");
-    editor.setAttribute("aria-label", "Python code of example " + (index + 1) + " (editable)");
+    var holder = document.createElement("div");
+    holder.className = "glossary-editor-holder";
+    holder.hidden = true;
     var out = document.createElement("pre");
     out.className = "glossary-run-output";
     out.hidden = true;
@@ -709,27 +813,14 @@
     status.setAttribute("role", "status");
     bar.appendChild(status);
     var code = block.querySelector(".highlight, pre");
-    if (code && code.parentNode === block) block.insertBefore(editor, code.nextSibling);
-    else block.appendChild(editor);
+    if (code && code.parentNode === block) block.insertBefore(holder, code.nextSibling);
+    else block.appendChild(holder);
     block.appendChild(bar);
     block.appendChild(out);
     run.addEventListener("click", function () { runBlock(block, controls); });
     stop.addEventListener("click", function () { stopPython(python, stoppedError("Stopped.")); });
-    edit.addEventListener("click", function () { toggleEditor(block, edit); });
+    edit.addEventListener("click", function () { toggleEditor(block, controls); });
     reset.addEventListener("click", function () { resetBlock(block, edit); });
-    editor.addEventListener("input", function () {
-      editor.setAttribute("data-edited", "1");
-      editor.rows = Math.min(30, Math.max(3, editor.value.split("\n").length + 1));
-      markPlaygroundsStale();
-    });
-    editor.addEventListener("keydown", function (event) {
-      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
-        event.preventDefault();
-        runBlock(block, controls);
-      } else if (event.key === "Escape") {
-        leaveEditor(event, edit); // Tab leaves it too: the editor never takes Tab for itself
-      }
-    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -877,6 +968,7 @@
   window.glossaryLive.workerUrl = WORKER_URL;
   window.glossaryLive.frameUrl = FRAME_URL;
   window.glossaryLive.packagesBase = packagesBase;
+  window.glossaryLive.loadEditor = loadEditor;
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     // Material's instant navigation swaps the page without reloading scripts: bind on each page.
