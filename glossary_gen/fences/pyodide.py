@@ -210,7 +210,9 @@ def _copy_if_changed(src: Path, dst: Path) -> list[Path]:
     dst.parent.mkdir(parents=True, exist_ok=True)
     stat = src.stat()
     if not (
-        dst.is_file() and dst.stat().st_size == stat.st_size and dst.stat().st_mtime >= stat.st_mtime
+        dst.is_file()
+        and dst.stat().st_size == stat.st_size
+        and dst.stat().st_mtime >= stat.st_mtime
     ):
         shutil.copy2(src, dst)
     return [dst]
