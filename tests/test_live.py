@@ -18,9 +18,14 @@ from glossary_gen.fences.evaluate import evaluate_live, prepare
 from glossary_gen.fences.playground import format_playground, render_playground
 from glossary_gen.fences.plot import format_plot, render_plot
 from glossary_gen.fences.pyodide import (
+    EDITOR_PATH,
+    PYODIDE_CDN,
+    PYODIDE_PACKAGES_CDN,
     PYODIDE_REQUIRED,
     PyodideNotFound,
+    choose_pyodide,
     install_pyodide,
+    packages_url,
     page_pyodide_url,
 )
 from glossary_gen.fences.request import check_live_blocks, live_requests
@@ -370,6 +375,87 @@ def test_missing_local_pyodide_is_a_configuration_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GLOSSARY_PYODIDE_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(PyodideNotFound, match="npm ci"):
         install_pyodide("local", tmp_path / "site", tmp_path)
+
+
+def _fake_pyodide(folder: Path) -> Path:
+    source = folder / "node_modules" / "pyodide"
+    source.mkdir(parents=True)
+    for name in PYODIDE_REQUIRED:
+        (source / name).write_text(name)
+    return source
+
+
+def test_auto_takes_the_local_copy_when_there_is_one_else_the_cdn(tmp_path, monkeypatch):
+    """The default: offline Run after scripts/setup, the CDN without it; one line says which."""
+    monkeypatch.delenv("GLOSSARY_PYODIDE_DIR", raising=False)
+    project = tmp_path / "glossary"
+    project.mkdir()
+    without = choose_pyodide("auto", project)
+    assert without.option == PYODIDE_CDN
+    assert "no local copy" in without.note and "bash scripts/setup" in without.note
+    assert "\n" not in without.note
+    source = _fake_pyodide(tmp_path)  # npm ci above the project folder
+    found = choose_pyodide("auto", project)
+    assert found.option == "local" and str(source) in found.note and "\n" not in found.note
+    assert choose_pyodide("", project).option == "local"
+    assert choose_pyodide("https://cdn.example/p/", project).option == "https://cdn.example/p/"
+    assert choose_pyodide("local", tmp_path / "elsewhere").option == "local"  # fails at install
+
+
+def test_packages_come_from_the_full_distribution_when_the_copy_has_none():
+    """The npm package (local copy, or the CDN's npm URL) has no wheels: the pages are told the
+    CDN's full distribution, and the policy lets them fetch from it; other locations hold theirs."""
+    from glossary_gen.site.audit import policy_for
+
+    assert packages_url("local") == PYODIDE_PACKAGES_CDN
+    assert packages_url(PYODIDE_CDN) == PYODIDE_PACKAGES_CDN
+    assert packages_url("https://mirror.example/pyodide/full/") == ""
+    assert policy_for("local").connect == ("https://cdn.jsdelivr.net",)
+    assert policy_for("https://mirror.example/p/").connect == ("https://mirror.example",)
+    assert policy_for("assets/py/").connect == ()
+
+
+def test_the_editor_bundle_is_copied_when_setup_made_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("GLOSSARY_PYODIDE_DIR", raising=False)
+    monkeypatch.delenv("GLOSSARY_EDITOR_BUNDLE", raising=False)
+    project = tmp_path / "glossary"
+    project.mkdir()
+    site = tmp_path / "site"
+    assert install_pyodide(PYODIDE_CDN, site, project) == []  # no npm: a plain text field
+    bundle = tmp_path / "node_modules" / ".glossary" / "live-editor.js"
+    bundle.parent.mkdir(parents=True)
+    bundle.write_text("window.glossaryEditor = {};")
+    assert install_pyodide(PYODIDE_CDN, site, project) == [site / EDITOR_PATH]
+    assert (site / EDITOR_PATH).read_text() == bundle.read_text()
+
+
+def test_the_editor_packages_are_pinned_exactly_and_bundled_by_setup():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    wanted = ["@codemirror/view", "@codemirror/state", "@codemirror/lang-python", "esbuild"]
+    pins = {**package["dependencies"], **package["devDependencies"]}
+    for name in wanted:
+        assert re.fullmatch(r"\d+\.\d+\.\d+", pins[name]), f"pin {name} exactly"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == pins[name]
+    setup = (ROOT / "scripts" / "setup").read_text()
+    assert "node_modules/.bin/esbuild scripts/editor/live-editor.mjs" in setup
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (">>> max(0, x)  # doctest: +IGNORE_EXCEPTION_DETAIL", ">>> max(0, x)"),
+        (">>> f()   #doctest:+ELLIPSIS, +NORMALIZE_WHITESPACE", ">>> f()"),
+        ("...     g()  # doctest: -SKIP", "...     g()"),
+        ("    <BLANKLINE>", "    "),
+        (">>> x = '# a comment, not a flag'", ">>> x = '# a comment, not a flag'"),
+        ("output  # doctest: +ELLIPSIS", "output  # doctest: +ELLIPSIS"),  # not a prompt line
+    ],
+)
+def test_doctest_flags_are_trimmed_from_what_the_page_shows(line, shown):
+    from glossary_gen.site.code_blocks import trim_doctest_flags
+
+    assert trim_doctest_flags(line) == shown
 
 
 # --- the browser side ---------------------------------------------------------------------
