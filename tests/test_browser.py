@@ -754,3 +754,28 @@ def test_doctest_flags_are_hidden_on_the_page_and_kept_in_what_runs(page, site):
     editor = _editor(numpy)
     assert "max(0, x)" in editor.inner_text() and "doctest:" not in editor.inner_text()
     assert "Verified example" in numpy.locator(".glossary-verified").inner_text()
+
+
+def test_the_site_copy_is_the_fallback_when_the_cdn_cannot_be_reached(page, site, server):
+    """pyodide_url: cdn with the local copy deployed: the page tries the CDN (unreachable here),
+    then the site's copy, and Run works."""
+    built = server.root / "site" / "glossary"
+    (built / "relu-fallback").mkdir(exist_ok=True)
+    (built / "relu-fallback" / "index.html").write_text(
+        (built / "relu" / "index.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    page.goto(site + "glossary/relu-fallback/")
+    page.evaluate(
+        """cdn => {
+            const island = document.querySelector('script[data-glossary-code]');
+            island.setAttribute('data-glossary-pyodide-fallback', island.getAttribute('data-glossary-pyodide'));
+            island.setAttribute('data-glossary-pyodide', cdn);
+        }""",
+        "https://cdn.jsdelivr.net/npm/pyodide@314.0.7/",
+    )
+    block = page.locator(".glossary-runnable").first
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block)
+    assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
+    assert any(u.startswith("https://cdn.jsdelivr.net/npm/pyodide@") for u in page.requests)
+    assert any(u.endswith("/assets/pyodide/pyodide.asm.wasm") for u in page.requests)

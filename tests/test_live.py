@@ -26,6 +26,7 @@ from glossary_gen.fences.pyodide import (
     choose_pyodide,
     install_pyodide,
     packages_url,
+    page_pyodide_fallback,
     page_pyodide_url,
 )
 from glossary_gen.fences.request import check_live_blocks, live_requests
@@ -400,6 +401,17 @@ def test_auto_takes_the_local_copy_when_there_is_one_else_the_cdn(tmp_path, monk
     assert choose_pyodide("", project).option == "local"
     assert choose_pyodide("https://cdn.example/p/", project).option == "https://cdn.example/p/"
     assert choose_pyodide("local", tmp_path / "elsewhere").option == "local"  # fails at install
+    # cdn: the CDN first, the local copy deployed as the pages' fallback when there is one.
+    cdn = choose_pyodide("cdn", project)
+    assert cdn.option == "cdn+local" and "falling back to the local copy" in cdn.note
+    assert page_pyodide_url(cdn.option) == PYODIDE_CDN
+    assert page_pyodide_fallback(cdn.option) == "assets/pyodide/"
+    assert page_pyodide_fallback("local") == page_pyodide_fallback(PYODIDE_CDN) == ""
+    site = tmp_path / "site"
+    install_pyodide(cdn.option, site, project)
+    assert (site / "assets" / "pyodide" / "pyodide.asm.wasm").is_file()
+    monkeypatch.setenv("GLOSSARY_PYODIDE_DIR", str(tmp_path / "nowhere"))
+    assert choose_pyodide("cdn", project).option == PYODIDE_CDN
 
 
 def test_packages_come_from_the_full_distribution_when_the_copy_has_none():

@@ -9,6 +9,8 @@ The ``pyodide_url`` option is ``auto`` (the default), ``local`` or a URL (a CDN)
 - ``auto``: ``local`` when that copy is there (so ``mkdocs serve`` and local builds run examples
   with no network), else the pinned CDN. :func:`choose_pyodide` decides, once per build, and says
   what it chose in one line.
+- ``cdn``: the pinned CDN, with the local copy deployed beside the site as the pages' fallback
+  when there is one (for a published site that prefers the CDN).
 - a URL: Pyodide from there.
 
 The npm package holds the runtime, not the packages (NumPy...): a local copy's pages take the
@@ -97,8 +99,18 @@ def copy_pyodide(source: Path, destination: Path) -> list[Path]:
     return copied
 
 
+#: ``pyodide_url: cdn`` resolved when the local copy is there: the CDN first, the site's copy
+#: (deployed with it) when the CDN cannot be reached.
+CDN_WITH_LOCAL = "cdn+local"
+
+
 def is_local_pyodide(value: str | None) -> bool:
     return (value or "").strip().lower() == "local"
+
+
+def has_local_copy(value: str | None) -> bool:
+    """Whether a (resolved) option puts the local copy into the site."""
+    return (value or "").strip().lower() in ("local", CDN_WITH_LOCAL)
 
 
 def is_auto_pyodide(value: str | None) -> bool:
@@ -134,6 +146,20 @@ def choose_pyodide(option: str | None, config_dir: Path) -> PyodideChoice:
             "online",
         )
     value = (option or "").strip()
+    if value.lower() == "cdn":
+        try:
+            source = find_local_pyodide(config_dir)
+        except PyodideNotFound:
+            return PyodideChoice(
+                PYODIDE_CDN,
+                f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN "
+                f"({PYODIDE_CDN}), with no local fallback (run 'bash scripts/setup' to deploy one)",
+            )
+        return PyodideChoice(
+            CDN_WITH_LOCAL,
+            f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN ({PYODIDE_CDN}), "
+            f"falling back to the local copy ({source}) copied to {LOCAL_PYODIDE_PATH}",
+        )
     if is_local_pyodide(value):
         return PyodideChoice("local", f"glossary: Run buttons use the local Pyodide ({value})")
     return PyodideChoice(value, f"glossary: Run buttons load Pyodide from {value}")
@@ -143,9 +169,15 @@ def page_pyodide_url(option: str) -> str:
     """What the pages are told for a ``pyodide_url`` option: ``local`` becomes the site folder
     :data:`LOCAL_PYODIDE_PATH`; ``auto`` the CDN (resolve it first with :func:`choose_pyodide`);
     any other value (a CDN URL, a path) is passed on unchanged."""
-    if is_auto_pyodide(option):
+    if is_auto_pyodide(option) or option.strip().lower() in ("cdn", CDN_WITH_LOCAL):
         return PYODIDE_CDN
     return LOCAL_PYODIDE_PATH if is_local_pyodide(option) else option
+
+
+def page_pyodide_fallback(option: str) -> str:
+    """Where the pages try Pyodide when ``pyodide_url`` cannot be reached: the site's local copy
+    for ``cdn`` with one deployed (resolved to :data:`CDN_WITH_LOCAL`), else ``""``."""
+    return LOCAL_PYODIDE_PATH if option.strip().lower() == CDN_WITH_LOCAL else ""
 
 
 def packages_url(option: str) -> str:
@@ -153,7 +185,7 @@ def packages_url(option: str) -> str:
     CDN's full distribution for a local copy or the CDN's npm package (they hold no wheels); any
     other location holds its own (a full distribution), so ``""``: the same folder."""
     value = page_pyodide_url(option)
-    if is_local_pyodide(option) or value.startswith(_NPM_CDN):
+    if has_local_copy(option) or value.startswith(_NPM_CDN):
         return PYODIDE_PACKAGES_CDN
     return ""
 
@@ -172,7 +204,7 @@ def install_pyodide(option: str, site_dir: Path, config_dir: Path) -> list[Path]
     editor = find_editor(config_dir)
     if editor is not None:
         copied += _copy_if_changed(editor, Path(site_dir) / EDITOR_PATH)
-    if not is_local_pyodide(option):
+    if not has_local_copy(option):
         return copied
     source = find_local_pyodide(config_dir)
     return copied + copy_pyodide(source, Path(site_dir) / LOCAL_PYODIDE_PATH)

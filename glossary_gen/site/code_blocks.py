@@ -29,7 +29,9 @@ their ``type`` (JSON would run as JavaScript) while it swaps ``<head>`` elements
 ``data-glossary-pyodide`` (and ``pyodide_url`` in the JSON) is the Pyodide folder: absolute when
 configured as a URL, otherwise relative to the page (resolve with ``new URL(v, location.href)``).
 ``data-glossary-packages`` (``packages_url``) is where the packages' wheels are (NumPy...): an
-absolute URL, or empty for the Pyodide folder itself. ``data-glossary-editor`` is the code
+absolute URL, or empty for the Pyodide folder itself. ``data-glossary-pyodide-fallback`` is
+where to try Pyodide when that folder cannot be reached (the site's copy, relative to the page;
+``pyodide_url: cdn``), or empty. ``data-glossary-editor`` is the code
 editor's script relative to the page (loaded on the first Edit click), or empty: a text field.
 
 holding ``{"entry": slug, "title": ..., "path": ..., "pyodide_url": ..., "blocks": [{"index",
@@ -234,6 +236,8 @@ class CodeBlockRenderer:
         packages = self.context.options.pyodide_packages
         editor = self.context.options.editor_url
         editor = relative_url(editor, page_url) if editor else ""
+        fallback = self.context.options.pyodide_fallback
+        fallback = relative_url(fallback, page_url) if fallback else ""
         data = {
             "entry": entry.slug,
             "title": entry.title,
@@ -245,6 +249,7 @@ class CodeBlockRenderer:
         return (
             f'<script type="application/json" class="glossary-data" data-glossary-code '
             f'data-glossary-pyodide="{attr(pyodide)}" data-glossary-packages="{attr(packages)}" '
+            f'data-glossary-pyodide-fallback="{attr(fallback)}" '
             f'data-glossary-editor="{attr(editor)}">{script_json(data)}</script>'
         )
 

@@ -296,6 +296,7 @@ def assemble(
         site_url=site.site_url or None,
         pyodide_url=pyodide.page_pyodide_url(options.pyodide_url),
         pyodide_packages=pyodide.packages_url(options.pyodide_url),
+        pyodide_fallback=pyodide.page_pyodide_fallback(options.pyodide_url),
         editor_url=pyodide.page_editor_url(site.base_dir),
         last_updated=options.last_updated,
         directory_urls=site.directory_urls,

@@ -112,8 +112,9 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     pyodide_url = c.Type(str, default="auto")
     """Folder URL of Pyodide for the Run buttons. ``auto`` (the default): the local copy when
     ``npm ci`` (``scripts/setup``) made one, else the pinned CDN; ``local`` copies the npm
-    package into the site's ``assets/pyodide/`` (an error without it); a URL (a CDN); a relative
-    URL is taken from the site root. The build says its choice in one line."""
+    package into the site's ``assets/pyodide/`` (an error without it); ``cdn``: the pinned CDN,
+    falling back to the local copy (deployed with the site) when there is one; a URL (a CDN); a
+    relative URL is taken from the site root. The build says its choice in one line."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))

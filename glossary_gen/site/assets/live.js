@@ -76,6 +76,15 @@
     return base.charAt(base.length - 1) === "/" ? base : base + "/";
   }
 
+  // The site's own copy, to try when pyodideBase() cannot be reached (pyodide_url: cdn), or "".
+  function pyodideFallback() {
+    var node = findIsland();
+    var value = node ? node.getAttribute("data-glossary-pyodide-fallback") : null;
+    if (!value) return "";
+    var base = new URL(value, location.href).href;
+    return base.charAt(base.length - 1) === "/" ? base : base + "/";
+  }
+
   function withTimeout(promise, ms, what) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
@@ -314,7 +323,17 @@
     engine.ready = withTimeout(new Promise(function (resolve, reject) {
       engine.rejectReady = reject; // a Stop while loading
       base = pyodideBase();
+      var fallback = pyodideFallback();
       var fetched = download(base);
+      if (fallback && fallback !== base) {
+        fetched = fetched.catch(function (error) {
+          // The CDN could not be reached: the site's own copy, if it answers.
+          return download(fallback).then(function (loaded) {
+            base = fallback;
+            return loaded;
+          }, function () { throw error; });
+        });
+      }
       fetched.catch(reject);
       var frame = createFrame();
       var frameReady = false;
