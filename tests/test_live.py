@@ -504,3 +504,19 @@ def test_the_python_worker_is_shipped_but_not_loaded_with_the_page(monkeypatch):
     scripts = [str(s) for s in config.extra_javascript]
     assert "assets/glossary/live.js" in scripts
     assert not [s for s in scripts if "worker" in s]
+
+
+def test_the_build_says_where_pyodide_comes_from_once(monkeypatch, caplog):
+    """One line per build, and not again on mkdocs serve's rebuilds (same plugin, same config)."""
+    pytest.importorskip("mkdocs")
+    import logging
+
+    from mkdocs.config import load_config
+
+    monkeypatch.chdir(FIXTURES / "site_basic")
+    config = load_config("mkdocs.yml")
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.glossary"):
+        config = config.plugins.on_config(config)
+        config = config.plugins.on_config(config)
+    said = [r.getMessage() for r in caplog.records if "Run buttons" in r.getMessage()]
+    assert said == ["glossary: Run buttons load Pyodide from assets/pyodide/"], said

@@ -68,7 +68,12 @@ from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_pro
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
 from glossary_gen.engines.mkdocs.watch import watch_entries
-from glossary_gen.fences.pyodide import PYODIDE_CDN, PYODIDE_VERSION, choose_pyodide
+from glossary_gen.fences.pyodide import (
+    PYODIDE_CDN,
+    PYODIDE_VERSION,
+    PyodideChoice,
+    choose_pyodide,
+)
 from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
 from glossary_gen.site.pages import ASSETS_DIR, PageOptions, page_assets
 from glossary_gen.site.render import Renderer
@@ -151,7 +156,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
-        self._pyodide_note = ""
+        self._pyodide: PyodideChoice | None = None
 
     # -- configuration --
 
@@ -167,12 +172,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
-        # pyodide_url: auto -> local or the CDN, once per build; said once (serve rebuilds alike).
-        choice = choose_pyodide(self.config.pyodide_url, base_dir)
-        self.config.pyodide_url = choice.option
-        if choice.note != self._pyodide_note:
-            log.info(choice.note)
-            self._pyodide_note = choice.note
+        # pyodide_url: auto -> local or the CDN; decided and said once (serve's rebuilds see the
+        # option already resolved and keep it).
+        if self._pyodide is None or self.config.pyodide_url != self._pyodide.option:
+            self._pyodide = choose_pyodide(self.config.pyodide_url, base_dir)
+            log.info(self._pyodide.note)
+        self.config.pyodide_url = self._pyodide.option
         self.extension.math = self.config.math
         MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)
