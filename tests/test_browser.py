@@ -378,6 +378,9 @@ def test_unreachable_pyodide_gives_a_clear_message(page, site):
     assert "glossary-run-output--unavailable" in output.get_attribute("class")
     assert "Python could not be loaded" in output.inner_text()
     assert "assets/pyodide/" in output.inner_text()  # says where it looked
+    # one line: why, and what to do
+    assert "could not be reached. Reload the page and try again" in output.inner_text()
+    assert "\n" not in output.inner_text().strip()
     # Not stuck: the button works again (a retry, e.g. once back online).
     assert block.locator("button.glossary-run").is_enabled()
 
