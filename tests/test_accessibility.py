@@ -430,7 +430,8 @@ def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser
             page.keyboard.press("ArrowRight")
         value = float(slider.input_value())
         assert value == pytest.approx(start + 0.5)
-        assert slider.get_attribute("aria-valuetext") == f"x = {value:g}"
+        label = page.locator(f'label[for="{slider.get_attribute("id")}"]').inner_text().strip()
+        assert slider.get_attribute("aria-valuetext") == f"{label} = {value:g}"  # "z = 0.5"
         # The reader hears what the playground answers (whether it is right is test_browser's).
         page.wait_for_function(
             "n => window.__heard.slice(n).some(t => t.startsWith('relu(') || t.includes('failed'))",
@@ -439,7 +440,8 @@ def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser
         )
         page.keyboard.press("Home")
         assert (
-            slider.get_attribute("aria-valuetext") == f"x = {float(slider.get_attribute('min')):g}"
+            slider.get_attribute("aria-valuetext")
+            == f"{label} = {float(slider.get_attribute('min')):g}"
         )
         assert not _real_errors(page.errors), page.errors
     finally:

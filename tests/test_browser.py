@@ -362,7 +362,7 @@ def test_instant_navigation_keeps_run_buttons_working(page, site):
     assert page.evaluate("() => window.__sameVisit === true")
     tanh = page.locator(".glossary-runnable").first
     tanh.locator("button.glossary-run").click()
-    output = _wait_for_result(page, tanh, timeout=15_000)
+    output = _wait_for_result(page, tanh)  # a fresh Python for the new page (files reused)
     assert "(0.0, 1.0)" in output.inner_text()
     assert [u for u in page.requests if u.endswith(".wasm")] == wasm
     assert not _real_errors(page.errors), page.errors
