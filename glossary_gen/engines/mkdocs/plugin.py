@@ -46,6 +46,7 @@ The events stay thin: the work is in :mod:`~glossary_gen.engines.mkdocs.handover
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
 from dataclasses import fields
 from importlib import resources
@@ -71,15 +72,17 @@ from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.engines.mkdocs.problems_banner import banner, entry_problems, insert_banner
 from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
 from glossary_gen.engines.mkdocs.watch import watch_entries
-from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
-from glossary_gen.site.pages import (
-    ASSETS_DIR,
+from glossary_gen.fences.pyodide import (
     PYODIDE_CDN,
     PYODIDE_VERSION,
-    PageOptions,
-    page_assets,
+    PyodideChoice,
+    choose_pyodide,
 )
+from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
+from glossary_gen.site.pages import ASSETS_DIR, PageOptions, page_assets
 from glossary_gen.site.render import Renderer
+
+log = logging.getLogger("mkdocs.plugins.glossary")
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
 
@@ -115,10 +118,12 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     """Result cache (doctests, plots, math), relative to mkdocs.yml; empty to disable. Default:
     the user's cache folder (``GLOSSARY_CACHE_DIR``, else e.g. ``~/.cache/glossary-gen``); a
     folder inside the repository is ignored, as results there could be committed."""
-    pyodide_url = c.Type(str, default=PYODIDE_CDN)
-    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default; ``local`` copies the
-    npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
-    site root."""
+    pyodide_url = c.Type(str, default="auto")
+    """Folder URL of Pyodide for the Run buttons. ``auto`` (the default): the local copy when
+    ``npm ci`` (``scripts/setup``) made one, else the pinned CDN; ``local`` copies the npm
+    package into the site's ``assets/pyodide/`` (an error without it); ``cdn``: the pinned CDN,
+    falling back to the local copy (deployed with the site) when there is one; a URL (a CDN); a
+    relative URL is taken from the site root. The build says its choice in one line."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))
@@ -155,6 +160,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
+        self._pyodide: PyodideChoice | None = None
 
     # -- configuration --
 
@@ -170,6 +176,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
+        # pyodide_url: auto -> local or the CDN; decided and said once (serve's rebuilds see the
+        # option already resolved and keep it).
+        if self._pyodide is None or self.config.pyodide_url != self._pyodide.option:
+            self._pyodide = choose_pyodide(self.config.pyodide_url, base_dir)
+            log.info(self._pyodide.note)
+        self.config.pyodide_url = self._pyodide.option
         self.extension.math = self.config.math
         MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)

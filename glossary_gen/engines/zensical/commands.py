@@ -51,6 +51,8 @@ def _prepared(project: Project, doctest: bool | None, refusal: str) -> Prepared 
     ``refusal`` said) when the glossary has errors."""
     prepared = prepare(project, doctest=doctest)
     report(prepared.written.diagnostics)
+    if project.pyodide_note:
+        print(project.pyodide_note.replace("glossary:", "glossary-gen:", 1), flush=True)
     check = prepared.written.check
     if check is not None and check.isolation is not None and check.isolation.warning:
         print(check.isolation.warning, file=sys.stderr)

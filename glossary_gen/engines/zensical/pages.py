@@ -236,10 +236,12 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
         written.append(target)
     keep = {(out / name).resolve() for name in files}
     removed = []
-    local_pyodide = (out / "assets" / "pyodide").resolve()
+    from glossary_gen.fences.pyodide import VENDORED_DIRS
+
+    vendored = {(out / folder).resolve() for folder in VENDORED_DIRS}  # copied after this sync
     for path in sorted(out.rglob("*"), reverse=True):
         resolved = path.resolve()
-        if path.is_file() and resolved not in keep and local_pyodide not in resolved.parents:
+        if path.is_file() and resolved not in keep and not vendored & set(resolved.parents):
             path.unlink()
             removed.append(path)
         elif path.is_dir() and not any(path.iterdir()):
