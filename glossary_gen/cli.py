@@ -194,7 +194,8 @@ def run_check(args: argparse.Namespace) -> int:
 
         only = changed_entries(settings.entries_dir, args.changed)
     result = check(settings, only=only)
-    _print_diagnostics(result.diagnostics, args.format)
+    report = result.missing if args.format == "json" and only is None else []
+    _print_diagnostics([*result.diagnostics, *report], args.format)
     checked = len(result.glossary.entries) if only is None else len(only)
     scope = "" if only is None else f" changed since {args.changed}"
     where = result.isolation
@@ -206,6 +207,11 @@ def run_check(args: argparse.Namespace) -> int:
         + (f" ({where.summary})" if where is not None else ""),
         file=sys.stderr,
     )
+    if result.translations is not None and result.translations.by_lang and only is None:
+        from glossary_gen.core.translations import summary_line
+
+        total = len(result.glossary.published)
+        print(summary_line(result.translations, result.missing, total), file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 

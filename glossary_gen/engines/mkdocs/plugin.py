@@ -135,6 +135,11 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     """Front-matter keys the site allows besides the built-in ones: names, or name -> JSON Schema."""
     schema_file = c.Optional(c.Type(str))
     """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
+    languages = c.Optional(c.Type(list))
+    """Language codes, the default first (``[en, fr]``): ``entries/fr/<slug>.md`` translates
+    ``entries/<slug>.md`` (see :mod:`glossary_gen.core.languages`)."""
+    section_names = c.Optional(c.Type(dict))
+    """Section headings per translated language, over the built-in ones: ``{fr: {ELI5: ...}}``."""
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-call]  # same
