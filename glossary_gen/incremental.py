@@ -365,6 +365,11 @@ class RecordingLinker:
     def math_errors(self) -> list[tuple[str, str]]:
         return self._linker.math_errors
 
+    @property
+    def fallback(self) -> Mapping[str, str]:
+        """Terms in another language (a translation's pages): fixed for a build, not a fact."""
+        return self._linker.fallback
+
     # lookups about other terms
     def resolve(self, name: str) -> Entry | None:
         self.reads.add(("name", name_key(name)))

@@ -117,6 +117,12 @@ def term_json_ld(context: RenderContext, entry: Entry, summary: str, date: _dt.d
         term_set["url"] = context.absolute(context.index_url)
     if date is not None:
         data["dateModified"] = date.isoformat()
+    versions = context.versions
+    if versions is not None:
+        found = versions.of(entry.slug)
+        data.update(
+            versions.json_ld(entry.slug, {k: context.absolute(u) for k, u in found.items()})
+        )
     return f'<script type="application/ld+json">{script_json(data)}</script>'
 
 
@@ -147,6 +153,10 @@ class TermPageRenderer:
         if entry.aliases:
             names = ", ".join(f"<em>{html.escape(a.value)}</em>" for a in entry.aliases)
             doc.html_block(f'<p class="glossary-aliases">Also known as {names}</p>')
+        versions = context.versions
+        if versions is not None and (switcher := versions.switcher(entry.slug, url)):
+            doc.html_block(switcher, indexed=False)
+            doc.fragments.head.append(versions.alternates(entry.slug, url))
 
         if too_deep(entry):
             # Markdown nested this deep would crash or stall the Markdown engine or the search

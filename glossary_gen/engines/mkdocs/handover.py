@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -56,6 +56,9 @@ class Handover:
     #: The feed's ``<link rel="alternate">`` for a page URL (``None``: no feed).
     feed_link: Callable[[str], str] | None
     doctest_results: dict[str, object]
+    #: The linker of each translated language's page, by source path (the default language's
+    #: pages and the docs pages use :attr:`recorder`).
+    page_linkers: dict[str, Linker] = field(default_factory=dict)
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
@@ -135,7 +138,20 @@ def hand_over(
         MATH_CACHE.prefetch(k for keys in formulas.values() for k in keys)
     feed_link = functools.partial(exports.feed_link, renderer) if assembly.feed else None
     report([d for d in problems if d not in already])
-    return Handover(renderer, assembly.pages, recorder, math, feed_link, result.doctest_results)
+    page_linkers = {
+        page.src: language.renderer.linker
+        for language in assembly.languages
+        for page in language.pages
+    }
+    return Handover(
+        renderer,
+        assembly.pages,
+        recorder,
+        math,
+        feed_link,
+        result.doctest_results,
+        page_linkers,
+    )
 
 
 def _add_files(files: Files, config: MkDocsConfig, outputs: list[Output]) -> dict[str, File]:

@@ -47,6 +47,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import jinja2
 from mkdocs.config import base
@@ -67,6 +68,7 @@ from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_pro
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
 from glossary_gen.engines.mkdocs.watch import watch_entries
+from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
 from glossary_gen.site.pages import (
     ASSETS_DIR,
@@ -235,6 +237,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             entry = rendered.entry if rendered is not None else None
             slug = entry.slug if entry is not None else None
             self.handover.recorder.begin_page(page.file.src_uri, page.url, slug)
+            # A translation's page links in its language (MkDocs makes the Markdown engine,
+            # with this extension, after this event).
+            linker = self.handover.page_linkers.get(page.file.src_uri)
+            self.extension.linker = linker or cast(Linker, self.handover.recorder)
+            if linker is not None:
+                linker.begin_page(page.file.src_uri, page.url, slug)
         return markdown
 
     @event_priority(-100)  # last: what is sanitized is the content every other plugin left
@@ -247,7 +255,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         if self.partial is not None:
             self.partial.converted(page, handover.recorder.reads)
         rendered = handover.pages.get(page.file.src_uri)
-        report(math_problems(handover.renderer.linker, page, rendered))
+        linker = handover.page_linkers.get(page.file.src_uri, handover.renderer.linker)
+        report(math_problems(linker, page, rendered))
         if rendered is None:
             return html
         if not rendered.untrusted:
