@@ -197,12 +197,15 @@ def run_check(args: argparse.Namespace) -> int:
     report = result.missing if args.format == "json" and only is None else []
     _print_diagnostics([*result.diagnostics, *report], args.format)
     checked = len(result.glossary.entries) if only is None else len(only)
+    translated = len(result.translations.entries) if result.translations and only is None else 0
     scope = "" if only is None else f" changed since {args.changed}"
     where = result.isolation
     if where is not None and where.warning:
         print(where.warning, file=sys.stderr)
     print(
-        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in {settings.entries_dir}: "
+        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope}"
+        + (f" and {translated} translation(s)" if translated else "")
+        + f" in {settings.entries_dir}: "
         f"{result.errors} error(s), {result.warnings} warning(s)"
         + (f" ({where.summary})" if where is not None else ""),
         file=sys.stderr,
