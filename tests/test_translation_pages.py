@@ -5,8 +5,11 @@ fallback links, JSON-LD and the exports."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,9 +58,8 @@ Voir [[redresseur]].
 """
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, copy_site_basic, mkdocs_build) -> Path:
-    folder = copy_site_basic(tmp_path_factory.mktemp("i18n"))
+def translated_site(folder: Path) -> Path:
+    """site_basic with three entries of this repository and two French translations."""
     for name in ("relu", "sigmoid-function", "tanh-function"):
         shutil.copy(ROOT / "entries" / f"{name}.md", folder / "entries" / f"{name}.md")
     # The copied entries link to terms this small site lacks: keep only their summaries' pages
@@ -78,7 +80,29 @@ def site(tmp_path_factory, copy_site_basic, mkdocs_build) -> Path:
         ),
         "utf-8",
     )
-    return mkdocs_build(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, copy_site_basic, mkdocs_build) -> Path:
+    return mkdocs_build(translated_site(copy_site_basic(tmp_path_factory.mktemp("i18n"))))
+
+
+@pytest.fixture(scope="module")
+def zensical_site(tmp_path_factory, copy_site_basic) -> Path:
+    pytest.importorskip("zensical", reason="the 'engines' extra is installed by scripts/setup")
+    folder = translated_site(copy_site_basic(tmp_path_factory.mktemp("i18n-zensical")))
+    result = subprocess.run(
+        [sys.executable, "-m", "glossary_gen.cli", "zensical", "build"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder / "site"
 
 
 def page(site: Path, path: str) -> str:
@@ -172,3 +196,19 @@ def test_the_french_index_lists_untranslated_terms_marked(site):
 
 def test_the_built_site_passes_the_audit(site):
     assert check_site(site, site_url="https://glossary.example.org/") == []
+
+
+def test_zensical_publishes_the_same_language_pages(zensical_site):
+    fr = page(zensical_site, "fr/glossary/relu")
+    assert '<div class="glossary-page" lang="fr"' in fr  # Zensical's theme writes <html lang>
+    base = "https://glossary.example.org/"
+    assert f'<link rel="alternate" hreflang="en" href="{base}glossary/relu/">' in fr
+    assert f'<link rel="alternate" hreflang="x-default" href="{base}glossary/relu/">' in fr
+    switcher = re.search(r'<nav class="glossary-languages".*?</nav>', fr).group(0)
+    assert 'href="../../../glossary/relu/" hreflang="en"' in switcher
+    fallback = re.search(r'<a [^>]*href="../../../glossary/tanh-function/"[^>]*>', fr).group(0)
+    assert 'hreflang="en"' in fallback
+    assert re.search(r'<a [^>]*href="../sigmoid-function/"[^>]*>', fr)
+    en = page(zensical_site, "glossary/relu")
+    assert 'href="../../fr/glossary/relu/" hreflang="fr"' in en
+    assert check_site(zensical_site, site_url=base) == []

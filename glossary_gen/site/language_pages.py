@@ -77,17 +77,18 @@ def versions_for(
 ) -> Versions:
     """Every published version of every term, seen from the pages of ``lang``."""
     assert languages.default is not None
-    urls: dict[str, dict[str, str]] = {}
     titles: dict[str, dict[str, str]] = {}
+    srcs: dict[str, dict[str, str]] = {}
     for entry in default.published:
-        urls[entry.slug] = {languages.default: url(f"{prefix}{entry.slug}.md")}
+        srcs[entry.slug] = {languages.default: f"{prefix}{entry.slug}.md"}
         titles[entry.slug] = {languages.default: entry.title}
     for code, translation in translations.by_lang.items():
         for entry in translation.glossary.published:
-            if entry.slug in urls:
-                urls[entry.slug][code] = url(f"{code}/{prefix}{entry.slug}.md")
+            if entry.slug in srcs:
+                srcs[entry.slug][code] = f"{code}/{prefix}{entry.slug}.md"
                 titles[entry.slug][code] = entry.title
-    return Versions(lang, languages.default, languages.codes, urls, titles, site_url)
+    urls = {slug: {k: url(src) for k, src in found.items()} for slug, found in srcs.items()}
+    return Versions(lang, languages.default, languages.codes, urls, titles, srcs, site_url)
 
 
 def build_languages(

@@ -154,7 +154,7 @@ class TermPageRenderer:
             names = ", ".join(f"<em>{html.escape(a.value)}</em>" for a in entry.aliases)
             doc.html_block(f'<p class="glossary-aliases">Also known as {names}</p>')
         versions = context.versions
-        if versions is not None and (switcher := versions.switcher(entry.slug, url)):
+        if versions is not None and (switcher := versions.switcher(entry.slug, linker.page_link)):
             doc.html_block(switcher, indexed=False)
             doc.fragments.head.append(versions.alternates(entry.slug, url))
 

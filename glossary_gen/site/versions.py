@@ -11,7 +11,7 @@ a title, which is escaped.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from glossary_gen.core.languages import LANGUAGE_NAMES
@@ -30,6 +30,8 @@ class Versions:
     urls: Mapping[str, Mapping[str, str]]
     #: slug -> language -> title of that version.
     titles: Mapping[str, Mapping[str, str]]
+    #: slug -> language -> the Markdown source path of that version (``fr/glossary/relu.md``).
+    srcs: Mapping[str, Mapping[str, str]]
     site_url: str | None = None
 
     def of(self, slug: str) -> Mapping[str, str]:
@@ -55,8 +57,9 @@ class Versions:
             links.append(f'<link rel="alternate" hreflang="x-default" href="{href}">')
         return "\n".join(links)
 
-    def switcher(self, slug: str, page_url: str) -> str:
-        """The language switcher of a term page: each other version, in its own language."""
+    def switcher(self, slug: str, page_link: Callable[[str, str], str]) -> str:
+        """The language switcher of a term page: each other version, in its own language.
+        ``page_link(src, url)``: how the engine wants raw HTML to link (the linker's)."""
         found = self.of(slug)
         if len(found) < 2:
             return ""
@@ -68,7 +71,7 @@ class Versions:
             if lang == self.lang:
                 items.append(f'<li><span aria-current="true" lang="{lang}">{name}</span></li>')
                 continue
-            href = attr(relative_url(found[lang], page_url))
+            href = attr(page_link(self.srcs[slug][lang], found[lang]))
             title = attr(self.titles.get(slug, {}).get(lang, ""))
             items.append(
                 f'<li><a href="{href}" hreflang="{lang}" lang="{lang}" rel="alternate" '
