@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write entries/<slug>.md from a template with every required section.",
     )
     new.add_argument("title", help='the term, e.g. "Leaky ReLU"')
+    new.add_argument(
+        "--lang",
+        help="scaffold the translation into this language of the entry named by TITLE "
+        "(entries/<lang>/<slug>.md; see 'languages' in mkdocs.yml)",
+    )
     _add_settings_options(new, "entries folder (default as for check)")
     new.set_defaults(handler=run_new)
 
@@ -223,7 +228,12 @@ def run_new(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
-        path = new_entry(args.title, settings.entries_dir, settings)
+        if args.lang is not None:
+            from glossary_gen.adopt.translate import new_translation
+
+            path = new_translation(args.title, args.lang, settings)
+        else:
+            path = new_entry(args.title, settings.entries_dir, settings)
     except ScaffoldError as exc:
         print(f"glossary-gen: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -277,3 +277,51 @@ def test_doctests_of_translations_run(tmp_path, monkeypatch, capsys):
     out, _ = capsys.readouterr()
     assert code == 1
     assert "entries/fr/relu.md:15:1: error[doctest" in out
+
+
+def test_new_lang_scaffolds_a_translation_from_the_entry(tmp_path, monkeypatch, capsys):
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    relu = root / "entries/relu.md"
+    relu.write_text(
+        relu.read_text("utf-8").replace(
+            "aliases: [rectifier]\n",
+            "aliases: [rectifier]\nrelated: [Tanh]\ntags: [activation]\nredirect_from: [old/]\n",
+        ),
+        "utf-8",
+    )
+    code = main(["new", "--config", "mkdocs.yml", "--lang", "fr", "rectifier"])  # by an alias
+    out, _ = capsys.readouterr()
+    assert code == 0
+    made = root / "entries/fr/relu.md"
+    assert f"created {Path('entries/fr/relu.md')}" in out or "entries/fr/relu.md" in out
+    text = made.read_text("utf-8")
+    assert text.startswith("---\ntitle: ReLU  # translate the title")
+    assert "related:\n- Tanh\ntags:\n- activation\n" in text
+    assert "redirect_from" not in text and "\naliases:" not in text
+    assert "### Résumé" in text and "### En bref" in text and "### Explication détaillée" in text
+    # Like a new entry: it fails check until the sections are written.
+    code, out, _ = run_check(root, capsys)
+    assert code == 1
+    assert "entries/fr/relu.md" in out and "error[empty-section]" in out
+    # Never overwritten.
+    assert main(["new", "--config", "mkdocs.yml", "--lang", "fr", "ReLU"]) == 1
+    assert made.read_text("utf-8") == text
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--lang", "de", "ReLU"], 2),  # not a language of the site
+        (["--lang", "../x", "ReLU"], 2),
+        (["--lang", "en", "ReLU"], 2),  # the default language has no translations
+        (["--lang", "fr", "Nothing Like It"], 1),  # no such entry
+        (["--lang", "fr", "ReLU\u202e"], 2),  # an invisible override in the name
+    ],
+)
+def test_new_lang_refuses_what_it_cannot_translate(tmp_path, monkeypatch, capsys, args, code):
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    assert main(["new", "--config", "mkdocs.yml", *args]) == code
+    assert not (root / "entries/fr").exists()
+    assert not (root / "x").exists()
