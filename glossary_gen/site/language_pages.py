@@ -37,6 +37,24 @@ class LanguageSite:
     renderer: Renderer
     pages: list[RenderedPage]
 
+    @property
+    def fingerprint(self) -> str:
+        """What every page of the language looks up through its linker (names, addresses,
+        tooltips, fallbacks), as one digest: a page kept between ``mkdocs serve`` builds is
+        rebuilt when it changes."""
+        import hashlib
+        import json
+
+        linker = self.renderer.linker
+        view = self.renderer.glossary
+        facts = sorted(
+            (slug, src, linker.tooltips.get(slug, ""), linker.fallback.get(slug, ""))
+            for slug, src in linker.src_of.items()
+        )
+        names = sorted(view.index.items())
+        data = json.dumps([facts, names], ensure_ascii=False).encode("utf-8")
+        return "\n" + hashlib.sha256(data).hexdigest()
+
 
 def language_view(default: Glossary, translation: Glossary) -> Glossary:
     """The glossary a language's pages are rendered from: its translations first, the default

@@ -115,6 +115,11 @@ def hand_over(
         return [d for d in diagnostics if d not in already]
 
     deferred = {o.src: o.entry for o in assembly.files if o.entry is not None}
+    # A translation's page links through its language's linker, which notes nothing: it is
+    # rebuilt whenever any term's name, address or tooltip in that language changes.
+    language_inputs = {
+        page.src: language.fingerprint for language in assembly.languages for page in language.pages
+    }
     site = site_render_key(renderer, options.prefix, config.use_directory_urls, options.math)
     todo = partial.plan(
         files,
@@ -123,7 +128,8 @@ def hand_over(
             src: (render_key(renderer, entry, site), entry.body) for src, entry in deferred.items()
         },
         generated={
-            o.src: page_text(o.page, renderer.nonce) if o.page is not None else o.content or ""
+            o.src: (page_text(o.page, renderer.nonce) if o.page is not None else o.content or "")
+            + language_inputs.get(o.src, "")
             for o in assembly.files
             if o.entry is None and o.source is None
         },
