@@ -181,7 +181,8 @@ def test_translations_are_validated_like_entries(tmp_path, monkeypatch, capsys):
     code, out, _ = run_check(root, capsys)
     assert code == 1
     assert "entries/fr/relu.md:3:1: error[unknown-key]" in out
-    assert "error[missing-section]: required section 'ELI5' is missing" in out
+    assert "error[missing-section]: required section 'En bref' (ELI5) is missing" in out
+    assert "add a '### En bref' heading" in out
 
 
 def test_default_section_names_are_accepted_in_a_translation(tmp_path, monkeypatch):
@@ -325,3 +326,43 @@ def test_new_lang_refuses_what_it_cannot_translate(tmp_path, monkeypatch, capsys
     assert main(["new", "--config", "mkdocs.yml", *args]) == code
     assert not (root / "entries/fr").exists()
     assert not (root / "x").exists()
+
+
+def test_a_language_folder_linked_out_of_the_project_is_not_read(tmp_path, monkeypatch, capsys):
+    outside = tmp_path / "outside"
+    write(outside / "relu.md", "ReLU", fr=True)
+    (tmp_path / "project").mkdir()
+    root = project(tmp_path / "project")
+    monkeypatch.chdir(root)
+    (root / "entries/fr").symlink_to(outside, target_is_directory=True)
+    code, out, _ = run_check(root, capsys)
+    assert code == 1
+    assert "entries/fr/relu.md:1:1: error[outside-project]" in out
+
+
+def test_hostile_folder_names_are_reported_not_read(tmp_path, monkeypatch, capsys):
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    write(root / "entries/<script>/relu.md", "ReLU")
+    write(root / "entries/fr\x1b[31m/relu.md", "ReLU")
+    code, out, _ = run_check(root, capsys)
+    assert code == 1
+    assert "entries/<script>/:1:1: error[unconfigured-language]" in out
+    assert "\x1b" not in out  # a terminal escape in a folder name is printed escaped
+    assert out.count("error[unconfigured-language]") == 2
+    assert "translations go in a folder named after their language code" in out
+
+
+def test_a_translation_of_a_draft_is_checked_but_not_published(tmp_path, monkeypatch):
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    tanh = root / "entries/tanh.md"
+    tanh.write_text(tanh.read_text("utf-8").replace("title: Tanh\n", "title: Tanh\ndraft: true\n"))
+    write(root / "entries/fr/tanh.md", "Tangente hyperbolique", fr=True)
+    result = check(settings(root))
+    assert result.diagnostics == []
+    assert result.translations.by_lang["fr"].has("tanh")
+    assert [d.path for d in result.missing] == [
+        "entries/fr/relu.md",
+        "entries/fr/sigmoid-function.md",
+    ]

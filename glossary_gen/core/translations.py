@@ -130,6 +130,28 @@ def _folder_problem(entries_dir: Path, name: str, languages: Languages) -> Diagn
     )
 
 
+_SECTION_CODES = frozenset({"missing-section", "empty-section"})
+
+
+def _in_language(found: list[Diagnostic], names: Mapping[str, str]) -> list[Diagnostic]:
+    """Section problems of a translation named by the headings of its language."""
+    if not names:
+        return found
+    worded = []
+    for diagnostic in found:
+        if diagnostic.code in _SECTION_CODES:
+            for title, name in names.items():
+                if f"'{title}'" in diagnostic.message:
+                    diagnostic = replace(
+                        diagnostic,
+                        message=diagnostic.message.replace(f"'{title}'", f"'{name}' ({title})"),
+                        hint=(diagnostic.hint or "").replace(f"### {title}", f"### {name}") or None,
+                    )
+                    break
+        worded.append(diagnostic)
+    return worded
+
+
 def load_translations(
     entries_dir: Path, languages: Languages, model: EntryModel, default: Glossary
 ) -> tuple[Translations, list[Diagnostic]]:
@@ -173,7 +195,7 @@ def load_translations(
                     )
                     continue
                 entries.append(entry)
-        diagnostics += validate(entries, model)
+        diagnostics += _in_language(validate(entries, model), languages.names(lang))
         glossary, problems = link(entries, fallback=default)
         diagnostics += problems
         by_lang[lang] = Translation(lang, glossary)
