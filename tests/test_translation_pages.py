@@ -212,3 +212,29 @@ def test_zensical_publishes_the_same_language_pages(zensical_site):
     en = page(zensical_site, "glossary/relu")
     assert 'href="../../fr/glossary/relu/" hreflang="fr"' in en
     assert check_site(zensical_site, site_url=base) == []
+
+
+def test_pages_writes_tag_pages_per_language(tmp_path, copy_site_basic):
+    folder = translated_site(copy_site_basic(tmp_path))
+    (folder / "entries/fr/relu.md").write_text(
+        RELU_FR.replace("aliases: [redresseur]\n", "aliases: [redresseur]\ntags: [activation]\n"),
+        "utf-8",
+    )
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "glossary_gen.cli", "pages", "--out", str(out), "--no-doctest"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    from test_zensical import written_page
+
+    tag = written_page(out, "fr/glossary/tags/activation.md")
+    assert 'lang="fr"' in tag and 'href="../relu.md"' in tag, tag[-400:]  # the French page
+    assert "La ReLU" in tag  # its French summary
+    assert not (out / "glossary/tags/activation.md").exists()  # no English term has the tag
+    assert (out / "fr/glossary/index.md").is_file()
+    assert (out / "fr/glossary/tags/index.md").is_file()

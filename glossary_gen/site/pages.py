@@ -332,6 +332,10 @@ def assemble(
         else []
     )
     for language in languages:
+        if tag_pages:  # each language's own tag pages (<lang>/glossary/tags/), in its language
+            for page in render_tag_pages(language.renderer):
+                page.lang = language.lang
+                language.pages.append(page)
         for page in language.pages:
             pages[page.src] = page
             files.append(Output(page.src, page=page, in_nav=False))
