@@ -366,3 +366,83 @@ def test_a_translation_of_a_draft_is_checked_but_not_published(tmp_path, monkeyp
         "entries/fr/relu.md",
         "entries/fr/sigmoid-function.md",
     ]
+
+
+HUGO = Path(__file__).parent / "fixtures" / "hugo_glossary" / "content" / "glossary"
+
+RELU_HUGO_FR = """---
+title: ReLU
+slug: relu-fr
+aliases: [redresseur]
+related: [Sigmoid Function]
+---
+## Résumé
+
+La ReLU renvoie son entrée quand elle est positive, zéro sinon.
+
+## En bref
+
+Une porte qui ne laisse passer que les nombres positifs.
+
+## Explication détaillée
+
+Voir les [réseaux de neurones]({{< ref "glossary/neural-network" >}}).
+"""
+
+
+def hugo_project(tmp_path: Path, monkeypatch) -> Path:
+    import shutil
+
+    shutil.copytree(HUGO, tmp_path / "content" / "glossary")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      languages: [en, fr]\n", "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "content" / "glossary"
+
+
+def test_hugo_translations_by_file_name_are_imported_as_translations(tmp_path, monkeypatch, capsys):
+    source = hugo_project(tmp_path, monkeypatch)
+    (source / "relu.fr.md").write_text(RELU_HUGO_FR, "utf-8")
+    (source / "neural-network" / "index.fr.md").write_text(
+        RELU_HUGO_FR.replace("title: ReLU", "title: Réseau de neurones")
+        .replace("slug: relu-fr\naliases: [redresseur]\n", "")
+        .replace("Voir les [réseaux", 'Voir la [ReLU]({{< ref "glossary/relu" >}}) et les [réseaux')
+        .replace('({{< ref "glossary/neural-network" >}})', ""),
+        "utf-8",
+    )
+    code = main(["import", "--from", "hugo", "content/glossary", "--entries", "entries"])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert sorted(p.name for p in Path("entries/fr").iterdir()) == ["neural-network.md", "relu.md"]
+    assert not Path("entries/relu-fr.md").exists()  # no longer an entry of its own
+    text = Path("entries/fr/relu.md").read_text("utf-8")
+    assert "### Résumé" in text and "### Explication détaillée" in text
+    assert "[[Neural Network|réseaux de neurones]]" in text  # a link to the original term
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out
+
+
+def test_a_hugo_translation_without_original_stops_the_import(tmp_path, monkeypatch, capsys):
+    source = hugo_project(tmp_path, monkeypatch)
+    (source / "softmax.fr.md").write_text(RELU_HUGO_FR, "utf-8")
+    code = main(["import", "--from", "hugo", "content/glossary", "--entries", "entries"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert "softmax.fr.md:1:1: error[import-translation-without-original]" in out
+    assert not Path("entries").exists() or not any(Path("entries").rglob("*.md"))
+
+
+def test_init_from_hugo_keeps_translations_and_configures_the_languages(
+    tmp_path, monkeypatch, capsys
+):
+    source = hugo_project(tmp_path, monkeypatch)
+    (tmp_path / "mkdocs.yml").unlink()
+    (source / "relu.fr.md").write_text(RELU_HUGO_FR, "utf-8")
+    code = main(["init", "new-site", "--from", "hugo", "content/glossary"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    config = Path("new-site/mkdocs.yml").read_text("utf-8")
+    assert "  - glossary:\n      languages: [en, fr]\n" in config
+    assert Path("new-site/entries/fr/relu.md").is_file()
+    monkeypatch.chdir("new-site")
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out

@@ -19,7 +19,7 @@ import re
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata, resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -29,6 +29,7 @@ import yaml
 
 from glossary_gen.adopt.hugo.convert import ImportResult, convert, section_report
 from glossary_gen.adopt.hugo.source import check_source
+from glossary_gen.adopt.hugo.translations import detect_languages
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.core.loader import display_path
@@ -193,6 +194,8 @@ def init_project(
     )
     model = DEFAULT_MODEL
     if hugo is not None:
+        # Hugo's translations by file name (relu.fr.md) become translations (entries/fr/).
+        settings = replace(settings, languages=detect_languages(hugo))
         check_source(hugo, settings.entries_dir)
         if target.resolve() == hugo.resolve() or hugo.resolve() in target.resolve().parents:
             raise ConfigError("the new project must not be inside the Hugo folder")
@@ -212,6 +215,11 @@ def init_project(
         model=model,
         requirement=requirement,
     )
+    if settings.languages.codes:  # the plugin option, under the first one init writes
+        codes = ", ".join(settings.languages.codes)
+        files["mkdocs.yml"] = files["mkdocs.yml"].replace(
+            "  - glossary:\n", f"  - glossary:\n      languages: [{codes}]\n", 1
+        )
     entries = {
         path.relative_to(target).as_posix(): text
         for path, text in (result.imported.files if result.imported else {}).items()
