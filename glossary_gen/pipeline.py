@@ -121,7 +121,8 @@ def check(
             for lang, found in translated.items()
         }
         shown = {display_path(p) for p in only}
-        diagnostics = [d for d in diagnostics if d.path in shown]
+        # A folder's problem (entries/de/: not a language of the site) concerns its files.
+        diagnostics = [d for d in diagnostics if d.path in shown or d.path.endswith("/")]
     diagnostics += schema_file_problems(settings)
     result = CheckResult(glossary, diagnostics, translations=translations)
     result.missing = missing_report(settings.entries_dir, translations, glossary)

@@ -446,3 +446,48 @@ def test_init_from_hugo_keeps_translations_and_configures_the_languages(
     assert Path("new-site/entries/fr/relu.md").is_file()
     monkeypatch.chdir("new-site")
     assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out
+
+
+def test_check_changed_reports_translations_and_language_folders(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "0")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "entries")
+    write(root / "entries/fr/relu.md", "ReLU", fr=True, body="Voir [[Nulle part]].")
+    write(root / "entries/de/relu.md", "ReLU")
+    code, out, _ = run_check(root, capsys, "--changed", "HEAD")
+    assert code == 1
+    assert "entries/fr/relu.md:14:6: error[unknown-term]" in out
+    assert "entries/de/:1:1: error[unconfigured-language]" in out
+
+
+def test_check_changed_reports_the_translations_of_a_deleted_entry(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    write(root / "entries/fr/tanh.md", "Tanh", fr=True)
+
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+            cwd=root,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "entries")
+    (root / "entries/tanh.md").unlink()
+    code, out, _ = run_check(root, capsys, "--changed", "HEAD")
+    assert code == 1
+    assert "entries/fr/tanh.md:1:1: error[translation-without-original]" in out
