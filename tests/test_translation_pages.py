@@ -238,3 +238,12 @@ def test_pages_writes_tag_pages_per_language(tmp_path, copy_site_basic):
     assert not (out / "glossary/tags/activation.md").exists()  # no English term has the tag
     assert (out / "fr/glossary/index.md").is_file()
     assert (out / "fr/glossary/tags/index.md").is_file()
+
+
+def test_the_a_z_pages_of_the_languages_link_each_other(site):
+    base = "https://glossary.example.org/"
+    for path in ("glossary", "fr/glossary"):
+        html = page(site, path)
+        assert f'<link rel="alternate" hreflang="en" href="{base}glossary/">' in html
+        assert f'<link rel="alternate" hreflang="fr" href="{base}fr/glossary/">' in html
+        assert f'<link rel="alternate" hreflang="x-default" href="{base}glossary/">' in html

@@ -22,7 +22,7 @@ from glossary_gen.core.model import Glossary
 from glossary_gen.core.translations import Translations
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.render import Renderer
-from glossary_gen.site.text import tooltip_text
+from glossary_gen.site.text import attr, tooltip_text
 from glossary_gen.site.versions import Versions
 
 #: The A-Z page's title per language, where the site's own (``index_title``) is the default.
@@ -184,3 +184,29 @@ def language_exports(languages: list[LanguageSite]) -> list[tuple[str, str]]:
         path = f"{language.lang}/{exports.GLOSSARY_JSON}"
         found.append((path, exports.glossary_json(renderer, own)))
     return found
+
+
+def link_indexes(
+    default_renderer: Renderer, default_index: RenderedPage, languages: list[LanguageSite]
+) -> None:
+    """``<link rel="alternate" hreflang>`` between the A-Z pages of every language (and
+    ``x-default``), in each index's ``<head>``."""
+    if not languages:
+        return
+    versions = default_renderer.context.versions
+    assert versions is not None
+    indexes = {versions.default: default_index}
+    for language in languages:
+        found = [p for p in language.pages if p.src == language.renderer.index_src]
+        if found:
+            indexes[language.lang] = found[0]
+    for page in indexes.values():
+        links = [
+            f'<link rel="alternate" hreflang="{lang}" href="{attr(versions.href(other.url, page.url))}">'
+            for lang, other in indexes.items()
+        ]
+        links.append(
+            '<link rel="alternate" hreflang="x-default" '
+            f'href="{attr(versions.href(default_index.url, page.url))}">'
+        )
+        page.fragments.head.append("\n".join(links))

@@ -32,7 +32,12 @@ from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.model import Entry, Glossary, name_key, slugify
 from glossary_gen.site.edit_links import EditLinks, edit_base
-from glossary_gen.site.language_pages import LanguageSite, build_languages, language_exports
+from glossary_gen.site.language_pages import (
+    LanguageSite,
+    build_languages,
+    language_exports,
+    link_indexes,
+)
 from glossary_gen.site.page import RenderedPage, RenderOptions
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.sanitize import PageFragments
@@ -348,6 +353,7 @@ def assemble(
         pages[page.src] = page
         files.append(Output(page.src, page=page, in_nav=False))
     index = renderer.render_index()
+    link_indexes(renderer, index, languages)
     pages[index.src] = index
     files.append(Output(index.src, page=index))
     if tag_pages:

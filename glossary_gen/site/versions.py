@@ -37,6 +37,10 @@ class Versions:
     def of(self, slug: str) -> Mapping[str, str]:
         return self.urls.get(slug, {})
 
+    def href(self, url: str, page_url: str) -> str:
+        """A version's address for ``<link rel="alternate">``: absolute with ``site_url``."""
+        return self._href(url, page_url)
+
     def _href(self, url: str, page_url: str) -> str:
         if self.site_url:
             return self.site_url.rstrip("/") + "/" + url
