@@ -247,3 +247,12 @@ def test_the_a_z_pages_of_the_languages_link_each_other(site):
         assert f'<link rel="alternate" hreflang="en" href="{base}glossary/">' in html
         assert f'<link rel="alternate" hreflang="fr" href="{base}fr/glossary/">' in html
         assert f'<link rel="alternate" hreflang="x-default" href="{base}glossary/">' in html
+
+
+def test_a_translated_page_says_its_own_words_in_its_language(site):
+    fr = page(site, "fr/glossary/relu")
+    assert "Aussi appelé <em>redresseur</em>" in fr
+    assert ">Termes liés<" in fr and ">Tous les termes</a>" in fr
+    assert "Related terms" not in fr
+    en = page(site, "glossary/relu")
+    assert ">All terms</a>" in en and "Tous les termes" not in en

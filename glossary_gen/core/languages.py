@@ -58,6 +58,46 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 }
 
 
+#: The words a term page writes itself, per language (English is the text itself).
+LABELS: Mapping[str, Mapping[str, str]] = {
+    "fr": {
+        "Also known as": "Aussi appelé",
+        "Related terms": "Termes liés",
+        "Referenced by": "Cité par",
+        "Used on": "Utilisé dans",
+        "Sources": "Sources",
+        "Last updated": "Mis à jour le",
+        "All terms": "Tous les termes",
+        "Jump to letter": "Aller à la lettre",
+    },
+    "de": {
+        "Also known as": "Auch bekannt als",
+        "Related terms": "Verwandte Begriffe",
+        "Referenced by": "Erwähnt in",
+        "Used on": "Verwendet auf",
+        "Sources": "Quellen",
+        "Last updated": "Zuletzt geändert",
+        "All terms": "Alle Begriffe",
+        "Jump to letter": "Zum Buchstaben",
+    },
+    "es": {
+        "Also known as": "También llamado",
+        "Related terms": "Términos relacionados",
+        "Referenced by": "Citado en",
+        "Used on": "Usado en",
+        "Sources": "Fuentes",
+        "Last updated": "Actualizado el",
+        "All terms": "Todos los términos",
+        "Jump to letter": "Ir a la letra",
+    },
+}
+
+
+def label(lang: str | None, text: str) -> str:
+    """``text`` (a page's own English words) in ``lang`` where known, else as it is."""
+    return LABELS.get(lang or "", {}).get(text, text)
+
+
 class LanguageConfigError(ValueError):
     """A bad ``languages`` or ``section_names`` option (the config module makes it a usage error)."""
 

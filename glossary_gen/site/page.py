@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glossary_gen.core.languages import label
 from glossary_gen.core.model import Entry, Glossary
 from glossary_gen.site.dates import last_updated
 from glossary_gen.site.edit_links import EditLinks
@@ -127,6 +128,10 @@ class RenderContext:
         self.edit_links: EditLinks | None = None
         #: Set on a site with translations: the language versions of the terms (:mod:`.versions`).
         self.versions: Versions | None = None
+
+    def label(self, text: str) -> str:
+        """The page's own words in its language (:data:`~glossary_gen.core.languages.LABELS`)."""
+        return label(self.versions.lang if self.versions is not None else None, text)
 
     def new_page(self) -> PageDoc:
         """An empty document whose trusted fragments carry this build's nonce."""
