@@ -108,7 +108,11 @@ def check(
     doctest verdicts for unchanged entries; the result is the same."""
     glossary, diagnostics = load_and_link(settings.entries_dir, settings.entry_model, memo=memo)
     translations, problems = load_translations(
-        settings.entries_dir, settings.languages, settings.entry_model, glossary
+        settings.entries_dir,
+        settings.languages,
+        settings.entry_model,
+        glossary,
+        at_root=not str(settings.plugin.get("url_prefix", "glossary/")).strip("/"),
     )
     diagnostics += problems
     selected: list[Entry] = list(glossary.entries)

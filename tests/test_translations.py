@@ -491,3 +491,18 @@ def test_check_changed_reports_the_translations_of_a_deleted_entry(tmp_path, mon
     code, out, _ = run_check(root, capsys, "--changed", "HEAD")
     assert code == 1
     assert "entries/fr/tanh.md:1:1: error[translation-without-original]" in out
+
+
+def test_a_term_named_like_a_language_is_refused_when_terms_are_at_the_root(
+    tmp_path, monkeypatch, capsys
+):
+    root = project(tmp_path)
+    monkeypatch.chdir(root)
+    write(root / "entries/fr.md", "French")
+    code, out, _ = run_check(root, capsys)
+    assert (code, out) == (0, "")  # under glossary/: glossary/fr/ is no language's folder
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8") + "      url_prefix: ''\n", "utf-8")
+    code, out, _ = run_check(root, capsys)
+    assert code == 1
+    assert "entries/fr.md:1:1: error[language-slug]" in out

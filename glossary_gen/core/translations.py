@@ -153,10 +153,31 @@ def _in_language(found: list[Diagnostic], names: Mapping[str, str]) -> list[Diag
 
 
 def load_translations(
-    entries_dir: Path, languages: Languages, model: EntryModel, default: Glossary
+    entries_dir: Path,
+    languages: Languages,
+    model: EntryModel,
+    default: Glossary,
+    *,
+    at_root: bool = False,
 ) -> tuple[Translations, list[Diagnostic]]:
-    """Load, validate and link every translated language under ``entries_dir``."""
+    """Load, validate and link every translated language under ``entries_dir``. ``at_root``:
+    term pages are at the site's root (``url_prefix: ""``), where a term named like a language
+    would take that language's folder."""
     diagnostics: list[Diagnostic] = []
+    if at_root:
+        for code in languages.translated:
+            entry = default.by_slug.get(code)
+            if entry is not None:
+                diagnostics.append(
+                    error(
+                        entry.path,
+                        1,
+                        1,
+                        "language-slug",
+                        f"'{code}.md' would have the address of the '{code}' pages ({code}/)",
+                        "rename the file, or give the plugin a url_prefix",
+                    )
+                )
     by_lang: dict[str, Translation] = {}
     boundary = Boundary.around(entries_dir)
     folder = display_path(entries_dir)
