@@ -506,3 +506,25 @@ def test_a_term_named_like_a_language_is_refused_when_terms_are_at_the_root(
     code, out, _ = run_check(root, capsys)
     assert code == 1
     assert "entries/fr.md:1:1: error[language-slug]" in out
+
+
+def test_hugo_content_folders_per_language_are_imported_as_translations(
+    tmp_path, monkeypatch, capsys
+):
+    import shutil
+
+    shutil.copytree(HUGO, tmp_path / "content" / "en" / "glossary")
+    french = tmp_path / "content" / "fr" / "glossary"
+    french.mkdir(parents=True)
+    (french / "relu.md").write_text(RELU_HUGO_FR, "utf-8")
+    (french / "_index.md").write_text("---\ntitle: Glossaire\n---\n", "utf-8")
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: T\nplugins:\n  - glossary:\n      languages: [en, fr]\n", "utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    code = main(["import", "--from", "hugo", "content/en/glossary", "--entries", "entries"])
+    _, err = capsys.readouterr()
+    assert code == 0, err
+    assert [p.name for p in Path("entries/fr").iterdir()] == ["relu.md"]
+    assert "### Résumé" in Path("entries/fr/relu.md").read_text("utf-8")
+    assert main(["check", "--no-doctest"]) == 0, capsys.readouterr().out

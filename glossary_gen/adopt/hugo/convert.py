@@ -23,6 +23,7 @@ from glossary_gen.adopt.hugo.sections import fit_model, page_text, read_body
 from glossary_gen.adopt.hugo.shortcodes import BodyConverter
 from glossary_gen.adopt.hugo.source import check_source, find_pages, read_page, source_boundary
 from glossary_gen.adopt.hugo.translations import (
+    language_folders,
     language_suffix,
     localized_model,
     original_slug,
@@ -119,8 +120,17 @@ def convert(
             entries_dir / f"{page.slug}.md", dump_front_matter(page.out, modeline) + body
         )
     originals = {page.slug for page in pages} | {e.slug for e in existing}
-    for lang, lang_paths in translated.items():
-        lang_pages = _read_section(source, lang_paths, section, diagnostics, boundary)
+    sources = {lang: [(source, lang_paths, boundary)] for lang, lang_paths in translated.items()}
+    for lang, folder in language_folders(source, languages).items():
+        folder_boundary = source_boundary(folder)
+        folder_paths = find_pages(folder, folder_boundary, diagnostics)
+        sources.setdefault(lang, []).append((folder, folder_paths, folder_boundary))
+    for lang, roots in sources.items():
+        lang_pages = [
+            page
+            for root, root_paths, root_boundary in roots
+            for page in _read_section(root, root_paths, section, diagnostics, root_boundary)
+        ]
         lang_model = localized_model(model, languages, lang)
         target_dir = entries_dir / lang
         seen: set[str] = set()

@@ -40,9 +40,25 @@ def language_suffix(path: Path, languages: Languages) -> bool:
 
 
 def original_slug(path: Path) -> str:
-    """The slug of the term a ``name.<lang>.md`` page belongs to (a bundle's is its folder's)."""
-    base = path.name[: -len(".md")].rpartition(".")[0]
+    """The slug of the term a ``name.<lang>.md`` (or, in a language's own content folder,
+    ``name.md``) page belongs to; a bundle's is its folder's."""
+    stem = path.name[: -len(".md")]
+    base = stem.rpartition(".")[0] or stem
     return slugify(path.parent.name if base == "index" else base)
+
+
+def language_folders(source: Path, languages: Languages) -> dict[str, Path]:
+    """Hugo's content folder per language (``content/en/glossary`` imported, beside it
+    ``content/fr/glossary``): the same section in each translated language's folder."""
+    if source.resolve().parent.name != languages.default:
+        return {}
+    content = source.resolve().parent.parent
+    found = {}
+    for lang in languages.translated:
+        folder = content / lang / source.resolve().name
+        if folder.is_dir() and not folder.is_symlink():
+            found[lang] = folder
+    return found
 
 
 def localized_model(model: EntryModel, languages: Languages, lang: str) -> EntryModel:
