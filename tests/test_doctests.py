@@ -380,7 +380,9 @@ def test_cli_json_format(capsys):
         )
         == 1
     )
-    problems = json.loads(capsys.readouterr().out)
+    # The project's mkdocs.yml configures French: the JSON also lists each untranslated term
+    # as an ``info`` item, which is not a problem.
+    problems = [p for p in json.loads(capsys.readouterr().out) if p["severity"] != "info"]
     assert sorted((Path(p["path"]).name, p["line"], p["code"]) for p in problems) == [
         (name, line, code) for name, line, _col, code, _message in EXPECTED_FAILURES
     ]
