@@ -46,7 +46,7 @@ from glossary_gen.core.model import Entry
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
 from glossary_gen.run.cache import open_store
 
-__all__ = ["FORMAT", "NAMESPACE", "fingerprint", "load_validated"]
+__all__ = ["FORMAT", "NAMESPACE", "code_stamp", "fingerprint", "load_validated"]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
 FORMAT = 1
@@ -60,10 +60,13 @@ _Records = dict[tuple[str, str], _Record]
 _PACKAGE = Path(__file__).resolve().parent.parent
 
 
-def _code_stamp() -> tuple[tuple[str, int, int], ...]:
-    """The modules whose code decides what an entry parses and validates to."""
+def code_stamp(
+    folders: tuple[str, ...] = ("core", "schema"),
+) -> tuple[tuple[str, int, int], ...]:
+    """The package's modules in ``folders`` (default: those that decide what an entry parses
+    and validates to), as they are now: an edited checkout is another version."""
     found = []
-    for folder in ("core", "schema"):
+    for folder in folders:
         with os.scandir(_PACKAGE / folder) as files:
             for item in files:
                 if item.name.endswith((".py", ".json")):
@@ -97,7 +100,7 @@ def fingerprint(model: EntryModel) -> str:
             glossary_gen.__version__,
             sys.version,
             model,
-            _code_stamp(),
+            code_stamp(),
             _environment_stamp(),
         )
     )

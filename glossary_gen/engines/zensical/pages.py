@@ -28,6 +28,7 @@ from pathlib import Path
 
 from glossary_gen.core.config import Settings
 from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from glossary_gen.engines.zensical.page_cache import PageCache, page_digest, site_key
 from glossary_gen.engines.zensical.project import (
     Project,
     docs_files,
@@ -52,6 +53,8 @@ class Written:
     version: str = ""
     #: The folder of the pages' finished HTML (the Markdown extension's ``html`` option).
     html_dir: Path | None = None
+    #: Pages whose finished HTML came from the page cache (:mod:`.page_cache`), not Markdown.
+    reused: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,7 +103,7 @@ def write_pages(
     if copy_docs:
         for doc in docs:
             files[doc.src] = project.docs_dir / doc.src
-    problems, rendered, finished = render_files(project, assembly)
+    problems, rendered, finished, reused = render_files(project, assembly, out)
     diagnostics += problems
     for name, text in finished.items():
         files[f"{PAGE_HTML_DIR}/{name}"] = text.encode("utf-8")
@@ -122,7 +125,7 @@ def write_pages(
 
     written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
     version = links_version(assembly)
-    return Written(diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR)
+    return Written(diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR, reused)
 
 
 def _replaces_docs(output: Output) -> Diagnostic:
@@ -139,41 +142,62 @@ def _replaces_docs(output: Output) -> Diagnostic:
 
 
 def render_files(
-    project: Project, assembly: Assembly
-) -> tuple[list[Diagnostic], dict[str, str], dict[str, str]]:
-    """Each page's file (front matter and the placeholder of its finished HTML), and the finished
+    project: Project, assembly: Assembly, out: Path | None = None
+) -> tuple[list[Diagnostic], dict[str, str], dict[str, str], list[str]]:
+    """Each page's file (front matter and the placeholder of its finished HTML), the finished
     HTML by file name (rendered with the site's Markdown extensions and the glossary's,
-    sanitized, trusted fragments spliced in)."""
+    sanitized, trusted fragments spliced in), and the pages taken from the page cache of the
+    output folder ``out`` (:mod:`.page_cache`; none without ``out``)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
+    from glossary_gen.incremental import LinkFacts, RecordingLinker, page_text, site_render_key
     from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
 
     renderer = assembly.renderer
     linker = renderer.linker
+    recording = RecordingLinker(linker)
     names, configs = markdown_extensions(project.config)
     md = markdown.Markdown(
-        extensions=[*names, GlossaryExtension(linker, math=project.options.math)],
+        extensions=[*names, GlossaryExtension(recording, math=project.options.math)],  # type: ignore[arg-type]
         extension_configs=configs,
     )
+    cache = None
+    if out is not None:
+        site = site_key(site_render_key(renderer), names, configs, project.options)
+        facts = LinkFacts(linker)
+        cache = PageCache.open(
+            project.settings.cache_dir, out, project.settings.entries_dir, site, facts
+        )
     MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
     problems: list[Diagnostic] = []
     files: dict[str, str] = {}
     finished: dict[str, str] = {}
     try:
         for src, page in assembly.pages.items():
-            meta, body = split_front_matter(page.markdown)
-            slug = page.entry.slug if page.entry is not None else None
-            linker.begin_page(page.src, page.url, slug)
-            content = md.reset().convert(body)
-            for tex, message in linker.math_errors:
-                problems.append(math_diagnostic(page.entry, src, body, tex, message))
-            text, html = page_file(renderer.finish_html(content, page), page, meta)
+            digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
+            done = cache.get(src, digest) if cache is not None else None
+            if done is None:
+                meta, body = split_front_matter(page.markdown)
+                slug = page.entry.slug if page.entry is not None else None
+                recording.begin_page(page.src, page.url, slug)
+                content = md.reset().convert(body)
+                text, html = page_file(renderer.finish_html(content, page), page, meta)
+                done = (text, html, list(linker.math_errors))
+                if cache is not None:
+                    cache.put(src, digest, done, recording.reads)
+            text, html, math_errors = done
+            if math_errors:
+                body = split_front_matter(page.markdown)[1]
+                for tex, message in math_errors:
+                    problems.append(math_diagnostic(page.entry, src, body, tex, message))
             token, name = page_html_file(html)
             files[src] = text + placeholder(token)
             finished[name] = html
     finally:
         MATH_CACHE.save()
-    return problems, files, finished
+    if cache is not None:
+        cache.save()
+    return problems, files, finished, cache.reused if cache is not None else []
 
 
 def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tuple[str, str]:
