@@ -21,7 +21,7 @@ from glossary_gen.core.links import link
 from glossary_gen.core.loader import display_path, load_entries
 from glossary_gen.core.model import Entry, Glossary
 from glossary_gen.core.validate import validate
-from glossary_gen.run.entry_cache import load_validated
+from glossary_gen.run.entry_cache import Records, load_validated
 from glossary_gen.run.sandbox import Isolation
 
 if TYPE_CHECKING:
@@ -82,6 +82,11 @@ def load_and_link(
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
     with _without_cyclic_gc():
         if memo is not None:
+            if memo.entries.empty and cache_dir is not None:  # a new server: start from disk
+                records: Records = {}
+                load_validated(entries_dir, model, cache_dir, records)
+                memo.entries.seed(records)
+                memo.validation.seed(records, model)
             entries, diagnostics = memo.entries.load_entries(entries_dir)
             diagnostics += memo.validation.validate(entries, model)
         elif cache_dir is not None:

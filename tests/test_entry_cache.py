@@ -225,3 +225,19 @@ def test_no_cache_folder_inside_the_repository(
     check(inside)
     assert sorted(parsed) == ["alpha.md", "beta.md", "gamma.md"]
     assert not (tmp_path / ".cache").exists()
+
+
+def test_a_new_server_starts_from_the_cache_and_still_sees_edits(
+    glossary: Path, parsed: list[str]
+) -> None:
+    from glossary_gen.incremental import Memo
+
+    expected = report(check(settings(glossary)))
+    parsed.clear()
+    memo = Memo()  # a new `mkdocs serve` process
+    assert report(check(settings(glossary), memo=memo)) == expected
+    assert parsed == [] and memo.entries.parsed == []
+    (glossary / "beta.md").write_text(entry("Bravo"), encoding="utf-8")
+    result = check(settings(glossary), memo=memo)
+    assert [Path(p).name for p in memo.entries.parsed] == ["beta.md"]
+    assert report(result) == uncached(glossary)

@@ -46,7 +46,7 @@ from glossary_gen.core.model import Entry
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
 from glossary_gen.run.cache import open_store
 
-__all__ = ["FORMAT", "NAMESPACE", "code_stamp", "fingerprint", "load_validated"]
+__all__ = ["FORMAT", "NAMESPACE", "Records", "code_stamp", "fingerprint", "load_validated"]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
 FORMAT = 1
@@ -55,7 +55,8 @@ NAMESPACE = "entries"
 #: digest of the file's bytes, the entry (None when it does not parse), the loader's
 #: diagnostics, the per-entry validation rules' diagnostics (None: not validated yet).
 _Record = tuple[str, Entry | None, tuple[Diagnostic, ...], tuple[Diagnostic, ...] | None]
-_Records = dict[tuple[str, str], _Record]
+Records = dict[tuple[str, str], _Record]
+_Records = Records
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 
@@ -137,11 +138,16 @@ def _validate_one(entry: Entry, model: EntryModel) -> tuple[Diagnostic, ...]:
 
 
 def load_validated(
-    entries_dir: Path, model: EntryModel, cache_dir: Path | None
+    entries_dir: Path,
+    model: EntryModel,
+    cache_dir: Path | None,
+    records_out: _Records | None = None,
 ) -> tuple[list[Entry], list[Diagnostic]]:
     """What :func:`~glossary_gen.core.loader.load_entries` followed by
     :func:`~glossary_gen.core.validate.validate` return, with unchanged files taken from the
-    cache in ``cache_dir`` (no cache: everything is parsed and validated)."""
+    cache in ``cache_dir`` (no cache: everything is parsed and validated). ``records_out``
+    receives each file's record: ``(str(path), shown) -> (digest, entry, loader diagnostics,
+    validation diagnostics)`` (an in-memory cache starts from them)."""
     store = open_store(cache_dir, NAMESPACE, entries_dir)
     name = _record_name(entries_dir)
     stamp = fingerprint(model)
@@ -179,6 +185,8 @@ def load_validated(
             entries.append(entry)
             checks.extend(record[3] or ())
     diagnostics += checks
+    if records_out is not None:
+        records_out.update(records)
     for glossary_rule in GLOSSARY_RULES:
         diagnostics.extend(glossary_rule(entries))
     if store is not None and (changed or records.keys() != old.keys()):
