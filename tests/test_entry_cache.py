@@ -43,9 +43,9 @@ def parsed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     seen: list[str] = []
     real = entry_cache.parse_entry
 
-    def counting(data: bytes, path: Path, shown: str):  # type: ignore[no-untyped-def]
+    def counting(data: bytes, path: Path, shown: str, digest: str | None = None):  # type: ignore[no-untyped-def]
         seen.append(path.name)
-        return real(data, path, shown)
+        return real(data, path, shown, digest)
 
     monkeypatch.setattr(entry_cache, "parse_entry", counting)
     return seen

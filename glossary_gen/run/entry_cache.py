@@ -172,7 +172,7 @@ def load_validated(
         digest = hashlib.sha256(data).hexdigest()
         record = old.get(key)
         if record is None or record[0] != digest:
-            entry, problems = parse_entry(data, path, shown)
+            entry, problems = parse_entry(data, path, shown, digest)
             record = (digest, entry, tuple(problems), None)
             changed = True
         entry = record[1]
