@@ -105,3 +105,21 @@ def test_a_page_whose_link_shows_a_changed_tooltip_is_converted_again(
     fresh = tmp_path / "fresh"
     write(site, fresh, None)
     assert tree(out) == tree(fresh)
+
+
+def test_a_package_upgrade_or_other_settings_discard_the_pages(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import glossary_gen
+
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    write(site, out, cache)
+    monkeypatch.setattr(glossary_gen, "__version__", glossary_gen.__version__ + ".post1")
+    assert write(site, out, cache).reused == []
+    assert write(site, out, cache).reused != []
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("autolink: first", "autolink: 'off'"),
+        encoding="utf-8",
+    )
+    assert write(site, out, cache).reused == []

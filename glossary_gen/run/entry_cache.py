@@ -46,7 +46,15 @@ from glossary_gen.core.model import Entry
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
 from glossary_gen.run.cache import open_store
 
-__all__ = ["FORMAT", "NAMESPACE", "Records", "code_stamp", "fingerprint", "load_validated"]
+__all__ = [
+    "FORMAT",
+    "NAMESPACE",
+    "Records",
+    "code_stamp",
+    "environment_stamp",
+    "fingerprint",
+    "load_validated",
+]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
 FORMAT = 1
@@ -78,7 +86,7 @@ def code_stamp(
     return tuple(sorted(found))
 
 
-def _environment_stamp() -> tuple[tuple[str, int], ...]:
+def environment_stamp() -> tuple[tuple[str, int], ...]:
     """The folders packages are installed in, as they are now: installing or removing one
     changes them (``check_requires`` asks what is installed)."""
     paths = sysconfig.get_paths()
@@ -102,7 +110,7 @@ def fingerprint(model: EntryModel) -> str:
             sys.version,
             model,
             code_stamp(),
-            _environment_stamp(),
+            environment_stamp(),
         )
     )
 

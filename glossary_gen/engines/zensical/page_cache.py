@@ -36,16 +36,12 @@ Finished = tuple[str, str, list[tuple[str, str]]]
 def site_key(*parts: object) -> str:
     """What every page depends on, as a digest (the package version and code included)."""
     import glossary_gen
-    from glossary_gen.run.entry_cache import code_stamp
+    from glossary_gen.run.entry_cache import code_stamp, environment_stamp
 
-    text = repr(
-        (
-            FORMAT,
-            glossary_gen.__version__,
-            code_stamp(("site", "fences", "engines", "engines/zensical")),
-            *parts,
-        )
-    )
+    folders = ("site", "fences", "engines", "engines/zensical")
+    # The installed packages too: an upgraded Markdown, extension or sanitizer renders otherwise.
+    stamp = (FORMAT, glossary_gen.__version__, code_stamp(folders), environment_stamp())
+    text = repr((*stamp, *parts))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
