@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field, replace
@@ -250,15 +251,18 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
                 target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         written.append(target)
-    keep = {(out / name).resolve() for name in files}
+    # Paths under the output folder resolved once (resolving each of thousands of files was
+    # half of a run with nothing to write); the walk does not enter linked folders.
+    root = out.resolve()
+    keep = {os.path.normpath(os.path.join(root, name)) for name in files}
+    local_pyodide = os.path.join(root, "assets", "pyodide") + os.sep
     removed = []
-    local_pyodide = (out / "assets" / "pyodide").resolve()
-    for path in sorted(out.rglob("*"), reverse=True):
-        resolved = path.resolve()
-        if path.is_file() and resolved not in keep and local_pyodide not in resolved.parents:
+    for path in sorted(root.rglob("*"), reverse=True):
+        where = str(path)
+        if path.is_file() and where not in keep and not where.startswith(local_pyodide):
             path.unlink()
-            removed.append(path)
-        elif path.is_dir() and not any(path.iterdir()):
+            removed.append(out / path.relative_to(root))
+        elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             path.rmdir()
     return written, removed
 
