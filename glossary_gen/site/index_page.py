@@ -54,7 +54,9 @@ class IndexRenderer:
             groups.setdefault(_letter(entry.title), []).append(entry)
         order = sorted(groups, key=lambda g: (len(g) > 1, g))  # A..Z, then 0-9 and Other
         jump = " ".join(f'<a href="#letter-{g.lower()}">{html.escape(g)}</a>' for g in order)
-        doc.html_block(f'<nav class="glossary-az" aria-label="Jump to letter">{jump}</nav>')
+        doc.html_block(
+            f'<nav class="glossary-az" aria-label="{context.label("Jump to letter")}">{jump}</nav>'
+        )
         for group in order:
             doc.md("", f"## {md_escape(group)} {{ #letter-{group.lower()} }}", "")
             for entry in groups[group]:

@@ -59,6 +59,9 @@ class Linker:
         self._trie: _Node | None = None
         self._by_src: dict[str, str] | None = None
         self._title_attrs: dict[str, str] = {}  # slug -> escaped tooltip, for anchor()
+        #: On a translation's pages: the terms shown in another language (slug -> its code),
+        #: whose links say so (``hreflang``, ``lang`` and a marker class).
+        self.fallback: Mapping[str, str] = {}
 
     def begin_page(self, src: str, url: str, slug: str | None = None) -> None:
         self.page_src, self.page_url, self.page_slug = src, url, slug
@@ -108,6 +111,10 @@ class Linker:
         title = self._title_attrs.get(slug)
         if title is None:
             title = self._title_attrs[slug] = attr(self.tooltips.get(slug, ""))
+        lang = self.fallback.get(slug)
+        if lang is not None:
+            css += " glossary-link--fallback"
+            title += f'" hreflang="{lang}" lang="{lang}'
         return f'<a href="{attr(self.url(slug))}" class="{css}" title="{title}">{html.escape(text)}</a>'
 
     # auto-linking: first plain mention of another term on a page -------------------------------

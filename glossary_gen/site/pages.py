@@ -32,16 +32,21 @@ from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.model import Entry, Glossary, name_key, slugify
 from glossary_gen.site.edit_links import EditLinks, edit_base
+from glossary_gen.site.language_pages import (
+    LanguageSite,
+    build_languages,
+    language_exports,
+    link_indexes,
+)
 from glossary_gen.site.page import RenderedPage, RenderOptions
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.sanitize import PageFragments
 from glossary_gen.site.text import md_escape
 from glossary_gen.site.used_on import DocsPage, scan
 
-#: The Pyodide the published site loads by default: the npm package pinned in package.json,
-#: served by jsDelivr. Point ``pyodide_url`` at a local copy for offline use and tests.
-PYODIDE_VERSION = "314.0.7"
-PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
+#: The Pyodide the pages load: ``pyodide_url: auto`` (the default) is the local copy when
+#: ``npm ci`` made one, else the pinned CDN (see :mod:`glossary_gen.fences.pyodide`).
+PYODIDE_AUTO = "auto"
 
 #: Where the package's CSS/JS land in the site.
 ASSETS_DIR = "assets/glossary"
@@ -68,7 +73,7 @@ class PageOptions:
     index_title: str = "Glossary"
     autolink: str = "off"
     math: bool = True
-    pyodide_url: str = PYODIDE_CDN
+    pyodide_url: str = PYODIDE_AUTO
     last_updated: bool = True
     repo_url: str | None = None
     edit_uri: str | None = None
@@ -159,6 +164,8 @@ class Assembly:
     diagnostics: list[Diagnostic]
     #: ``feed.xml`` is published (its ``<link rel="alternate">`` goes on every page).
     feed: bool = False
+    #: The translated languages' renderers and pages (:mod:`.language_pages`).
+    languages: list[LanguageSite] = field(default_factory=list)
     _deferred: dict[str, Output] = field(default_factory=dict, repr=False)
 
     def render(self, src: str) -> tuple[RenderedPage, list[Diagnostic]]:
@@ -296,6 +303,9 @@ def assemble(
         site_name=site.site_name,
         site_url=site.site_url or None,
         pyodide_url=pyodide.page_pyodide_url(options.pyodide_url),
+        pyodide_packages=pyodide.packages_url(options.pyodide_url),
+        pyodide_fallback=pyodide.page_pyodide_fallback(options.pyodide_url),
+        editor_url=pyodide.page_editor_url(site.base_dir),
         last_updated=options.last_updated,
         directory_urls=site.directory_urls,
         links=site.links,
@@ -317,6 +327,25 @@ def assemble(
     problems: list[Diagnostic] = []
     pages: dict[str, RenderedPage] = {}
     files: list[Output] = []
+    translations = getattr(glossary_result, "translations", None)
+    languages = (
+        build_languages(
+            renderer,
+            translations,
+            getattr(glossary_result, "translation_results", {}),
+            url=lambda src: page_url(src, directory_urls=site.directory_urls),
+        )
+        if translations is not None
+        else []
+    )
+    for language in languages:
+        if tag_pages:  # each language's own tag pages (<lang>/glossary/tags/), in its language
+            for page in render_tag_pages(language.renderer):
+                page.lang = language.lang
+                language.pages.append(page)
+        for page in language.pages:
+            pages[page.src] = page
+            files.append(Output(page.src, page=page, in_nav=False))
     for entry in glossary.published:
         if defer_terms:
             files.append(Output(src_of[entry.slug], in_nav=False, entry=entry))
@@ -326,6 +355,7 @@ def assemble(
         pages[page.src] = page
         files.append(Output(page.src, page=page, in_nav=False))
     index = renderer.render_index()
+    link_indexes(renderer, index, languages)
     pages[index.src] = index
     files.append(Output(index.src, page=index))
     if tag_pages:
@@ -340,9 +370,10 @@ def assemble(
     }
     problems += _redirects(renderer, site, docs_taken, pages_taken, files)
     feed = _exports(renderer, options, site, files)
+    files += [Output(path, content=text) for path, text in language_exports(languages)]
     for asset in assets():
         files.append(Output(f"{ASSETS_DIR}/{asset.name}", source=asset))
-    return Assembly(renderer, pages, files, problems, feed)
+    return Assembly(renderer, pages, files, problems, feed, languages)
 
 
 def _used_on(docs: Sequence[DocsFile], renderer: Renderer) -> dict[str, list[DocsPage]]:

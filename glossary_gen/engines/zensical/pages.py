@@ -26,6 +26,7 @@ import re
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glossary_gen.core.config import Settings
 from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
@@ -37,9 +38,13 @@ from glossary_gen.engines.zensical.project import (
     split_front_matter,
 )
 from glossary_gen.site.headings import PAGE_HTML_DIR, page_html_file, placeholder
+from glossary_gen.site.linker import Linker
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import Assembly, Output, assemble, math_diagnostic
 from glossary_gen.site.sanitize import TOKEN_PREFIX
+
+if TYPE_CHECKING:
+    from glossary_gen.pipeline import CheckResult
 
 
 @dataclass
@@ -56,6 +61,8 @@ class Written:
     html_dir: Path | None = None
     #: Pages whose finished HTML came from the page cache (:mod:`.page_cache`), not Markdown.
     reused: list[str] = field(default_factory=list)
+    #: The check's result (its summary line names the entries and the isolation).
+    check: CheckResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -94,7 +101,7 @@ def write_pages(
     result = check(settings)
     diagnostics = list(result.diagnostics)
     if has_errors(diagnostics):
-        return Written(sort_diagnostics(diagnostics))
+        return Written(sort_diagnostics(diagnostics), check=result)
     site = project.site(links)
     docs = docs_files(project, directory_urls=site.directory_urls)
     assembly = assemble(result, project.options, site, docs, settings=settings, tag_pages=tag_pages)
@@ -120,13 +127,15 @@ def write_pages(
             files[output.src] = (output.content or "").encode("utf-8")
     diagnostics = sort_diagnostics(diagnostics)
     if has_errors(diagnostics):
-        return Written(diagnostics, assembly)
+        return Written(diagnostics, assembly, check=result)
     written, removed = sync(out, files)
     from glossary_gen.fences import pyodide
 
     written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
     version = links_version(assembly)
-    return Written(diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR, reused)
+    return Written(
+        diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR, reused, result
+    )
 
 
 def _replaces_docs(output: Output) -> Diagnostic:
@@ -148,24 +157,33 @@ def render_files(
     """Each page's file (front matter and the placeholder of its finished HTML), the finished
     HTML by file name (rendered with the site's Markdown extensions and the glossary's,
     sanitized, trusted fragments spliced in), and the pages taken from the page cache of the
-    output folder ``out`` (:mod:`.page_cache`; none without ``out``)."""
+    output folder ``out`` (:mod:`.page_cache`; none without ``out``; a translated language's
+    pages are always converted)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
     from glossary_gen.incremental import LinkFacts, RecordingLinker, page_text, site_render_key
     from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
 
     renderer = assembly.renderer
-    linker = renderer.linker
-    recording = RecordingLinker(linker)
     names, configs = markdown_extensions(project.config)
-    md = markdown.Markdown(
-        extensions=[*names, GlossaryExtension(recording, math=project.options.math)],  # type: ignore[arg-type]
-        extension_configs=configs,
-    )
+    # A translated language's pages link in their language: one Markdown engine per linker.
+    linkers = {p.src: lang.renderer.linker for lang in assembly.languages for p in lang.pages}
+    recording = RecordingLinker(renderer.linker)
+    engines: dict[int, markdown.Markdown] = {}
+
+    def engine(linker: Linker) -> markdown.Markdown:
+        if id(linker) not in engines:
+            asked = recording if linker is renderer.linker else linker
+            engines[id(linker)] = markdown.Markdown(
+                extensions=[*names, GlossaryExtension(asked, math=project.options.math)],  # type: ignore[arg-type]
+                extension_configs=configs,
+            )
+        return engines[id(linker)]
+
     cache = None
     if out is not None:
         site = site_key(site_render_key(renderer), names, configs, project.options)
-        facts = LinkFacts(linker)
+        facts = LinkFacts(renderer.linker)
         cache = PageCache.open(
             project.settings.cache_dir, out, project.settings.entries_dir, site, facts
         )
@@ -175,17 +193,22 @@ def render_files(
     finished: dict[str, str] = {}
     try:
         for src, page in assembly.pages.items():
+            linker = linkers.get(src, renderer.linker)
+            cached = cache if linker is renderer.linker else None
             digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
-            done = cache.get(src, digest) if cache is not None else None
+            done = cached.get(src, digest) if cached is not None else None
             if done is None:
                 meta, body = split_front_matter(page.markdown)
                 slug = page.entry.slug if page.entry is not None else None
-                recording.begin_page(page.src, page.url, slug)
-                content = md.reset().convert(body)
+                if linker is renderer.linker:
+                    recording.begin_page(page.src, page.url, slug)
+                else:
+                    linker.begin_page(page.src, page.url, slug)
+                content = engine(linker).reset().convert(body)
                 text, html = page_file(renderer.finish_html(content, page), page, meta)
                 done = (text, html, list(linker.math_errors))
-                if cache is not None:
-                    cache.put(src, digest, done, recording.reads)
+                if cached is not None:
+                    cached.put(src, digest, done, recording.reads)
             text, html, math_errors = done
             if math_errors:
                 body = split_front_matter(page.markdown)[1]
@@ -217,8 +240,11 @@ def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tupl
     if fragments.head:
         meta["glossary_head"] = "\n".join(fragments.head)
     front = json.dumps(meta, ensure_ascii=False)
+    # A translation's page: its content is in its language (a code, LANG_RE); the engine's
+    # theme writes the site's language on <html>.
+    lang = f' lang="{page.lang}"' if page.lang else ""
     return f"---\n{front}\n---\n", (
-        f'<div class="glossary-page" data-glossary-page>\n{content}\n</div>\n'
+        f'<div class="glossary-page"{lang} data-glossary-page>\n{content}\n</div>\n'
     )
 
 
@@ -255,11 +281,14 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
     # half of a run with nothing to write); the walk does not enter linked folders.
     root = out.resolve()
     keep = {os.path.normpath(os.path.join(root, name)) for name in files}
-    local_pyodide = os.path.join(root, "assets", "pyodide") + os.sep
+    from glossary_gen.fences.pyodide import VENDORED_DIRS
+
+    # Copied after this sync: never removed by it.
+    vendored = tuple(os.path.join(root, folder.strip("/")) + os.sep for folder in VENDORED_DIRS)
     removed = []
     for path in sorted(root.rglob("*"), reverse=True):
         where = str(path)
-        if path.is_file() and where not in keep and not where.startswith(local_pyodide):
+        if path.is_file() and where not in keep and not where.startswith(vendored):
             path.unlink()
             removed.append(out / path.relative_to(root))
         elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
