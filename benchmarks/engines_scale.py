@@ -10,7 +10,9 @@ them: the best of ``--repeat`` runs of
 * Zensical cold: ``glossary-gen zensical build --clean`` (check, write the pages, build with an
   empty cache), with the writer's share (``glossary-gen zensical prepare``) measured apart;
 * Zensical warm: the same again with nothing changed (Zensical's page cache is used);
-* Zensical after editing one entry's body.
+* Zensical after editing one entry's body;
+* the writer alone (``glossary-gen pages``): without a cache, then with a private cache folder
+  cold, warm and after one edit, with the number of files each run wrote.
 
 Doctests are off, as in build_scale.py (their cost is doctest_scale.py's subject).
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.keep or Path(tempfile.mkdtemp(prefix="engines-scale-"))
     rows = []
+    writers: list[tuple[int, float, tuple[float, int], tuple[float, int], tuple[float, int]]] = []
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             site = write_site(root, n)
@@ -99,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             edited = best(args.repeat, site, *cli, "zensical", "build", before=edit)
             pages = len(list((site / "site").rglob("index.html")))
             rows.append((n, mkdocs, properdocs, prepare, cold, warm, edited, pages))
+            writers.append((n, *writer_figures(args.repeat, site, cli, edit)))
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
@@ -111,7 +116,52 @@ def main(argv: list[str] | None = None) -> int:
             f"{n:>6} {mkdocs:>7.2f}s {properdocs:>9.2f}s {cold:>8.2f}s {prepare:>8.2f}s "
             f"{warm:>6.2f}s {edited:>6.2f}s {pages:>6}"
         )
+    print(
+        "\nglossary-gen pages (the writer alone; target <= 2 s at 1,000 entries, an edit "
+        "rewrites only the files it changes):"
+    )
+    print(f"{'N':>6} {'no cache':>9} {'cold':>14} {'warm':>14} {'1 edit':>14}")
+    for n, plain, *cached in writers:
+        cells = " ".join(f"{t:>6.2f}s {w:>4} f" for t, w in cached)
+        print(f"{n:>6} {plain:>8.2f}s {cells}   (f: files written)")
     return 0
+
+
+def writer_figures(
+    repeat: int, site: Path, cli: tuple[str, ...], edit: object
+) -> tuple[float, tuple[float, int], tuple[float, int], tuple[float, int]]:
+    """``glossary-gen pages`` without a cache (the site's mkdocs.yml turns it off), then with a
+    private one: cold (empty cache and output), warm (nothing changed) and after one edit; each
+    with the number of files it wrote."""
+    cached = site / "mkdocs-cached.yml"
+    cache = site.parent / f"cache-{site.name}"
+    text = (site / "mkdocs.yml").read_text(encoding="utf-8")
+    cached.write_text(text.replace("cache_dir: ''", f"cache_dir: '{cache}'"), encoding="utf-8")
+    out = site / "build" / "pages"
+    plain = best(repeat, site, *cli, "pages", "--no-doctest", "--out", str(out))
+
+    def run(before: object = None) -> tuple[float, int]:
+        figures = []
+        for _ in range(repeat):
+            if callable(before):
+                before()
+            start = time.perf_counter()
+            command = [*cli, "pages", "--no-doctest", "--config", str(cached), "--out", str(out)]
+            done = subprocess.run(
+                [sys.executable, *command], cwd=site, capture_output=True, text=True, check=False
+            )
+            elapsed = time.perf_counter() - start
+            found = re.search(r"(\d+) file\(s\) written", done.stderr)
+            if done.returncode != 0 or found is None:
+                raise SystemExit(f"pages failed:\n{done.stdout}\n{done.stderr}")
+            figures.append((elapsed, int(found.group(1))))
+        return min(figures)
+
+    def empty() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+
+    return plain, run(empty), run(), run(edit)
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--no-doctest", action="store_true", help="do not run the Python examples")
     check.add_argument(
-        "--no-cache", action="store_true", help="run every example even if its result is cached"
+        "--no-cache",
+        action="store_true",
+        help="use no cache: run every example, parse and check every entry",
     )
     check.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="wall-clock limit per entry's examples"

@@ -48,6 +48,7 @@ from glossary_gen.core.model import Entry, name_key
 
 if TYPE_CHECKING:
     from glossary_gen.core.config import EntryModel, Settings
+    from glossary_gen.run.entry_cache import Records
     from glossary_gen.site.linker import Linker
     from glossary_gen.site.page import RenderedPage
     from glossary_gen.site.render import Renderer
@@ -73,16 +74,27 @@ class EntryCache:
     """
 
     def __init__(self) -> None:
-        self._parsed: dict[tuple[str, str], tuple[bytes, Entry | None, list[Diagnostic]]] = {}
+        #: (file, shown path) -> (its bytes, or their SHA-256 for a seeded record; entry; problems)
+        self._parsed: dict[tuple[str, str], tuple[bytes | str, Entry | None, list[Diagnostic]]] = {}
         #: Files parsed by the last :meth:`load_entries` (the others were reused).
         self.parsed: list[str] = []
+
+    @property
+    def empty(self) -> bool:
+        return not self._parsed
+
+    def seed(self, records: Records) -> None:
+        """Start from the persistent entry cache's records (:mod:`glossary_gen.run.entry_cache`):
+        a file is reused while its bytes have the recorded SHA-256."""
+        for key, (digest, entry, problems, _checks) in records.items():
+            self._parsed[key] = (digest, entry, list(problems))
 
     def load_entries(self, entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
         entries: list[Entry] = []
         diagnostics: list[Diagnostic] = []
         folder = display_path(entries_dir)
         boundary = Boundary.around(entries_dir)
-        kept: dict[tuple[str, str], tuple[bytes, Entry | None, list[Diagnostic]]] = {}
+        kept: dict[tuple[str, str], tuple[bytes | str, Entry | None, list[Diagnostic]]] = {}
         self.parsed = []
         for path in discover(entries_dir):
             shown = os.path.join(folder, path.name)
@@ -92,6 +104,9 @@ class EntryCache:
                 continue
             key = (str(path), shown)
             hit = self._parsed.get(key)
+            if hit is not None and isinstance(hit[0], str):  # seeded: compare the digests
+                same = hit[0] == hashlib.sha256(data).hexdigest()
+                hit = (data, hit[1], hit[2]) if same else None
             if hit is None or hit[0] != data:
                 entry, problems = parse_entry(data, path, shown)
                 hit = (data, entry, problems)
@@ -427,6 +442,14 @@ class ValidationMemo:
 
     def __init__(self) -> None:
         self._found: dict[tuple[object, ...], list[Diagnostic]] = {}
+
+    def seed(self, records: Records, model: EntryModel) -> None:
+        """Start from what the persistent entry cache's records say the per-entry rules found."""
+        today = _dt.date.today()
+        for _digest, entry, _problems, checks in records.values():
+            if entry is not None and checks is not None:
+                key = (entry.path, str(entry.file), entry.digest, model, today)
+                self._found[key] = list(checks)
 
     def validate(self, entries: Sequence[Entry], model: EntryModel) -> list[Diagnostic]:
         from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES

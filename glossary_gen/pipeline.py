@@ -28,6 +28,7 @@ from glossary_gen.core.loader import display_path, load_entries
 from glossary_gen.core.model import Entry, Glossary
 from glossary_gen.core.translations import Translations, load_translations, missing_report
 from glossary_gen.core.validate import validate
+from glossary_gen.run.entry_cache import Records, load_validated
 from glossary_gen.run.sandbox import Isolation
 
 if TYPE_CHECKING:
@@ -101,17 +102,29 @@ def _without_cyclic_gc() -> Iterator[None]:
 
 
 def load_and_link(
-    entries_dir: Path, model: EntryModel = DEFAULT_MODEL, *, memo: Memo | None = None
+    entries_dir: Path,
+    model: EntryModel = DEFAULT_MODEL,
+    *,
+    memo: Memo | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[Glossary, list[Diagnostic]]:
     """Load, validate (against the site's entry model) and link a glossary folder (no code is
     run). With a ``memo`` (the site adapter's, kept between ``mkdocs serve`` rebuilds) only
-    changed files are parsed and checked again."""
+    changed files are parsed and checked again; without one, a ``cache_dir`` keeps parsed and
+    validated entries between processes (:mod:`glossary_gen.run.entry_cache`)."""
     if not entries_dir.is_dir():
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
     with _without_cyclic_gc():
         if memo is not None:
+            if memo.entries.empty and cache_dir is not None:  # a new server: start from disk
+                records: Records = {}
+                load_validated(entries_dir, model, cache_dir, records)
+                memo.entries.seed(records)
+                memo.validation.seed(records, model)
             entries, diagnostics = memo.entries.load_entries(entries_dir)
             diagnostics += memo.validation.validate(entries, model)
+        elif cache_dir is not None:
+            entries, diagnostics = load_validated(entries_dir, model, cache_dir)
         else:
             entries, diagnostics = load_entries(entries_dir)
             diagnostics += validate(entries, model)
@@ -127,7 +140,9 @@ def check(
     glossary is still loaded and linked, since links need it). ``memo`` (see
     :class:`glossary_gen.incremental.Memo`) reuses the last build's parsing, validation and
     doctest verdicts for unchanged entries; the result is the same."""
-    glossary, diagnostics = load_and_link(settings.entries_dir, settings.entry_model, memo=memo)
+    glossary, diagnostics = load_and_link(
+        settings.entries_dir, settings.entry_model, memo=memo, cache_dir=settings.cache_dir
+    )
     translations, problems = load_translations(
         settings.entries_dir,
         settings.languages,

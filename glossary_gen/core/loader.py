@@ -266,8 +266,11 @@ def _not_regular(mode: int) -> str | None:
     return "not a regular file"
 
 
-def parse_entry(data: bytes, path: Path, shown: str) -> tuple[Entry | None, list[Diagnostic]]:
-    digest = hashlib.sha256(data).hexdigest()
+def parse_entry(
+    data: bytes, path: Path, shown: str, digest: str | None = None
+) -> tuple[Entry | None, list[Diagnostic]]:
+    """An entry from its file's bytes (``digest``: their SHA-256 in hex, if the caller has it)."""
+    digest = digest or hashlib.sha256(data).hexdigest()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

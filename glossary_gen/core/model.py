@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 #: Fence languages whose blocks are Python examples.
@@ -205,6 +205,7 @@ def name_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+@lru_cache(maxsize=4096)  # a few heading texts, asked for once per section of every entry
 def normalize_heading(title: str) -> str:
     return " ".join(title.rstrip().rstrip(":").split()).casefold()
 

@@ -112,6 +112,8 @@ def imported_names(block: CodeBlock) -> Iterable[tuple[str, int]]:
     Parsed with the standard ``doctest`` parser, as the doctest run will; an example that does not
     parse yields nothing here (the doctest run reports it at its line).
     """
+    if "import" not in block.code:  # no example can import anything (most blocks: no parse)
+        return
     try:
         examples = _PARSER.get_examples(block.code)
     except ValueError:

@@ -35,6 +35,8 @@ KEY_FILE = "cache.key"
 RECORD_VERSION = 2
 #: A record bigger than this is not read.
 MAX_RECORD = 16 * 1024 * 1024
+#: An opaque record (:meth:`ResultStore.get_bytes`) bigger than this is not read.
+MAX_BLOB = 1024 * 1024 * 1024
 
 log = logging.getLogger("glossary_gen")
 _keys: dict[Path, bytes] = {}
@@ -126,9 +128,49 @@ class ResultStore:
     def path(self, name: str) -> Path:
         return self.folder / f"{name}.json"
 
-    def _mac(self, name: str, body: bytes) -> bytes:
-        message = f"{self.namespace}\0{name}\0".encode() + body
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest().encode()
+    def _mac(self, name: str, body: bytes | memoryview) -> bytes:
+        mac = hmac.new(self._key, f"{self.namespace}\0{name}\0".encode(), hashlib.sha256)
+        mac.update(body)
+        return mac.hexdigest().encode()
+
+    # Opaque records (``<name>.bin``): the same key and MAC, over bytes the caller encodes. The
+    # caller decodes them only after :meth:`get_bytes` checked the MAC (the bytes may be a pickle).
+
+    _BLOB = b"glossary-gen blob %d\n" % RECORD_VERSION
+
+    def get_bytes(self, name: str, max_size: int = MAX_BLOB) -> bytes | None:
+        """The bytes stored under ``name`` if their MAC is right; None otherwise (a miss)."""
+        try:
+            with open(os.path.join(self._where, f"{name}.bin"), "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > max_size:
+                    return None
+                raw = handle.read()
+        except OSError:
+            return None
+        start = len(self._BLOB)
+        if not raw.startswith(self._BLOB) or len(raw) < start + 64:
+            return None
+        body = memoryview(raw)[start + 64 :]
+        if not hmac.compare_digest(self._mac(name, body), raw[start : start + 64]):
+            return None
+        return bytes(body)
+
+    def put_bytes(self, name: str, data: bytes) -> None:
+        """Store ``data`` under ``name`` with its MAC (atomically; a failure only costs speed)."""
+        self._write(name, ".bin", (self._BLOB, self._mac(name, data), data))
+
+    def _write(self, name: str, suffix: str, parts: tuple[bytes, ...]) -> None:
+        target = self.folder / f"{name}{suffix}"
+        temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                for part in parts:
+                    handle.write(part)
+            os.replace(temporary, target)
+        except OSError:  # a read-only or full disk only costs speed
+            with contextlib.suppress(OSError):
+                temporary.unlink()
 
     def get(self, name: str) -> dict[str, object] | None:
         try:
@@ -155,18 +197,12 @@ class ResultStore:
         return result if isinstance(result, dict) else None
 
     def put(self, name: str, result: Mapping[str, object]) -> None:
-        target = self.path(name)
-        temporary = target.with_name(f".{name}.{os.getpid()}.tmp")
         try:
             body = json.dumps(result, sort_keys=True, separators=(",", ":"), allow_nan=False)
-            data = body.encode()
-            record = self._PREFIX + self._mac(name, data) + self._MIDDLE + data + b"}"
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(record)
-            os.replace(temporary, target)
-        except (OSError, ValueError):  # a read-only or full disk only costs speed
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+        except ValueError:
+            return
+        data = body.encode()
+        self._write(name, ".json", (self._PREFIX, self._mac(name, data), self._MIDDLE, data, b"}"))
 
 
 def open_store(

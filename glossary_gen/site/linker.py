@@ -56,6 +56,7 @@ class Linker:
         #: Math that failed to convert on the current page: (latex, message).
         self.math_errors: list[tuple[str, str]] = []
         self._first_words: dict[str, list[tuple[tuple[str, ...], str]]] | None = None
+        self._trie: _Node | None = None
         self._by_src: dict[str, str] | None = None
         self._title_attrs: dict[str, str] = {}  # slug -> escaped tooltip, for anchor()
         #: On a translation's pages: the terms shown in another language (slug -> its code),
@@ -133,29 +134,70 @@ class Linker:
             self._first_words = index
         return self._first_words
 
+    def _names(self) -> _Node:
+        """Every published name as a trie of its casefolded words: one walk from each word of a
+        page finds the longest name starting there, whatever the number of terms."""
+        if self._trie is None:
+            root = _Node()
+            for entry in self.glossary.entries:
+                if entry.slug not in self.src_of:
+                    continue
+                for name in (entry.title, *(a.value for a in entry.aliases)):
+                    words = [w.casefold() for w in _WORD.findall(name)]
+                    if not words:
+                        continue
+                    node = root
+                    for word in words:
+                        child = node.children.get(word)
+                        if child is None:
+                            child = node.children[word] = _Node()
+                        node = child
+                    node.slugs.append(entry.slug)
+            self._trie = root
+        return self._trie
+
     def find_mentions(self, text: str) -> list[tuple[int, int, str]]:
         """Spans ``(start, end, slug)`` of first mentions in ``text`` of terms not yet linked on
-        this page (and not the page's own term); marks them linked."""
-        index = self._index()
+        this page (and not the page's own term); marks them linked. The longest name wins, then
+        the first entry; words of a name are separated by white space only."""
+        top = self._names().children
         words = [(m.start(), m.end(), m.group(0).casefold()) for m in _WORD.finditer(text)]
         found: list[tuple[int, int, str]] = []
+        count = len(words)
         i = 0
-        while i < len(words):
-            candidates = index.get(words[i][2])
+        while i < count:
+            node = top.get(words[i][2])
             matched = 0
-            if candidates:
-                for name_words, slug in candidates:
-                    k = len(name_words)
-                    if slug in self.linked or slug == self.page_slug or i + k > len(words):
-                        continue
-                    span = words[i : i + k]
-                    if tuple(w[2] for w in span) != name_words:
-                        continue
-                    if any(text[span[j][1] : span[j + 1][0]].strip() for j in range(k - 1)):
-                        continue
-                    found.append((span[0][0], span[-1][1], slug))
-                    self.linked.add(slug)
-                    matched = k
-                    break
+            if node is not None:
+                ends: list[tuple[int, list[str]]] = []  # (words in the name, its terms)
+                k = 1
+                while True:
+                    if node.slugs:
+                        ends.append((k, node.slugs))
+                    if i + k >= count or text[words[i + k - 1][1] : words[i + k][0]].strip():
+                        break
+                    child = node.children.get(words[i + k][2])
+                    if child is None:
+                        break
+                    node, k = child, k + 1
+                for k, slugs in reversed(ends):
+                    slug = next(
+                        (s for s in slugs if s not in self.linked and s != self.page_slug), None
+                    )
+                    if slug is not None:
+                        found.append((words[i][0], words[i + k - 1][1], slug))
+                        self.linked.add(slug)
+                        matched = k
+                        break
             i += matched or 1
         return found
+
+
+class _Node:
+    """A trie node: the next words of the names through here, and the terms named here."""
+
+    __slots__ = ("children", "slugs")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.slugs: list[str] = []

@@ -24,7 +24,8 @@ keeps the site-wide outputs whole:
   logged again; the output files of pages that no longer exist are deleted; and the record of
   this build is kept, in memory, for the next one.
 
-Nothing is cached across processes here: a new ``mkdocs serve`` starts with a full build.
+Nothing of this is kept across processes: a new ``mkdocs serve`` starts with a full build
+(its entries come from the entry cache, :mod:`glossary_gen.run.entry_cache`).
 
 The record of a build and the keys of what every page shows are in
 :mod:`~glossary_gen.engines.mkdocs.records`, what this keeps of Material's tags and search

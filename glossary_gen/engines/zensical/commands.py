@@ -227,7 +227,12 @@ def run_pages(args: argparse.Namespace) -> int:
     report(written.diagnostics)
     print(
         _summary(written, project)
-        + (f"; {len(written.written)} file(s) written to {args.out}" if written.ok else ""),
+        + (
+            f"; {len(written.written)} file(s) written to {args.out}"
+            f" ({len(written.reused)} page(s) from the cache)"
+            if written.ok
+            else ""
+        ),
         file=sys.stderr,
     )
     return 0 if written.ok else 1

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from glossary_gen.core.config import Settings
 from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from glossary_gen.engines.zensical.page_cache import PageCache, page_digest, site_key
 from glossary_gen.engines.zensical.project import (
     Project,
     docs_files,
@@ -57,6 +59,8 @@ class Written:
     version: str = ""
     #: The folder of the pages' finished HTML (the Markdown extension's ``html`` option).
     html_dir: Path | None = None
+    #: Pages whose finished HTML came from the page cache (:mod:`.page_cache`), not Markdown.
+    reused: list[str] = field(default_factory=list)
     #: The check's result (its summary line names the entries and the isolation).
     check: CheckResult | None = None
 
@@ -107,7 +111,7 @@ def write_pages(
     if copy_docs:
         for doc in docs:
             files[doc.src] = project.docs_dir / doc.src
-    problems, rendered, finished = render_files(project, assembly)
+    problems, rendered, finished, reused = render_files(project, assembly, out)
     diagnostics += problems
     for name, text in finished.items():
         files[f"{PAGE_HTML_DIR}/{name}"] = text.encode("utf-8")
@@ -130,7 +134,7 @@ def write_pages(
     written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
     version = links_version(assembly)
     return Written(
-        diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR, check=result
+        diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR, reused, result
     )
 
 
@@ -148,49 +152,76 @@ def _replaces_docs(output: Output) -> Diagnostic:
 
 
 def render_files(
-    project: Project, assembly: Assembly
-) -> tuple[list[Diagnostic], dict[str, str], dict[str, str]]:
-    """Each page's file (front matter and the placeholder of its finished HTML), and the finished
+    project: Project, assembly: Assembly, out: Path | None = None
+) -> tuple[list[Diagnostic], dict[str, str], dict[str, str], list[str]]:
+    """Each page's file (front matter and the placeholder of its finished HTML), the finished
     HTML by file name (rendered with the site's Markdown extensions and the glossary's,
-    sanitized, trusted fragments spliced in)."""
+    sanitized, trusted fragments spliced in), and the pages taken from the page cache of the
+    output folder ``out`` (:mod:`.page_cache`; none without ``out``; a translated language's
+    pages are always converted)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
+    from glossary_gen.incremental import LinkFacts, RecordingLinker, page_text, site_render_key
     from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
 
     renderer = assembly.renderer
     names, configs = markdown_extensions(project.config)
     # A translated language's pages link in their language: one Markdown engine per linker.
     linkers = {p.src: lang.renderer.linker for lang in assembly.languages for p in lang.pages}
+    recording = RecordingLinker(renderer.linker)
     engines: dict[int, markdown.Markdown] = {}
 
     def engine(linker: Linker) -> markdown.Markdown:
         if id(linker) not in engines:
+            asked = recording if linker is renderer.linker else linker
             engines[id(linker)] = markdown.Markdown(
-                extensions=[*names, GlossaryExtension(linker, math=project.options.math)],
+                extensions=[*names, GlossaryExtension(asked, math=project.options.math)],  # type: ignore[arg-type]
                 extension_configs=configs,
             )
         return engines[id(linker)]
 
+    cache = None
+    if out is not None:
+        site = site_key(site_render_key(renderer), names, configs, project.options)
+        facts = LinkFacts(renderer.linker)
+        cache = PageCache.open(
+            project.settings.cache_dir, out, project.settings.entries_dir, site, facts
+        )
     MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
     problems: list[Diagnostic] = []
     files: dict[str, str] = {}
     finished: dict[str, str] = {}
     try:
         for src, page in assembly.pages.items():
-            meta, body = split_front_matter(page.markdown)
-            slug = page.entry.slug if page.entry is not None else None
             linker = linkers.get(src, renderer.linker)
-            linker.begin_page(page.src, page.url, slug)
-            content = engine(linker).reset().convert(body)
-            for tex, message in linker.math_errors:
-                problems.append(math_diagnostic(page.entry, src, body, tex, message))
-            text, html = page_file(renderer.finish_html(content, page), page, meta)
+            cached = cache if linker is renderer.linker else None
+            digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
+            done = cached.get(src, digest) if cached is not None else None
+            if done is None:
+                meta, body = split_front_matter(page.markdown)
+                slug = page.entry.slug if page.entry is not None else None
+                if linker is renderer.linker:
+                    recording.begin_page(page.src, page.url, slug)
+                else:
+                    linker.begin_page(page.src, page.url, slug)
+                content = engine(linker).reset().convert(body)
+                text, html = page_file(renderer.finish_html(content, page), page, meta)
+                done = (text, html, list(linker.math_errors))
+                if cached is not None:
+                    cached.put(src, digest, done, recording.reads)
+            text, html, math_errors = done
+            if math_errors:
+                body = split_front_matter(page.markdown)[1]
+                for tex, message in math_errors:
+                    problems.append(math_diagnostic(page.entry, src, body, tex, message))
             token, name = page_html_file(html)
             files[src] = text + placeholder(token)
             finished[name] = html
     finally:
         MATH_CACHE.save()
-    return problems, files, finished
+    if cache is not None:
+        cache.save()
+    return problems, files, finished, cache.reused if cache is not None else []
 
 
 def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tuple[str, str]:
@@ -246,17 +277,21 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
                 target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         written.append(target)
-    keep = {(out / name).resolve() for name in files}
-    removed = []
+    # Paths under the output folder resolved once (resolving each of thousands of files was
+    # half of a run with nothing to write); the walk does not enter linked folders.
+    root = out.resolve()
+    keep = {os.path.normpath(os.path.join(root, name)) for name in files}
     from glossary_gen.fences.pyodide import VENDORED_DIRS
 
-    vendored = {(out / folder).resolve() for folder in VENDORED_DIRS}  # copied after this sync
-    for path in sorted(out.rglob("*"), reverse=True):
-        resolved = path.resolve()
-        if path.is_file() and resolved not in keep and not vendored & set(resolved.parents):
+    # Copied after this sync: never removed by it.
+    vendored = tuple(os.path.join(root, folder.strip("/")) + os.sep for folder in VENDORED_DIRS)
+    removed = []
+    for path in sorted(root.rglob("*"), reverse=True):
+        where = str(path)
+        if path.is_file() and where not in keep and not where.startswith(vendored):
             path.unlink()
-            removed.append(path)
-        elif path.is_dir() and not any(path.iterdir()):
+            removed.append(out / path.relative_to(root))
+        elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
             path.rmdir()
     return written, removed
 

@@ -1,0 +1,206 @@
+"""Parsed and validated entries kept between processes, so that a warm ``check`` costs less than
+reading the files with a YAML parser.
+
+One record per entries folder, in the cache folder of :mod:`glossary_gen.run.cache` (never the
+repository), holding for each file its shown path, the SHA-256 of its bytes, the parsed
+:class:`~glossary_gen.core.model.Entry` (or None) with the loader's diagnostics, and what the
+per-entry validation rules found. A run reads every file, as before, and parses and validates
+again only the files whose bytes changed.
+
+* **Keyed** by the bytes of each file (its SHA-256), and, for the whole record, by the record
+  format, the package version, the Python version, the site's entry model (the settings that
+  validation reads), a stamp of the package's own modules (an edited checkout) and of the
+  installed packages (``requires:`` is checked against them). A change to any of these
+  discards every entry. Today's date (``updated:`` may not be in the future) re-runs the
+  validation rules only.
+* **Authenticated** with the doctest cache's key and MAC (:meth:`ResultStore.get_bytes`): the
+  record is unpickled only after its MAC is checked, so a file someone else wrote, or a
+  tampered one, is a miss (DESIGN.md section 9). Any problem with the store only costs time.
+* **Correct across entries.** The rules that need the whole glossary (duplicate names, alias
+  slugs, old addresses) and linking (broken ``[[links]]``, related terms) always run on the
+  current entries, so an edit to one entry re-checks every entry that names it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import pickle
+import site
+import sys
+import sysconfig
+from pathlib import Path
+
+from glossary_gen.core.config import EntryModel
+from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.loader import (
+    MAX_ENTRY_BYTES,
+    Boundary,
+    discover,
+    display_path,
+    parse_entry,
+    read_entry_file,
+)
+from glossary_gen.core.model import Entry
+from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
+from glossary_gen.run.cache import open_store
+
+__all__ = [
+    "FORMAT",
+    "NAMESPACE",
+    "Records",
+    "code_stamp",
+    "environment_stamp",
+    "fingerprint",
+    "load_validated",
+]
+
+#: Bump when the shape of a record (or of the objects in it) changes.
+FORMAT = 1
+NAMESPACE = "entries"
+
+#: digest of the file's bytes, the entry (None when it does not parse), the loader's
+#: diagnostics, the per-entry validation rules' diagnostics (None: not validated yet).
+_Record = tuple[str, Entry | None, tuple[Diagnostic, ...], tuple[Diagnostic, ...] | None]
+Records = dict[tuple[str, str], _Record]
+_Records = Records
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def code_stamp(
+    folders: tuple[str, ...] = ("core", "schema"),
+) -> tuple[tuple[str, int, int], ...]:
+    """The package's modules in ``folders`` (default: those that decide what an entry parses
+    and validates to), as they are now: an edited checkout is another version."""
+    found = []
+    for folder in folders:
+        with os.scandir(_PACKAGE / folder) as files:
+            for item in files:
+                if item.name.endswith((".py", ".json")):
+                    info = item.stat()
+                    found.append((f"{folder}/{item.name}", info.st_mtime_ns, info.st_size))
+    info = os.stat(__file__)
+    found.append(("run/entry_cache.py", info.st_mtime_ns, info.st_size))
+    return tuple(sorted(found))
+
+
+def environment_stamp() -> tuple[tuple[str, int], ...]:
+    """The folders packages are installed in, as they are now: installing or removing one
+    changes them (``check_requires`` asks what is installed)."""
+    paths = sysconfig.get_paths()
+    found = []
+    for folder in sorted({paths["purelib"], paths["platlib"], site.getusersitepackages()}):
+        try:
+            found.append((folder, os.stat(folder).st_mtime_ns))
+        except OSError:
+            continue
+    return tuple(found)
+
+
+def fingerprint(model: EntryModel) -> str:
+    """What every record depends on, apart from the files themselves and today's date."""
+    import glossary_gen  # read now, so that an upgrade in a long-lived process is seen
+
+    return repr(
+        (
+            FORMAT,
+            glossary_gen.__version__,
+            sys.version,
+            model,
+            code_stamp(),
+            environment_stamp(),
+        )
+    )
+
+
+def _record_name(entries_dir: Path) -> str:
+    where = os.path.abspath(entries_dir)
+    return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _read(data: bytes | None, stamp: str) -> tuple[str, _Records]:
+    """(the day the records were validated, the records), or nothing if they do not apply."""
+    if data is None:
+        return "", {}
+    try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
+        loaded = pickle.loads(data)
+    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
+        return "", {}
+    if (
+        isinstance(loaded, tuple)
+        and len(loaded) == 3
+        and loaded[0] == stamp
+        and isinstance(loaded[1], str)
+        and isinstance(loaded[2], dict)
+    ):
+        return loaded[1], loaded[2]
+    return "", {}
+
+
+def _validate_one(entry: Entry, model: EntryModel) -> tuple[Diagnostic, ...]:
+    found = [d for rule in MODEL_RULES for d in rule(entry, model)]
+    found += [d for rule in ENTRY_RULES for d in rule(entry)]
+    return tuple(found)
+
+
+def load_validated(
+    entries_dir: Path,
+    model: EntryModel,
+    cache_dir: Path | None,
+    records_out: _Records | None = None,
+) -> tuple[list[Entry], list[Diagnostic]]:
+    """What :func:`~glossary_gen.core.loader.load_entries` followed by
+    :func:`~glossary_gen.core.validate.validate` return, with unchanged files taken from the
+    cache in ``cache_dir`` (no cache: everything is parsed and validated). ``records_out``
+    receives each file's record: ``(str(path), shown) -> (digest, entry, loader diagnostics,
+    validation diagnostics)`` (an in-memory cache starts from them)."""
+    store = open_store(cache_dir, NAMESPACE, entries_dir)
+    name = _record_name(entries_dir)
+    stamp = fingerprint(model)
+    today = _dt.date.today().isoformat()
+    day, old = _read(store.get_bytes(name) if store is not None else None, stamp)
+    same_day = day == today
+
+    entries: list[Entry] = []
+    diagnostics: list[Diagnostic] = []
+    checks: list[Diagnostic] = []
+    folder = display_path(entries_dir)
+    boundary = Boundary.around(entries_dir)
+    records: _Records = {}
+    changed = False
+    for path in discover(entries_dir):
+        shown = os.path.join(folder, path.name)
+        data = read_entry_file(path, shown, MAX_ENTRY_BYTES, boundary)
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
+            continue
+        key = (str(path), shown)
+        digest = hashlib.sha256(data).hexdigest()
+        record = old.get(key)
+        if record is None or record[0] != digest:
+            entry, problems = parse_entry(data, path, shown, digest)
+            record = (digest, entry, tuple(problems), None)
+            changed = True
+        entry = record[1]
+        if entry is not None and (record[3] is None or not same_day):
+            record = (*record[:3], _validate_one(entry, model))
+            changed = True
+        records[key] = record
+        diagnostics.extend(record[2])
+        if entry is not None:
+            entries.append(entry)
+            checks.extend(record[3] or ())
+    diagnostics += checks
+    if records_out is not None:
+        records_out.update(records)
+    for glossary_rule in GLOSSARY_RULES:
+        diagnostics.extend(glossary_rule(entries))
+    if store is not None and (changed or records.keys() != old.keys()):
+        try:
+            blob = pickle.dumps((stamp, today, records), protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
+            return entries, diagnostics
+        store.put_bytes(name, blob)
+    return entries, diagnostics
