@@ -12,9 +12,10 @@
   opening ``$`` must be followed, and the closing one preceded, by a non-space, and the closing
   one must not be followed by a digit.
 * With a :class:`DeferredMath` (the MkDocs plugin sets one), a formula is first rendered as a
-  marker element holding its LaTeX source, and :meth:`DeferredMath.splice` swaps the markers for
-  the (sanitized, once per formula) MathML in the finished page: search indexes the LaTeX, which
-  is what readers type, and neither the indexer nor the page sanitizer reads the MathML.
+  marker element holding the formula as readable text (:func:`~glossary_gen.site.math_text.math_text`:
+  ``α ≤ log(1 + eˣ)``), and :meth:`DeferredMath.splice` swaps the markers for the (sanitized, once
+  per formula) MathML in the finished page: search indexes that text, never backslash-LaTeX, and
+  neither the indexer nor the page sanitizer reads the MathML.
 
 Processors are registered with explicit names and priorities, as in Python-Markdown's own
 extensions. The extension instance is created once per build and reused for every page; the
@@ -51,6 +52,7 @@ from glossary_gen.site.math_cache import (
     MathCache,
     formula_keys,
 )
+from glossary_gen.site.math_text import math_text
 from glossary_gen.site.sanitize import TOKEN_PREFIX, TOKEN_RE, sanitize
 
 __all__ = ["MATH_CACHE", "DeferredMath", "GlossaryExtension", "MathCache", "formula_keys"]
@@ -91,11 +93,11 @@ class DeferredMath:
 
     :meth:`marker` gives the element the Markdown tree holds instead of the MathML: a ``span``
     (inline) or ``div`` (display) with the classes ``glossary-math`` and a per-build key, holding
-    the LaTeX source as text. The search index reads that text. :meth:`splice` (the plugin's
+    the formula as readable text (``α ≤ 0``). The search index reads that text. :meth:`splice` (the plugin's
     ``on_post_page``) replaces each marker by its formula's MathML, sanitized once per formula
     with the page sanitizer (LaTeX is contributor input: ``\\href`` and friends make attributes),
     so the sanitizer of the page body never reads MathML either. A marker that some other tool
-    altered stays as its LaTeX text. Keys carry a random nonce, so an entry cannot forge one.
+    altered stays as that text. Keys carry a random nonce, so an entry cannot forge one.
     """
 
     #: Sanitized MathML per formula, for the whole process (``mkdocs serve`` rebuilds too).
@@ -130,7 +132,7 @@ class DeferredMath:
                 else f"glossary-math {key}"
             },
         )
-        el.text = AtomicString(tex.strip())
+        el.text = AtomicString(math_text(tex))  # what the search index reads: α ≤ log(1 + eˣ)
         return el
 
     def splice(self, document: str) -> str:
