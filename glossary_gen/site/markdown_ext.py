@@ -13,7 +13,7 @@
   one must not be followed by a digit.
 * With a :class:`DeferredMath` (the MkDocs plugin sets one), a formula is first rendered as a
   marker element holding the formula as readable text (:func:`~glossary_gen.site.math_text.math_text`:
-  ``α ≤ log(1 + eˣ)``), and :meth:`DeferredMath.splice` swaps the markers for the (sanitized, once
+  ``x ≤ log(1 + eˣ)``), and :meth:`DeferredMath.splice` swaps the markers for the (sanitized, once
   per formula) MathML in the finished page: search indexes that text, never backslash-LaTeX, and
   neither the indexer nor the page sanitizer reads the MathML.
 
@@ -93,7 +93,7 @@ class DeferredMath:
 
     :meth:`marker` gives the element the Markdown tree holds instead of the MathML: a ``span``
     (inline) or ``div`` (display) with the classes ``glossary-math`` and a per-build key, holding
-    the formula as readable text (``α ≤ 0``). The search index reads that text. :meth:`splice` (the plugin's
+    the formula as readable text (``x ≤ 0``). The search index reads that text. :meth:`splice` (the plugin's
     ``on_post_page``) replaces each marker by its formula's MathML, sanitized once per formula
     with the page sanitizer (LaTeX is contributor input: ``\\href`` and friends make attributes),
     so the sanitizer of the page body never reads MathML either. A marker that some other tool
@@ -132,7 +132,7 @@ class DeferredMath:
                 else f"glossary-math {key}"
             },
         )
-        el.text = AtomicString(math_text(tex))  # what the search index reads: α ≤ log(1 + eˣ)
+        el.text = AtomicString(math_text(tex))  # what the search index reads: x ≤ log(1 + eˣ)
         return el
 
     def splice(self, document: str) -> str:

@@ -172,14 +172,56 @@ _SPACES = {",": " ", ";": " ", ":": " ", ">": " ", " ": " ", "quad": " ", "qquad
 
 #: Commands that only change size or style: dropped, their argument (if any) kept.
 _IGNORED = frozenset(
-    "left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr middle "
-    "displaystyle textstyle scriptstyle limits nolimits nonumber notag label".split()
+    [
+        "left",
+        "right",
+        "big",
+        "Big",
+        "bigg",
+        "Bigg",
+        "bigl",
+        "bigr",
+        "Bigl",
+        "Bigr",
+        "biggl",
+        "biggr",
+        "Biggl",
+        "Biggr",
+        "middle",
+        "displaystyle",
+        "textstyle",
+        "scriptstyle",
+        "limits",
+        "nolimits",
+        "nonumber",
+        "notag",
+        "label",
+    ]
 )
 
 #: Commands taking one argument, shown as it is.
 _STYLES = frozenset(
-    "mathrm text textrm textit textbf mathit mathbf mathsf mathtt boldsymbol bm mathnormal "
-    "operatorname mbox hbox emph textnormal underline overline".split()
+    [
+        "mathrm",
+        "text",
+        "textrm",
+        "textit",
+        "textbf",
+        "mathit",
+        "mathbf",
+        "mathsf",
+        "mathtt",
+        "boldsymbol",
+        "bm",
+        "mathnormal",
+        "operatorname",
+        "mbox",
+        "hbox",
+        "emph",
+        "textnormal",
+        "underline",
+        "overline",
+    ]
 )
 
 #: Accents: a combining character after a one-character argument.

@@ -95,7 +95,7 @@ def text_parts(markdown_text: str) -> tuple[str, list[tuple[str, str]]]:
 def plain_text(markdown_text: str) -> str:
     """Markdown -> one line of plain text, for meta descriptions and JSON exports (the first
     :data:`PLAIN_TEXT_MAX` characters; see :func:`tooltip_text` for tooltips). Formulas become
-    readable Unicode (:func:`~glossary_gen.site.math_text.math_text`): ``α ≤ log(1 + eˣ)``."""
+    readable Unicode (:func:`~glossary_gen.site.math_text.math_text`): ``x ≤ log(1 + eˣ)``."""
     text, literals = text_parts(markdown_text)
     if not literals:
         return html.unescape(text).strip()
