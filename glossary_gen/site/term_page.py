@@ -138,7 +138,7 @@ class TermPageRenderer:
         meta = {
             "title": html.escape(entry.title),
             "description": html.escape(summary),
-            "tags": [html.escape(t.value) for t in entry.tags],
+            "tags": [html.escape(context.tag_title(t.value)) for t in entry.tags],
             "glossary_entry": entry.slug,
         }
         doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "")

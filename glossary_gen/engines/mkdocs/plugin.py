@@ -60,7 +60,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from glossary_gen.core.config import ConfigError, Settings, settings_from_options
+from glossary_gen.core.config import ConfigError, Settings, settings_from_options, tag_titles
 from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
@@ -133,6 +133,8 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     hint}``; the first is ``Summary``. Default: Summary, ELI5, In-depth explanation, all required."""
     extra_keys = c.Optional(c.Type((list, dict)))
     """Front-matter keys the site allows besides the built-in ones: names, or name -> JSON Schema."""
+    tag_titles = c.Optional(c.Type(dict))
+    """Tag -> the title pages show for it (``activation-functions: Activation functions``)."""
     schema_file = c.Optional(c.Type(str))
     """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
 
@@ -210,7 +212,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             files,
             config,
             settings=self.settings,
-            options=PageOptions(**{f.name: self.config[f.name] for f in fields(PageOptions)}),
+            options=PageOptions(
+                **{
+                    f.name: self.config[f.name]
+                    for f in fields(PageOptions)
+                    if f.name != "tag_titles"
+                },
+                tag_titles=tag_titles(self.config.tag_titles),
+            ),
             partial=self._partial_build(config),
             extension=self.extension,
         )
