@@ -54,6 +54,7 @@ from glossary_gen.site.math_cache import (
 )
 from glossary_gen.site.math_text import math_text
 from glossary_gen.site.sanitize import TOKEN_PREFIX, TOKEN_RE, sanitize
+from glossary_gen.site.term_lists import TermListPreprocessor
 
 __all__ = ["MATH_CACHE", "DeferredMath", "GlossaryExtension", "MathCache", "formula_keys"]
 
@@ -397,6 +398,10 @@ class GlossaryExtension(Extension):
             )
             if self.engine_pages:
                 md.preprocessors.register(PagePreprocessor(md, self.linker), "glossary_page", 40)
+            # After the code fences (25) are stashed, before raw HTML blocks (20) are.
+            md.preprocessors.register(
+                TermListPreprocessor(md, self.linker), "glossary_term_lists", 22
+            )
         # After 'toc' (5): every heading id of a term page is a slug, in the page and its TOC.
         md.treeprocessors.register(
             HeadingIdTreeprocessor(md, self._term_page), "glossary_heading_ids", 4

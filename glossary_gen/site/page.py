@@ -125,6 +125,7 @@ class RenderContext:
         #: entries are edited (:mod:`.edit_links`).
         self.used_on: Mapping[str, Sequence[DocsPage]] = {}
         self.edit_links: EditLinks | None = None
+        linker.date_of = self.date_of  # the docs pages' lists of recent changes read it
 
     def new_page(self) -> PageDoc:
         """An empty document whose trusted fragments carry this build's nonce."""

@@ -35,7 +35,7 @@ from glossary_gen.site.edit_links import EditLinks, edit_base
 from glossary_gen.site.page import RenderedPage, RenderOptions
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.sanitize import PageFragments
-from glossary_gen.site.term_page import term_card
+from glossary_gen.site.summary_html import term_card
 from glossary_gen.site.text import md_escape
 from glossary_gen.site.used_on import DocsPage, scan
 

@@ -51,3 +51,11 @@ def summary_html(markdown_text: str, *, whole: bool = False) -> str:
         else:
             out.append(formula_html(source))
     return "".join(out).strip()
+
+
+def term_card(anchor: str, summary_markdown: str, extra: str = "") -> str:
+    """One item of a compact term list: the link (trusted HTML), the first sentence of the
+    summary, and ``extra`` (trusted HTML, e.g. a date)."""
+    summary = summary_html(summary_markdown)
+    text = f'<span class="glossary-card-summary">{summary}</span>' if summary else ""
+    return f"<li>{anchor}{extra}{text}</li>"

@@ -27,7 +27,7 @@ from glossary_gen.core.markup import too_deep
 from glossary_gen.core.model import Entry
 from glossary_gen.site.code_blocks import CodeBlockRenderer
 from glossary_gen.site.page import PageDoc, RenderContext, RenderedPage, RenderOptions
-from glossary_gen.site.summary_html import summary_html
+from glossary_gen.site.summary_html import term_card
 from glossary_gen.site.text import attr, md_escape, plain_text, script_json
 from glossary_gen.site.used_on import used_on_html
 
@@ -290,10 +290,3 @@ class TermPageRenderer:
 
 #: How many related terms a page lists before "Show all".
 SHOWN_RELATED = 6
-
-
-def term_card(anchor: str, summary_markdown: str) -> str:
-    """One item of a compact term list: the link and the first sentence of the summary."""
-    summary = summary_html(summary_markdown)
-    text = f'<span class="glossary-card-summary">{summary}</span>' if summary else ""
-    return f"<li>{anchor}{text}</li>"
