@@ -1,5 +1,5 @@
 /*
- * glossary_gen: two things Material's scripts leave out, added from outside.
+ * glossary_gen: three things Material's scripts leave out, added from outside.
  *
  * - Tooltips (``content.tooltips``), WCAG 2.1 1.4.13 "Content on hover or focus": Material opens a
  *   term's summary on hover and on keyboard focus; this adds the dismissal: Escape closes the open
@@ -9,8 +9,9 @@
  * - Landmarks: Material wraps each code block's copy button in an unnamed <nav>, so a page with
  *   two code blocks has two landmarks no screen reader can tell apart (axe: landmark-unique). A
  *   copy button is not navigation: the wrapper loses its landmark role.
+ * - Skip link, WCAG 2.1 2.4.1: "Skip to content" leads to the content's start on every page.
  *
- * Document-wide listeners, so both keep working across Material's instant navigation.
+ * Document-wide listeners, so all three keep working across Material's instant navigation.
  */
 (function () {
   "use strict";
@@ -27,6 +28,27 @@
     });
   }
 
+  // 2.4.1 Bypass blocks: Material's "Skip to content" leads to the first heading of the table of
+  // contents, which on a term page is below its summary, and a page without headings has none.
+  // It leads to the start of the content instead (the page's title), on every page.
+  function skipToContent() {
+    var content = document.querySelector("article.md-content__inner");
+    var holder = document.querySelector('[data-md-component="skip"]');
+    if (!content || !holder) return;
+    if (content.id !== "glossary-content") {
+      content.id = "glossary-content";
+      content.setAttribute("tabindex", "-1");
+    }
+    var skip = holder.querySelector("a.md-skip");
+    if (!skip) {
+      skip = document.createElement("a");
+      skip.className = "md-skip";
+      skip.textContent = "Skip to content";
+      holder.appendChild(skip);
+    }
+    if (skip.getAttribute("href") !== "#glossary-content") skip.setAttribute("href", "#glossary-content");
+  }
+
   function unlandmark() {
     Array.prototype.forEach.call(document.querySelectorAll(".md-code__nav:not([role])"), function (nav) {
       nav.setAttribute("role", "none");
@@ -34,6 +56,11 @@
   }
 
   document.addEventListener("keydown", dismiss, true);
-  new MutationObserver(unlandmark).observe(document.body, { childList: true, subtree: true });
-  unlandmark();
+  function update() {
+    unlandmark();
+    skipToContent();
+  }
+
+  new MutationObserver(update).observe(document.body, { childList: true, subtree: true });
+  update();
 })();
