@@ -136,12 +136,29 @@ class DeferredMath:
         el.text = AtomicString(math_text(tex))  # what the search index reads: x ≤ log(1 + eˣ)
         return el
 
-    def splice(self, document: str) -> str:
-        """The page with every formula marker replaced by its MathML."""
+    def splice(self, document: str, *, text_twin: bool = False) -> str:
+        """The page with every formula marker replaced by its MathML.
+
+        ``text_twin`` (for engines that index the finished page, Zensical): the MathML is marked
+        ``data-search-exclude`` and followed by the formula's readable text, which the search
+        index reads and the page hides (``.glossary-math-text``, ``aria-hidden``): the index
+        holds ``max(a x, x)`` as text, not the MathML leaves run together."""
         if self.prefix not in document:
             return document
         items = self._html
-        return self._pattern.sub(lambda m: items.get(m.group(2), m.group(0)), document)
+
+        def formula(m: re.Match[str]) -> str:
+            found = items.get(m.group(2))
+            if found is None or not text_twin:
+                return found or m.group(0)
+            tag, start = m.group(1), found.index(">") + 1
+            text = m.group(0)[m.group(0).index(">") + 1 : -len(f"</{tag}>")]
+            return (
+                f"{found[:start]}<span data-search-exclude>{found[start : -len(f'</{tag}>')]}</span>"
+                f'<span class="glossary-math-text" aria-hidden="true">{text}</span></{tag}>'
+            )
+
+        return self._pattern.sub(formula, document)
 
 
 def _math_html(

@@ -146,13 +146,15 @@ def render_files(
     sanitized, trusted fragments spliced in)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
-    from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
+    from glossary_gen.site.markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension
 
     renderer = assembly.renderer
     linker = renderer.linker
     names, configs = markdown_extensions(project.config)
+    # Formulas as markers, spliced in after the sanitizer with their text for the search index.
+    math = DeferredMath(renderer.nonce)
     md = markdown.Markdown(
-        extensions=[*names, GlossaryExtension(linker, math=project.options.math)],
+        extensions=[*names, GlossaryExtension(linker, math=project.options.math, deferred=math)],
         extension_configs=configs,
     )
     MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
@@ -167,7 +169,8 @@ def render_files(
             content = md.reset().convert(body)
             for tex, message in linker.math_errors:
                 problems.append(math_diagnostic(page.entry, src, body, tex, message))
-            text, html = page_file(renderer.finish_html(content, page), page, meta)
+            finished_html = math.splice(renderer.finish_html(content, page), text_twin=True)
+            text, html = page_file(finished_html, page, meta)
             token, name = page_html_file(html)
             files[src] = text + placeholder(token)
             finished[name] = html
