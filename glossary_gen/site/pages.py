@@ -32,6 +32,8 @@ from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.model import Entry, Glossary, name_key, slugify
 from glossary_gen.site.edit_links import EditLinks, edit_base
+from glossary_gen.site.math_font import SITE_NAME as MATH_FONT_NAME
+from glossary_gen.site.math_font import find_math_font
 from glossary_gen.site.page import RenderedPage, RenderOptions
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.sanitize import PageFragments
@@ -349,6 +351,9 @@ def assemble(
     feed = _exports(renderer, options, site, files)
     for asset in assets():
         files.append(Output(f"{ASSETS_DIR}/{asset.name}", source=asset))
+    font = find_math_font(site.base_dir)
+    if font is not None:
+        files.append(Output(f"{ASSETS_DIR}/{MATH_FONT_NAME}", source=font))
     return Assembly(renderer, pages, files, problems, feed)
 
 
