@@ -295,9 +295,11 @@ class _Reader:
         token = self._next()
         if token is None:
             return ""
+        if depth >= MAX_DEPTH:  # too deep: the rest is read flat by the groups above
+            return "" if token in ("{", "}") or token.startswith("\\") else token
         if token == "{":
             return self.group(depth + 1, "}")
-        return self.atom(token, depth)
+        return self.atom(token, depth + 1)
 
     def optional(self, depth: int) -> str | None:
         """An optional ``[argument]``, when the next token opens one."""
@@ -314,9 +316,8 @@ class _Reader:
             if token == close:
                 break
             if token == "{":
-                out.append(
-                    self.group(depth + 1, "}") if depth < MAX_DEPTH else self.group(depth, "}")
-                )
+                if depth < MAX_DEPTH:
+                    out.append(self.group(depth + 1, "}"))
             elif token in ("^", "_"):
                 arg = self.argument(depth)
                 out.append(_script(arg, _SUPER if token == "^" else _SUB, token))
@@ -349,7 +350,8 @@ class _Reader:
                 rows.append([])
                 cell = []
             elif token == "{":
-                cell.append(self.group(depth + 1, "}"))
+                if depth < MAX_DEPTH:
+                    cell.append(self.group(depth + 1, "}"))
             elif token in ("^", "_"):
                 cell.append(_script(self.argument(depth), _SUPER if token == "^" else _SUB, token))
             elif token == "\\begin" and depth < MAX_DEPTH:
@@ -395,7 +397,7 @@ class _Reader:
             return _SPACES[name]
         if name == "\\":
             return "; "
-        if name in _IGNORED:
+        if name in _IGNORED or depth >= MAX_DEPTH:  # too deep for arguments: dropped
             return ""
         if name == "operatorname":
             return f"\x01{self.argument(depth)}\x02"
