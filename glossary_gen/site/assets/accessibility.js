@@ -49,6 +49,19 @@
     if (skip.getAttribute("href") !== "#glossary-content") skip.setAttribute("href", "#glossary-content");
   }
 
+  // Material's instant navigation takes over in-page links: it scrolls, then leaves the focus on
+  // the page itself. The skip link is handled here instead (before Material sees the click): the
+  // focus moves to the content, so the next Tab is the content's first link.
+  function skipped(event) {
+    var link = event.target && event.target.closest ? event.target.closest("a.md-skip") : null;
+    var content = document.getElementById("glossary-content");
+    if (!link || !content) return;
+    event.preventDefault();
+    event.stopPropagation();
+    content.focus();
+    content.scrollIntoView();
+  }
+
   function unlandmark() {
     Array.prototype.forEach.call(document.querySelectorAll(".md-code__nav:not([role])"), function (nav) {
       nav.setAttribute("role", "none");
@@ -56,6 +69,7 @@
   }
 
   document.addEventListener("keydown", dismiss, true);
+  document.addEventListener("click", skipped, true);
   function update() {
     unlandmark();
     skipToContent();
