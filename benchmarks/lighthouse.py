@@ -56,7 +56,7 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         ".svg": "image/svg+xml",
     }
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):
         pass
 
     def do_GET(self) -> None:
@@ -64,7 +64,11 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         if os.path.isdir(path):
             path = os.path.join(path, "index.html")
         wants = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not wants or not self.path.split("?")[0].endswith(COMPRESSED) or not os.path.isfile(path):
+        if (
+            not wants
+            or not self.path.split("?")[0].endswith(COMPRESSED)
+            or not os.path.isfile(path)
+        ):
             super().do_GET()
             return
         with open(path, "rb") as handle:

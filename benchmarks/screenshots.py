@@ -30,7 +30,10 @@ PAGES = {
     "relu": "glossary/relu/",
 }
 #: The tags page (docs/tags.md, listed by the engine's tags plugin), at one tag.
-TAG_PAGE = {"mkdocs": "tags/#tag:activation-functions", "zensical": "tags/#tag:activation-functions"}
+TAG_PAGE = {
+    "mkdocs": "tags/#tag:activation-functions",
+    "zensical": "tags/#tag:activation-functions",
+}
 VARIANTS = {
     "desktop-light": ({"width": 1280, "height": 800}, "light"),
     "desktop-dark": ({"width": 1280, "height": 800}, "dark"),
@@ -47,7 +50,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         ".woff2": "font/woff2",
     }
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):
         pass
 
 

@@ -1,5 +1,5 @@
 /*
- * glossary_gen: three things Material's scripts leave out, added from outside.
+ * glossary_gen: what Material's and Zensical's scripts leave out, added from outside.
  *
  * - Tooltips (``content.tooltips``), WCAG 2.1 1.4.13 "Content on hover or focus": Material opens a
  *   term's summary on hover and on keyboard focus; this adds the dismissal: Escape closes the open
@@ -10,8 +10,9 @@
  *   two code blocks has two landmarks no screen reader can tell apart (axe: landmark-unique). A
  *   copy button is not navigation: the wrapper loses its landmark role.
  * - Skip link, WCAG 2.1 2.4.1: "Skip to content" leads to the content's start on every page.
+ * - The home page's search box opens the theme's search with its query (Zensical's needs this).
  *
- * Document-wide listeners, so all three keep working across Material's instant navigation.
+ * Document-wide listeners, so they keep working across Material's instant navigation.
  */
 (function () {
   "use strict";
@@ -62,6 +63,33 @@
     content.scrollIntoView();
   }
 
+  // The home page's search box sends its query as ?q=, which Material's search opens with.
+  // Zensical's search has no such address: the box opens its search dialog and types the query.
+  function homeSearch(event) {
+    var form = event.target;
+    if (!form || !form.matches || !form.matches("form.glossary-home-search")) return;
+    var opener = document.querySelector("button.md-search__button");
+    var field = form.querySelector("input[name=q]");
+    if (!opener || !field) return;
+    event.preventDefault();
+    var query = field.value;
+    opener.click();
+    var tries = 0;
+    (function fill() {
+      var host = Array.prototype.find.call(document.querySelectorAll("div"), function (el) {
+        return el.shadowRoot && el.shadowRoot.querySelector("input");
+      });
+      if (!host) {
+        if (++tries < 40) window.setTimeout(fill, 25);
+        return;
+      }
+      var input = host.shadowRoot.querySelector("input");
+      input.value = query;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+      input.focus();
+    })();
+  }
+
   function unlandmark() {
     Array.prototype.forEach.call(document.querySelectorAll(".md-code__nav:not([role])"), function (nav) {
       nav.setAttribute("role", "none");
@@ -70,6 +98,7 @@
 
   document.addEventListener("keydown", dismiss, true);
   document.addEventListener("click", skipped, true);
+  document.addEventListener("submit", homeSearch, true);
   function update() {
     unlandmark();
     skipToContent();
