@@ -96,7 +96,7 @@ def test_links_carry_the_summary_as_tooltip(built):
         '<a class="glossary-link" href="../beta/" title="Beta comes after the first letter.">Beta</a>'
         in html
     )
-    related = html[html.index('class="glossary-related"') :]
+    related = html[html.index('class="glossary-related ') :]
     assert (
         '<a href="../beta/" class="glossary-link" title="Beta comes after the first letter.">Beta</a>'
         in related
