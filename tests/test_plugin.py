@@ -235,7 +235,8 @@ def test_index_page_and_navigation(built):
     html = page(built, "glossary/index.html")
     body = article(html)
     assert re.findall(r'<h2 id="letter-(\w+)">', body) == ["a", "b", "o", "other"]
-    assert "Alpha is the <strong>first</strong> letter" in body
+    # One compact row per term: the summary as text (its formulas as MathML), no Markdown.
+    assert '<span class="glossary-card-summary">Alpha is the first letter, see Beta.</span>' in body
     nav = html[html.index("md-nav--primary") : html.index("</nav>", html.index("md-nav--primary"))]
     assert "glossary/alpha/" not in nav and "alpha/" not in nav  # term pages are not in the sidebar
     tags = page(built, "tags/index.html")
