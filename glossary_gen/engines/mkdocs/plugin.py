@@ -51,6 +51,7 @@ from pathlib import Path
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -372,4 +373,7 @@ def _add_extensions_theme_and_assets(config: MkDocsConfig, extension: GlossaryEx
             config.extra_css.append(uri)
     for uri in js:
         if uri not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append(uri)
+            # Deferred: nothing of the glossary's is needed for the first paint.
+            script = ExtraScriptValue(uri)
+            script.defer = True
+            config.extra_javascript.append(script)
