@@ -81,6 +81,17 @@ def test_valid_fences_parse(write_entry):
     assert plot.functions == ("relu", "relu_derivative") and plot.x_range == (-4.0, 4.0)
     assert plot.title == "ReLU and its derivative"
     assert playground.kind == "playground" and playground.value == 0 and playground.step == 0.1
+    assert playground.title == playground.y_label == "relu(x)"
+
+
+def test_a_playground_names_its_axes_after_its_label(write_entry):
+    entry = entry_with(
+        write_entry, DEFS + "```playground\nfunction: relu\nx: [-5, 5]\nlabel: z\n```\n"
+    )
+    (playground,), problems = live_requests(entry)
+    assert problems == []
+    assert playground.x_label == "z"
+    assert playground.title == playground.y_label == "relu(z)"
 
 
 def test_unknown_function_is_located_with_a_hint(write_entry):

@@ -67,8 +67,8 @@ def parse_playground(entry: Entry, block: CodeBlock, defined: set[str]) -> PlotR
     name = common.functions[0]
     return replace(
         common,
-        title=text_option(data, lines, "title", f"{name}(x)"),
-        y_label=f"{name}(x)",
+        title=text_option(data, lines, "title", f"{name}({common.x_label})"),
+        y_label=f"{name}({common.x_label})",
         value=value,
         step=step,
     )

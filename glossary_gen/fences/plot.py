@@ -91,7 +91,7 @@ def figure(evaluated: Evaluated, *, point_attrs: Mapping[str, str] | None = None
     request = evaluated.request
     series = [
         Series(
-            f"{name}({request.x_label})" if request.kind == "plot" else f"{name}(x)",
+            f"{name}({request.x_label})",
             evaluated.xs,
             list(evaluated.values[name]),
         )
