@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--changed",
         nargs="?",
-        const="origin/main",
+        const="",
         metavar="REF",
-        help="report and doctest only entries changed since REF (default origin/main)",
+        help="report and doctest only entries changed since REF (default origin/main, "
+        "or main where there is no origin/main)",
     )
     _add_format_option(check)
     check.set_defaults(handler=run_check)
@@ -179,7 +180,7 @@ def _print_diagnostics(diagnostics: Sequence[Diagnostic], output_format: str) ->
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from glossary_gen.pipeline import check
+    from glossary_gen.pipeline import check, summary_line
 
     settings = load_settings(args.config).with_overrides(
         entries_dir=args.entries, doctest_timeout=args.timeout, jobs=args.jobs
@@ -190,8 +191,9 @@ def run_check(args: argparse.Namespace) -> int:
         settings = dataclasses.replace(settings, cache_dir=None)
     only = None
     if args.changed is not None:
-        from glossary_gen.adopt.changes import changed_entries
+        from glossary_gen.adopt.changes import changed_entries, default_ref
 
+        args.changed = args.changed or default_ref(settings.entries_dir)
         only = changed_entries(settings.entries_dir, args.changed)
     result = check(settings, only=only)
     _print_diagnostics(result.diagnostics, args.format)
@@ -201,9 +203,7 @@ def run_check(args: argparse.Namespace) -> int:
     if where is not None and where.warning:
         print(where.warning, file=sys.stderr)
     print(
-        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in {settings.entries_dir}: "
-        f"{result.errors} error(s), {result.warnings} warning(s)"
-        + (f" ({where.summary})" if where is not None else ""),
+        summary_line(checked, settings.entries_dir, result.diagnostics, where, scope),
         file=sys.stderr,
     )
     return EXIT_OK if result.ok else EXIT_PROBLEMS

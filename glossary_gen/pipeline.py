@@ -49,6 +49,23 @@ class CheckResult:
         return sum(not d.is_error for d in self.diagnostics)
 
 
+def summary_line(
+    checked: int,
+    entries_dir: Path,
+    diagnostics: Collection[Diagnostic],
+    isolation: Isolation | None,
+    scope: str = "",
+) -> str:
+    """The line ``glossary-gen check`` ends with (and the Zensical build, after its check):
+    ``glossary-gen: checked 21 entries in entries: 0 error(s), 0 warning(s) (isolation)``."""
+    errors = sum(d.is_error for d in diagnostics)
+    return (
+        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in "
+        f"{display_path(entries_dir)}: {errors} error(s), {len(diagnostics) - errors} warning(s)"
+        + (f" ({isolation.summary})" if isolation is not None else "")
+    )
+
+
 @contextmanager
 def _without_cyclic_gc() -> Iterator[None]:
     """Pause the cycle collector while the glossary is built.

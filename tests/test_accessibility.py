@@ -348,8 +348,9 @@ def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser
         block = page.locator(".glossary-runnable").first
         run, stop = block.locator("button.glossary-run"), block.locator("button.glossary-stop")
         edit, reset = block.locator("button.glossary-edit"), block.locator("button.glossary-reset")
+        # The editor is CodeMirror's editable content (loaded on the first Edit).
         editor, output = (
-            block.locator("textarea.glossary-editor"),
+            block.locator(".glossary-editor-holder .cm-content"),
             block.locator(".glossary-run-output"),
         )
 
@@ -373,24 +374,26 @@ def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser
         page.wait_for_function("el => !el.disabled", arg=run.element_handle())
         assert _is_focused(run), _focused(page)
 
-        # Enter on Edit opens the editor with the focus in it; Tab leaves it (no trap, no tab
-        # character typed), Escape leaves it too, back to Edit, the edits kept.
+        # Enter on Edit opens the editor with the focus in it; Tab indents there, and Escape
+        # then Tab leaves it (no trap), for Run, the edits kept; Shift+Tab comes back.
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
-        assert editor.is_visible() and _is_focused(editor)
+        editor.wait_for(state="visible", timeout=10_000)
+        page.wait_for_function("el => el === document.activeElement", arg=editor.element_handle())
         page.keyboard.press("Control+End")
         page.keyboard.type("\n>>> relu(-7), relu(7)")
-        edited = editor.input_value()
-        page.keyboard.press("Tab")
-        assert not _is_focused(editor) and editor.input_value() == edited, _focused(page)
-        page.keyboard.press("Shift+Tab")
-        assert _is_focused(editor)
+        edited = editor.inner_text()
         page.keyboard.press("Escape")
-        assert _is_focused(edit), _focused(page)
-        assert editor.is_visible() and editor.input_value() == edited
+        page.keyboard.press("Tab")
+        assert _is_focused(run) and editor.inner_text() == edited, _focused(page)
+        page.keyboard.press("Shift+Tab")
+        assert _is_focused(editor), _focused(page)
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+        assert _is_focused(run), _focused(page)
+        assert editor.is_visible() and editor.inner_text() == edited
 
         # Enter on Run runs the edited example; the result is announced.
-        _tab_until(page, run, limit=5, key="Shift+Tab")
         page.keyboard.press("Enter")
         _wait_heard(page, "(0, 7)", timeout=15_000)
 
@@ -427,7 +430,8 @@ def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser
             page.keyboard.press("ArrowRight")
         value = float(slider.input_value())
         assert value == pytest.approx(start + 0.5)
-        assert slider.get_attribute("aria-valuetext") == f"x = {value:g}"
+        label = page.locator(f'label[for="{slider.get_attribute("id")}"]').inner_text().strip()
+        assert slider.get_attribute("aria-valuetext") == f"{label} = {value:g}"  # "z = 0.5"
         # The reader hears what the playground answers (whether it is right is test_browser's).
         page.wait_for_function(
             "n => window.__heard.slice(n).some(t => t.startsWith('relu(') || t.includes('failed'))",
@@ -436,7 +440,8 @@ def test_live_examples_work_from_the_keyboard_and_announce_their_results(browser
         )
         page.keyboard.press("Home")
         assert (
-            slider.get_attribute("aria-valuetext") == f"x = {float(slider.get_attribute('min')):g}"
+            slider.get_attribute("aria-valuetext")
+            == f"{label} = {float(slider.get_attribute('min')):g}"
         )
         assert not _real_errors(page.errors), page.errors
     finally:

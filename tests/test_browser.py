@@ -132,7 +132,8 @@ def server(tmp_path_factory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def site(server) -> str:
-    """The real glossary (entries/ and docs/), built strict with ``pyodide_url: local``, served.
+    """The real glossary (entries/ and docs/), built strict with the default ``pyodide_url``
+    (``auto``: the local copy, as after ``scripts/setup``) and the code editor bundle, served.
 
     ``site_url`` is the server's own URL: Material's instant navigation only intercepts links
     listed in sitemap.xml under the site_url's origin.
@@ -146,9 +147,10 @@ def site(server) -> str:
     from mkdocs.config import load_config
 
     text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    # No pyodide_url: the default (auto) takes the local copy that scripts/setup installed.
     text = re.sub(
         r"(\n\s+- glossary:\n)",
-        r"\1      pyodide_url: local\n      cache_dir: " + str(work / "cache") + "\n",
+        r"\1      cache_dir: " + str(work / "cache") + "\n",
         text,
         count=1,
     )
@@ -159,15 +161,20 @@ def site(server) -> str:
     text += f"\ndocs_dir: {ROOT / 'docs'}\nsite_dir: {work / 'site'}\nsite_url: {url}\n"
     config_file = work / "mkdocs.yml"
     config_file.write_text(text, encoding="utf-8")
-    old = os.environ.get("GLOSSARY_PYODIDE_DIR")
-    os.environ["GLOSSARY_PYODIDE_DIR"] = str(pyodide)
+    editor = ROOT / "node_modules" / ".glossary" / "live-editor.js"
+    if not editor.is_file():
+        _unavailable("the code editor bundle is missing: run 'bash scripts/setup'")
+    overrides = {"GLOSSARY_PYODIDE_DIR": str(pyodide), "GLOSSARY_EDITOR_BUNDLE": str(editor)}
+    old = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
     try:
         build(load_config(str(config_file), strict=True))
     finally:
-        if old is None:
-            os.environ.pop("GLOSSARY_PYODIDE_DIR", None)
-        else:
-            os.environ["GLOSSARY_PYODIDE_DIR"] = old
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return url
 
 
@@ -194,6 +201,8 @@ def page(browser, site):
     page.on("request", lambda request: page.requests.append(request.url))  # type: ignore[attr-defined]
     page.errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
+    # No CDN is reachable: the tests show the site working offline (routes added later win).
+    page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort("internetdisconnected"))
     yield page
     context.close()
 
@@ -221,11 +230,17 @@ def _wait_for_result(page, block, timeout=LOAD_TIMEOUT_MS):
 
 
 def _assert_local_only(requests: list[str]) -> None:
+    """Nothing left the site but package wheels (NumPy) asked of the CDN's full distribution,
+    which a site with the local Pyodide (the npm package, without wheels) names for them (the
+    test's ``page`` answers those requests as an offline browser would)."""
+    from glossary_gen.fences.pyodide import PYODIDE_PACKAGES_CDN
+
     outside = [
         url
         for url in requests
         if urlsplit(url).hostname not in ("127.0.0.1",)
         and not url.startswith(("data:", "blob:", "about:"))
+        and not (url.startswith(PYODIDE_PACKAGES_CDN) and url.endswith(".whl"))
     ]
     assert not outside, f"requests left 127.0.0.1: {outside}"
 
@@ -286,10 +301,9 @@ def test_relu_page_runs_examples_playground_and_errors_locally(page, site):
     assert point.get_attribute("data-y") == "2.5"
 
     # An edited snippet that raises shows the traceback under the snippet.
-    block.locator("button.glossary-edit").click()
-    editor = block.locator("textarea.glossary-editor")
-    editor.fill(">>> def relu(x):\n...     raise ValueError('broken on purpose')\n>>> relu(1)\n")
-    block.locator("button.glossary-run").click()
+    _edit_and_run(
+        block, ">>> def relu(x):\n...     raise ValueError('broken on purpose')\n>>> relu(1)\n"
+    )
     output = _wait_for_result(page, block, timeout=10_000)
     text = output.inner_text()
     assert "glossary-run-output--error" in output.get_attribute("class")
@@ -348,7 +362,7 @@ def test_instant_navigation_keeps_run_buttons_working(page, site):
     assert page.evaluate("() => window.__sameVisit === true")
     tanh = page.locator(".glossary-runnable").first
     tanh.locator("button.glossary-run").click()
-    output = _wait_for_result(page, tanh, timeout=15_000)
+    output = _wait_for_result(page, tanh)  # a fresh Python for the new page (files reused)
     assert "(0.0, 1.0)" in output.inner_text()
     assert [u for u in page.requests if u.endswith(".wasm")] == wasm
     assert not _real_errors(page.errors), page.errors
@@ -364,6 +378,9 @@ def test_unreachable_pyodide_gives_a_clear_message(page, site):
     assert "glossary-run-output--unavailable" in output.get_attribute("class")
     assert "Python could not be loaded" in output.inner_text()
     assert "assets/pyodide/" in output.inner_text()  # says where it looked
+    # one line: why, and what to do
+    assert "could not be reached. Reload the page and try again" in output.inner_text()
+    assert "\n" not in output.inner_text().strip()
     # Not stuck: the button works again (a retry, e.g. once back online).
     assert block.locator("button.glossary-run").is_enabled()
 
@@ -458,27 +475,37 @@ def offer_probe_package(page, server: Server, locked: bytes, served: bytes | Non
         lambda route: route.fulfill(body=body, content_type="application/json"),
     )
     wheel = locked if served is None else served
+    # Where the page takes packages from: a local copy (the npm package has no wheels) names the
+    # CDN's full distribution (data-glossary-packages); here the test answers for it.
     page.route(
-        "**/assets/pyodide/" + PROBE_WHEEL,
-        lambda route: route.fulfill(body=wheel, content_type="application/zip"),
+        "**/" + PROBE_WHEEL,
+        lambda route: route.fulfill(
+            body=wheel, content_type="application/zip", headers={"Access-Control-Allow-Origin": "*"}
+        ),
     )
 
 
 def test_packages_the_examples_import_come_through_the_page(page, site, server):
     """An example's imports are loaded before it runs: the worker (which has no network) asks the
-    page for the wheel Pyodide's lock file names, and the page fetches it from Pyodide's folder."""
+    page for the wheel Pyodide's lock file names, and the page fetches it from where the page
+    says packages are (the CDN's full distribution, for a site with the local copy)."""
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     offer_probe_package(page, server, probe_wheel("from a wheel the page fetched"))
     page.goto(site + "glossary/relu/")
+    island = page.locator("script[data-glossary-code]")
+    packages = island.get_attribute("data-glossary-packages")
+    assert packages and packages.startswith("https://cdn.jsdelivr.net/pyodide/v"), packages
     block = page.locator(".glossary-runnable").first
     _edit_and_run(block, ">>> import glossaryprobe\n>>> glossaryprobe.VALUE\n")
     output = _wait_for_result(page, block)
     assert output.inner_text().strip() == "'from a wheel the page fetched'", output.inner_text()
     assert "glossary-run-output--ok" in output.get_attribute("class")
-    assert any(u.endswith("/assets/pyodide/" + PROBE_WHEEL) for u in page.requests)
+    assert any(u == packages + PROBE_WHEEL for u in page.requests), page.requests
 
-    # The offline copy of Pyodide has no NumPy: the NumPy example says what could not be loaded
-    # (its output on the page was verified when the site was built).
-    # The first Run says what it loads ("Loading numpy…"); when it cannot, one line says so.
+    # Offline (the CDN unreachable), the NumPy example says in one short line which package
+    # could not be loaded and why: no URL, no traceback, no "integrity" errors in the console
+    # (the wheel's SHA-256 is checked after a good answer, not on an error page).
     numpy = page.locator(".glossary-runnable", has_text="import numpy as np").first
     numpy.evaluate(
         """block => {
@@ -493,18 +520,33 @@ def test_packages_the_examples_import_come_through_the_page(page, site, server):
     text = output.inner_text().strip()
     assert "glossary-run-output--error" in output.get_attribute("class"), text
     assert "Loading numpy…" in page.evaluate("window.__seen"), page.evaluate("window.__seen")
-    assert text.startswith("Could not load numpy in your browser (could not fetch "), text
-    assert "/assets/pyodide/numpy-" in text and "was verified when the site was built." in text
-    assert "\n" not in text and "Traceback" not in text, text
-    assert [s for s in server.seen if s.path.startswith("/assets/pyodide/numpy-")]
+    assert text == (
+        "Could not load numpy in your browser: it is downloaded from cdn.jsdelivr.net, which "
+        "could not be reached (are you offline?). The output printed on the page was verified "
+        "when the site was built."
+    ), text
+    assert any("/numpy-" in u and u.startswith(packages) for u in page.requests)
+    assert not [m for m in console if "integrity" in m.lower()], console
     # the verified output printed on the page stays
     assert "array([0, 0, 0, 1, 2])" in numpy.inner_text()
 
 
-def _edit_and_run(block, code: str) -> None:
-    if block.locator("textarea.glossary-editor").is_hidden():
+#: The example's code editor: CodeMirror's editable content (the plain text field is the
+#: fallback of a site built without the editor bundle).
+EDITOR = ".glossary-editor-holder .cm-content, textarea.glossary-editor"
+
+
+def _editor(block):
+    """The block's editor, opened (Edit) if it is not: CodeMirror loads on that first click."""
+    editor = block.locator(EDITOR)
+    if editor.count() == 0 or editor.is_hidden():
         block.locator("button.glossary-edit").click()
-    block.locator("textarea.glossary-editor").fill(code)
+        editor.wait_for(state="visible", timeout=10_000)
+    return editor
+
+
+def _edit_and_run(block, code: str) -> None:
+    _editor(block).fill(code)
     block.locator("button.glossary-run").click()
 
 
@@ -646,3 +688,97 @@ def test_sandbox_frame_policy_blocks_the_network_and_allows_only_its_own_script(
     assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
     assert text.index("Content-Security-Policy") < text.index("<script>")  # in force before it
     assert "'unsafe-inline'" not in text
+
+
+def test_the_code_editor_runs_with_ctrl_enter_and_says_when_the_code_is_not_verified(page, site):
+    """Edit opens CodeMirror (loaded on that click only, never with the page), highlighted as
+    Python and labelled; typing turns the badge to "Edited: not verified", Ctrl+Enter runs the
+    edited code, undo back to the verified code or Reset brings the badge back; Escape then Tab
+    leaves the editor."""
+    page.goto(site + "glossary/relu/")
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    assert not [u for u in page.requests if "live-editor" in u]  # not on first paint
+    block = page.locator(".glossary-runnable[data-glossary-doctest='passed']").first
+    badge = block.locator(".glossary-verified")
+    assert badge.inner_text().strip() == "✓\u00a0Verified example" or "Verified example" in (
+        badge.inner_text()
+    )
+    editor = _editor(block)
+    assert [u for u in page.requests if u.endswith("/assets/editor/live-editor.js")]
+    assert editor.evaluate("el => el.classList.contains('cm-content')"), "not CodeMirror"
+    assert "Python code of example" in (editor.get_attribute("aria-label") or "")
+    assert editor.evaluate("el => el === document.activeElement")
+    assert block.locator(".cm-editor .tok-keyword, .cm-editor .tok-variableName").count() > 0
+    assert "Verified example" in badge.inner_text()
+
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n>>> relu(-7), relu(7)")
+    assert badge.inner_text().strip() == "Edited: not verified"
+    assert "glossary-verified--edited" in (badge.get_attribute("class") or "")
+    page.keyboard.press("Control+Enter")
+    output = _wait_for_result(page, block)
+    assert output.inner_text().strip().endswith("(0, 7)"), output.inner_text()
+
+    # Undo back to the verified code: the badge says so again.
+    for _ in range(40):
+        if "Edited" not in badge.inner_text():
+            break
+        editor.focus()
+        page.keyboard.press("Control+z")
+    assert badge.inner_text().strip().endswith("Verified example"), badge.inner_text()
+
+    # Escape, then Tab, leaves the editor (Tab alone indents) for the Run button after it.
+    editor.focus()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert not editor.evaluate("el => el === document.activeElement")
+    assert block.locator("button.glossary-run").evaluate("el => el === document.activeElement")
+
+    # Reset after an edit: the shown code, the verified badge, no output.
+    editor.focus()
+    page.keyboard.type("# changed\n")
+    assert "Edited" in badge.inner_text()
+    block.locator("button.glossary-reset").click()
+    assert badge.inner_text().strip().endswith("Verified example")
+    assert _output_of(block).is_hidden()
+    assert not _real_errors(page.errors), page.errors
+    _assert_local_only(page.requests)
+
+
+def test_doctest_flags_are_hidden_on_the_page_and_kept_in_what_runs(page, site):
+    """``# doctest: +IGNORE_EXCEPTION_DETAIL`` is not on the page (as Sphinx's
+    trim_doctest_flags), nor in the editor; the unedited example still runs its written code."""
+    page.goto(site + "glossary/relu/")
+    numpy = page.locator(".glossary-runnable", has_text="import numpy as np").first
+    assert "max(0, x)" in numpy.inner_text()
+    assert "doctest:" not in page.locator("article").inner_text()
+    island = page.locator("script[data-glossary-code]").text_content() or ""
+    assert "max(0, x)  # doctest: +IGNORE_EXCEPTION_DETAIL" in island  # what Run executes
+    editor = _editor(numpy)
+    assert "max(0, x)" in editor.inner_text() and "doctest:" not in editor.inner_text()
+    assert "Verified example" in numpy.locator(".glossary-verified").inner_text()
+
+
+def test_the_site_copy_is_the_fallback_when_the_cdn_cannot_be_reached(page, site, server):
+    """pyodide_url: cdn with the local copy deployed: the page tries the CDN (unreachable here),
+    then the site's copy, and Run works."""
+    built = server.root / "site" / "glossary"
+    (built / "relu-fallback").mkdir(exist_ok=True)
+    (built / "relu-fallback" / "index.html").write_text(
+        (built / "relu" / "index.html").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    page.goto(site + "glossary/relu-fallback/")
+    page.evaluate(
+        """cdn => {
+            const island = document.querySelector('script[data-glossary-code]');
+            island.setAttribute('data-glossary-pyodide-fallback', island.getAttribute('data-glossary-pyodide'));
+            island.setAttribute('data-glossary-pyodide', cdn);
+        }""",
+        "https://cdn.jsdelivr.net/npm/pyodide@314.0.7/",
+    )
+    block = page.locator(".glossary-runnable").first
+    block.locator("button.glossary-run").click()
+    output = _wait_for_result(page, block)
+    assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
+    assert any(u.startswith("https://cdn.jsdelivr.net/npm/pyodide@") for u in page.requests)
+    assert any(u.endswith("/assets/pyodide/pyodide.asm.wasm") for u in page.requests)

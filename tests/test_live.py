@@ -18,9 +18,15 @@ from glossary_gen.fences.evaluate import evaluate_live, prepare
 from glossary_gen.fences.playground import format_playground, render_playground
 from glossary_gen.fences.plot import format_plot, render_plot
 from glossary_gen.fences.pyodide import (
+    EDITOR_PATH,
+    PYODIDE_CDN,
+    PYODIDE_PACKAGES_CDN,
     PYODIDE_REQUIRED,
     PyodideNotFound,
+    choose_pyodide,
     install_pyodide,
+    packages_url,
+    page_pyodide_fallback,
     page_pyodide_url,
 )
 from glossary_gen.fences.request import check_live_blocks, live_requests
@@ -383,6 +389,98 @@ def test_missing_local_pyodide_is_a_configuration_error(tmp_path, monkeypatch):
         install_pyodide("local", tmp_path / "site", tmp_path)
 
 
+def _fake_pyodide(folder: Path) -> Path:
+    source = folder / "node_modules" / "pyodide"
+    source.mkdir(parents=True)
+    for name in PYODIDE_REQUIRED:
+        (source / name).write_text(name)
+    return source
+
+
+def test_auto_takes_the_local_copy_when_there_is_one_else_the_cdn(tmp_path, monkeypatch):
+    """The default: offline Run after scripts/setup, the CDN without it; one line says which."""
+    monkeypatch.delenv("GLOSSARY_PYODIDE_DIR", raising=False)
+    project = tmp_path / "glossary"
+    project.mkdir()
+    without = choose_pyodide("auto", project)
+    assert without.option == PYODIDE_CDN
+    assert "no local copy" in without.note and "bash scripts/setup" in without.note
+    assert "\n" not in without.note
+    source = _fake_pyodide(tmp_path)  # npm ci above the project folder
+    found = choose_pyodide("auto", project)
+    assert found.option == "local" and str(source) in found.note and "\n" not in found.note
+    assert choose_pyodide("", project).option == "local"
+    assert choose_pyodide("https://cdn.example/p/", project).option == "https://cdn.example/p/"
+    assert choose_pyodide("local", tmp_path / "elsewhere").option == "local"  # fails at install
+    # cdn: the CDN first, the local copy deployed as the pages' fallback when there is one.
+    cdn = choose_pyodide("cdn", project)
+    assert cdn.option == "cdn+local" and "falling back to the local copy" in cdn.note
+    assert page_pyodide_url(cdn.option) == PYODIDE_CDN
+    assert page_pyodide_fallback(cdn.option) == "assets/pyodide/"
+    assert page_pyodide_fallback("local") == page_pyodide_fallback(PYODIDE_CDN) == ""
+    site = tmp_path / "site"
+    install_pyodide(cdn.option, site, project)
+    assert (site / "assets" / "pyodide" / "pyodide.asm.wasm").is_file()
+    monkeypatch.setenv("GLOSSARY_PYODIDE_DIR", str(tmp_path / "nowhere"))
+    assert choose_pyodide("cdn", project).option == PYODIDE_CDN
+
+
+def test_packages_come_from_the_full_distribution_when_the_copy_has_none():
+    """The npm package (local copy, or the CDN's npm URL) has no wheels: the pages are told the
+    CDN's full distribution, and the policy lets them fetch from it; other locations hold theirs."""
+    from glossary_gen.site.audit import policy_for
+
+    assert packages_url("local") == PYODIDE_PACKAGES_CDN
+    assert packages_url(PYODIDE_CDN) == PYODIDE_PACKAGES_CDN
+    assert packages_url("https://mirror.example/pyodide/full/") == ""
+    assert policy_for("local").connect == ("https://cdn.jsdelivr.net",)
+    assert policy_for("https://mirror.example/p/").connect == ("https://mirror.example",)
+    assert policy_for("assets/py/").connect == ()
+
+
+def test_the_editor_bundle_is_copied_when_setup_made_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("GLOSSARY_PYODIDE_DIR", raising=False)
+    monkeypatch.delenv("GLOSSARY_EDITOR_BUNDLE", raising=False)
+    project = tmp_path / "glossary"
+    project.mkdir()
+    site = tmp_path / "site"
+    assert install_pyodide(PYODIDE_CDN, site, project) == []  # no npm: a plain text field
+    bundle = tmp_path / "node_modules" / ".glossary" / "live-editor.js"
+    bundle.parent.mkdir(parents=True)
+    bundle.write_text("window.glossaryEditor = {};")
+    assert install_pyodide(PYODIDE_CDN, site, project) == [site / EDITOR_PATH]
+    assert (site / EDITOR_PATH).read_text() == bundle.read_text()
+
+
+def test_the_editor_packages_are_pinned_exactly_and_bundled_by_setup():
+    package = json.loads((ROOT / "package.json").read_text())
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    wanted = ["@codemirror/view", "@codemirror/state", "@codemirror/lang-python", "esbuild"]
+    pins = {**package["dependencies"], **package["devDependencies"]}
+    for name in wanted:
+        assert re.fullmatch(r"\d+\.\d+\.\d+", pins[name]), f"pin {name} exactly"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == pins[name]
+    setup = (ROOT / "scripts" / "setup").read_text()
+    assert "node_modules/.bin/esbuild scripts/editor/live-editor.mjs" in setup
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        (">>> max(0, x)  # doctest: +IGNORE_EXCEPTION_DETAIL", ">>> max(0, x)"),
+        (">>> f()   #doctest:+ELLIPSIS, +NORMALIZE_WHITESPACE", ">>> f()"),
+        ("...     g()  # doctest: -SKIP", "...     g()"),
+        ("    <BLANKLINE>", "    "),
+        (">>> x = '# a comment, not a flag'", ">>> x = '# a comment, not a flag'"),
+        ("output  # doctest: +ELLIPSIS", "output  # doctest: +ELLIPSIS"),  # not a prompt line
+    ],
+)
+def test_doctest_flags_are_trimmed_from_what_the_page_shows(line, shown):
+    from glossary_gen.site.code_blocks import trim_doctest_flags
+
+    assert trim_doctest_flags(line) == shown
+
+
 # --- the browser side ---------------------------------------------------------------------
 
 
@@ -406,3 +504,19 @@ def test_the_python_worker_is_shipped_but_not_loaded_with_the_page(monkeypatch):
     scripts = [str(s) for s in config.extra_javascript]
     assert "assets/glossary/live.js" in scripts
     assert not [s for s in scripts if "worker" in s]
+
+
+def test_the_build_says_where_pyodide_comes_from_once(monkeypatch, caplog):
+    """One line per build, and not again on mkdocs serve's rebuilds (same plugin, same config)."""
+    pytest.importorskip("mkdocs")
+    import logging
+
+    from mkdocs.config import load_config
+
+    monkeypatch.chdir(FIXTURES / "site_basic")
+    config = load_config("mkdocs.yml")
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.glossary"):
+        config = config.plugins.on_config(config)
+        config = config.plugins.on_config(config)
+    said = [r.getMessage() for r in caplog.records if "Run buttons" in r.getMessage()]
+    assert said == ["glossary: Run buttons load Pyodide from assets/pyodide/"], said

@@ -145,7 +145,7 @@ def test_doctest_blocks_are_marked_runnable_with_a_code_island(built):
     assert 'data-glossary-doctest="passed"' in wrappers[0]
     island = re.search(
         r'<script type="application/json" class="glossary-data" data-glossary-code '
-        r'data-glossary-pyodide="([^"]+)">(.*?)</script>',
+        r'data-glossary-pyodide="([^"]+)"[^>]*>(.*?)</script>',
         html,
         re.S,
     )

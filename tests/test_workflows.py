@@ -103,7 +103,7 @@ def test_pages_deploys_from_main_with_write_access_only_in_the_deploy_job(pages:
     assert ".venv/bin/mkdocs build --strict" in " ".join(s.get("run", "") for s in build["steps"])
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "pages.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "release.yml"])
 def test_actions_are_pinned_to_a_commit_with_its_release_named(name: str) -> None:
     """A tag can be moved; a commit hash cannot. The comment tells Dependabot and readers which
     release the hash is (each was checked against the action's own repository)."""
@@ -158,3 +158,23 @@ def test_pull_requests_only_restore_the_result_cache(ci: dict, pages: dict) -> N
         else:
             assert step["if"] == "github.event_name == 'pull_request'"
             assert "refs/heads/${{ github.base_ref }}" in step["with"]["restore-keys"]
+
+
+def test_release_builds_checks_and_publishes_tags_with_trusted_publishing() -> None:
+    """release.yml: every run builds the sdist and the wheel and checks them; only a version tag
+    publishes, from its own job, which alone may ask for an OIDC token (no stored secret)."""
+    release = load(WORKFLOWS / "release.yml")
+    text = (WORKFLOWS / "release.yml").read_text(encoding="utf-8")
+    assert release["on"]["push"] == {"tags": ["v*"]} and "pull_request" not in release["on"]
+    assert release["permissions"] == {"contents": "read"} and "secrets." not in text
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    commands = " ".join(s.get("run", "") for s in build["steps"])
+    assert "python -m build" in commands and "twine check --strict dist/*" in commands
+    assert re.search(r"pip install build==[\d.]+ twine==[\d.]+", commands)  # exact versions
+    assert "permissions" not in build
+    assert publish["needs"] == "build" and publish["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    uses = [s["uses"].split("@")[0] for s in publish["steps"]]
+    assert uses == ["actions/download-artifact", "pypa/gh-action-pypi-publish"]
+    assert all("with" not in s or "password" not in s["with"] for s in publish["steps"])

@@ -142,7 +142,7 @@ def test_run_buttons_have_their_hooks_and_the_code_island_is_in_the_head(built):
     assert 'data-glossary-doctest="passed"' in wrappers[0]
     island = re.search(
         r'<script type="application/json" class="glossary-data" data-glossary-code '
-        r'data-glossary-pyodide="([^"]+)">(.*?)</script>',
+        r'data-glossary-pyodide="([^"]+)"[^>]*>(.*?)</script>',
         head,
         re.S,
     )

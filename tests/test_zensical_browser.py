@@ -18,6 +18,36 @@ if sys.version_info < (3, 11):  # pragma: no cover - Zensical needs 3.11; CI's P
 pytest.importorskip("zensical", reason="the 'engines' extra is installed by scripts/setup")
 
 
+#: A button's look: its opacity, text colour, the theme's primary colour, the border width and
+#: the contrast of the text on the page's background (WCAG's formula).
+BUTTON_STYLE = """el => {
+    const style = getComputedStyle(el);
+    const probe = document.createElement("span");
+    probe.style.color = "var(--md-primary-fg-color)";
+    document.body.appendChild(probe);
+    const primary = getComputedStyle(probe).color;
+    probe.remove();
+    const rgb = c => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = c => {
+        const [r, g, b] = rgb(c).map(v => {
+            v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+        });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    let node = el, background = "rgba(0, 0, 0, 0)";
+    while (node && /rgba\\(.*, 0\\)$/.test(background)) {
+        background = getComputedStyle(node).backgroundColor;
+        node = node.parentElement;
+    }
+    if (/rgba\\(.*, 0\\)$/.test(background)) background = "rgb(255, 255, 255)";
+    const [a, b] = [lum(style.color), lum(background)].sort((x, y) => y - x);
+    return {opacity: style.opacity, color: style.color, primary: primary,
+            fill: style.backgroundColor,
+            border: style.borderTopWidth, contrast: (a + 0.05) / (b + 0.05)};
+}"""
+
+
 @pytest.fixture(scope="module")
 def zensical_site(server, tmp_path_factory) -> str:  # noqa: F811
     pyodide = ROOT / "node_modules" / "pyodide"
@@ -39,6 +69,8 @@ def zensical_site(server, tmp_path_factory) -> str:  # noqa: F811
         env={**os.environ, "GLOSSARY_PYODIDE_DIR": str(pyodide)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    # The build says once where the Run buttons' Python comes from.
+    assert result.stdout.count("Run buttons use the local Pyodide") == 1, result.stdout
     shutil.copytree(work / "site", server.root / "site", dirs_exist_ok=True)
     return server.url
 
@@ -53,5 +85,23 @@ def test_run_button_runs_the_example_on_a_zensical_page(browser, zensical_site):
         output = _wait_for_result(page, block)
         assert "glossary-run-output--ok" in output.get_attribute("class"), output.inner_text()
         assert "42" in output.inner_text()
+        # The buttons look as under MkDocs: outlined in the primary colour with text readable
+        # on the page (not Zensical's grey pill), and Run, still focused after the click, does
+        # not look disabled (Zensical fades a focused .md-button).
+        run = block.locator("button.glossary-run")
+        page.wait_for_function("el => !el.disabled", arg=run.element_handle())
+        assert run.evaluate("el => el === document.activeElement")  # the click left it focused
+        style = run.evaluate(BUTTON_STYLE)
+        assert style["opacity"] == "1", style
+        assert style["contrast"] >= 4.5, style
+        assert style["border"] != "0px", style
+        # outlined in the primary colour, or (with the focus ring, as the focus came back to it
+        # from Stop) filled with it
+        assert style["primary"] in (style["color"], style["fill"]), style
+        # Keyboard focus: filled, still readable.
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")
+        focused = run.evaluate(BUTTON_STYLE)
+        assert focused["opacity"] == "1" and focused["contrast"] >= 4.5, focused
     finally:
         context.close()

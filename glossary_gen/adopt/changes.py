@@ -62,6 +62,20 @@ def _is_entry_file(path: Path, entries_dir: Path) -> bool:
     return path.parent == entries_dir and path.suffix == ".md" and not path.name.startswith(".")
 
 
+def default_ref(entries_dir: Path) -> str:
+    """What ``--changed`` without a REF compares with: ``origin/main``, or ``main`` in a
+    repository without that remote branch (a project ``glossary-gen init`` just made)."""
+    try:
+        _git(entries_dir.resolve(), "rev-parse", "--verify", "--quiet", "origin/main^{commit}")
+    except (_GitFailed, ConfigError, OSError):
+        try:
+            _git(entries_dir.resolve(), "rev-parse", "--verify", "--quiet", "main^{commit}")
+        except (_GitFailed, ConfigError, OSError):
+            return "origin/main"  # the error names what is missing
+        return "main"
+    return "origin/main"
+
+
 def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
     """Entry files to report for a change since ``ref`` (see the module docstring)."""
     if not entries_dir.is_dir():

@@ -5,6 +5,10 @@ the plugin and its entry model, ``docs/``, ``entries/``, the editors' schema in 
 README with the two commands, ``scripts/`` (setup, serve, test) that install glossary_gen from
 ``requirements.txt``, ``.gitignore``, the CI and Pages workflows (actions pinned by commit hash as
 here), dependabot and a pre-commit hook. The templates live in ``templates/project/``.
+``requirements.txt`` names the glossary_gen this one is (:mod:`~glossary_gen.adopt.requirement`),
+and the project becomes a git repository with a first commit
+(:mod:`~glossary_gen.adopt.repository`), so that its first ``bash scripts/serve`` and the
+``check --changed`` that ``new`` suggests work.
 
 All or nothing, like the import: the Hugo section is converted in memory first; the files are
 written into a temporary folder next to ``DIR``, which is renamed to ``DIR`` at the end (``DIR``
@@ -19,8 +23,9 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,8 @@ import yaml
 
 from glossary_gen.adopt.hugo.convert import ImportResult, convert, section_report
 from glossary_gen.adopt.hugo.source import check_source
+from glossary_gen.adopt.repository import make_repository
+from glossary_gen.adopt.requirement import Requirement, find_requirement
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.core.loader import display_path
@@ -51,30 +58,6 @@ class InitResult:
     @property
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
-
-
-def package_requirement() -> tuple[str, str | None]:
-    """The line ``requirements.txt`` gets for glossary_gen, and a note when it is a guess: a
-    git install is named by its URL and commit; a local folder never (a machine's path must not be
-    committed), so the released version is named instead."""
-    try:
-        dist = metadata.distribution("glossary_gen")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "glossary_gen", None
-    version = dist.version
-    direct = dist.read_text("direct_url.json")
-    info: dict[str, Any] = json.loads(direct) if direct else {}
-    vcs = info.get("vcs_info")
-    if isinstance(vcs, dict) and vcs.get("vcs") == "git" and str(info.get("url", "")):
-        commit = vcs.get("commit_id") or vcs.get("requested_revision") or ""
-        return f"glossary_gen @ git+{info['url']}{'@' + commit if commit else ''}", None
-    if str(info.get("url", "")).startswith("file:"):
-        return f"glossary_gen=={version}", (
-            f"this glossary_gen is installed from a local folder; requirements.txt names "
-            f"glossary_gen=={version}: if your package index does not have it, write its git URL "
-            "there (or run init with --package)"
-        )
-    return f"glossary_gen=={version}", None
 
 
 def _templates() -> Traversable:
@@ -134,7 +117,7 @@ def project_files(
     description: str,
     repo_url: str | None,
     model: EntryModel,
-    requirement: str,
+    requirement: Requirement,
 ) -> dict[str, str]:
     """Relative path -> text of every project file (entries aside)."""
     values = {
@@ -152,10 +135,7 @@ def project_files(
                 text = text.replace(key + "\n", value)
             text = text.replace(key, value)
         files[name] = text
-    files["requirements.txt"] = (
-        "# glossary_gen brings MkDocs and Material for MkDocs; scripts/setup installs this into .venv\n"
-        f"{requirement}\n"
-    )
+    files["requirements.txt"] = requirement.file_text()
     files[SCHEMA_FILE] = schema_text(model)
     return files
 
@@ -178,6 +158,8 @@ def init_project(
     site_name: str | None = None,
     base_url: str | None = None,
     package: str | None = None,
+    git: bool = True,
+    versions: Callable[[], set[str] | None] | None = None,
 ) -> InitResult:
     """Create the project (see the module docstring); nothing is written when there is an error."""
     _check_target(target)
@@ -202,9 +184,9 @@ def init_project(
         if not imported.ok:
             return result
         model = imported.model
-    requirement, note = (package, None) if package else package_requirement()
-    if note:
-        result.notes.append(note)
+    requirement = find_requirement(package, versions=versions)
+    if requirement.note:
+        result.notes.append(requirement.note)
     files = project_files(
         site_name=site_name or _title_from(target),
         description="A glossary: one page per term, with examples that run.",
@@ -219,6 +201,8 @@ def init_project(
     if not entries:
         files[f"{ENTRIES_DIR}/.gitkeep"] = ""
     result.written = _write_project(target, {**files, **entries})
+    if git:
+        result.notes += make_repository(target)
     return result
 
 

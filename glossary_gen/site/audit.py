@@ -293,11 +293,16 @@ class Policy:
 
 
 def policy_for(pyodide_url: str) -> Policy:
-    """The policy of a site whose Run buttons load Pyodide from ``pyodide_url``."""
-    parts = urlsplit(pyodide_url)
-    if parts.scheme in ("http", "https") and parts.netloc:
-        return Policy(connect=(f"{parts.scheme}://{parts.netloc}",))
-    return Policy()
+    """The policy of a site whose Run buttons load Pyodide from ``pyodide_url`` (an option value:
+    a URL, ``local`` or ``auto``), and its packages from where that location says."""
+    from glossary_gen.fences.pyodide import fetch_urls
+
+    origins = []
+    for url in fetch_urls(pyodide_url):
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return Policy(connect=tuple(dict.fromkeys(origins)))
 
 
 _HEAD = re.compile(r"<head\b[^>]*>", re.I)

@@ -28,11 +28,19 @@ their ``type`` (JSON would run as JavaScript) while it swaps ``<head>`` elements
 
 ``data-glossary-pyodide`` (and ``pyodide_url`` in the JSON) is the Pyodide folder: absolute when
 configured as a URL, otherwise relative to the page (resolve with ``new URL(v, location.href)``).
+``data-glossary-packages`` (``packages_url``) is where the packages' wheels are (NumPy...): an
+absolute URL, or empty for the Pyodide folder itself. ``data-glossary-pyodide-fallback`` is
+where to try Pyodide when that folder cannot be reached (the site's copy, relative to the page;
+``pyodide_url: cdn``), or empty. ``data-glossary-editor`` is the code
+editor's script relative to the page (loaded on the first Edit click), or empty: a text field.
 
 holding ``{"entry": slug, "title": ..., "path": ..., "pyodide_url": ..., "blocks": [{"index",
 "line", "language", "doctest", "code", "source"}, ...]}`` for every Python block of the entry,
 in order (``index`` is the position in ``entry.code_blocks``). ``code`` is the fence text;
-``source`` is the Python to execute (prompts and expected output removed for doctests). Blocks
+``source`` is the Python to execute (prompts and expected output removed for doctests);
+``shown``, when it differs from ``code``, is the code as the page shows it (doctest directive
+comments and ``<BLANKLINE>`` markers trimmed, as Sphinx's ``trim_doctest_flags`` does): the
+editor starts from it, and an unedited Run executes ``code``. Blocks
 share one namespace top to bottom, so to run block *i* run every earlier block of the list first.
 Contributors cannot produce ``data-*`` attributes or ``<script>`` elements (the sanitizer removes
 them), so select on ``script[data-glossary-code]`` and ``[data-glossary-block]``: those hooks
@@ -53,6 +61,25 @@ from glossary_gen.site.page import PageDoc, RenderContext
 from glossary_gen.site.text import attr, relative_url, script_json
 
 _PROMPT = re.compile(r"^(\s*)(>>>|\.\.\.)( |$)")
+#: A doctest directive comment at the end of a prompted line (``# doctest: +ELLIPSIS``), with the
+#: spaces before it: shown pages leave it out, as Sphinx's ``trim_doctest_flags`` does.
+_FLAGS = re.compile(r"\s*#\s*doctest:\s*[+-]\w+(\s*,\s*[+-]\w+)*\s*$")
+_BLANKLINE = re.compile(r"^(\s*)<BLANKLINE>\s*$")
+
+
+def trim_doctest_flags(line: str) -> str:
+    """A doctest block's line as the page shows it: a prompted line without its directive comment
+    (``# doctest: +IGNORE_EXCEPTION_DETAIL``), an expected ``<BLANKLINE>`` as the empty line it
+    stands for. The code that runs keeps both (the island's ``code``)."""
+    if _PROMPT.match(line):
+        return _FLAGS.sub("", line)
+    blank = _BLANKLINE.match(line)
+    return blank.group(1) if blank else line
+
+
+def shown_code(code: str) -> str:
+    """A doctest block's code as the page shows it (see :func:`trim_doctest_flags`)."""
+    return "\n".join(trim_doctest_flags(line) for line in code.split("\n"))
 
 
 def doctest_source(code: str) -> str:
@@ -180,7 +207,10 @@ class CodeBlockRenderer:
         language = block.info.split()[0] if block.info.split() else ""
         if language.lower() in ("python", "py", "python3"):
             fence = fence.replace(language, "pycon", 1)
-        doc.md(fence, *raw[1:])
+        body = raw[1:]
+        if body:  # the closing fence stays as written; the code lines lose their doctest flags
+            body = [trim_doctest_flags(line) for line in body[:-1]] + body[-1:]
+        doc.md(fence, *body)
         doc.html_block("</div>", block.indent)
 
     def island(self, entry: Entry) -> str:
@@ -189,27 +219,38 @@ class CodeBlockRenderer:
         for i, block in enumerate(entry.code_blocks):
             if block.language not in PYTHON_LANGUAGES:
                 continue
-            blocks.append(
-                {
-                    "index": i,
-                    "line": block.line,
-                    "language": block.language,
-                    "doctest": block.is_doctest,
-                    "code": block.code,
-                    "source": doctest_source(block.code) if block.is_doctest else block.code,
-                }
-            )
-        pyodide = self.pyodide_url(self.context.linker.url_of[entry.slug])
+            item: dict[str, object] = {
+                "index": i,
+                "line": block.line,
+                "language": block.language,
+                "doctest": block.is_doctest,
+                "code": block.code,
+                "source": doctest_source(block.code) if block.is_doctest else block.code,
+            }
+            shown = shown_code(block.code) if block.is_doctest else block.code
+            if shown != block.code:
+                item["shown"] = shown
+            blocks.append(item)
+        page_url = self.context.linker.url_of[entry.slug]
+        pyodide = self.pyodide_url(page_url)
+        packages = self.context.options.pyodide_packages
+        editor = self.context.options.editor_url
+        editor = relative_url(editor, page_url) if editor else ""
+        fallback = self.context.options.pyodide_fallback
+        fallback = relative_url(fallback, page_url) if fallback else ""
         data = {
             "entry": entry.slug,
             "title": entry.title,
             "path": entry.path,
             "pyodide_url": pyodide,
+            "packages_url": packages,
             "blocks": blocks,
         }
         return (
             f'<script type="application/json" class="glossary-data" data-glossary-code '
-            f'data-glossary-pyodide="{attr(pyodide)}">{script_json(data)}</script>'
+            f'data-glossary-pyodide="{attr(pyodide)}" data-glossary-packages="{attr(packages)}" '
+            f'data-glossary-pyodide-fallback="{attr(fallback)}" '
+            f'data-glossary-editor="{attr(editor)}">{script_json(data)}</script>'
         )
 
     def pyodide_url(self, page_url: str) -> str:

@@ -52,6 +52,13 @@ class RenderOptions:
     site_name: str = "Glossary"
     site_url: str | None = None
     pyodide_url: str = ""
+    #: Where the pages fetch Pyodide's packages (NumPy...): an absolute URL, or "" for the
+    #: Pyodide folder itself (:func:`glossary_gen.fences.pyodide.packages_url`).
+    pyodide_packages: str = ""
+    #: Where the pages try Pyodide when ``pyodide_url`` fails: site-relative, or "" for nowhere.
+    pyodide_fallback: str = ""
+    #: The code editor's bundle, site-relative (``assets/editor/live-editor.js``), or "" for none.
+    editor_url: str = ""
     last_updated: bool = True
     directory_urls: bool = True
     #: Section key -> the heading a page shows for it (mkdocs.yml ``sections``: ``heading``).

@@ -41,10 +41,9 @@ from glossary_gen.site.summary_html import term_card
 from glossary_gen.site.text import md_escape
 from glossary_gen.site.used_on import DocsPage, scan
 
-#: The Pyodide the published site loads by default: the npm package pinned in package.json,
-#: served by jsDelivr. Point ``pyodide_url`` at a local copy for offline use and tests.
-PYODIDE_VERSION = "314.0.7"
-PYODIDE_CDN = f"https://cdn.jsdelivr.net/npm/pyodide@{PYODIDE_VERSION}/"
+#: The Pyodide the pages load: ``pyodide_url: auto`` (the default) is the local copy when
+#: ``npm ci`` made one, else the pinned CDN (see :mod:`glossary_gen.fences.pyodide`).
+PYODIDE_AUTO = "auto"
 
 #: Where the package's CSS/JS land in the site.
 ASSETS_DIR = "assets/glossary"
@@ -71,7 +70,7 @@ class PageOptions:
     index_title: str = "Glossary"
     autolink: str = "off"
     math: bool = True
-    pyodide_url: str = PYODIDE_CDN
+    pyodide_url: str = PYODIDE_AUTO
     last_updated: bool = True
     repo_url: str | None = None
     edit_uri: str | None = None
@@ -304,6 +303,9 @@ def assemble(
         site_name=site.site_name,
         site_url=site.site_url or None,
         pyodide_url=pyodide.page_pyodide_url(options.pyodide_url),
+        pyodide_packages=pyodide.packages_url(options.pyodide_url),
+        pyodide_fallback=pyodide.page_pyodide_fallback(options.pyodide_url),
+        editor_url=pyodide.page_editor_url(site.base_dir),
         last_updated=options.last_updated,
         directory_urls=site.directory_urls,
         links=site.links,

@@ -56,6 +56,8 @@ class Handover:
     #: The feed's ``<link rel="alternate">`` for a page URL (``None``: no feed).
     feed_link: Callable[[str], str] | None
     doctest_results: dict[str, object]
+    #: Every problem this build reported (the check's, the pages'), for the pages' banners.
+    diagnostics: list[Diagnostic]
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
@@ -113,11 +115,20 @@ def hand_over(
 
     deferred = {o.src: o.entry for o in assembly.files if o.entry is not None}
     site = site_render_key(renderer, options.prefix, config.use_directory_urls, options.math)
+    # A term page shows its entry's problems (problems_banner), which other entries can change
+    # (a title taken twice): they are part of what the page is rendered from.
+    problems_of: dict[str, list[str]] = {}
+    for diagnostic in result.diagnostics:
+        problems_of.setdefault(diagnostic.path, []).append(diagnostic.format_text())
     todo = partial.plan(
         files,
         facts=LinkFacts(renderer.linker),
         terms={
-            src: (render_key(renderer, entry, site), entry.body) for src, entry in deferred.items()
+            src: (
+                (render_key(renderer, entry, site), tuple(sorted(problems_of.get(entry.path, ())))),
+                entry.body,
+            )
+            for src, entry in deferred.items()
         },
         generated={
             o.src: page_text(o.page, renderer.nonce) if o.page is not None else o.content or ""
@@ -135,7 +146,15 @@ def hand_over(
         MATH_CACHE.prefetch(k for keys in formulas.values() for k in keys)
     feed_link = functools.partial(exports.feed_link, renderer) if assembly.feed else None
     report([d for d in problems if d not in already])
-    return Handover(renderer, assembly.pages, recorder, math, feed_link, result.doctest_results)
+    return Handover(
+        renderer,
+        assembly.pages,
+        recorder,
+        math,
+        feed_link,
+        result.doctest_results,
+        [*result.diagnostics, *problems],
+    )
 
 
 def _add_files(files: Files, config: MkDocsConfig, outputs: list[Output]) -> dict[str, File]:

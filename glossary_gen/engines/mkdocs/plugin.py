@@ -18,6 +18,9 @@ Zensical file writer, :mod:`glossary_gen.engines.zensical`):
 * ``on_post_page`` (after Material's search has indexed the content): put in the navigation
   fragments, the ``<head>`` data and the formulas' MathML (the index holds their LaTeX), and on
   every page the feed's ``<link rel="alternate">``.
+* ``on_post_page`` also puts a banner with the entry's located problems at the top of its term
+  page when the build goes on despite them (``mkdocs serve``, ``mkdocs build`` without
+  ``--strict``): :mod:`~glossary_gen.engines.mkdocs.problems_banner`.
 * ``on_serve``: watch the entries folder, so editing an entry reloads the page (with the
   system's change events where there are, so a save starts the rebuild at once).
 
@@ -43,6 +46,7 @@ The events stay thin: the work is in :mod:`~glossary_gen.engines.mkdocs.handover
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Callable
 from dataclasses import fields
 from importlib import resources
@@ -66,17 +70,20 @@ from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
+from glossary_gen.engines.mkdocs.problems_banner import banner, entry_problems, insert_banner
 from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
 from glossary_gen.engines.mkdocs.watch import watch_entries
-from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
-from glossary_gen.site.pages import (
-    ASSETS_DIR,
+from glossary_gen.fences.pyodide import (
     PYODIDE_CDN,
     PYODIDE_VERSION,
-    PageOptions,
-    page_assets,
+    PyodideChoice,
+    choose_pyodide,
 )
+from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
+from glossary_gen.site.pages import ASSETS_DIR, PageOptions, page_assets
 from glossary_gen.site.render import Renderer
+
+log = logging.getLogger("mkdocs.plugins.glossary")
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
 
@@ -112,10 +119,12 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     """Result cache (doctests, plots, math), relative to mkdocs.yml; empty to disable. Default:
     the user's cache folder (``GLOSSARY_CACHE_DIR``, else e.g. ``~/.cache/glossary-gen``); a
     folder inside the repository is ignored, as results there could be committed."""
-    pyodide_url = c.Type(str, default=PYODIDE_CDN)
-    """Folder URL of Pyodide for the Run buttons: the pinned CDN by default; ``local`` copies the
-    npm package (``npm ci``) into the site's ``assets/pyodide/``; a relative URL is taken from the
-    site root."""
+    pyodide_url = c.Type(str, default="auto")
+    """Folder URL of Pyodide for the Run buttons. ``auto`` (the default): the local copy when
+    ``npm ci`` (``scripts/setup``) made one, else the pinned CDN; ``local`` copies the npm
+    package into the site's ``assets/pyodide/`` (an error without it); ``cdn``: the pinned CDN,
+    falling back to the local copy (deployed with the site) when there is one; a URL (a CDN); a
+    relative URL is taken from the site root. The build says its choice in one line."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))
@@ -154,6 +163,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
+        self._pyodide: PyodideChoice | None = None
 
     # -- configuration --
 
@@ -169,6 +179,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
+        # pyodide_url: auto -> local or the CDN; decided and said once (serve's rebuilds see the
+        # option already resolved and keep it).
+        if self._pyodide is None or self.config.pyodide_url != self._pyodide.option:
+            self._pyodide = choose_pyodide(self.config.pyodide_url, base_dir)
+            log.info(self._pyodide.note)
+        self.config.pyodide_url = self._pyodide.option
         self.extension.math = self.config.math
         MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)
@@ -287,7 +303,13 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             at = output.index("</head>")
             output = output[:at] + handover.feed_link(page.url) + "\n" + output[at:]
         rendered = handover.pages.get(page.file.src_uri)
-        return output if rendered is None else Renderer.finish_page(output, rendered)
+        if rendered is None:
+            return output
+        output = Renderer.finish_page(output, rendered)
+        if rendered.entry is not None and not config.strict:  # a build going on despite problems
+            problems = entry_problems(handover.diagnostics, rendered.entry.path)
+            output = insert_banner(output, banner(problems))
+        return output
 
     @event_priority(-100)  # last: the audit reads the page as it will be written
     def _audit_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:

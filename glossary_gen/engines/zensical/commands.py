@@ -36,21 +36,31 @@ def report(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> None:
 
 
 def _summary(written: Written, project: Project) -> str:
-    errors = sum(d.is_error for d in written.diagnostics)
-    warnings = len(written.diagnostics) - errors
-    return (
-        f"glossary-gen: {errors} error(s), {warnings} warning(s) in {project.settings.entries_dir}"
-    )
+    """The check's summary line, as ``glossary-gen check`` prints it (its problems and the
+    pages' ones, both printed above it)."""
+    from glossary_gen.pipeline import summary_line
+
+    check = written.check
+    checked = len(check.glossary.entries) if check is not None else 0
+    isolation = check.isolation if check is not None else None
+    return summary_line(checked, project.settings.entries_dir, written.diagnostics, isolation)
 
 
 def _prepared(project: Project, doctest: bool | None, refusal: str) -> Prepared | None:
-    """The workspace written and its problems printed; ``None`` (and ``refusal`` said) when the
-    glossary has errors."""
+    """The workspace written, its problems and the check's summary line printed; ``None`` (and
+    ``refusal`` said) when the glossary has errors."""
     prepared = prepare(project, doctest=doctest)
     report(prepared.written.diagnostics)
+    if project.pyodide_note:
+        print(project.pyodide_note.replace("glossary:", "glossary-gen:", 1), flush=True)
+    check = prepared.written.check
+    if check is not None and check.isolation is not None and check.isolation.warning:
+        print(check.isolation.warning, file=sys.stderr)
+    summary = _summary(prepared.written, project)
     if not prepared.written.ok:
-        print(_summary(prepared.written, project) + ": " + refusal, file=sys.stderr)
+        print(summary + ": " + refusal, file=sys.stderr, flush=True)
         return None
+    print(summary, file=sys.stderr, flush=True)
     return prepared
 
 
@@ -147,8 +157,7 @@ def serve(
             report(prepared.written.diagnostics)
             changed = len(prepared.written.written) + len(prepared.written.removed)
             print(
-                f"glossary-gen: {_summary(prepared.written, project).split(': ', 1)[1]}; "
-                f"{changed} file(s) updated",
+                f"{_summary(prepared.written, project)}; {changed} file(s) updated",
                 file=sys.stderr,
                 flush=True,
             )

@@ -25,6 +25,7 @@ import re
 import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glossary_gen.core.config import Settings
 from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
@@ -39,6 +40,9 @@ from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import Assembly, Output, assemble, math_diagnostic
 from glossary_gen.site.sanitize import TOKEN_PREFIX
 
+if TYPE_CHECKING:
+    from glossary_gen.pipeline import CheckResult
+
 
 @dataclass
 class Written:
@@ -52,6 +56,8 @@ class Written:
     version: str = ""
     #: The folder of the pages' finished HTML (the Markdown extension's ``html`` option).
     html_dir: Path | None = None
+    #: The check's result (its summary line names the entries and the isolation).
+    check: CheckResult | None = None
 
     @property
     def ok(self) -> bool:
@@ -90,7 +96,7 @@ def write_pages(
     result = check(settings)
     diagnostics = list(result.diagnostics)
     if has_errors(diagnostics):
-        return Written(sort_diagnostics(diagnostics))
+        return Written(sort_diagnostics(diagnostics), check=result)
     site = project.site(links)
     docs = docs_files(project, directory_urls=site.directory_urls)
     assembly = assemble(result, project.options, site, docs, settings=settings, tag_pages=tag_pages)
@@ -116,13 +122,15 @@ def write_pages(
             files[output.src] = (output.content or "").encode("utf-8")
     diagnostics = sort_diagnostics(diagnostics)
     if has_errors(diagnostics):
-        return Written(diagnostics, assembly)
+        return Written(diagnostics, assembly, check=result)
     written, removed = sync(out, files)
     from glossary_gen.fences import pyodide
 
     written += pyodide.install_pyodide(project.options.pyodide_url, out, project.base_dir)
     version = links_version(assembly)
-    return Written(diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR)
+    return Written(
+        diagnostics, assembly, written, removed, version, out / PAGE_HTML_DIR, check=result
+    )
 
 
 def _replaces_docs(output: Output) -> Diagnostic:
@@ -231,10 +239,12 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
         written.append(target)
     keep = {(out / name).resolve() for name in files}
     removed = []
-    local_pyodide = (out / "assets" / "pyodide").resolve()
+    from glossary_gen.fences.pyodide import VENDORED_DIRS
+
+    vendored = {(out / folder).resolve() for folder in VENDORED_DIRS}  # copied after this sync
     for path in sorted(out.rglob("*"), reverse=True):
         resolved = path.resolve()
-        if path.is_file() and resolved not in keep and local_pyodide not in resolved.parents:
+        if path.is_file() and resolved not in keep and not vendored & set(resolved.parents):
             path.unlink()
             removed.append(path)
         elif path.is_dir() and not any(path.iterdir()):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypedDict, cast
 
@@ -21,6 +21,7 @@ from glossary_gen.core.config import (
     read_yaml_mapping,
     settings_from_options,
 )
+from glossary_gen.fences.pyodide import choose_pyodide
 from glossary_gen.site.pages import DocsFile, PageOptions, Site, dest_path, page_url
 
 #: An item of ``markdown_extensions`` or ``plugins``: a name, or a name with its options.
@@ -153,6 +154,8 @@ class Project:
     config: MkDocsYaml
     options: PageOptions
     settings: Settings
+    #: What the build says of where the Run buttons' Pyodide comes from (one line).
+    pyodide_note: str = ""
 
     @property
     def base_dir(self) -> Path:
@@ -169,11 +172,14 @@ class Project:
             raise ConfigError(f"config file {config_file or 'mkdocs.yml'} does not exist")
         config = load_config(path)
         options = plugin_block(config, path.name)
+        page_options = PageOptions.from_mapping(options)
+        choice = choose_pyodide(page_options.pyodide_url, path.parent)  # auto: local or CDN
         return cls(
             path,
             config,
-            PageOptions.from_mapping(options),
+            replace(page_options, pyodide_url=choice.option),
             settings_from_options(options, path.parent, path.name),
+            choice.note,
         )
 
     def site(self, links: str = "source") -> Site:

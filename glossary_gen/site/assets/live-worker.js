@@ -116,6 +116,9 @@ function requestUrl(input) {
 
 // Files asked of the page, by request number: {resolve, reject}.
 var fileRequests = {};
+// Why the page could not give the last file it was asked for (its words are short and name no
+// URL; Pyodide's own message around them repeats the whole URL).
+var fileProblem = "";
 var nextFileRequest = 1;
 
 function askPage(name) {
@@ -130,8 +133,12 @@ function fileArrived(message) {
   var waiting = fileRequests.hasOwnProperty(message.rid) ? fileRequests[message.rid] : null;
   if (!waiting) return;
   delete fileRequests[message.rid];
-  if (message.bytes instanceof ArrayBuffer) waiting.resolve(message.bytes);
-  else waiting.reject(new Error(String(message.error || "the page could not fetch that file")));
+  if (message.bytes instanceof ArrayBuffer) {
+    waiting.resolve(message.bytes);
+    return;
+  }
+  fileProblem = String(message.error || "the page could not fetch it").slice(0, 300);
+  waiting.reject(new Error(fileProblem));
 }
 
 // ``fetch`` as Pyodide sees it: while it starts, its two binary files from memory; then the
@@ -198,6 +205,7 @@ function loadImports(sources, id) {
   if (!wanted.length) return Promise.resolve("");
   self.postMessage({ id: id, progress: "Loading " + wanted.join(", ") + "…" });
   var problems = [];
+  fileProblem = "";
   var code = wanted.map(function (name) { return "import " + name; }).join("\n");
   return pyodide.loadPackagesFromImports(code, {
     messageCallback: function () {},
@@ -209,10 +217,12 @@ function loadImports(sources, id) {
       return !pyodide.loadedPackages.hasOwnProperty(lockImports[name]);
     });
     if (!missing.length && !problems.length) return "";
-    var why = (problems.join(" ").split("\n")[0] || "")
-      .replace(/^The following error occurred while loading [^:]*: /, "").slice(0, 300);
-    return "Could not load " + (missing.length ? missing : wanted).join(", ") + " in your browser" +
-      (why ? " (" + why + ")" : "") + ". The output printed on the page was verified when the site was built.";
+    var why = fileProblem || (problems.join(" ").split("\n")[0] || "")
+      .replace(/^The following error occurred while loading [^:]*: /, "")
+      .replace(/https?:\/\/\S+/g, "").slice(0, 300);
+    return "Could not load " + (missing.length ? missing : wanted).join(", ") + " in your browser: " +
+      (why || "Pyodide could not install it") +
+      ". The output printed on the page was verified when the site was built.";
   });
 }
 

@@ -76,6 +76,15 @@
     return base.charAt(base.length - 1) === "/" ? base : base + "/";
   }
 
+  // The site's own copy, to try when pyodideBase() cannot be reached (pyodide_url: cdn), or "".
+  function pyodideFallback() {
+    var node = findIsland();
+    var value = node ? node.getAttribute("data-glossary-pyodide-fallback") : null;
+    if (!value) return "";
+    var base = new URL(value, location.href).href;
+    return base.charAt(base.length - 1) === "/" ? base : base + "/";
+  }
+
   function withTimeout(promise, ms, what) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
@@ -102,9 +111,43 @@
 
   function fetchFile(url, kind) {
     return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error(url + " answered HTTP " + response.status);
+      if (!response.ok) {
+        var failed = new Error(url + " answered HTTP " + response.status);
+        failed.status = response.status;
+        throw failed;
+      }
       return kind === "bytes" ? response.arrayBuffer() : response.text();
+    }, function (error) {
+      var failed = new Error((error && error.message) || String(error));
+      failed.network = true;
+      throw failed;
     });
+  }
+
+  // One line for a reader whose Python could not load: why, and what to do.
+  function loadFailure(base, error) {
+    var reason = (error && error.message) || String(error);
+    var url = new URL(base);
+    var local = url.origin === location.origin;
+    var folder = local ? url.pathname.replace(/^.*?\/(assets\/pyodide\/)$/, "$1") : url.host;
+    var why;
+    if (error && error.network) {
+      why = local ? "this site's copy of Pyodide (" + folder + ") could not be reached. Reload the page and try again"
+                  : "this page needs a network connection to download Python (Pyodide) from " + folder +
+                    ", and it could not be reached. Try again once online, or build the site with the" +
+                    " local Pyodide ('bash scripts/setup' installs it)";
+    } else if (error && error.status === 404 && local) {
+      why = "this site's copy of Pyodide (" + folder + ") is incomplete (HTTP 404). If you build this site," +
+            " run 'bash scripts/setup' and build it again";
+    } else if (error && error.status) {
+      why = "Pyodide's server (" + folder + ") answered HTTP " + error.status + ". Try again later";
+    } else {
+      why = reason + " (Pyodide from " + (local ? folder : url.href) + "). Check content blockers and try again";
+    }
+    var wrapped = new Error("Python could not be loaded: " + why +
+                            ". The outputs shown on the page were verified when the site was built.");
+    wrapped.loadFailure = true;
+    return wrapped;
   }
 
   // Pyodide's files and the worker's source, fetched by this page (the frame cannot fetch):
@@ -138,7 +181,7 @@
     return btoa(bytes);
   }
 
-  // {file_name: "sha256-..."} for the packages in Pyodide's lock file.
+  // {file_name: SHA-256 in hex} for the packages in Pyodide's lock file.
   function lockedWheels(lockText) {
     var found = {};
     var packages = {};
@@ -149,18 +192,59 @@
       var pkg = packages[key];
       if (!pkg || typeof pkg.file_name !== "string" || !/^[A-Za-z0-9_.+-]+\.(whl|zip|tar)$/.test(pkg.file_name)) return;
       if (typeof pkg.sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(pkg.sha256)) return;
-      found[pkg.file_name] = "sha256-" + hexToBase64(pkg.sha256);
+      found[pkg.file_name] = pkg.sha256;
     });
     return found;
   }
 
-  // Where the package wheels are. The npm package of Pyodide (what the default CDN URL serves)
-  // holds the runtime but no wheels; Pyodide itself then takes them from its full distribution
-  // on the same CDN (its own default, pyodide.mjs: cdn.jsdelivr.net/pyodide/v<version>/full/).
-  // Any other location (a local copy, a full distribution elsewhere) holds both.
+  // Where the package wheels are: the page says so (data-glossary-packages: an absolute URL, or
+  // empty for Pyodide's folder itself). A page that does not say: the npm package of Pyodide on
+  // jsDelivr holds the runtime but no wheels, which Pyodide's full distribution on the same CDN
+  // has (Pyodide's own default); any other location holds both.
   function packagesBase(base) {
+    var node = findIsland();
+    var said = node ? node.getAttribute("data-glossary-packages") : null;
+    if (said !== null) return said ? new URL(said, location.href).href : base;
     var npm = /^https:\/\/cdn\.jsdelivr\.net\/npm\/pyodide@([0-9][0-9A-Za-z.+-]*)\/$/.exec(base);
     return npm ? "https://cdn.jsdelivr.net/pyodide/v" + npm[1] + "/full/" : base;
+  }
+
+  function hexOf(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var hex = "";
+    for (var i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+    return hex;
+  }
+
+  // A wheel's bytes, checked against the lock file's SHA-256 here (crypto.subtle) rather than
+  // with fetch's integrity option: that one also checks error pages (a 404), and the console
+  // then shows "integrity" errors for what is a missing file. The reason of a failure is short
+  // and names no URL: the reader sees it under the example.
+  function fetchWheel(url, sha256) {
+    var host = new URL(url).host;
+    var sameSite = host === location.host;
+    var subtle = window.crypto && window.crypto.subtle;
+    var options = { credentials: "same-origin" };
+    if (!subtle) options.integrity = "sha256-" + hexToBase64(sha256); // not a secure context
+    return fetch(url, options).then(function (response) {
+      if (!response.ok) {
+        throw new Error(response.status === 404 && sameSite
+          ? "this site's copy of Pyodide does not include it"
+          : "the server answered HTTP " + response.status);
+      }
+      return response.arrayBuffer();
+    }, function () {
+      throw new Error(sameSite ? "the site's server did not answer"
+                               : "it is downloaded from " + host + ", which could not be reached (are you offline?)");
+    }).then(function (bytes) {
+      if (!subtle) return bytes;
+      return subtle.digest("SHA-256", bytes).then(function (digest) {
+        if (hexOf(digest) !== sha256.toLowerCase()) {
+          throw new Error("the file downloaded does not match Pyodide's lock file (SHA-256)");
+        }
+        return bytes;
+      });
+    });
   }
 
   // Answers a worker's {type: "file-request", rid, name}: the wheel's bytes, or why not.
@@ -183,17 +267,14 @@
     }
     var url = packagesBase(base) + name;
     if (!wheels[url]) {
-      var promise = fetch(url, { credentials: "same-origin", integrity: engine.wheels[name] }).then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.arrayBuffer();
-      });
+      var promise = fetchWheel(url, engine.wheels[name]);
       wheels[url] = promise;
       promise.catch(function () { if (wheels[url] === promise) delete wheels[url]; });
     }
     wheels[url].then(function (bytes) {
       answer({ bytes: bytes });
     }, function (error) {
-      answer({ error: "could not fetch " + url + " (" + ((error && error.message) || error) + ")" });
+      answer({ error: (error && error.message) || String(error) });
     });
   }
 
@@ -242,7 +323,17 @@
     engine.ready = withTimeout(new Promise(function (resolve, reject) {
       engine.rejectReady = reject; // a Stop while loading
       base = pyodideBase();
+      var fallback = pyodideFallback();
       var fetched = download(base);
+      if (fallback && fallback !== base) {
+        fetched = fetched.catch(function (error) {
+          // The CDN could not be reached: the site's own copy, if it answers.
+          return download(fallback).then(function (loaded) {
+            base = fallback;
+            return loaded;
+          }, function () { throw error; });
+        });
+      }
       fetched.catch(reject);
       var frame = createFrame();
       var frameReady = false;
@@ -294,14 +385,7 @@
     }, function (error) {
       if (error && error.stopped) throw error; // the reader pressed Stop while it was loading
       stopPython(engine, null); // let the next click try again (the reader may be back online)
-      var reason = (error && error.message) || String(error);
-      var wrapped = new Error(
-        "Python could not be loaded in your browser (Pyodide from " + base + "): " + reason +
-        ". Check your connection or content blockers and try again; the outputs shown on the" +
-        " page were verified when the site was built."
-      );
-      wrapped.loadFailure = true;
-      throw wrapped;
+      throw loadFailure(base === "(unknown)" ? location.href : base, error);
     });
     return engine.ready;
   }
@@ -461,6 +545,8 @@
     return null;
   }
 
+  // The code a block runs when the reader has not changed it: the fence as written, doctest
+  // directives (# doctest: +ELLIPSIS) included.
   function originalSource(block) {
     var item = pageData().blocks[blockIndex(block)];
     if (item) return item.code !== undefined ? item.code : item.source;
@@ -468,9 +554,20 @@
     return code ? code.textContent : "";
   }
 
+  // The code as the page shows it, where the editor starts: without the doctest directives.
+  function shownSource(block) {
+    var item = pageData().blocks[blockIndex(block)];
+    return item && typeof item.shown === "string" ? item.shown : originalSource(block);
+  }
+
+  // Whether the reader's code differs from the verified code on the page.
+  function isEdited(block) {
+    var editor = block.glossaryEditor;
+    return !!editor && editor.getValue() !== shownSource(block);
+  }
+
   function currentSource(block) {
-    var editor = block.querySelector("textarea.glossary-editor");
-    return editor && editor.getAttribute("data-edited") ? editor.value : originalSource(block);
+    return isEdited(block) ? block.glossaryEditor.getValue() : originalSource(block);
   }
 
   // The page's Python blocks up to (excluding) ``limit``, as the reader currently has them.
@@ -563,42 +660,136 @@
     });
   }
 
-  function toggleEditor(block, editButton) {
-    var editor = block.querySelector("textarea.glossary-editor");
-    var code = block.querySelector(".highlight, pre");
-    if (!editor.hidden && editor.getAttribute("data-edited")) {
-      editor.focus(); // edits stay visible until Reset, so what runs is what the reader sees
-      return;
-    }
-    if (editor.hidden) {
-      editor.value = editor.value || originalSource(block);
-      editor.rows = Math.min(30, Math.max(3, editor.value.split("\n").length + 1));
-      editor.hidden = false;
-      if (code) code.hidden = true;
-      editButton.setAttribute("aria-pressed", "true");
-      editor.focus();
-    } else {
-      editor.hidden = true;
-      if (code) code.hidden = false;
-      editButton.setAttribute("aria-pressed", "false");
-    }
+  // The code editor: CodeMirror (assets/editor/live-editor.js, when the site has it), loaded on
+  // the first Edit click, once per visit; a plain text field where it is missing or fails.
+  var editorScript = null;
+
+  function editorUrl() {
+    var node = findIsland();
+    var value = node ? node.getAttribute("data-glossary-editor") : null;
+    return value ? new URL(value, location.href).href : "";
   }
 
-  // Escape in the editor: the focus goes back to its Edit button; the edits stay on the page.
-  function leaveEditor(event, editButton) {
-    event.preventDefault();
-    event.stopPropagation(); // not also a Material shortcut (search, tooltips)
-    editButton.focus();
+  function loadEditor() {
+    var url = editorUrl();
+    if (!url) return Promise.resolve(null);
+    if (!editorScript) {
+      editorScript = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = url;
+        script.async = true;
+        script.onload = function () { resolve(window.glossaryEditor || null); };
+        script.onerror = function () { editorScript = null; resolve(null); };
+        document.head.appendChild(script);
+      });
+    }
+    return editorScript;
+  }
+
+  // A plain text field with the editor's interface (no CodeMirror on this site).
+  function textField(options) {
+    var field = document.createElement("textarea");
+    field.className = "glossary-editor";
+    field.spellcheck = false;
+    field.setAttribute("autocapitalize", "off");
+    field.setAttribute("aria-label", options.label);
+    field.value = options.doc;
+    function fit() { field.rows = Math.min(30, Math.max(3, field.value.split("\n").length + 1)); }
+    fit();
+    field.addEventListener("input", function () { fit(); options.onChange(field.value); });
+    field.addEventListener("keydown", function (event) {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+        event.preventDefault();
+        options.onRun();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation(); // not also a Material shortcut (search, tooltips)
+        options.onEscape(); // Tab leaves it too: the field never takes Tab for itself
+      }
+    });
+    options.parent.appendChild(field);
+    return {
+      dom: field,
+      getValue: function () { return field.value; },
+      setValue: function (value) { field.value = value; fit(); },
+      focus: function () { field.focus(); },
+    };
+  }
+
+  // The "✓ Verified example" badge says "Edited: not verified" while the code differs from it.
+  function markEdited(block) {
+    var badge = block.querySelector(".glossary-verified");
+    var edited = isEdited(block);
+    block.classList.toggle("glossary-runnable--edited", edited);
+    if (!badge) return;
+    if (!badge.hasAttribute("data-glossary-verified-title")) {
+      badge.setAttribute("data-glossary-verified-title", badge.getAttribute("title") || "");
+    }
+    badge.classList.toggle("glossary-verified--edited", edited);
+    badge.textContent = edited ? "Edited: not verified" : "Verified example";
+    badge.setAttribute("title", edited
+      ? "You changed this example: its output has not been checked"
+      : badge.getAttribute("data-glossary-verified-title"));
+  }
+
+  function openEditor(block, controls) {
+    if (block.glossaryEditor) return Promise.resolve(block.glossaryEditor);
+    if (block.glossaryEditorOpening) return block.glossaryEditorOpening;
+    var holder = block.querySelector(".glossary-editor-holder");
+    var options = {
+      parent: holder,
+      doc: shownSource(block),
+      label: "Python code of example " + (blockIndex(block) + 1) +
+             " (editable; Ctrl+Enter runs it; Escape, then Tab, leaves the editor)",
+      onChange: function () { markEdited(block); markPlaygroundsStale(); },
+      onRun: function () { runBlock(block, controls); },
+      onEscape: function () { controls.edit.focus(); },
+    };
+    block.glossaryEditorOpening = loadEditor().then(function (library) {
+      var editor = null;
+      if (library && typeof library.create === "function") {
+        try {
+          editor = library.create(options);
+          holder.classList.add("glossary-editor-holder--code");
+        } catch (error) { editor = null; }
+      }
+      block.glossaryEditor = editor || textField(options);
+      block.glossaryEditorOpening = null;
+      return block.glossaryEditor;
+    });
+    return block.glossaryEditorOpening;
+  }
+
+  function showEditor(block, editButton, shown) {
+    var holder = block.querySelector(".glossary-editor-holder");
+    var code = block.querySelector(".highlight, pre");
+    holder.hidden = !shown;
+    if (code) code.hidden = shown;
+    editButton.setAttribute("aria-pressed", shown ? "true" : "false");
+  }
+
+  function toggleEditor(block, controls) {
+    var holder = block.querySelector(".glossary-editor-holder");
+    if (!holder.hidden && isEdited(block)) {
+      block.glossaryEditor.focus(); // edits stay visible until Reset, so what runs is what the reader sees
+      return;
+    }
+    if (!holder.hidden) {
+      showEditor(block, controls.edit, false);
+      return;
+    }
+    controls.edit.setAttribute("aria-busy", "true");
+    Promise.resolve(openEditor(block, controls)).then(function (editor) {
+      controls.edit.removeAttribute("aria-busy");
+      showEditor(block, controls.edit, true);
+      editor.focus();
+    });
   }
 
   function resetBlock(block, editButton) {
-    var editor = block.querySelector("textarea.glossary-editor");
-    editor.value = originalSource(block);
-    editor.removeAttribute("data-edited");
-    editor.hidden = true;
-    var code = block.querySelector(".highlight, pre");
-    if (code) code.hidden = false;
-    editButton.setAttribute("aria-pressed", "false");
+    if (block.glossaryEditor) block.glossaryEditor.setValue(shownSource(block));
+    markEdited(block);
+    showEditor(block, editButton, false);
     var out = block.querySelector(".glossary-run-output");
     out.hidden = true;
     out.textContent = "";
@@ -623,19 +814,16 @@
     var edit = button("Edit", "glossary-edit", "Edit this example");
     var reset = button("Reset", "glossary-reset", "Restore the original example");
     var stop = button("■ Stop", "glossary-stop", "Stop the running example (Python is restarted on the next run)");
-    var controls = { run: run, stop: stop };
+    var controls = { run: run, stop: stop, edit: edit };
     edit.setAttribute("aria-pressed", "false");
     stop.hidden = true;
     bar.appendChild(run);
     bar.appendChild(stop);
     bar.appendChild(edit);
     bar.appendChild(reset);
-    var editor = document.createElement("textarea");
-    editor.className = "glossary-editor";
-    editor.hidden = true;
-    editor.spellcheck = false;
-    editor.setAttribute("autocapitalize", "off");
-    editor.setAttribute("aria-label", "Python code of example " + (index + 1) + " (editable)");
+    var holder = document.createElement("div");
+    holder.className = "glossary-editor-holder";
+    holder.hidden = true;
     var out = document.createElement("pre");
     out.className = "glossary-run-output";
     out.hidden = true;
@@ -644,27 +832,14 @@
     status.setAttribute("role", "status");
     bar.appendChild(status);
     var code = block.querySelector(".highlight, pre");
-    if (code && code.parentNode === block) block.insertBefore(editor, code.nextSibling);
-    else block.appendChild(editor);
+    if (code && code.parentNode === block) block.insertBefore(holder, code.nextSibling);
+    else block.appendChild(holder);
     block.appendChild(bar);
     block.appendChild(out);
     run.addEventListener("click", function () { runBlock(block, controls); });
     stop.addEventListener("click", function () { stopPython(python, stoppedError("Stopped.")); });
-    edit.addEventListener("click", function () { toggleEditor(block, edit); });
+    edit.addEventListener("click", function () { toggleEditor(block, controls); });
     reset.addEventListener("click", function () { resetBlock(block, edit); });
-    editor.addEventListener("input", function () {
-      editor.setAttribute("data-edited", "1");
-      editor.rows = Math.min(30, Math.max(3, editor.value.split("\n").length + 1));
-      markPlaygroundsStale();
-    });
-    editor.addEventListener("keydown", function (event) {
-      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
-        event.preventDefault();
-        runBlock(block, controls);
-      } else if (event.key === "Escape") {
-        leaveEditor(event, edit); // Tab leaves it too: the editor never takes Tab for itself
-      }
-    });
   }
 
   // ---------------------------------------------------------------------------------------
@@ -812,6 +987,7 @@
   window.glossaryLive.workerUrl = WORKER_URL;
   window.glossaryLive.frameUrl = FRAME_URL;
   window.glossaryLive.packagesBase = packagesBase;
+  window.glossaryLive.loadEditor = loadEditor;
 
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     // Material's instant navigation swaps the page without reloading scripts: bind on each page.

@@ -1,0 +1,71 @@
+"""A term page built despite its entry's problems says so at its top: a banner with each located
+message, as ``glossary-gen check`` prints it (``entries/x.md:9:1: error[empty-section]: ...``).
+
+That happens in builds that go on despite problems: ``mkdocs serve`` (``scripts/serve``) and
+``mkdocs build`` without ``--strict``. A ``--strict`` build (``scripts/test``, CI, Pages) fails on
+the first problem instead, so a published site never shows one. The messages quote the entry
+(titles, link targets), which is untrusted: every one is escaped, and the banner is plain markup
+(Material's admonition styles, no script, no inline style) that the output audit checks after it
+is put in, like the rest of the page.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+from glossary_gen.core.diagnostics import Diagnostic
+
+#: The banner's class (besides Material's admonition ones), for tests and custom CSS.
+BANNER_CLASS = "glossary-problems"
+#: At most this many messages are listed; the terminal has them all.
+LIMIT = 50
+
+
+def entry_problems(diagnostics: Iterable[Diagnostic], entry_path: str) -> list[Diagnostic]:
+    """The problems located in one entry file, each once, in file order."""
+    found = {d for d in diagnostics if d.path == entry_path}
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+def banner(problems: Sequence[Diagnostic]) -> str:
+    """The banner's HTML (empty without problems)."""
+    if not problems:
+        return ""
+    errors = sum(d.is_error for d in problems)
+    warnings = len(problems) - errors
+    counts = ", ".join(
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((errors, "error"), (warnings, "warning"))
+        if n
+    )
+    kind = "failure" if errors else "warning"
+    items = "".join(
+        f"<li><code>{html.escape(d.format_text())}</code></li>" for d in problems[:LIMIT]
+    )
+    more = (
+        f"<li>… and {len(problems) - LIMIT} more (see the terminal)</li>"
+        if len(problems) > LIMIT
+        else ""
+    )
+    return (
+        f'<div class="admonition {kind} {BANNER_CLASS}">'
+        f'<p class="admonition-title">This entry has {counts}</p>'
+        f"<ul>{items}{more}</ul>"
+        "<p>Shown while previewing; <code>glossary-gen check</code> prints the same lines, and a "
+        "<code>--strict</code> build (CI) fails until they are fixed.</p>"
+        "</div>"
+    )
+
+
+def insert_banner(page: str, banner_html: str) -> str:
+    """The page with the banner at the top of its article (or of its body)."""
+    if not banner_html:
+        return page
+    for opening in ("<article", "<body"):
+        start = page.find(opening)
+        if start != -1:
+            end = page.find(">", start)
+            if end != -1:
+                return page[: end + 1] + banner_html + page[end + 1 :]
+    return page
