@@ -21,6 +21,13 @@ subject; with a warm cache they add almost nothing). Targets (issue 4): plugin w
 baseline at every N, and time growing linearly with N.
 
     python benchmarks/build_scale.py [--sizes 300,1000,3000] [--repeat 3] [--keep DIR]
+
+With ``--languages K`` it measures translations instead (issue 26): the same plugin site in one
+language and with every entry translated into K-1 more (``entries/<lang>/``, each translation a
+copy with its own title, so its links resolve through the default language), and prints the
+ratio of the two builds (target: at most 1.1x per language, i.e. 3.3x for 3 languages).
+
+    python benchmarks/build_scale.py --languages 3 --sizes 1000 [--repeat 3]
 """
 
 from __future__ import annotations
@@ -173,6 +180,32 @@ def _build_once(site: Path) -> tuple[float, float]:
     return elapsed, cpu
 
 
+EXTRA_LANGUAGES = ("fr", "de", "es", "it", "nl", "pt")
+
+
+def write_language_sites(root: Path, n: int, languages: int) -> dict[str, Path]:
+    """The plugin site in one language, and the same site with every entry translated into
+    ``languages - 1`` more (front matter and headings as a translation has them)."""
+    one = write_plugin_site(root / "one-language", n)
+    many = write_plugin_site(root / f"{languages}-languages", n)
+    codes = ["en", *EXTRA_LANGUAGES[: languages - 1]]
+    config = many / "mkdocs.yml"
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "  - glossary:\n", f"  - glossary:\n      languages: [{', '.join(codes)}]\n", 1
+        ),
+        "utf-8",
+    )
+    for code in codes[1:]:
+        folder = many / "entries" / code
+        folder.mkdir()
+        for entry in sorted((many / "entries").glob("*.md")):
+            text = entry.read_text("utf-8")
+            text = re.sub(r"(?m)^title: (.*)$", rf"title: \1 ({code})", text, count=1)
+            (folder / entry.name).write_text(text, "utf-8")
+    return {"one-language": one, f"{languages}-languages": many}
+
+
 def time_builds(sites: dict[str, Path], repeat: int) -> dict[str, tuple[float, float]]:
     """Best of ``repeat`` builds of each site (wall and CPU), taking the sites in turn so that
     load from other processes on the machine hits all of them alike."""
@@ -191,8 +224,13 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, default=3, help="builds per site and size (best is kept)"
     )
     parser.add_argument("--keep", type=Path, help="write the sites here and keep them")
+    parser.add_argument(
+        "--languages", type=int, default=0, help="measure K languages against one (K >= 2)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.languages:
+        return languages_main(sizes, args.languages, args.repeat, args.keep)
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="glossary-build-scale-"))
     rows = []
@@ -233,6 +271,26 @@ def main(argv: list[str] | None = None) -> int:
         "first N (1.00 = linear); entry files = the lighter reference (raw entry files as pages) and the "
         "plugin's ratio to it"
     )
+    return 0
+
+
+def languages_main(sizes: list[int], languages: int, repeat: int, keep: Path | None) -> int:
+    if not 2 <= languages <= len(EXTRA_LANGUAGES) + 1:
+        raise SystemExit(f"--languages must be 2 to {len(EXTRA_LANGUAGES) + 1}")
+    root = keep or Path(tempfile.mkdtemp(prefix="glossary-build-languages-"))
+    print(
+        f"{'N':>6}  {'1 language s':>12}  {f'{languages} languages s':>14}  {'ratio':>6}  {'target':>6}"
+    )
+    try:
+        for n in sizes:
+            times = time_builds(write_language_sites(root / f"n{n}", n, languages), repeat)
+            one, many = times["one-language"][0], times[f"{languages}-languages"][0]
+            target = 1.1 * languages
+            print(f"{n:>6}  {one:>12.2f}  {many:>14.2f}  {many / one:>5.2f}x  {target:>5.2f}x")
+    finally:
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+    print("ratio = wall-clock of the translated site / the one-language site (best of --repeat)")
     return 0
 
 

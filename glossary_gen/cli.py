@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write entries/<slug>.md from a template with every required section.",
     )
     new.add_argument("title", help='the term, e.g. "Leaky ReLU"')
+    new.add_argument(
+        "--lang",
+        help="scaffold the translation into this language of the entry named by TITLE "
+        "(entries/<lang>/<slug>.md; see 'languages' in mkdocs.yml)",
+    )
     _add_settings_options(new, "entries folder (default as for check)")
     new.set_defaults(handler=run_new)
 
@@ -196,16 +201,25 @@ def run_check(args: argparse.Namespace) -> int:
         args.changed = args.changed or default_ref(settings.entries_dir)
         only = changed_entries(settings.entries_dir, args.changed)
     result = check(settings, only=only)
-    _print_diagnostics(result.diagnostics, args.format)
+    report = result.missing if args.format == "json" and only is None else []
+    _print_diagnostics([*result.diagnostics, *report], args.format)
     checked = len(result.glossary.entries) if only is None else len(only)
+    translated = len(result.translations.entries) if result.translations and only is None else 0
     scope = "" if only is None else f" changed since {args.changed}"
     where = result.isolation
     if where is not None and where.warning:
         print(where.warning, file=sys.stderr)
     print(
-        summary_line(checked, settings.entries_dir, result.diagnostics, where, scope),
+        summary_line(
+            checked, settings.entries_dir, result.diagnostics, where, scope, translated=translated
+        ),
         file=sys.stderr,
     )
+    if result.translations is not None and result.translations.by_lang and only is None:
+        from glossary_gen.core.translations import summary_line as translations_line
+
+        total = len(result.glossary.published)
+        print(translations_line(result.translations, result.missing, total), file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
 
 
@@ -214,7 +228,12 @@ def run_new(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config).with_overrides(entries_dir=args.entries)
     try:
-        path = new_entry(args.title, settings.entries_dir, settings)
+        if args.lang is not None:
+            from glossary_gen.adopt.translate import new_translation
+
+            path = new_translation(args.title, args.lang, settings)
+        else:
+            path = new_entry(args.title, settings.entries_dir, settings)
     except ScaffoldError as exc:
         print(f"glossary-gen: error: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS

@@ -239,7 +239,16 @@ def render_key(renderer: Renderer, entry: Entry, site: str) -> tuple[object, ...
         tuple((p.src, p.url, p.title) for p in used_on),
         renderer.date_of(entry) if renderer.options.last_updated else None,
         _verdict(renderer.doctest_results.get(entry.slug)),
+        _versions(renderer, entry.slug),
     )
+
+
+def _versions(renderer: Renderer, slug: str) -> object:
+    """The term's language versions as its page shows them (switcher, alternates, JSON-LD)."""
+    versions = renderer.context.versions
+    if versions is None:
+        return None
+    return (tuple(versions.of(slug).items()), tuple(versions.titles.get(slug, {}).items()))
 
 
 def text_key(*parts: str) -> str:
@@ -364,6 +373,11 @@ class RecordingLinker:
     @property
     def math_errors(self) -> list[tuple[str, str]]:
         return self._linker.math_errors
+
+    @property
+    def fallback(self) -> Mapping[str, str]:
+        """Terms in another language (a translation's pages): fixed for a build, not a fact."""
+        return self._linker.fallback
 
     # lookups about other terms
     def resolve(self, name: str) -> Entry | None:

@@ -15,11 +15,18 @@ from typing import TYPE_CHECKING
 
 import glossary_gen.fences  # noqa: F401  (registers the package's fence kinds)
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
-from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics, warning
+from glossary_gen.core.diagnostics import (
+    Diagnostic,
+    Severity,
+    has_errors,
+    sort_diagnostics,
+    warning,
+)
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.links import link
 from glossary_gen.core.loader import display_path, load_entries
 from glossary_gen.core.model import Entry, Glossary
+from glossary_gen.core.translations import Translations, load_translations, missing_report
 from glossary_gen.core.validate import validate
 from glossary_gen.run.sandbox import Isolation
 
@@ -35,6 +42,12 @@ class CheckResult:
     doctest_results: dict[str, object] = field(default_factory=dict)
     #: The sandbox entry code ran in (None with doctests off); its summary names the isolation.
     isolation: Isolation | None = None
+    #: Every translated language, linked (empty for a one-language site).
+    translations: Translations | None = None
+    #: Doctest outcomes of each language's translations: language -> slug -> outcome.
+    translation_results: dict[str, dict[str, object]] = field(default_factory=dict)
+    #: What each translated language still lacks, as infos (``check --format json`` lists them).
+    missing: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -46,7 +59,7 @@ class CheckResult:
 
     @property
     def warnings(self) -> int:
-        return sum(not d.is_error for d in self.diagnostics)
+        return sum(d.severity is Severity.WARNING for d in self.diagnostics)
 
 
 def summary_line(
@@ -55,13 +68,17 @@ def summary_line(
     diagnostics: Collection[Diagnostic],
     isolation: Isolation | None,
     scope: str = "",
+    *,
+    translated: int = 0,
 ) -> str:
     """The line ``glossary-gen check`` ends with (and the Zensical build, after its check):
     ``glossary-gen: checked 21 entries in entries: 0 error(s), 0 warning(s) (isolation)``."""
     errors = sum(d.is_error for d in diagnostics)
+    warnings = sum(d.severity is Severity.WARNING for d in diagnostics)
     return (
-        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope} in "
-        f"{display_path(entries_dir)}: {errors} error(s), {len(diagnostics) - errors} warning(s)"
+        f"glossary-gen: checked {checked} entr{'y' if checked == 1 else 'ies'}{scope}"
+        + (f" and {translated} translation(s)" if translated else "")
+        + f" in {display_path(entries_dir)}: {errors} error(s), {warnings} warning(s)"
         + (f" ({isolation.summary})" if isolation is not None else "")
     )
 
@@ -111,14 +128,29 @@ def check(
     :class:`glossary_gen.incremental.Memo`) reuses the last build's parsing, validation and
     doctest verdicts for unchanged entries; the result is the same."""
     glossary, diagnostics = load_and_link(settings.entries_dir, settings.entry_model, memo=memo)
+    translations, problems = load_translations(
+        settings.entries_dir,
+        settings.languages,
+        settings.entry_model,
+        glossary,
+        at_root=not str(settings.plugin.get("url_prefix", "glossary/")).strip("/"),
+    )
+    diagnostics += problems
     selected: list[Entry] = list(glossary.entries)
+    translated = {lang: list(t.glossary.entries) for lang, t in translations.by_lang.items()}
     if only is not None:
         wanted = {p.resolve() for p in only}
         selected = [e for e in glossary.entries if e.file.resolve() in wanted]
+        translated = {
+            lang: [e for e in found if e.file.resolve() in wanted]
+            for lang, found in translated.items()
+        }
         shown = {display_path(p) for p in only}
-        diagnostics = [d for d in diagnostics if d.path in shown]
+        # A folder's problem (entries/de/: not a language of the site) concerns its files.
+        diagnostics = [d for d in diagnostics if d.path in shown or d.path.endswith("/")]
     diagnostics += schema_file_problems(settings)
-    result = CheckResult(glossary, diagnostics)
+    result = CheckResult(glossary, diagnostics, translations=translations)
+    result.missing = missing_report(settings.entries_dir, translations, glossary)
     if settings.doctest:
         from glossary_gen.run.doctests import check_doctests
         from glossary_gen.run.sandbox import SandboxUnavailable, isolation
@@ -139,6 +171,11 @@ def check(
         # Plots run the entry's code too (in the same sandbox): a plot that only fails when its
         # code runs is found by `check`, not first by the site build.
         result.diagnostics += prepare_fences([e for e in selected if not e.draft], settings)
+        for lang, entries in translated.items():  # one run per language: slugs repeat across
+            found, doctest_diagnostics = check_doctests(entries, settings)
+            result.translation_results[lang] = dict(found)
+            result.diagnostics += doctest_diagnostics
+            result.diagnostics += prepare_fences([e for e in entries if not e.draft], settings)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 

@@ -192,9 +192,13 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if settings is None or file_path.suffix != ".md" or file_path.name.startswith("."):
         return None
     try:
-        if file_path.parent.resolve() != settings.entries_dir.resolve():
-            return None
+        folder, entries = file_path.parent.resolve(), settings.entries_dir.resolve()
     except OSError:  # pragma: no cover
+        return None
+    # An entry, or a translation (entries/<lang>/, for a language of the site).
+    if folder != entries and not (
+        folder.parent == entries and folder.name in settings.languages.translated
+    ):
         return None
     return GlossaryEntryFile.from_parent(parent, path=file_path)
 
@@ -236,9 +240,9 @@ class GlossaryDoctestItem(pytest.Item):
 
     def runtest(self) -> None:
         results = self.session.stash.get(_RESULTS, None)
-        if results is None or self.entry.slug not in results:
+        if results is None or self.entry.path not in results:
             results = self.session.stash[_RESULTS] = _run_batch(self)
-        result, diagnostics = results[self.entry.slug]
+        result, diagnostics = results[self.entry.path]
         if not result.passed:
             raise DoctestFailed(result, diagnostics)
 
@@ -256,20 +260,26 @@ class GlossaryDoctestItem(pytest.Item):
 
 
 def _run_batch(item: GlossaryDoctestItem) -> dict[str, tuple[EntryResult, list[Diagnostic]]]:
-    """Check every collected entry at once (parallel workers, one cache) the first time one runs."""
+    """Check every collected entry at once (parallel workers, one cache) the first time one runs;
+    one batch per folder, since a translation has the slug of the entry it translates. Results
+    are keyed by the entry's path."""
     items = [i for i in item.session.items if isinstance(i, GlossaryDoctestItem)] or [item]
-    entries = {i.entry.slug: i.entry for i in items}
-    if item.entry.slug not in entries:
-        entries[item.entry.slug] = item.entry
+    batches: dict[Path, dict[str, Entry]] = {}
+    for entry in [*(i.entry for i in items), item.entry]:
+        batches.setdefault(entry.file.parent, {}).setdefault(entry.slug, entry)
     settings = item.config.stash[_SETTINGS]
-    results, diagnostics = check_doctests(list(entries.values()), settings, progress=False)
-    by_path: dict[str, list[Diagnostic]] = {}
-    for diagnostic in diagnostics:
-        by_path.setdefault(diagnostic.path, []).append(diagnostic)
     previous = item.session.stash.get(_RESULTS, None) or {}
-    previous.update(
-        {slug: (result, by_path.get(result.path, [])) for slug, result in results.items()}
-    )
+    for entries in batches.values():
+        results, diagnostics = check_doctests(list(entries.values()), settings, progress=False)
+        by_path: dict[str, list[Diagnostic]] = {}
+        for diagnostic in diagnostics:
+            by_path.setdefault(diagnostic.path, []).append(diagnostic)
+        previous.update(
+            {
+                entries[slug].path: (result, by_path.get(result.path, []))
+                for slug, result in results.items()
+            }
+        )
     return previous
 
 

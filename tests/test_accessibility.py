@@ -47,6 +47,8 @@ PAGES = {
     "one tag": "tags/#tag:activation-functions",
     "404": "404.html",
     "docs page": "site/",
+    "translated term (fr: switcher, links to untranslated terms)": "fr/glossary/relu/",
+    "a-z index of a language (fr)": "fr/glossary/",
 }
 #: prefers-color-scheme -> the Material palette scheme mkdocs.yml picks for it.
 SCHEMES = {"light": "default", "dark": "slate"}

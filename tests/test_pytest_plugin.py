@@ -124,3 +124,29 @@ def test_no_python_from_the_entries_folder_is_imported(project: pytest.Pytester,
     if args:
         assert result.ret == pytest.ExitCode.TESTS_FAILED
         result.stdout.fnmatch_lines(["*FAILED entries/wrong-output.md::wrong-output*"])
+
+
+def test_translations_are_items_of_their_own(project: pytest.Pytester):
+    """entries/<lang>/<slug>.md has the slug of its entry: both run, each with its verdict."""
+    (project.path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - glossary:\n      languages: [en, fr]\n", encoding="utf-8"
+    )
+    french = project.path / "entries" / "fr"
+    french.mkdir()
+    text = (project.path / "entries" / "flags.md").read_text(encoding="utf-8")
+    (french / "flags.md").write_text(text, encoding="utf-8")  # passes, like the original
+    wrong = (project.path / "entries" / "wrong-output.md").read_text(encoding="utf-8")
+    (french / "shared-namespace.md").write_text(wrong, encoding="utf-8")  # fails, unlike it
+    (project.path / "entries" / "de").mkdir()  # not a language of the site: not collected
+    (project.path / "entries" / "de" / "flags.md").write_text(text, encoding="utf-8")
+    result = project.runpytest("--glossary", "-v")
+    result.stdout.fnmatch_lines(
+        [
+            "entries/flags.md::flags PASSED*",
+            "entries/fr/flags.md::flags PASSED*",
+            "entries/fr/shared-namespace.md::shared-namespace FAILED*",
+            "entries/shared-namespace.md::shared-namespace PASSED*",
+        ],
+        consecutive=False,
+    )
+    assert "entries/de/" not in result.stdout.str()

@@ -58,8 +58,13 @@ class _GitFailed(Exception):
 
 
 def _is_entry_file(path: Path, entries_dir: Path) -> bool:
-    """The same rule as :func:`glossary_gen.core.loader.discover`: ``*.md`` directly in the folder."""
-    return path.parent == entries_dir and path.suffix == ".md" and not path.name.startswith(".")
+    """The same rule as :func:`glossary_gen.core.loader.discover`: ``*.md`` directly in the folder,
+    or in a folder of it (a translation, ``entries/fr/relu.md``, or a folder ``check`` refuses)."""
+    return (
+        entries_dir in (path.parent, path.parent.parent)
+        and path.suffix == ".md"
+        and not path.name.startswith(".")
+    )
 
 
 def default_ref(entries_dir: Path) -> str:
@@ -135,9 +140,13 @@ def changed_entries(entries_dir: Path, ref: str = "origin/main") -> list[Path]:
 
     current |= _linked_entries(top, base, folder, Boundary.around(entries_dir))
     current |= _entries_broken_by(top, base, gone, folder, current)
+    # The translations of an entry that is gone (or renamed) translate nothing any more.
+    for old_file in gone:
+        if (top / old_file).parent == folder:
+            current |= {p for p in folder.glob(f"*/{old_file.name}") if p.is_file()}
     # Spelled under the folder as the user gave it, so reported paths match the loaded entries'
     # even where the working directory sits behind a symlink.
-    return sorted(entries_dir / path.name for path in current)
+    return sorted(entries_dir / path.relative_to(folder) for path in current)
 
 
 def _linked_entries(top: Path, base: str, folder: Path, boundary: Boundary) -> set[Path]:

@@ -24,7 +24,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -34,6 +34,7 @@ import yaml
 
 from glossary_gen.adopt.hugo.convert import ImportResult, convert, section_report
 from glossary_gen.adopt.hugo.source import check_source
+from glossary_gen.adopt.hugo.translations import detect_languages
 from glossary_gen.adopt.repository import make_repository
 from glossary_gen.adopt.requirement import Requirement, find_requirement
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
@@ -175,6 +176,8 @@ def init_project(
     )
     model = DEFAULT_MODEL
     if hugo is not None:
+        # Hugo's translations by file name (relu.fr.md) become translations (entries/fr/).
+        settings = replace(settings, languages=detect_languages(hugo))
         check_source(hugo, settings.entries_dir)
         if target.resolve() == hugo.resolve() or hugo.resolve() in target.resolve().parents:
             raise ConfigError("the new project must not be inside the Hugo folder")
@@ -194,6 +197,11 @@ def init_project(
         model=model,
         requirement=requirement,
     )
+    if settings.languages.codes:  # the plugin option, under the first one init writes
+        codes = ", ".join(settings.languages.codes)
+        files["mkdocs.yml"] = files["mkdocs.yml"].replace(
+            "  - glossary:\n", f"  - glossary:\n      languages: [{codes}]\n", 1
+        )
     entries = {
         path.relative_to(target).as_posix(): text
         for path, text in (result.imported.files if result.imported else {}).items()

@@ -32,6 +32,12 @@ from typing import Any, TypeVar
 
 import yaml
 
+from glossary_gen.core.languages import (
+    ONE_LANGUAGE,
+    LanguageConfigError,
+    Languages,
+    languages_from_options,
+)
 from glossary_gen.core.model import REQUIRED_SECTIONS, normalize_heading
 
 DEFAULT_ENTRIES_DIR = "entries"
@@ -294,6 +300,9 @@ class Settings:
     project_dir: Path = Path(".")
     #: The schema file editors read (plugin option ``schema_file``), kept in step by ``check``.
     schema_file: Path | None = None
+    #: The site's languages (plugin options ``languages``, ``section_names``); see
+    #: :mod:`glossary_gen.core.languages`.
+    languages: Languages = ONE_LANGUAGE
 
     def with_overrides(
         self,
@@ -447,12 +456,18 @@ def settings_from_options(
         doctest_memory_mb=_option(options, "doctest_memory_mb", int, where),
         doctest_output_kb=_option(options, "doctest_output_kb", int, where),
     )
+    model = entry_model_from_options(options, where)
+    try:
+        languages = languages_from_options(options, tuple(s.title for s in model.sections), where)
+    except LanguageConfigError as exc:
+        raise ConfigError(str(exc)) from None
     settings = replace(
         settings,
         plugin=dict(options),
-        entry_model=entry_model_from_options(options, where),
+        entry_model=model,
         project_dir=base_dir,
         schema_file=folder(schema_file) if schema_file else None,
+        languages=languages,
     )
     if cache is None:  # not configured: the user's cache folder
         return settings

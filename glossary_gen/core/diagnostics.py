@@ -47,6 +47,8 @@ def _json_safe(text: str) -> str:
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
+    #: A report, not a problem (e.g. a term not yet translated): never counted as a warning.
+    INFO = "info"
 
     def __str__(self) -> str:  # pragma: no cover - trivial
         return self.value
@@ -103,8 +105,9 @@ class Diagnostic:
             return printable(value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
         message = self.message + (f" ({self.hint})" if self.hint else "")
+        kind = "notice" if self.severity is Severity.INFO else self.severity.value
         return (
-            f"::{self.severity.value} file={prop(self.path)},line={self.line},col={self.column},"
+            f"::{kind} file={prop(self.path)},line={self.line},col={self.column},"
             f"title={prop(self.code)}::{data(message)}"
         )
 
@@ -119,6 +122,12 @@ def warning(
     path: str, line: int, column: int, code: str, message: str, hint: str | None = None
 ) -> Diagnostic:
     return Diagnostic(path, line, column, Severity.WARNING, code, message, hint)
+
+
+def info(
+    path: str, line: int, column: int, code: str, message: str, hint: str | None = None
+) -> Diagnostic:
+    return Diagnostic(path, line, column, Severity.INFO, code, message, hint)
 
 
 def did_you_mean(word: str, candidates: Iterable[str], *, cutoff: float = 0.6) -> str | None:

@@ -23,7 +23,11 @@ def build_index(entries: Sequence[Entry]) -> dict[str, str]:
     return index
 
 
-def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
+def link(
+    entries: Sequence[Entry], fallback: Glossary | None = None
+) -> tuple[Glossary, list[Diagnostic]]:
+    """Link a glossary. ``fallback`` (a translation's default-language glossary): names not
+    found among ``entries`` resolve there, and the links point to its slugs."""
     ordered = sorted(entries, key=lambda e: (name_key(e.title), e.slug))
     by_slug: dict[str, Entry] = {}
     for entry in sorted(entries, key=lambda e: e.path):
@@ -36,11 +40,15 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
         """The slug ``name`` links to, or None (reported) when it is unknown, the entry itself
         or an unpublished draft."""
         nonlocal all_names
-        slug = index.get(name_key(name))
+        key = name_key(name)
+        slug = index.get(key)
+        if slug is None and fallback is not None:
+            slug = fallback.index.get(key)
         if slug is None:
             if all_names is None:
+                known = [*entries, *(fallback.entries if fallback is not None else ())]
                 all_names = sorted(
-                    {n for e in entries for n in (e.title, *(a.value for a in e.aliases))}
+                    {n for e in known for n in (e.title, *(a.value for a in e.aliases))}
                 )
             diagnostics.append(
                 error(
@@ -53,7 +61,7 @@ def link(entries: Sequence[Entry]) -> tuple[Glossary, list[Diagnostic]]:
                 )
             )
             return None
-        target = by_slug[slug]
+        target = by_slug.get(slug) or (fallback.by_slug[slug] if fallback else by_slug[slug])
         if target.slug == entry.slug:
             diagnostics.append(
                 warning(

@@ -47,10 +47,13 @@ class Section:
     line: int
     content: str
     content_line: int
+    #: In a translation: the site's section title this heading stands for (``Résumé`` ->
+    #: ``Summary``); the heading shown stays ``title``.
+    canonical: str = ""
 
     @cached_property
     def key(self) -> str:
-        return normalize_heading(self.title)
+        return normalize_heading(self.canonical or self.title)
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def absolute(renderer: Renderer, path: str) -> str | None:
 
 def glossary_json(renderer: Renderer, found: Sequence[Term] | None = None) -> str:
     """``glossary.json``: every published term, for other tools (search, bots, IDEs)."""
-    items = [
+    items: list[dict[str, object]] = [
         {
             "slug": t.slug,
             "title": t.title,
@@ -104,6 +104,19 @@ def glossary_json(renderer: Renderer, found: Sequence[Term] | None = None) -> st
         }
         for t in (terms(renderer) if found is None else found)
     ]
+    versions = renderer.context.versions
+    if versions is not None:  # a site with translations: each term says which it has
+        for item in items:
+            slug = str(item["slug"])
+            item["lang"] = versions.lang
+            item["translations"] = {
+                lang: {
+                    "title": versions.titles[slug][lang],
+                    "url": absolute(renderer, url) or url,
+                }
+                for lang, url in versions.of(slug).items()
+                if lang != versions.lang
+            }
     # One term per line: readable and diffable, and each line is written by json's C encoder
     # (``indent`` would switch the whole document to the pure-Python one).
     head = json.dumps(

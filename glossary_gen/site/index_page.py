@@ -68,11 +68,12 @@ class IndexRenderer:
             groups.setdefault(_letter(entry.title), []).append(entry)
         order = sorted(groups, key=lambda g: (len(g) > 1, g))  # A..Z, then 0-9 and Other
         if order:
+            jump_label = html.escape(context.label("Jump to letter"))
             jump = "".join(
                 f'<li><a href="#letter-{g.lower()}">{html.escape(g)}</a></li>' for g in order
             )
             doc.html_block(
-                f'<nav class="glossary-az" aria-label="Jump to letter"><ul>{jump}</ul></nav>',
+                f'<nav class="glossary-az" aria-label="{jump_label}"><ul>{jump}</ul></nav>',
                 indexed=False,
             )
         for group in order:

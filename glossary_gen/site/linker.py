@@ -62,6 +62,9 @@ class Linker:
         #: An entry's date (``updated:``, else its last commit): the build's
         #: :meth:`~glossary_gen.site.page.RenderContext.date_of` once a renderer exists.
         self.date_of: Callable[[Entry], _dt.date | None] = lambda entry: entry.updated
+        #: On a translation's pages: the terms shown in another language (slug -> its code),
+        #: whose links say so (``hreflang``, ``lang`` and a marker class).
+        self.fallback: Mapping[str, str] = {}
 
     def begin_page(self, src: str, url: str, slug: str | None = None) -> None:
         self.page_src, self.page_url, self.page_slug = src, url, slug
@@ -111,6 +114,10 @@ class Linker:
         title = self._title_attrs.get(slug)
         if title is None:
             title = self._title_attrs[slug] = attr(self.tooltips.get(slug, ""))
+        lang = self.fallback.get(slug)
+        if lang is not None:
+            css += " glossary-link--fallback"
+            title += f'" hreflang="{lang}" lang="{lang}'
         return f'<a href="{attr(self.url(slug))}" class="{css}" title="{title}">{html.escape(text)}</a>'
 
     # auto-linking: first plain mention of another term on a page -------------------------------

@@ -220,6 +220,11 @@ class WikiLinkProcessor(InlineProcessor):
                     "title": _title(self.linker, entry.slug),
                 },
             )
+            lang = self.linker.fallback.get(entry.slug)
+            if lang is not None:  # another language's page: marked for readers and machines
+                el.set("class", "glossary-link glossary-link--fallback")
+                el.set("hreflang", lang)
+                el.set("lang", lang)
         el.text = AtomicString(text)
         return el, m.start(0), m.end(0)
 

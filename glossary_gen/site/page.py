@@ -14,12 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glossary_gen.core.languages import label
 from glossary_gen.core.model import Entry, Glossary
 from glossary_gen.site.dates import last_updated
 from glossary_gen.site.edit_links import EditLinks
 from glossary_gen.site.linker import Linker
 from glossary_gen.site.sanitize import PageFragments
 from glossary_gen.site.used_on import DocsPage
+from glossary_gen.site.versions import Versions
 
 
 @dataclass
@@ -41,6 +43,8 @@ class RenderedPage:
     #: unique on the page and leaves ``(title, id)`` in :attr:`toc` for the adapter to list.
     headings: list[tuple[str, str, str]] = field(default_factory=list)
     toc: list[tuple[str, str]] = field(default_factory=list)
+    #: The page's language where it is not the site's (``<html lang>``; a translation's page).
+    lang: str | None = None
 
 
 @dataclass
@@ -133,6 +137,12 @@ class RenderContext:
         self.used_on: Mapping[str, Sequence[DocsPage]] = {}
         self.edit_links: EditLinks | None = None
         linker.date_of = self.date_of  # the docs pages' lists of recent changes read it
+        #: Set on a site with translations: the language versions of the terms (:mod:`.versions`).
+        self.versions: Versions | None = None
+
+    def label(self, text: str) -> str:
+        """The page's own words in its language (:data:`~glossary_gen.core.languages.LABELS`)."""
+        return label(self.versions.lang if self.versions is not None else None, text)
 
     def new_page(self) -> PageDoc:
         """An empty document whose trusted fragments carry this build's nonce."""

@@ -32,6 +32,12 @@ from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.model import Entry, Glossary, name_key, slugify
 from glossary_gen.site.edit_links import EditLinks, edit_base
+from glossary_gen.site.language_pages import (
+    LanguageSite,
+    build_languages,
+    language_exports,
+    link_indexes,
+)
 from glossary_gen.site.math_font import SITE_NAME as MATH_FONT_NAME
 from glossary_gen.site.math_font import find_math_font
 from glossary_gen.site.page import RenderedPage, RenderOptions
@@ -166,6 +172,8 @@ class Assembly:
     diagnostics: list[Diagnostic]
     #: ``feed.xml`` is published (its ``<link rel="alternate">`` goes on every page).
     feed: bool = False
+    #: The translated languages' renderers and pages (:mod:`.language_pages`).
+    languages: list[LanguageSite] = field(default_factory=list)
     _deferred: dict[str, Output] = field(default_factory=dict, repr=False)
 
     def render(self, src: str) -> tuple[RenderedPage, list[Diagnostic]]:
@@ -328,6 +336,25 @@ def assemble(
     problems: list[Diagnostic] = []
     pages: dict[str, RenderedPage] = {}
     files: list[Output] = []
+    translations = getattr(glossary_result, "translations", None)
+    languages = (
+        build_languages(
+            renderer,
+            translations,
+            getattr(glossary_result, "translation_results", {}),
+            url=lambda src: page_url(src, directory_urls=site.directory_urls),
+        )
+        if translations is not None
+        else []
+    )
+    for language in languages:
+        if tag_pages:  # each language's own tag pages (<lang>/glossary/tags/), in its language
+            for page in render_tag_pages(language.renderer):
+                page.lang = language.lang
+                language.pages.append(page)
+        for page in language.pages:
+            pages[page.src] = page
+            files.append(Output(page.src, page=page, in_nav=False))
     for entry in glossary.published:
         if defer_terms:
             files.append(Output(src_of[entry.slug], in_nav=False, entry=entry))
@@ -337,6 +364,7 @@ def assemble(
         pages[page.src] = page
         files.append(Output(page.src, page=page, in_nav=False))
     index = renderer.render_index()
+    link_indexes(renderer, index, languages)
     pages[index.src] = index
     files.append(Output(index.src, page=index))
     if tag_pages:
@@ -351,12 +379,13 @@ def assemble(
     }
     problems += _redirects(renderer, site, docs_taken, pages_taken, files)
     feed = _exports(renderer, options, site, files)
+    files += [Output(path, content=text) for path, text in language_exports(languages)]
     for asset in assets():
         files.append(Output(f"{ASSETS_DIR}/{asset.name}", source=asset))
     font = find_math_font(site.base_dir)
     if font is not None:
         files.append(Output(f"{ASSETS_DIR}/{MATH_FONT_NAME}", source=font))
-    return Assembly(renderer, pages, files, problems, feed)
+    return Assembly(renderer, pages, files, problems, feed, languages)
 
 
 def _used_on(docs: Sequence[DocsFile], renderer: Renderer) -> dict[str, list[DocsPage]]:

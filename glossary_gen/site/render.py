@@ -33,6 +33,8 @@ from glossary_gen.site.sanitize import TOKEN_PREFIX, sanitize
 from glossary_gen.site.term_page import TermPageRenderer
 from glossary_gen.site.used_on import DocsPage
 
+_HTML_LANG = re.compile(r'<html lang="[^"]*"')
+
 
 class Renderer:
     """Renders the published entries of one glossary; one instance per build."""
@@ -144,6 +146,8 @@ class Renderer:
         """The whole HTML document: the unindexed fragments replace their markers, and the
         page's ``<head>`` fragments go before ``</head>``."""
         fragments = page.fragments
+        if page.lang is not None:  # a translation: a language code (LANG_RE), nothing else
+            document = _HTML_LANG.sub(f'<html lang="{page.lang}"', document, count=1)
         if fragments.unindexed:
             items = fragments.items
             document = re.sub(

@@ -122,6 +122,7 @@ GENERATED_CLASSES = frozenset(
         "glossary-link",
         "glossary-autolink",
         "glossary-link--missing",
+        "glossary-link--fallback",
         "glossary-math",
         "glossary-math--display",
         "glossary-math-error",

@@ -118,6 +118,12 @@ def term_json_ld(context: RenderContext, entry: Entry, summary: str, date: _dt.d
         term_set["url"] = context.absolute(context.index_url)
     if date is not None:
         data["dateModified"] = date.isoformat()
+    versions = context.versions
+    if versions is not None:
+        found = versions.of(entry.slug)
+        data.update(
+            versions.json_ld(entry.slug, {k: context.absolute(u) for k, u in found.items()})
+        )
     return f'<script type="application/ld+json">{script_json(data)}</script>'
 
 
@@ -147,7 +153,13 @@ class TermPageRenderer:
             doc.md(f"# {md_escape(entry.title)}", "")
         if entry.aliases:
             names = ", ".join(f"<em>{html.escape(a.value)}</em>" for a in entry.aliases)
-            doc.html_block(f'<p class="glossary-aliases">Also known as {names}</p>')
+            doc.html_block(
+                f'<p class="glossary-aliases">{context.label("Also known as")} {names}</p>'
+            )
+        versions = context.versions
+        if versions is not None and (switcher := versions.switcher(entry.slug, linker.page_link)):
+            doc.html_block(switcher, indexed=False)
+            doc.fragments.head.append(versions.alternates(entry.slug, url))
 
         if too_deep(entry):
             # Markdown nested this deep would crash or stall the Markdown engine or the search
@@ -229,21 +241,21 @@ class TermPageRenderer:
         related = glossary.related.get(entry.slug, ())
         if related:
             body = self._term_list(related, "glossary-related")
-            section("Related terms", "related-terms", body, indexed=False)
+            section(context.label("Related terms"), "related-terms", body, indexed=False)
         backlinks = [s for s in glossary.backlinks.get(entry.slug, ()) if s in linker.src_of]
         if backlinks:
             # Compact: the summaries are one hover away, and a popular term has many referrers.
             anchors = ", ".join(linker.anchor(s, glossary.by_slug[s].title) for s in backlinks)
             body = f'<p class="glossary-backlinks">{anchors}</p>'
-            section("Referenced by", "referenced-by", body, indexed=False)
+            section(context.label("Referenced by"), "referenced-by", body, indexed=False)
         used_on = context.used_on.get(entry.slug)
         if used_on:
             body = used_on_html(
                 used_on, linker.page_url, link=lambda p: linker.page_link(p.src, p.url)
             )
-            section("Used on", "used-on", body, indexed=False)
+            section(context.label("Used on"), "used-on", body, indexed=False)
         if entry.sources:
-            section("Sources", "sources", sources_html(entry), indexed=True)
+            section(context.label("Sources"), "sources", sources_html(entry), indexed=True)
         return headings
 
     def _footer(self, entry: Entry, doc: PageDoc, date: _dt.date | None) -> None:
@@ -252,10 +264,10 @@ class TermPageRenderer:
         footer = []
         if date is not None:
             footer.append(
-                f'Last updated <time datetime="{date.isoformat()}">{date.isoformat()}</time>'
+                f'{context.label("Last updated")} <time datetime="{date.isoformat()}">{date.isoformat()}</time>'
             )
         index_link = linker.page_link(context.index_src, context.index_url)
-        footer.append(f'<a href="{attr(index_link)}">All terms</a>')
+        footer.append(f'<a href="{attr(index_link)}">{context.label("All terms")}</a>')
         contribute = (
             context.edit_links.footer(entry, linker.page_url, link=linker.page_link)
             if context.edit_links is not None

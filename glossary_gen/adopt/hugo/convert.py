@@ -22,6 +22,13 @@ from glossary_gen.adopt.hugo.page import Page, page_key, section_path, site_join
 from glossary_gen.adopt.hugo.sections import fit_model, page_text, read_body
 from glossary_gen.adopt.hugo.shortcodes import BodyConverter
 from glossary_gen.adopt.hugo.source import check_source, find_pages, read_page, source_boundary
+from glossary_gen.adopt.hugo.translations import (
+    language_folders,
+    language_suffix,
+    localized_model,
+    original_slug,
+    split_languages,
+)
 from glossary_gen.adopt.new import schema_modeline
 from glossary_gen.core.addresses import RESERVED_SLUGS
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
@@ -67,7 +74,12 @@ def convert(
     if not paths and not any(d.is_error for d in diagnostics):
         raise ConfigError(f"no Markdown pages found under '{source}'")
     section, known = section_path(source)
+    languages = settings.languages
+    paths, translated = split_languages(paths, languages)
     pages = _read_section(source, paths, section, diagnostics, boundary)
+    for page in pages:
+        if language_suffix(page.file, languages) and page.slug == slugify(page.file.stem):
+            page.slug = original_slug(page.file)
     existing: list[Entry] = load_entries(entries_dir)[0] if entries_dir.is_dir() else []
     _claim_names(pages, existing, entries_dir, diagnostics)
 
@@ -107,6 +119,49 @@ def convert(
         files.setdefault(
             entries_dir / f"{page.slug}.md", dump_front_matter(page.out, modeline) + body
         )
+    originals = {page.slug for page in pages} | {e.slug for e in existing}
+    sources = {lang: [(source, lang_paths, boundary)] for lang, lang_paths in translated.items()}
+    for lang, folder in language_folders(source, languages).items():
+        folder_boundary = source_boundary(folder)
+        folder_paths = find_pages(folder, folder_boundary, diagnostics)
+        sources.setdefault(lang, []).append((folder, folder_paths, folder_boundary))
+    for lang, roots in sources.items():
+        lang_pages = [
+            page
+            for root, root_paths, root_boundary in roots
+            for page in _read_section(root, root_paths, section, diagnostics, root_boundary)
+        ]
+        lang_model = localized_model(model, languages, lang)
+        target_dir = entries_dir / lang
+        seen: set[str] = set()
+        for page in lang_pages:
+            page.slug = original_slug(page.file)
+            target = target_dir / f"{page.slug}.md"
+            if page.slug not in originals:
+                diagnostics.append(
+                    error(
+                        page.shown,
+                        1,
+                        1,
+                        "import-translation-without-original",
+                        f"'{page.file.name}' translates no page: there is no '{page.slug}' "
+                        "in the default language",
+                    )
+                )
+                continue
+            if page.slug in seen or target.exists():
+                diagnostics.append(
+                    error(page.shown, 1, 1, "import-collision", f"{display_path(target)} is taken")
+                )
+                continue
+            seen.add(page.slug)
+            converter = BodyConverter(LinkWriter(page, resolve, base_url, diagnostics))
+            read_body(page, lang_model, converter, diagnostics)
+            titles = [resolve.name(name, page, kind) for name, _, _, kind in page.related]
+            page.out["related"] = list(dict.fromkeys(t for t in titles if t))
+            page.out["redirect_from"] = []  # old addresses stay the default language's
+            body = page_text(page, lang_model, diagnostics)
+            files[target] = dump_front_matter(page.out, "") + body
     return ImportResult(sort_diagnostics(diagnostics), files, [], model, found, len(pages))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -58,6 +58,9 @@ class Handover:
     doctest_results: dict[str, object]
     #: Every problem this build reported (the check's, the pages'), for the pages' banners.
     diagnostics: list[Diagnostic]
+    #: The linker of each translated language's page, by source path (the default language's
+    #: pages and the docs pages use :attr:`recorder`).
+    page_linkers: dict[str, Linker] = field(default_factory=dict)
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
@@ -114,6 +117,11 @@ def hand_over(
         return [d for d in diagnostics if d not in already]
 
     deferred = {o.src: o.entry for o in assembly.files if o.entry is not None}
+    # A translation's page links through its language's linker, which notes nothing: it is
+    # rebuilt whenever any term's name, address or tooltip in that language changes.
+    language_inputs = {
+        page.src: language.fingerprint for language in assembly.languages for page in language.pages
+    }
     site = site_render_key(renderer, options.prefix, config.use_directory_urls, options.math)
     # A term page shows its entry's problems (problems_banner), which other entries can change
     # (a title taken twice): they are part of what the page is rendered from.
@@ -131,7 +139,8 @@ def hand_over(
             for src, entry in deferred.items()
         },
         generated={
-            o.src: page_text(o.page, renderer.nonce) if o.page is not None else o.content or ""
+            o.src: (page_text(o.page, renderer.nonce) if o.page is not None else o.content or "")
+            + language_inputs.get(o.src, "")
             for o in assembly.files
             if o.entry is None and o.source is None
         },
@@ -146,6 +155,11 @@ def hand_over(
         MATH_CACHE.prefetch(k for keys in formulas.values() for k in keys)
     feed_link = functools.partial(exports.feed_link, renderer) if assembly.feed else None
     report([d for d in problems if d not in already])
+    page_linkers = {
+        page.src: language.renderer.linker
+        for language in assembly.languages
+        for page in language.pages
+    }
     return Handover(
         renderer,
         assembly.pages,
@@ -154,6 +168,7 @@ def hand_over(
         feed_link,
         result.doctest_results,
         [*result.diagnostics, *problems],
+        page_linkers,
     )
 
 

@@ -51,6 +51,7 @@ from collections.abc import Callable
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import jinja2
 from mkdocs.config import base
@@ -79,6 +80,7 @@ from glossary_gen.fences.pyodide import (
     PyodideChoice,
     choose_pyodide,
 )
+from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
 from glossary_gen.site.pages import ASSETS_DIR, PageOptions, page_assets
 from glossary_gen.site.render import Renderer
@@ -147,6 +149,11 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     """Tag -> the title pages show for it (``activation-functions: Activation functions``)."""
     schema_file = c.Optional(c.Type(str))
     """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
+    languages = c.Optional(c.Type(list))
+    """Language codes, the default first (``[en, fr]``): ``entries/fr/<slug>.md`` translates
+    ``entries/<slug>.md`` (see :mod:`glossary_gen.core.languages`)."""
+    section_names = c.Optional(c.Type(dict))
+    """Section headings per translated language, over the built-in ones: ``{fr: {ELI5: ...}}``."""
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-call]  # same
@@ -256,6 +263,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             entry = rendered.entry if rendered is not None else None
             slug = entry.slug if entry is not None else None
             self.handover.recorder.begin_page(page.file.src_uri, page.url, slug)
+            # A translation's page links in its language (MkDocs makes the Markdown engine,
+            # with this extension, after this event).
+            linker = self.handover.page_linkers.get(page.file.src_uri)
+            self.extension.linker = linker or cast(Linker, self.handover.recorder)
+            if linker is not None:
+                linker.begin_page(page.file.src_uri, page.url, slug)
         return markdown
 
     @event_priority(-100)  # last: what is sanitized is the content every other plugin left
@@ -268,7 +281,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         if self.partial is not None:
             self.partial.converted(page, handover.recorder.reads)
         rendered = handover.pages.get(page.file.src_uri)
-        report(math_problems(handover.renderer.linker, page, rendered))
+        linker = handover.page_linkers.get(page.file.src_uri, handover.renderer.linker)
+        report(math_problems(linker, page, rendered))
         if rendered is None:
             return html
         if not rendered.untrusted:

@@ -52,7 +52,7 @@ def _prepared(project: Project, doctest: bool | None, refusal: str) -> Prepared 
     prepared = prepare(project, doctest=doctest)
     report(prepared.written.diagnostics)
     if project.pyodide_note:
-        print(project.pyodide_note.replace("glossary:", "glossary-gen:", 1), flush=True)
+        print(project.pyodide_note.replace("glossary:", "glossary-gen:", 1), file=sys.stderr)
     check = prepared.written.check
     if check is not None and check.isolation is not None and check.isolation.warning:
         print(check.isolation.warning, file=sys.stderr)

@@ -36,6 +36,7 @@ from glossary_gen.engines.zensical.project import (
     split_front_matter,
 )
 from glossary_gen.site.headings import PAGE_HTML_DIR, page_html_file, placeholder
+from glossary_gen.site.linker import Linker
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import Assembly, Output, assemble, math_diagnostic
 from glossary_gen.site.sanitize import TOKEN_PREFIX
@@ -157,14 +158,24 @@ def render_files(
     from glossary_gen.site.markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension
 
     renderer = assembly.renderer
-    linker = renderer.linker
     names, configs = markdown_extensions(project.config)
     # Formulas as markers, spliced in after the sanitizer with their text for the search index.
     math = DeferredMath(renderer.nonce)
-    md = markdown.Markdown(
-        extensions=[*names, GlossaryExtension(linker, math=project.options.math, deferred=math)],
-        extension_configs=configs,
-    )
+    # A translated language's pages link in their language: one Markdown engine per linker.
+    linkers = {p.src: lang.renderer.linker for lang in assembly.languages for p in lang.pages}
+    engines: dict[int, markdown.Markdown] = {}
+
+    def engine(linker: Linker) -> markdown.Markdown:
+        if id(linker) not in engines:
+            engines[id(linker)] = markdown.Markdown(
+                extensions=[
+                    *names,
+                    GlossaryExtension(linker, math=project.options.math, deferred=math),
+                ],
+                extension_configs=configs,
+            )
+        return engines[id(linker)]
+
     MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
     problems: list[Diagnostic] = []
     files: dict[str, str] = {}
@@ -173,8 +184,9 @@ def render_files(
         for src, page in assembly.pages.items():
             meta, body = split_front_matter(page.markdown)
             slug = page.entry.slug if page.entry is not None else None
+            linker = linkers.get(src, renderer.linker)
             linker.begin_page(page.src, page.url, slug)
-            content = md.reset().convert(body)
+            content = engine(linker).reset().convert(body)
             for tex, message in linker.math_errors:
                 problems.append(math_diagnostic(page.entry, src, body, tex, message))
             finished_html = math.splice(renderer.finish_html(content, page), text_twin=True)
@@ -203,8 +215,11 @@ def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tupl
     if fragments.head:
         meta["glossary_head"] = "\n".join(fragments.head)
     front = json.dumps(meta, ensure_ascii=False)
+    # A translation's page: its content is in its language (a code, LANG_RE); the engine's
+    # theme writes the site's language on <html>.
+    lang = f' lang="{page.lang}"' if page.lang else ""
     return f"---\n{front}\n---\n", (
-        f'<div class="glossary-page" data-glossary-page>\n{content}\n</div>\n'
+        f'<div class="glossary-page"{lang} data-glossary-page>\n{content}\n</div>\n'
     )
 
 
