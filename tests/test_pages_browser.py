@@ -106,6 +106,7 @@ def test_skip_link_leads_to_the_content(browser, site):
     page.keyboard.press("Tab")
     skip = page.locator("a.md-skip")
     assert skip.evaluate("el => el === document.activeElement")
+    page.wait_for_timeout(500)  # Material fades it in (0.25 s)
     assert float(skip.evaluate("el => getComputedStyle(el).opacity")) > 0.5
     page.keyboard.press("Enter")
     page.wait_for_timeout(200)
