@@ -91,7 +91,7 @@ def test_links_carry_the_summary_as_tooltip(built):
         '<a class="glossary-link" href="../beta/" title="Beta comes after the first letter.">Beta</a>'
         in html
     )
-    related = html[html.index('class="glossary-related"') :]
+    related = html[html.index('class="glossary-related ') :]
     assert (
         '<a href="../beta/" class="glossary-link" title="Beta comes after the first letter.">Beta</a>'
         in related
@@ -208,8 +208,9 @@ def test_search_indexes_the_term_not_the_lists_of_other_terms(built):
     )
     assert "The Alphabet Book" in sections["glossary/alpha/#sources"]
     assert "Beta comes after" not in alpha and "Last updated" not in alpha
-    # Formulas are indexed as their LaTeX (what readers type), never as MathML.
-    assert "a^2 + b^2 = c^2" in alpha and "<math" not in alpha and "glossarymath" not in alpha
+    # Formulas are indexed as readable text, never as LaTeX or MathML.
+    assert "a² + b² = c²" in alpha and "<math" not in alpha and "glossarymath" not in alpha
+    assert "a^2" not in alpha
 
 
 def test_json_ld_and_glossary_json(built):
@@ -234,7 +235,8 @@ def test_index_page_and_navigation(built):
     html = page(built, "glossary/index.html")
     body = article(html)
     assert re.findall(r'<h2 id="letter-(\w+)">', body) == ["a", "b", "o", "other"]
-    assert "Alpha is the <strong>first</strong> letter" in body
+    # One compact row per term: the summary as text (its formulas as MathML), no Markdown.
+    assert '<span class="glossary-card-summary">Alpha is the first letter, see Beta.</span>' in body
     nav = html[html.index("md-nav--primary") : html.index("</nav>", html.index("md-nav--primary"))]
     assert "glossary/alpha/" not in nav and "alpha/" not in nav  # term pages are not in the sidebar
     tags = page(built, "tags/index.html")

@@ -41,7 +41,9 @@ def test_term_page_links_tooltips_and_run_buttons(built):
         '<a class="glossary-link" href="../beta/" title="Beta comes after the first letter.">Beta</a>'
         in body
     )
-    assert 'class="glossary-backlinks"' in body and 'class="glossary-related"' in body
+    assert (
+        'class="glossary-backlinks"' in body and 'class="glossary-related glossary-cards"' in body
+    )
     assert len(re.findall(r'<div class="glossary-runnable" ', body)) == 2
     head = html[: html.index("</head>")]
     assert "data-glossary-code" in head and '"@type":"DefinedTerm"' in head

@@ -68,7 +68,7 @@ def test_relative_url(target, base, expected):
 
 def test_plain_text_strips_markdown_for_tooltips():
     text = "A **bold** [[Beta|second]] and [[Alpha]], a [link](x.md), `code`, $x^2$ <b>tag</b><script>evil()</script>."
-    assert plain_text(text) == "A bold second and Alpha, a link, code, x^2 tag."
+    assert plain_text(text) == "A bold second and Alpha, a link, code, x² tag."
 
 
 def test_script_json_cannot_close_a_script_element():

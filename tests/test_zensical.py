@@ -96,7 +96,7 @@ def test_links_carry_the_summary_as_tooltip(built):
         '<a class="glossary-link" href="../beta/" title="Beta comes after the first letter.">Beta</a>'
         in html
     )
-    related = html[html.index('class="glossary-related"') :]
+    related = html[html.index('class="glossary-related ') :]
     assert (
         '<a href="../beta/" class="glossary-link" title="Beta comes after the first letter.">Beta</a>'
         in related
@@ -177,7 +177,8 @@ def test_index_page_and_navigation(built):
     html = page(built, "glossary/index.html")
     body = article(html)
     assert re.findall(r'<h2 id="letter-(\w+)">', body) == ["a", "b", "o", "other"]
-    assert "Alpha is the <strong>first</strong> letter" in body
+    # One compact row per term: the summary as text (its formulas as MathML), no Markdown.
+    assert '<span class="glossary-card-summary">Alpha is the first letter, see Beta.</span>' in body
     nav = html[html.index("md-nav--primary") : html.index("</nav>", html.index("md-nav--primary"))]
     assert "glossary/alpha/" not in nav and "alpha/" not in nav
 

@@ -391,6 +391,46 @@ def _option(options: Mapping[str, object], key: str, kind: type[_T], where: str)
     raise ConfigError(f"{where}: glossary option '{key}' must be a {kind.__name__}, not {value!r}")
 
 
+#: The longest tag title, and the most tags ``tag_titles`` names.
+TAG_TITLE_MAX = 80
+TAG_TITLES_MAX = 500
+
+
+def tag_titles(value: object, where: str = "mkdocs.yml") -> tuple[tuple[str, str], ...]:
+    """The plugin option ``tag_titles``: each tag as the entries write it (``activation-functions``)
+    -> the title pages show for it (``Activation functions``). One line of text each; the pages
+    escape it."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where}: 'tag_titles' must be a mapping of tag -> title "
+            f"(activation-functions: Activation functions), not {type(value).__name__}"
+        )
+    if len(value) > TAG_TITLES_MAX:
+        raise ConfigError(
+            f"{where}: 'tag_titles' names {len(value)} tags; at most {TAG_TITLES_MAX}"
+        )
+    titles = []
+    for tag, title in value.items():
+        if not isinstance(tag, str) or not tag.strip():
+            raise ConfigError(
+                f"{where}: 'tag_titles': a tag must be a non-empty string, not {tag!r}"
+            )
+        if (
+            not isinstance(title, str)
+            or not title.strip()
+            or len(title) > TAG_TITLE_MAX
+            or any(c < " " or c == "\x7f" for c in title)
+        ):
+            raise ConfigError(
+                f"{where}: 'tag_titles': the title of tag {tag[:40]!r} must be one line of text "
+                f"of 1 to {TAG_TITLE_MAX} characters, not {str(title)[:40]!r}"
+            )
+        titles.append((tag.strip(), title.strip()))
+    return tuple(titles)
+
+
 def settings_from_options(
     options: Mapping[str, object], base_dir: Path, where: str = "mkdocs.yml"
 ) -> Settings:
@@ -406,6 +446,7 @@ def settings_from_options(
 
     cache = options.get("cache_dir")
     schema_file = options.get("schema_file")
+    tag_titles(options.get("tag_titles"), where)  # checked with the rest, used by the pages
     if schema_file is not None and (not isinstance(schema_file, str) or not schema_file.strip()):
         raise ConfigError(f"{where}: 'schema_file' must be a path relative to mkdocs.yml")
     settings = Settings().with_overrides(

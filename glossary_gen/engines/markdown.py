@@ -5,10 +5,14 @@ glossary through :mod:`glossary_gen.pipeline` once per process and hands it to
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from glossary_gen.core.model import Entry
 from glossary_gen.pipeline import load_and_link
+from glossary_gen.site.dates import last_updated
 from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import GlossaryExtension
 from glossary_gen.site.pages import page_url
@@ -30,9 +34,26 @@ def glossary_linker(entries: str, url_prefix: str = "glossary/", version: str = 
         src_of = {e.slug: f"{prefix}{e.slug}.md" for e in glossary.published}
         url_of = {slug: page_url(src) for slug, src in src_of.items()}
         linker = Linker(glossary, src_of, url_of, links="source")
+        linker.date_of = _dates(glossary.published)
         _LINKERS.clear()
         _LINKERS[key] = linker
     return linker
+
+
+def _dates(published: Sequence[Entry]) -> Callable[[Entry], _dt.date | None]:
+    """An entry's date as the feed has it (``updated:``, else the file's last commit), the
+    commits read once, when a docs page first lists recent changes."""
+    found: dict[Path, _dt.date] | None = None
+
+    def date_of(entry: Entry) -> _dt.date | None:
+        nonlocal found
+        if entry.updated is not None:
+            return entry.updated
+        if found is None:
+            found = last_updated([e.file for e in published])
+        return found.get(entry.file)
+
+    return date_of
 
 
 def makeExtension(**kwargs: Any) -> GlossaryExtension:  # pragma: no cover - Markdown's convention

@@ -8,10 +8,11 @@ rendered and the terms already linked on it), so the renderers and the extension
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from glossary_gen.core.model import Entry, Glossary
 from glossary_gen.site.text import attr, plain_text, relative_path, relative_url, tooltip_text
@@ -59,6 +60,9 @@ class Linker:
         self._trie: _Node | None = None
         self._by_src: dict[str, str] | None = None
         self._title_attrs: dict[str, str] = {}  # slug -> escaped tooltip, for anchor()
+        #: An entry's date (``updated:``, else its last commit): the build's
+        #: :meth:`~glossary_gen.site.page.RenderContext.date_of` once a renderer exists.
+        self.date_of: Callable[[Entry], _dt.date | None] = lambda entry: entry.updated
         #: On a translation's pages: the terms shown in another language (slug -> its code),
         #: whose links say so (``hreflang``, ``lang`` and a marker class).
         self.fallback: Mapping[str, str] = {}

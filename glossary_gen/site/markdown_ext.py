@@ -12,9 +12,10 @@
   opening ``$`` must be followed, and the closing one preceded, by a non-space, and the closing
   one must not be followed by a digit.
 * With a :class:`DeferredMath` (the MkDocs plugin sets one), a formula is first rendered as a
-  marker element holding its LaTeX source, and :meth:`DeferredMath.splice` swaps the markers for
-  the (sanitized, once per formula) MathML in the finished page: search indexes the LaTeX, which
-  is what readers type, and neither the indexer nor the page sanitizer reads the MathML.
+  marker element holding the formula as readable text (:func:`~glossary_gen.site.math_text.math_text`:
+  ``x ≤ log(1 + eˣ)``), and :meth:`DeferredMath.splice` swaps the markers for the (sanitized, once
+  per formula) MathML in the finished page: search indexes that text, never backslash-LaTeX, and
+  neither the indexer nor the page sanitizer reads the MathML.
 
 Processors are registered with explicit names and priorities, as in Python-Markdown's own
 extensions. The extension instance is created once per build and reused for every page; the
@@ -51,7 +52,9 @@ from glossary_gen.site.math_cache import (
     MathCache,
     formula_keys,
 )
+from glossary_gen.site.math_text import math_text
 from glossary_gen.site.sanitize import TOKEN_PREFIX, TOKEN_RE, sanitize
+from glossary_gen.site.term_lists import TermListPreprocessor
 
 __all__ = ["MATH_CACHE", "DeferredMath", "GlossaryExtension", "MathCache", "formula_keys"]
 
@@ -91,11 +94,11 @@ class DeferredMath:
 
     :meth:`marker` gives the element the Markdown tree holds instead of the MathML: a ``span``
     (inline) or ``div`` (display) with the classes ``glossary-math`` and a per-build key, holding
-    the LaTeX source as text. The search index reads that text. :meth:`splice` (the plugin's
+    the formula as readable text (``x ≤ 0``). The search index reads that text. :meth:`splice` (the plugin's
     ``on_post_page``) replaces each marker by its formula's MathML, sanitized once per formula
     with the page sanitizer (LaTeX is contributor input: ``\\href`` and friends make attributes),
     so the sanitizer of the page body never reads MathML either. A marker that some other tool
-    altered stays as its LaTeX text. Keys carry a random nonce, so an entry cannot forge one.
+    altered stays as that text. Keys carry a random nonce, so an entry cannot forge one.
     """
 
     #: Sanitized MathML per formula, for the whole process (``mkdocs serve`` rebuilds too).
@@ -130,15 +133,32 @@ class DeferredMath:
                 else f"glossary-math {key}"
             },
         )
-        el.text = AtomicString(tex.strip())
+        el.text = AtomicString(math_text(tex))  # what the search index reads: x ≤ log(1 + eˣ)
         return el
 
-    def splice(self, document: str) -> str:
-        """The page with every formula marker replaced by its MathML."""
+    def splice(self, document: str, *, text_twin: bool = False) -> str:
+        """The page with every formula marker replaced by its MathML.
+
+        ``text_twin`` (for engines that index the finished page, Zensical): the MathML is marked
+        ``data-search-exclude`` and followed by the formula's readable text, which the search
+        index reads and the page hides (``.glossary-math-text``, ``aria-hidden``): the index
+        holds ``max(a x, x)`` as text, not the MathML leaves run together."""
         if self.prefix not in document:
             return document
         items = self._html
-        return self._pattern.sub(lambda m: items.get(m.group(2), m.group(0)), document)
+
+        def formula(m: re.Match[str]) -> str:
+            found = items.get(m.group(2))
+            if found is None or not text_twin:
+                return found or m.group(0)
+            tag, start = m.group(1), found.index(">") + 1
+            text = m.group(0)[m.group(0).index(">") + 1 : -len(f"</{tag}>")]
+            return (
+                f"{found[:start]}<span data-search-exclude>{found[start : -len(f'</{tag}>')]}</span>"
+                f'<span class="glossary-math-text" aria-hidden="true">{text}</span></{tag}>'
+            )
+
+        return self._pattern.sub(formula, document)
 
 
 def _math_html(
@@ -400,6 +420,10 @@ class GlossaryExtension(Extension):
             )
             if self.engine_pages:
                 md.preprocessors.register(PagePreprocessor(md, self.linker), "glossary_page", 40)
+            # After the code fences (25) are stashed, before raw HTML blocks (20) are.
+            md.preprocessors.register(
+                TermListPreprocessor(md, self.linker), "glossary_term_lists", 22
+            )
         # After 'toc' (5): every heading id of a term page is a slug, in the page and its TOC.
         md.treeprocessors.register(
             HeadingIdTreeprocessor(md, self._term_page), "glossary_heading_ids", 4

@@ -67,6 +67,9 @@ class RenderOptions:
     directory_urls: bool = True
     #: Section key -> the heading a page shows for it (mkdocs.yml ``sections``: ``heading``).
     section_headings: Mapping[str, str] = field(default_factory=dict)
+    #: Tag -> the title pages show for it (mkdocs.yml ``tag_titles``); a tag not named shows as
+    #: it is written.
+    tag_titles: Mapping[str, str] = field(default_factory=dict)
     #: Permalinks of the generated headings, as Python-Markdown's ``toc`` extension writes them
     #: (its ``permalink``, ``permalink_class``, ``permalink_title``, ``permalink_leading``).
     permalink: bool | str = False
@@ -133,6 +136,7 @@ class RenderContext:
         #: entries are edited (:mod:`.edit_links`).
         self.used_on: Mapping[str, Sequence[DocsPage]] = {}
         self.edit_links: EditLinks | None = None
+        linker.date_of = self.date_of  # the docs pages' lists of recent changes read it
         #: Set on a site with translations: the language versions of the terms (:mod:`.versions`).
         self.versions: Versions | None = None
 
@@ -152,6 +156,10 @@ class RenderContext:
         if not self._dated:  # last_updated is off for the pages, but the feed needs dates
             self.dates, self._dated = last_updated([e.file for e in self.glossary.published]), True
         return self.dates.get(entry.file)
+
+    def tag_title(self, tag: str) -> str:
+        """The title a page shows for a tag (``activation-functions`` -> ``Activation functions``)."""
+        return self.options.tag_titles.get(tag, tag)
 
     def absolute(self, url: str) -> str | None:
         """A site-root-relative URL made absolute, when the site's URL is configured."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
 from glossary_gen.core.addresses import old_addresses
-from glossary_gen.core.config import ConfigError, Settings
+from glossary_gen.core.config import ConfigError, Settings, tag_titles
 from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.model import Entry, Glossary, name_key, slugify
@@ -38,9 +38,12 @@ from glossary_gen.site.language_pages import (
     language_exports,
     link_indexes,
 )
+from glossary_gen.site.math_font import SITE_NAME as MATH_FONT_NAME
+from glossary_gen.site.math_font import find_math_font
 from glossary_gen.site.page import RenderedPage, RenderOptions
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.sanitize import PageFragments
+from glossary_gen.site.summary_html import term_card
 from glossary_gen.site.text import md_escape
 from glossary_gen.site.used_on import DocsPage, scan
 
@@ -79,6 +82,8 @@ class PageOptions:
     edit_uri: str | None = None
     suggest_url: str | None = None
     feed_size: int = 20
+    #: Tag -> the title pages show for it (:func:`glossary_gen.core.config.tag_titles`).
+    tag_titles: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, object]) -> PageOptions:
@@ -89,6 +94,9 @@ class PageOptions:
             if f.name not in options or options[f.name] is None:
                 continue
             value = options[f.name]
+            if f.name == "tag_titles":
+                values[f.name] = tag_titles(value)
+                continue
             expected = {"math": bool, "last_updated": bool, "feed_size": int}.get(f.name, str)
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise ConfigError(
@@ -310,6 +318,7 @@ def assemble(
         directory_urls=site.directory_urls,
         links=site.links,
         section_headings=settings.entry_model.headings if settings is not None else {},
+        tag_titles=dict(options.tag_titles),
         **permalink_options(site.toc),
     )
     renderer = Renderer(
@@ -373,6 +382,9 @@ def assemble(
     files += [Output(path, content=text) for path, text in language_exports(languages)]
     for asset in assets():
         files.append(Output(f"{ASSETS_DIR}/{asset.name}", source=asset))
+    font = find_math_font(site.base_dir)
+    if font is not None:
+        files.append(Output(f"{ASSETS_DIR}/{MATH_FONT_NAME}", source=font))
     return Assembly(renderer, pages, files, problems, feed, languages)
 
 
@@ -493,10 +505,11 @@ def render_tag_pages(renderer: Renderer) -> list[RenderedPage]:
     prefix = renderer.options.url_prefix
     directory_urls = renderer.options.directory_urls
     by_tag: dict[str, tuple[str, list[Entry]]] = {}
+    titles = renderer.options.tag_titles
     for entry in renderer.glossary.published:
         for tag in entry.tags:
             slug = slugify(tag.value) or "tag"
-            by_tag.setdefault(slug, (tag.value, []))[1].append(entry)
+            by_tag.setdefault(slug, (titles.get(tag.value, tag.value), []))[1].append(entry)
     index_src = f"{prefix}tags/index.md"
     index_url = page_url(index_src, directory_urls=directory_urls)
     pages = []
@@ -508,18 +521,12 @@ def render_tag_pages(renderer: Renderer) -> list[RenderedPage]:
         linker.begin_page(src, url, None)
         fragments = PageFragments(renderer.nonce)
         listing = "".join(
-            f"<li>{linker.anchor(e.slug, e.title)}"
-            + (
-                f'<span class="glossary-list-summary"> — {html.escape(linker.tooltips[e.slug])}</span>'
-                if linker.tooltips.get(e.slug)
-                else ""
-            )
-            + "</li>"
+            term_card(linker.anchor(e.slug, e.title), e.summary)
             for e in sorted(entries, key=lambda e: (name_key(e.title), e.slug))
         )
         back = linker.page_link(index_src, index_url)
         body = (
-            f'<ul class="glossary-tag-terms">{listing}</ul>'
+            f'<ul class="glossary-tag-terms glossary-cards">{listing}</ul>'
             f'<p class="glossary-meta"><a href="{html.escape(back)}">All tags</a></p>'
         )
         key = fragments.token(body)

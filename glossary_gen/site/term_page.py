@@ -27,6 +27,7 @@ from glossary_gen.core.markup import too_deep
 from glossary_gen.core.model import Entry
 from glossary_gen.site.code_blocks import CodeBlockRenderer
 from glossary_gen.site.page import PageDoc, RenderContext, RenderedPage, RenderOptions
+from glossary_gen.site.summary_html import term_card
 from glossary_gen.site.text import attr, md_escape, plain_text, script_json
 from glossary_gen.site.used_on import used_on_html
 
@@ -143,7 +144,7 @@ class TermPageRenderer:
         meta = {
             "title": html.escape(entry.title),
             "description": html.escape(summary),
-            "tags": [html.escape(t.value) for t in entry.tags],
+            "tags": [html.escape(context.tag_title(t.value)) for t in entry.tags],
             "glossary_entry": entry.slug,
         }
         doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "")
@@ -281,17 +282,23 @@ class TermPageRenderer:
         )
 
     def _term_list(self, slugs: Iterable[str], css: str) -> str:
+        """Terms as a compact grid: each title with the first sentence of its summary (formulas
+        as MathML); beyond :data:`SHOWN_RELATED`, the rest behind a "Show all" disclosure."""
         linker, by_slug = self.context.linker, self.context.glossary.by_slug
-        items = []
-        for slug in slugs:
-            summary = linker.summaries.get(slug, "")
-            items.append(
-                f"<li>{linker.anchor(slug, by_slug[slug].title)}"
-                + (
-                    f'<span class="glossary-list-summary"> — {html.escape(summary)}</span>'
-                    if summary
-                    else ""
-                )
-                + "</li>"
-            )
-        return f'<ul class="{css}">' + "".join(items) + "</ul>"
+        items = [
+            term_card(linker.anchor(slug, by_slug[slug].title), by_slug[slug].summary)
+            for slug in slugs
+        ]
+        shown = f'<ul class="{css} glossary-cards">' + "".join(items[:SHOWN_RELATED]) + "</ul>"
+        if len(items) <= SHOWN_RELATED:
+            return shown
+        rest = f'<ul class="{css} glossary-cards">' + "".join(items[SHOWN_RELATED:]) + "</ul>"
+        return (
+            shown
+            + f'<details class="glossary-more"><summary>Show all {len(items)} related terms'
+            + f"</summary>{rest}</details>"
+        )
+
+
+#: How many related terms a page lists before "Show all".
+SHOWN_RELATED = 6

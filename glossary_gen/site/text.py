@@ -1,6 +1,6 @@
 """Text for pages: escaping for HTML, JSON islands and Markdown, Markdown as one line of plain
 text (descriptions, exports, tooltips), and relative URLs between pages. Every page part uses
-these; they import nothing of the site."""
+these; they import nothing of the site but the formula reader :mod:`.math_text`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import functools
 import html
 import json
 import re
+
+from glossary_gen.site.math_text import math_text
 
 
 def script_json(value: object) -> str:
@@ -48,8 +50,6 @@ _PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"<!--.{0,300}?-->", re.S), ""),
     (re.compile(r"<(script|style)\b.{0,300}?</\1\s*>", re.S | re.I), ""),
     (re.compile(r"</?[A-Za-z!][^>\n]{0,300}>"), ""),
-    (re.compile(r"(?<!`)(`+)(?!`)(.{1,300}?)(?<!`)\1(?!`)"), r"\2"),
-    (re.compile(r"\$\$?([^$]{1,300}?)\$\$?"), r"\1"),
     (re.compile(r"(\*\*|__)(.{1,300}?)\1"), r"\2"),
     (re.compile(r"(?<![\w*])\*(?!\s)(.{1,300}?)(?<!\s)\*(?![\w*])"), r"\1"),
     (re.compile(r"(?<!\w)_(?!\s)(.{1,300}?)(?<!\s)_(?!\w)"), r"\1"),
@@ -58,14 +58,58 @@ _PLAIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+#: Code spans, display math and inline math (the Markdown extension's pattern), read first: their
+#: text is kept whole while the rules above strip the Markdown around them.
+_LITERALS = re.compile(
+    r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>.{1,300}?)(?<!`)(?P=ticks)(?!`)"
+    r"|\$\$(?P<display>[^$]{1,2000}?)\$\$"
+    r"|(?<![\\$\w])\$(?=[^\s$])(?P<inline>(?:\\.|[^$\\\n]){1,2000}?)(?<=[^\s\\])\$(?![\w$])",
+    re.S,
+)
+#: Where a literal sat while the rules ran: private-use characters, removed from the input first.
+_HOLE = re.compile("\ue000(\\d+)\ue001")
+_PRIVATE = str.maketrans("", "", "\ue000\ue001")
+
+
+def text_parts(markdown_text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Markdown -> one line of text with its code spans and formulas left out: the text (still
+    HTML-escaped as the Markdown had it) holds ``\\ue000N\\ue001`` where literal ``N`` was, and
+    the literals are ``(kind, source)`` with kind ``code``, ``math`` or ``display``.
+    :func:`plain_text` and :func:`glossary_gen.site.summary_html.summary_html` fill them in."""
+    literals: list[tuple[str, str]] = []
+
+    def hole(m: re.Match[str]) -> str:
+        kind = m.lastgroup or "code"
+        if kind == "ticks":
+            kind = "code"
+        literals.append((kind, m.group(kind)))
+        return f"\ue000{len(literals) - 1}\ue001"
+
+    text = _LITERALS.sub(hole, markdown_text[:PLAIN_TEXT_MAX].translate(_PRIVATE))
+    for pattern, replacement in _PLAIN_RULES:
+        text = pattern.sub(replacement, text)
+    return text.strip(), literals
+
+
 @functools.lru_cache(maxsize=16384)  # the same summaries, build after build (mkdocs serve)
 def plain_text(markdown_text: str) -> str:
     """Markdown -> one line of plain text, for meta descriptions and JSON exports (the first
-    :data:`PLAIN_TEXT_MAX` characters; see :func:`tooltip_text` for tooltips)."""
-    text = markdown_text[:PLAIN_TEXT_MAX]
-    for pattern, replacement in _PLAIN_RULES:
-        text = pattern.sub(replacement, text)
-    return html.unescape(text).strip()
+    :data:`PLAIN_TEXT_MAX` characters; see :func:`tooltip_text` for tooltips). Formulas become
+    readable Unicode (:func:`~glossary_gen.site.math_text.math_text`): ``x ≤ log(1 + eˣ)``."""
+    text, literals = text_parts(markdown_text)
+    if not literals:
+        return html.unescape(text).strip()
+    parts = _HOLE.split(html.unescape(text))
+    for i in range(1, len(parts), 2):
+        kind, source = literals[int(parts[i])]
+        parts[i] = html.unescape(source) if kind == "code" else math_text(source)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a one-line text (a summary's, for compact lists), or all of it."""
+    m = re.search(r"(?<=[^\s.]{2}[.!?])\s+(?=[A-Z\ue000\\d])", text)
+    return text[: m.start()] if m else text
 
 
 #: What tooltips show instead of ``<`` and ``>``: look-alikes that no HTML parser reads as markup.

@@ -56,6 +56,7 @@ from typing import cast
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
@@ -65,7 +66,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from glossary_gen.core.config import ConfigError, Settings, settings_from_options
+from glossary_gen.core.config import ConfigError, Settings, settings_from_options, tag_titles
 from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
@@ -144,6 +145,8 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     hint}``; the first is ``Summary``. Default: Summary, ELI5, In-depth explanation, all required."""
     extra_keys = c.Optional(c.Type((list, dict)))
     """Front-matter keys the site allows besides the built-in ones: names, or name -> JSON Schema."""
+    tag_titles = c.Optional(c.Type(dict))
+    """Tag -> the title pages show for it (``activation-functions: Activation functions``)."""
     schema_file = c.Optional(c.Type(str))
     """The front-matter schema for editors, relative to mkdocs.yml (``glossary-gen schema``)."""
     languages = c.Optional(c.Type(list))
@@ -233,7 +236,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             files,
             config,
             settings=self.settings,
-            options=PageOptions(**{f.name: self.config[f.name] for f in fields(PageOptions)}),
+            options=PageOptions(
+                **{
+                    f.name: self.config[f.name]
+                    for f in fields(PageOptions)
+                    if f.name != "tag_titles"
+                },
+                tag_titles=tag_titles(self.config.tag_titles),
+            ),
             partial=self._partial_build(config),
             extension=self.extension,
         )
@@ -399,4 +409,7 @@ def _add_extensions_theme_and_assets(config: MkDocsConfig, extension: GlossaryEx
             config.extra_css.append(uri)
     for uri in js:
         if uri not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append(uri)
+            # Deferred: nothing of the glossary's is needed for the first paint.
+            script = ExtraScriptValue(uri)
+            script.defer = True
+            config.extra_javascript.append(script)

@@ -162,10 +162,12 @@ def render_files(
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
     from glossary_gen.incremental import LinkFacts, RecordingLinker, page_text, site_render_key
-    from glossary_gen.site.markdown_ext import MATH_CACHE, GlossaryExtension
+    from glossary_gen.site.markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension
 
     renderer = assembly.renderer
     names, configs = markdown_extensions(project.config)
+    # Formulas as markers, spliced in after the sanitizer with their text for the search index.
+    math = DeferredMath(renderer.nonce)
     # A translated language's pages link in their language: one Markdown engine per linker.
     linkers = {p.src: lang.renderer.linker for lang in assembly.languages for p in lang.pages}
     recording = RecordingLinker(renderer.linker)
@@ -174,8 +176,12 @@ def render_files(
     def engine(linker: Linker) -> markdown.Markdown:
         if id(linker) not in engines:
             asked = recording if linker is renderer.linker else linker
+            # RecordingLinker stands in for a Linker (same methods, records what is asked).
             engines[id(linker)] = markdown.Markdown(
-                extensions=[*names, GlossaryExtension(asked, math=project.options.math)],  # type: ignore[arg-type]
+                extensions=[
+                    *names,
+                    GlossaryExtension(asked, math=project.options.math, deferred=math),  # type: ignore[arg-type]
+                ],
                 extension_configs=configs,
             )
         return engines[id(linker)]
@@ -205,7 +211,8 @@ def render_files(
                 else:
                     linker.begin_page(page.src, page.url, slug)
                 content = engine(linker).reset().convert(body)
-                text, html = page_file(renderer.finish_html(content, page), page, meta)
+                finished_html = math.splice(renderer.finish_html(content, page), text_twin=True)
+                text, html = page_file(finished_html, page, meta)
                 done = (text, html, list(linker.math_errors))
                 if cached is not None:
                     cached.put(src, digest, done, recording.reads)

@@ -102,7 +102,8 @@ def zensical_config(project: Project, written: Written, *, overrides: Path, docs
         "theme": {"custom_dir": overrides.relative_to(base).as_posix()},
         "markdown_extensions": [{"glossary_gen.engines.markdown": extension}],
         "extra_css": css,
-        "extra_javascript": js,
+        # Deferred: nothing of the glossary's is needed for the first paint.
+        "extra_javascript": [{"path": uri, "defer": True} for uri in js],
     }
     if written.assembly.feed:
         data["extra"] = {"glossary_feed": f"{site_name}: new and changed terms"}
