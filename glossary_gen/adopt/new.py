@@ -171,8 +171,13 @@ def new_entry(title: str, entries_dir: Path, settings: Settings | None = None) -
             f"'{title}' is already defined by {existing.path} (title '{existing.title}'); "
             "add it there as an alias or choose another title"
         )
-    text = render_template(title, entries_dir, settings)
+    return write_new_entry(target, render_template(title, entries_dir, settings))
+
+
+def write_new_entry(target: Path, text: str) -> Path:
+    """Write a scaffolded file that must not exist yet (its folder made); never overwrites."""
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "x", encoding="utf-8", newline="\n") as handle:  # "x": never overwrite
             handle.write(text)
     except FileExistsError:

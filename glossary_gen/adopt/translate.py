@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from glossary_gen.adopt.new import ScaffoldError, TitleError, check_title
+from glossary_gen.adopt.new import ScaffoldError, TitleError, check_title, write_new_entry
 from glossary_gen.core.config import Settings
 from glossary_gen.core.links import build_index
 from glossary_gen.core.loader import load_entries
@@ -61,12 +61,4 @@ def new_translation(name: str, lang: str, settings: Settings) -> Path:
         f"{rest}"
         "---\n" + "\n".join(sections)
     )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(target, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise ScaffoldError(f"{target} already exists; it was left unchanged") from None
-    except OSError as exc:
-        raise TitleError(f"cannot write {target}: {exc.strerror or exc}") from None
-    return target
+    return write_new_entry(target, text)

@@ -85,17 +85,8 @@ def copy_pyodide(source: Path, destination: Path) -> list[Path]:
     copied = []
     for name in PYODIDE_FILES:
         src = source / name
-        if not src.is_file():
-            continue
-        dst = destination / name
-        stat = src.stat()
-        if not (
-            dst.is_file()
-            and dst.stat().st_size == stat.st_size
-            and dst.stat().st_mtime >= stat.st_mtime
-        ):
-            shutil.copy2(src, dst)
-        copied.append(dst)
+        if src.is_file():
+            copied += _copy_if_changed(src, destination / name)
     return copied
 
 
