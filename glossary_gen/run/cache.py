@@ -140,12 +140,8 @@ class ResultStore:
 
     def get_bytes(self, name: str, max_size: int = MAX_BLOB) -> bytes | None:
         """The bytes stored under ``name`` if their MAC is right; None otherwise (a miss)."""
-        try:
-            with open(os.path.join(self._where, f"{name}.bin"), "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > max_size:
-                    return None
-                raw = handle.read()
-        except OSError:
+        raw = self._read(name, ".bin", max_size)
+        if raw is None:
             return None
         start = len(self._BLOB)
         if not raw.startswith(self._BLOB) or len(raw) < start + 64:
@@ -172,13 +168,19 @@ class ResultStore:
             with contextlib.suppress(OSError):
                 temporary.unlink()
 
-    def get(self, name: str) -> dict[str, object] | None:
+    def _read(self, name: str, suffix: str, max_size: int) -> bytes | None:
+        """A record file's bytes; None when it is missing, unreadable or over ``max_size``."""
         try:
-            with open(os.path.join(self._where, f"{name}.json"), "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > MAX_RECORD:
+            with open(os.path.join(self._where, f"{name}{suffix}"), "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > max_size:
                     return None
-                raw = handle.read()
+                return handle.read()
         except OSError:
+            return None
+
+    def get(self, name: str) -> dict[str, object] | None:
+        raw = self._read(name, ".json", MAX_RECORD)
+        if raw is None:
             return None
         start = len(self._PREFIX)
         body_start = start + 64 + len(self._MIDDLE)
