@@ -120,40 +120,37 @@ class PyodideChoice:
 def choose_pyodide(option: str | None, config_dir: Path) -> PyodideChoice:
     """Resolve ``auto`` (the local copy when there is one, else the CDN); ``local`` and URLs are
     kept as they are (``local`` without a copy fails later, in :func:`install_pyodide`)."""
-    if is_auto_pyodide(option):
-        try:
-            source = find_local_pyodide(config_dir)
-        except PyodideNotFound:
+    value = (option or "").strip()
+    auto = is_auto_pyodide(option)
+    if not auto and value.lower() != "cdn":
+        if is_local_pyodide(value):
+            return PyodideChoice("local", f"glossary: Run buttons use the local Pyodide ({value})")
+        return PyodideChoice(value, f"glossary: Run buttons load Pyodide from {value}")
+    try:
+        source = find_local_pyodide(config_dir)
+    except PyodideNotFound:
+        where = f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN ({PYODIDE_CDN})"
+        if auto:
             return PyodideChoice(
                 PYODIDE_CDN,
-                f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN "
-                f"({PYODIDE_CDN}): no local copy found (run 'bash scripts/setup' or 'npm ci' "
+                f"{where}: no local copy found (run 'bash scripts/setup' or 'npm ci' "
                 "to run the examples offline)",
             )
+        return PyodideChoice(
+            PYODIDE_CDN, f"{where}, with no local fallback (run 'bash scripts/setup' to deploy one)"
+        )
+    if auto:
         return PyodideChoice(
             "local",
             f"glossary: Run buttons use the local Pyodide ({source}), copied to "
             f"{LOCAL_PYODIDE_PATH}; packages such as NumPy come from the CDN when the reader is "
             "online",
         )
-    value = (option or "").strip()
-    if value.lower() == "cdn":
-        try:
-            source = find_local_pyodide(config_dir)
-        except PyodideNotFound:
-            return PyodideChoice(
-                PYODIDE_CDN,
-                f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN "
-                f"({PYODIDE_CDN}), with no local fallback (run 'bash scripts/setup' to deploy one)",
-            )
-        return PyodideChoice(
-            CDN_WITH_LOCAL,
-            f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN ({PYODIDE_CDN}), "
-            f"falling back to the local copy ({source}) copied to {LOCAL_PYODIDE_PATH}",
-        )
-    if is_local_pyodide(value):
-        return PyodideChoice("local", f"glossary: Run buttons use the local Pyodide ({value})")
-    return PyodideChoice(value, f"glossary: Run buttons load Pyodide from {value}")
+    return PyodideChoice(
+        CDN_WITH_LOCAL,
+        f"glossary: Run buttons load Pyodide {PYODIDE_VERSION} from the CDN ({PYODIDE_CDN}), "
+        f"falling back to the local copy ({source}) copied to {LOCAL_PYODIDE_PATH}",
+    )
 
 
 def page_pyodide_url(option: str) -> str:
