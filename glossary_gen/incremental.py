@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
-import os
 import posixpath
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -37,12 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.core.loader import (
-    MAX_ENTRY_BYTES,
-    Boundary,
-    discover,
-    display_path,
+    entry_files,
     parse_entry,
-    read_entry_file,
 )
 from glossary_gen.core.model import Entry, name_key
 
@@ -92,13 +87,9 @@ class EntryCache:
     def load_entries(self, entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
         entries: list[Entry] = []
         diagnostics: list[Diagnostic] = []
-        folder = display_path(entries_dir)
-        boundary = Boundary.around(entries_dir)
         kept: dict[tuple[str, str], tuple[bytes | str, Entry | None, list[Diagnostic]]] = {}
         self.parsed = []
-        for path in discover(entries_dir):
-            shown = os.path.join(folder, path.name)
-            data = read_entry_file(path, shown, MAX_ENTRY_BYTES, boundary)
+        for path, shown, data in entry_files(entries_dir):
             if isinstance(data, Diagnostic):
                 diagnostics.append(data)
                 continue

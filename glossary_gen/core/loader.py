@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,6 +161,16 @@ def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
         if entry is not None:
             entries.append(entry)
     return entries, diagnostics
+
+
+def entry_files(entries_dir: Path) -> Iterator[tuple[Path, str, bytes | Diagnostic]]:
+    """Each entry file of a folder: its path, the path shown in messages, and its bytes (or the
+    located problem that stopped the read). For loaders that parse only what changed."""
+    folder = display_path(entries_dir)
+    boundary = Boundary.around(entries_dir)
+    for path in discover(entries_dir):
+        shown = os.path.join(folder, path.name)
+        yield path, shown, read_entry_file(path, shown, MAX_ENTRY_BYTES, boundary)
 
 
 def load_entry(

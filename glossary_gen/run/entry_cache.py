@@ -35,12 +35,8 @@ from pathlib import Path
 from glossary_gen.core.config import EntryModel
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.core.loader import (
-    MAX_ENTRY_BYTES,
-    Boundary,
-    discover,
-    display_path,
+    entry_files,
     parse_entry,
-    read_entry_file,
 )
 from glossary_gen.core.model import Entry
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
@@ -166,13 +162,9 @@ def load_validated(
     entries: list[Entry] = []
     diagnostics: list[Diagnostic] = []
     checks: list[Diagnostic] = []
-    folder = display_path(entries_dir)
-    boundary = Boundary.around(entries_dir)
     records: _Records = {}
     changed = False
-    for path in discover(entries_dir):
-        shown = os.path.join(folder, path.name)
-        data = read_entry_file(path, shown, MAX_ENTRY_BYTES, boundary)
+    for path, shown, data in entry_files(entries_dir):
         if isinstance(data, Diagnostic):
             diagnostics.append(data)
             continue
