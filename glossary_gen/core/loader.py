@@ -392,10 +392,10 @@ def _located_strings(
         return ()
     found = []
     for index, value in enumerate(values):
-        text = _string(value)
-        if text is not None:
-            line, col = positions.get((key, index), positions.get((key,), (1, 1)))
-            found.append(Located(text, line, col))
+        text = value.strip() if isinstance(value, str) else None
+        if text:
+            at = positions.get((key, index)) or positions.get((key,), (1, 1))
+            found.append(Located(text, *at))
     return tuple(found)
 
 
