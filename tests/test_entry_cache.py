@@ -241,3 +241,91 @@ def test_a_new_server_starts_from_the_cache_and_still_sees_edits(
     result = check(settings(glossary), memo=memo)
     assert [Path(p).name for p in memo.entries.parsed] == ["beta.md"]
     assert report(result) == uncached(glossary)
+
+
+def _stored(entries: Path) -> dict[tuple[str, str], object]:
+    """The records stored for a folder (read through the authenticated store)."""
+    store = entry_cache.open_store(entries.parent / "cache", "entries", entries)
+    assert store is not None
+    (blob,) = (entries.parent / "cache" / "entries").glob("*.bin")
+    _stamp, _day, records = pickle.loads(store.get_bytes(blob.stem) or b"")
+    assert isinstance(records, dict)
+    return records
+
+
+def test_a_record_holds_only_present_files_under_one_stamp(
+    glossary: Path, parsed: list[str]
+) -> None:
+    check(settings(glossary))
+    assert sorted(Path(path).name for path, _ in _stored(glossary)) == [
+        "alpha.md",
+        "beta.md",
+        "gamma.md",
+    ]
+    (glossary / "beta.md").unlink()
+    check(settings(glossary))
+    assert sorted(Path(path).name for path, _ in _stored(glossary)) == ["alpha.md", "gamma.md"]
+    # Another stamp (settings) replaces the record: still one file, for the new stamp only.
+    model = EntryModel(sections=(*EntryModel().sections, SectionSpec("Examples", True, "", "")))
+    check(settings(glossary, entry_model=model))
+    assert len(list((glossary.parent / "cache" / "entries").glob("*.bin"))) == 1
+    parsed.clear()
+    check(settings(glossary, entry_model=model))
+    assert parsed == []
+
+
+def test_records_of_other_folders_are_pruned_and_simply_recomputed(
+    glossary: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    cache = glossary.parent / "cache"
+    others = []
+    for number in range(4):  # four other checkouts sharing the cache folder
+        other = glossary.parent / f"checkout-{number}"
+        other.mkdir()
+        (other / "one.md").write_text(entry(f"One {number}"), encoding="utf-8")
+        check(settings(other, cache_dir=cache))
+        others.append(other)
+    records = cache / "entries"
+    doctests = cache / "doctests"  # another cache's namespace: never pruned by this one
+    doctests.mkdir()
+    (doctests / "result.json").write_text("{}", encoding="utf-8")
+    assert len(list(records.glob("*.bin"))) == 4
+    # checkout-0's record was last used 31 days ago; a dead writer left a temporary file.
+    (stale,) = [p for p in records.glob("*.bin") if p.stem == entry_cache._record_name(others[0])]
+    old = stale.stat().st_mtime - 31 * 24 * 3600
+    os.utime(stale, (old, old))
+    leftover = records / f".{'0' * 40}.123.tmp"
+    leftover.write_bytes(b"half a record")
+    os.utime(leftover, (old, old))
+    monkeypatch.setattr(entry_cache, "MAX_RECORDS", 2)
+    check(settings(glossary))  # writes glossary's record, then prunes
+    names = {p.stem for p in records.glob("*.bin")}
+    kept = {entry_cache._record_name(glossary), *map(entry_cache._record_name, others[2:])}
+    assert names == kept  # the 31-day-old one, and the oldest beyond two others, are gone
+    assert not leftover.exists()
+    assert (doctests / "result.json").exists()
+    # A pruned folder is simply a cold run: parsed again, the same report.
+    parsed.clear()
+    expected = report(check(settings(others[1], cache_dir=None)))
+    assert report(check(settings(others[1], cache_dir=cache))) == expected
+    assert parsed == ["one.md"]
+    parsed.clear()
+    check(settings(others[1], cache_dir=cache))
+    assert parsed == []
+
+
+def test_the_total_size_is_bounded(
+    glossary: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = glossary.parent / "cache"
+    other = glossary.parent / "other"
+    other.mkdir()
+    (other / "one.md").write_text(entry("One"), encoding="utf-8")
+    check(settings(other, cache_dir=cache))
+    monkeypatch.setattr(entry_cache, "MAX_TOTAL", 1)  # no room beside the record just written
+    check(settings(glossary))
+    assert [p.stem for p in (cache / "entries").glob("*.bin")] == [
+        entry_cache._record_name(glossary)
+    ]

@@ -16,6 +16,12 @@ again only the files whose bytes changed.
 * **Authenticated** with the doctest cache's key and MAC (:meth:`ResultStore.get_bytes`): the
   record is unpickled only after its MAC is checked, so a file someone else wrote, or a
   tampered one, is a miss (DESIGN.md section 9). Any problem with the store only costs time.
+* **Pruned.** A record holds only the files present at its last run, under one stamp (a new
+  stamp replaces the old record). Records of other entries folders (a temporary checkout, a
+  renamed folder) are removed when a record is written: those unused for :data:`MAX_AGE`, and
+  the oldest beyond :data:`MAX_RECORDS` or :data:`MAX_TOTAL` bytes. Only this namespace's
+  folder is pruned (the doctest and page caches keep their own records); a pruned record is
+  only a cold run.
 * **Correct across entries.** The rules that need the whole glossary (duplicate names, alias
   slugs, old addresses) and linking (broken ``[[links]]``, related terms) always run on the
   current entries, so an edit to one entry re-checks every entry that names it.
@@ -23,13 +29,17 @@ again only the files whose bytes changed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import os
 import pickle
+import re
 import site
+import stat
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 from glossary_gen.core.config import EntryModel
@@ -50,11 +60,23 @@ __all__ = [
     "environment_stamp",
     "fingerprint",
     "load_validated",
+    "prune",
 ]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
 FORMAT = 1
 NAMESPACE = "entries"
+
+#: Records of other entries folders kept at most (the one just written is always kept) ...
+MAX_RECORDS = 16
+#: ... none of them unused for longer than this (seconds) ...
+MAX_AGE = 30 * 24 * 3600
+#: ... and together no more bytes than this (10,000 entries make a record of about 20 MB).
+MAX_TOTAL = 512 * 1024 * 1024
+#: A temporary file older than this (seconds) was left by a process that died while writing.
+_STALE_TEMPORARY = 3600
+_RECORD_NAME = re.compile(r"^[0-9a-f]{40}\.bin$")
+_TEMPORARY_NAME = re.compile(r"^\.[0-9a-f]{40}\.[0-9]+\.tmp$")
 
 #: digest of the file's bytes, the entry (None when it does not parse), the loader's
 #: diagnostics, the per-entry validation rules' diagnostics (None: not validated yet).
@@ -189,10 +211,56 @@ def load_validated(
         records_out.update(records)
     for glossary_rule in GLOSSARY_RULES:
         diagnostics.extend(glossary_rule(entries))
-    if store is not None and (changed or records.keys() != old.keys()):
-        try:
-            blob = pickle.dumps((stamp, today, records), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
-            return entries, diagnostics
-        store.put_bytes(name, blob)
+    if store is None:
+        return entries, diagnostics
+    if not changed and records.keys() == old.keys():
+        with contextlib.suppress(OSError):  # used today: the newest record, last to be pruned
+            os.utime(store.folder / f"{name}.bin")
+        return entries, diagnostics
+    try:
+        blob = pickle.dumps((stamp, today, records), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
+        return entries, diagnostics
+    store.put_bytes(name, blob)
+    prune(store.folder, keep=f"{name}.bin")
     return entries, diagnostics
+
+
+def prune(folder: Path, keep: str = "", now: float | None = None) -> list[str]:
+    """Remove the records in ``folder`` (this cache's namespace) that are no longer worth their
+    space, never ``keep``: those unused for :data:`MAX_AGE`, then the least recently used
+    beyond :data:`MAX_RECORDS` or :data:`MAX_TOTAL` bytes; and temporary files a dead process
+    left. Returns the names removed. Anything it cannot list or remove is left alone."""
+    now = time.time() if now is None else now
+    found: list[tuple[float, int, str]] = []  # (last used, size, name), records only
+    doomed: list[str] = []
+    try:
+        with os.scandir(folder) as items:
+            for item in items:
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(info.st_mode) or item.name == keep:
+                    continue
+                if _RECORD_NAME.match(item.name):
+                    found.append((info.st_mtime, info.st_size, item.name))
+                elif _TEMPORARY_NAME.match(item.name) and now - info.st_mtime > _STALE_TEMPORARY:
+                    doomed.append(item.name)
+    except OSError:
+        return []
+    found.sort(reverse=True)  # the most recently used first
+    try:
+        total = os.stat(folder / keep).st_size if keep else 0
+    except OSError:
+        total = 0
+    for count, (used, size, record) in enumerate(found, start=1):
+        total += size
+        if now - used > MAX_AGE or count > MAX_RECORDS or total > MAX_TOTAL:
+            doomed.append(record)
+    removed = []
+    for record in doomed:
+        with contextlib.suppress(OSError):
+            os.unlink(folder / record)
+            removed.append(record)
+    return removed
