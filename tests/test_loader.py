@@ -252,3 +252,26 @@ def test_depth_guard_is_the_same_without_libyaml(tmp_path, monkeypatch):
     entry, problems = load_text(tmp_path, text)
     assert entry is None
     assert [(p.code, p.line, p.column) for p in problems] == [("yaml-too-deep", 3, FLOW_COLUMN)]
+
+
+def test_a_file_longer_than_fstat_said_is_still_read_to_the_limit(tmp_path: Path) -> None:
+    """The loader asks for the size fstat gave; a file that grew meanwhile is read on (in chunks)
+    and still stops one byte past the limit, so the size check sees it."""
+    import os
+
+    from glossary_gen.core.loader import _read_at_most
+
+    data = bytes(range(256)) * 800  # 204,800 bytes: several chunks
+    path = tmp_path / "grown.md"
+    path.write_bytes(data)
+    for expected in (0, 10, len(data)):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            assert _read_at_most(descriptor, len(data) + 1, expected) == data
+        finally:
+            os.close(descriptor)
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            assert _read_at_most(descriptor, 100_001, expected) == data[:100_001]
+        finally:
+            os.close(descriptor)

@@ -242,23 +242,38 @@ def read_entry_file(
     except OSError as exc:
         return refuse("unreadable", f"cannot read file: {exc.strerror or exc}")
     try:
-        kind = _not_regular(os.fstat(descriptor).st_mode)  # replaced since it was looked at?
+        opened = os.fstat(descriptor)
+        kind = _not_regular(opened.st_mode)  # replaced since it was looked at?
         if kind is not None:
             return refuse("not-a-file", f"'{path.name}' is {kind}, not a file; it was not read")
-        with os.fdopen(descriptor, "rb") as handle:
-            descriptor = -1  # the file object closes it now
-            data = handle.read(max_bytes + 1)
+        data = _read_at_most(descriptor, max_bytes + 1, opened.st_size)
     except OSError as exc:
         return refuse("unreadable", f"cannot read file: {exc.strerror or exc}")
     finally:
-        if descriptor >= 0:
-            os.close(descriptor)
+        os.close(descriptor)
     if len(data) > max_bytes:
         return refuse(
             "file-too-large",
             f"entry is larger than {max_bytes // 1024} KiB; split it or move data out of it",
         )
     return data
+
+
+def _read_at_most(descriptor: int, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes of an open file. The first read asks for the size ``fstat`` gave
+    (plus one, to see the end): asking for ``limit`` each time would allocate that much per file.
+    A file that grows meanwhile is read on, in chunks, up to ``limit``."""
+    chunks = []
+    total = 0
+    want = min(max(expected, 0), limit - 1) + 1
+    while total < limit:
+        chunk = os.read(descriptor, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 64 * 1024)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _not_regular(mode: int) -> str | None:
