@@ -16,6 +16,7 @@ under the same limits, and every problem is a located diagnostic in the entry fi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,12 +37,40 @@ Positions = dict[tuple[str | int, ...], tuple[int, int]]
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader (C-accelerated where available); the checks run on the composed node tree."""
-
-
 _CORE = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _CORE + "str", _CORE + "map", _CORE + "seq"
+#: YAML's implicit scalar types (``3``, ``true``, ``null``...), by the first character written.
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = dict(
+    _BaseLoader.yaml_implicit_resolvers
+)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader (C-accelerated where available); the checks run on the composed node tree.
+
+    The composer asks the resolver for the tag of every node (three Python calls a node). The
+    safe loader has no path resolvers and no wildcard implicit ones, so the answers below are
+    the base class's, without the generality it does not use (checked when this module loads).
+    """
+
+    if not _BaseLoader.yaml_path_resolvers and None not in _IMPLICIT:
+
+        def descend_resolver(self, current_parent: object, current_index: object) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+        def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in _IMPLICIT.get(value[:1], ()):
+                        if pattern.match(value):
+                            return tag
+                return _STR
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
 #: Scalar types a value may have, with the words used when one cannot be read.
 _SCALARS = {
     _CORE + "int": "a whole number",
