@@ -440,54 +440,57 @@ def parse_body(
     open_section: tuple[str, int, int, int] | None = None  # title, level, heading line, start index
     in_comment = False  # inside a multi-line <!-- HTML comment -->
     fences = fenced_blocks(lines)
-    hidden = _commented_out(lines, fences)
+    hidden = _commented_out(lines, fences) if fences else set()
     blocks = [
         _code_block(lines, fence, first_line, hidden=fence.start in hidden) for fence in fences
     ]
-    pending = iter(fences)
-    upcoming = next(pending, None)
-    skip_to = -1  # the last line of the fenced block being skipped
 
     def close_section(end: int) -> None:
         if open_section is not None:
             title, level, line, start = open_section
             content = "\n".join(lines[start:end]).strip("\n")
-            offset = next((i for i in range(start, end) if lines[i].strip()), start)
+            offset = start  # the first line with text (the heading's next line if none)
+            while offset < end and not lines[offset].strip():
+                offset += 1
+            if offset == end:
+                offset = start
             sections.append(Section(title, level, line, content, first_line + offset))
 
-    for index, line in enumerate(lines):
-        if index <= skip_to:
-            continue
-        if upcoming is not None and index == upcoming.start:
-            skip_to, upcoming = upcoming.end, next(pending, None)
-            continue
-        heading = _HEADING.match(line) if line.startswith("#") else None
-        if heading and len(heading.group("hashes")) in (2, 3):
-            close_section(index)
-            open_section = (
-                heading.group("title").strip(),
-                len(heading.group("hashes")),
-                first_line + index,
-                index + 1,
-            )
-            continue
-        if in_comment or "<!--" in line:
-            line, in_comment = _blank_comments(line, in_comment)
-        if "[[" in line:
-            scan = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
-            for found in WIKILINK.finditer(scan):
-                text = found.group("text")
-                links.append(
-                    WikiLink(
-                        found.group("target").strip(),
-                        text.strip() if text else None,
-                        first_line + index,
-                        found.start() + 1,
-                        found.group(0),
+    # The lines outside fenced blocks, one stretch at a time (a fence's lines are code).
+    begin = 0
+    for fence in (*fences, None):
+        for index in range(begin, len(lines) if fence is None else fence.start):
+            line = lines[index]
+            heading = _HEADING.match(line) if line[:1] == "#" else None
+            if heading is not None:
+                hashes, title = heading.group("hashes", "title")
+                if len(hashes) in (2, 3):
+                    close_section(index)
+                    open_section = (title.strip(), len(hashes), first_line + index, index + 1)
+                    continue
+            if in_comment or "<!--" in line:
+                line, in_comment = _blank_comments(line, in_comment)
+            if "[[" in line:
+                scan = _INLINE_CODE.sub(_blank_match, line) if "`" in line else line
+                for found in WIKILINK.finditer(scan):
+                    target, text = found.group("target", "text")
+                    links.append(
+                        WikiLink(
+                            target.strip(),
+                            text.strip() if text else None,
+                            first_line + index,
+                            found.start() + 1,
+                            found.group(0),
+                        )
                     )
-                )
+        if fence is not None:
+            begin = fence.end + 1
     close_section(len(lines))
     return tuple(sections), tuple(blocks), tuple(links)
+
+
+def _blank_match(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 @dataclass(frozen=True)
