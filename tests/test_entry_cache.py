@@ -176,8 +176,8 @@ def test_a_new_day_re_runs_validation_only(
     blob = next((glossary.parent / "cache" / "entries").glob("*.bin"))
     store = entry_cache.open_store(glossary.parent / "cache", "entries", glossary)
     assert store is not None
-    stamp, _day, records = pickle.loads(store.get_bytes(blob.stem) or b"")
-    store.put_bytes(blob.stem, pickle.dumps((stamp, "2000-01-01", records)))
+    stamp, _day, records, found = pickle.loads(store.get_bytes(blob.stem) or b"")
+    store.put_bytes(blob.stem, pickle.dumps((stamp, "2000-01-01", records, found)))
     check(settings(glossary))
     assert parsed == [] and sorted(validated) == ["alpha", "beta", "gamma"]
 
@@ -248,7 +248,7 @@ def _stored(entries: Path) -> dict[tuple[str, str], object]:
     store = entry_cache.open_store(entries.parent / "cache", "entries", entries)
     assert store is not None
     (blob,) = (entries.parent / "cache" / "entries").glob("*.bin")
-    _stamp, _day, records = pickle.loads(store.get_bytes(blob.stem) or b"")
+    _stamp, _day, records, _found = pickle.loads(store.get_bytes(blob.stem) or b"")
     assert isinstance(records, dict)
     return records
 
@@ -329,3 +329,35 @@ def test_the_total_size_is_bounded(
     assert [p.stem for p in (cache / "entries").glob("*.bin")] == [
         entry_cache._record_name(glossary)
     ]
+
+
+def test_glossary_rules_are_kept_for_an_unchanged_folder_only(
+    glossary: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (glossary / "delta.md").write_text(entry("Gamma"), encoding="utf-8")  # a duplicate title
+    ran: list[str] = []
+
+    def counted(rule):  # type: ignore[no-untyped-def]
+        def run(entries):  # type: ignore[no-untyped-def]
+            ran.append(rule.__name__)
+            return list(rule(entries))
+
+        return run
+
+    monkeypatch.setattr(
+        entry_cache, "GLOSSARY_RULES", [counted(rule) for rule in entry_cache.GLOSSARY_RULES]
+    )
+    cold = report(check(settings(glossary)))
+    assert any("duplicate-title" in line for line in cold), cold
+    assert len(ran) == 3
+    ran.clear()
+    assert report(check(settings(glossary))) == cold == uncached(glossary)
+    assert ran == []  # nothing changed: the same entries give the same findings
+    (glossary / "delta.md").write_text(entry("Delta"), encoding="utf-8")
+    edited = report(check(settings(glossary)))
+    assert len(ran) == 3 and not any("duplicate-title" in line for line in edited)
+    assert edited == uncached(glossary)
+    ran.clear()
+    (glossary / "delta.md").unlink()  # a deletion changes the set of entries too
+    assert report(check(settings(glossary))) == uncached(glossary)
+    assert len(ran) == 3

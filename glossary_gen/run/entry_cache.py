@@ -23,8 +23,10 @@ again only the files whose bytes changed.
   folder is pruned (the doctest and page caches keep their own records); a pruned record is
   only a cold run.
 * **Correct across entries.** The rules that need the whole glossary (duplicate names, alias
-  slugs, old addresses) and linking (broken ``[[links]]``, related terms) always run on the
-  current entries, so an edit to one entry re-checks every entry that names it.
+  slugs, old addresses) run on the current entries whenever any file changed (their findings
+  are kept for an unchanged folder: the same entries give the same findings), and linking
+  (broken ``[[links]]``, related terms) always runs, so an edit to one entry re-checks every
+  entry that names it.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ __all__ = [
 ]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
-FORMAT = 1
+FORMAT = 2
 NAMESPACE = "entries"
 
 #: Records of other entries folders kept at most (the one just written is always kept) ...
@@ -138,23 +140,25 @@ def _record_name(entries_dir: Path) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
-def _read(data: bytes | None, stamp: str) -> tuple[str, _Records]:
-    """(the day the records were validated, the records), or nothing if they do not apply."""
+def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnostic, ...] | None]:
+    """(the day the records were validated, the records, what the glossary rules found for
+    exactly these records), or nothing if they do not apply."""
     if data is None:
-        return "", {}
+        return "", {}, None
     try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
         loaded = pickle.loads(data)
     except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
-        return "", {}
+        return "", {}, None
     if (
         isinstance(loaded, tuple)
-        and len(loaded) == 3
+        and len(loaded) == 4
         and loaded[0] == stamp
         and isinstance(loaded[1], str)
         and isinstance(loaded[2], dict)
+        and isinstance(loaded[3], tuple)
     ):
-        return loaded[1], loaded[2]
-    return "", {}
+        return loaded[1], loaded[2], loaded[3]
+    return "", {}, None
 
 
 def _validate_one(entry: Entry, model: EntryModel) -> tuple[Diagnostic, ...]:
@@ -178,7 +182,7 @@ def load_validated(
     name = _record_name(entries_dir)
     stamp = fingerprint(model)
     today = _dt.date.today().isoformat()
-    day, old = _read(store.get_bytes(name) if store is not None else None, stamp)
+    day, old, old_glossary = _read(store.get_bytes(name) if store is not None else None, stamp)
     same_day = day == today
 
     entries: list[Entry] = []
@@ -209,16 +213,21 @@ def load_validated(
     diagnostics += checks
     if records_out is not None:
         records_out.update(records)
-    for glossary_rule in GLOSSARY_RULES:
-        diagnostics.extend(glossary_rule(entries))
+    unchanged = not changed and records.keys() == old.keys()
+    if unchanged and old_glossary is not None:  # the same entries, in the same order
+        glossary_found = old_glossary
+    else:
+        glossary_found = tuple(d for rule in GLOSSARY_RULES for d in rule(entries))
+    diagnostics.extend(glossary_found)
     if store is None:
         return entries, diagnostics
-    if not changed and records.keys() == old.keys():
+    if unchanged:
         with contextlib.suppress(OSError):  # used today: the newest record, last to be pruned
             os.utime(store.folder / f"{name}.bin")
         return entries, diagnostics
     try:
-        blob = pickle.dumps((stamp, today, records), protocol=pickle.HIGHEST_PROTOCOL)
+        stored = (stamp, today, records, glossary_found)
+        blob = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
         return entries, diagnostics
     store.put_bytes(name, blob)
