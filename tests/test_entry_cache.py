@@ -361,3 +361,76 @@ def test_glossary_rules_are_kept_for_an_unchanged_folder_only(
     (glossary / "delta.md").unlink()  # a deletion changes the set of entries too
     assert report(check(settings(glossary))) == uncached(glossary)
     assert len(ran) == 3
+
+
+RICH = """---
+title: Rich Term
+aliases: [Rich, R-term]
+related: [Alpha]
+tags: [one, two]
+requires: [numpy]
+draft: false
+updated: 2024-01-31
+sources:
+  - title: A book
+    url: https://example.org/book
+---
+### Summary
+
+Rich in one line, see [[Alpha|the first]].
+
+### ELI5
+
+Easy.
+
+### In-depth explanation
+
+```python
+>>> 1 + 1
+2
+```
+
+<!--
+```python
+hidden()
+```
+-->
+"""
+
+
+def test_a_cached_entry_is_the_parsed_entry_field_by_field(
+    glossary: Path, parsed: list[str]
+) -> None:
+    from glossary_gen.core.loader import load_entries
+
+    (glossary / "rich.md").write_text(RICH, encoding="utf-8")
+    check(settings(glossary))
+    warm = {e.slug: e for e in check(settings(glossary)).glossary.entries}
+    assert parsed.count("rich.md") == 1  # the second check read it from the cache
+    fresh = {e.slug: e for e in load_entries(glossary)[0]}
+    assert warm.keys() == fresh.keys()
+    for slug, entry in fresh.items():
+        cached = warm[slug]
+        assert cached is not entry
+        for field in entry.__dataclass_fields__:
+            assert getattr(cached, field) == getattr(entry, field), (slug, field)
+            for part in getattr(entry, field) if isinstance(getattr(entry, field), tuple) else ():
+                assert type(part) in {type(p) for p in getattr(cached, field)}
+    rich = warm["rich"]
+    assert [a.value for a in rich.aliases] == ["Rich", "R-term"] and rich.hidden_code
+    assert rich.meta["sources"] == [{"title": "A book", "url": "https://example.org/book"}]
+    assert rich.position("sources", 0, "url") == fresh["rich"].position("sources", 0, "url")
+    assert rich.summary == fresh["rich"].summary and rich.sections[0].key == "summary"
+
+
+def test_an_entry_marshal_cannot_encode_is_still_cached(glossary: Path) -> None:
+    from glossary_gen.core.loader import load_entries
+
+    entry = load_entries(glossary)[0][0]
+    odd = replace(entry, meta={**entry.meta, "odd": object()})  # not YAML: pickle's own way
+    function, (state,) = entry_cache._pack_entry(odd)
+    assert function is entry_cache._unpack_plain and state["meta"]["odd"] is odd.meta["odd"]
+    plain = replace(entry, meta={**entry.meta, "n": 10**40, "x": [None, True, 1.5]})
+    again = pickle.loads(entry_cache._dumps(plain))
+    assert again.meta == plain.meta and again.positions == plain.positions
+    assert again.related == plain.related and again.file == plain.file

@@ -32,8 +32,11 @@ again only the files whose bytes changed.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import datetime as _dt
 import hashlib
+import io
+import marshal
 import os
 import pickle
 import re
@@ -42,7 +45,9 @@ import stat
 import sys
 import sysconfig
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from glossary_gen.core.config import EntryModel
 from glossary_gen.core.diagnostics import Diagnostic
@@ -50,7 +55,7 @@ from glossary_gen.core.loader import (
     entry_files,
     parse_entry,
 )
-from glossary_gen.core.model import Entry
+from glossary_gen.core.model import CodeBlock, Entry, Located, Section, Source, WikiLink
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
 from glossary_gen.run.cache import open_store
 
@@ -66,7 +71,7 @@ __all__ = [
 ]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
-FORMAT = 2
+FORMAT = 3
 NAMESPACE = "entries"
 
 #: Records of other entries folders kept at most (the one just written is always kept) ...
@@ -140,6 +145,71 @@ def _record_name(entries_dir: Path) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
+# --- the record's encoding -----------------------------------------------------------------------
+# An entry is a hundred small objects; pickling each costs more than everything else a cold run
+# writes. Its plain data (front matter, positions, and the fields of its located parts) is
+# encoded with marshal in one call, and the parts are rebuilt from their fields without running
+# their __init__ (what pickle does for them too). Decoded only after the record's MAC is checked.
+
+#: The entry's fields that hold parts, and the class of their parts.
+_PARTS: dict[str, type] = {
+    "aliases": Located,
+    "related": Located,
+    "tags": Located,
+    "requires": Located,
+    "sources": Source,
+    "sections": Section,
+    "code_blocks": CodeBlock,
+    "hidden_code": CodeBlock,
+    "wikilinks": WikiLink,
+}
+_new = object.__new__
+
+
+def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[Any, ...]]:
+    state = dict(vars(entry))
+    try:
+        parts = {}
+        for name, cls in _PARTS.items():
+            items = state.pop(name)
+            fields = [vars(item) for item in items if type(item) is cls]
+            if len(fields) != len(items):
+                raise ValueError(name)  # a part of another class: kept as pickle keeps it
+            parts[name] = fields
+        packed = marshal.dumps((state.pop("meta"), state.pop("positions"), parts))
+    except (ValueError, KeyError, TypeError):  # something marshal does not encode
+        return _unpack_plain, (dict(vars(entry)),)
+    return _unpack_entry, (state, packed)
+
+
+def _unpack_entry(state: dict[str, Any], packed: bytes) -> Entry:
+    meta, positions, parts = marshal.loads(packed)
+    for name, rows in parts.items():
+        cls = _PARTS[name]
+        built = []
+        for row in rows:
+            part: object = _new(cls)
+            part.__dict__.update(row)
+            built.append(part)
+        state[name] = tuple(built)
+    state["meta"], state["positions"] = meta, positions
+    return _unpack_plain(state)
+
+
+def _unpack_plain(state: dict[str, Any]) -> Entry:
+    entry: Entry = _new(Entry)
+    entry.__dict__.update(state)
+    return entry
+
+
+def _dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Entry: _pack_entry}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
 def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnostic, ...] | None]:
     """(the day the records were validated, the records, what the glossary rules found for
     exactly these records), or nothing if they do not apply."""
@@ -147,7 +217,15 @@ def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnost
         return "", {}, None
     try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
         loaded = pickle.loads(data)
-    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
+    except (
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        EOFError,
+        TypeError,
+        ValueError,
+        KeyError,
+    ):
         return "", {}, None
     if (
         isinstance(loaded, tuple)
@@ -227,7 +305,7 @@ def load_validated(
         return entries, diagnostics
     try:
         stored = (stamp, today, records, glossary_found)
-        blob = pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = _dumps(stored)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
         return entries, diagnostics
     store.put_bytes(name, blob)
