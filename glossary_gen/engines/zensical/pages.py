@@ -24,13 +24,14 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_gen.core.config import Settings
 from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
-from glossary_gen.engines.zensical.page_cache import PageCache, page_digest, site_key
+from glossary_gen.engines.zensical.page_cache import PageCache, page_digest, site_key, term_digest
 from glossary_gen.engines.zensical.project import (
     Project,
     docs_files,
@@ -104,22 +105,35 @@ def write_pages(
         return Written(sort_diagnostics(diagnostics), check=result)
     site = project.site(links)
     docs = docs_files(project, directory_urls=site.directory_urls)
-    assembly = assemble(result, project.options, site, docs, settings=settings, tag_pages=tag_pages)
+    # The term pages are rendered by render_files, only the ones the page cache does not hold.
+    assembly = assemble(
+        result,
+        project.options,
+        site,
+        docs,
+        settings=settings,
+        tag_pages=tag_pages,
+        defer_terms=True,
+    )
     already = set(diagnostics)
     diagnostics += [d for d in assembly.diagnostics if d not in already]
     files: dict[str, bytes | Path] = {}
     if copy_docs:
         for doc in docs:
             files[doc.src] = project.docs_dir / doc.src
-    problems, rendered, finished, reused = render_files(project, assembly, out)
-    diagnostics += problems
+    problems_of: dict[str, list[str]] = {}
+    for diagnostic in result.diagnostics:
+        problems_of.setdefault(diagnostic.path, []).append(diagnostic.format_text())
+    problems, rendered, finished, reused = render_files(project, assembly, out, problems_of)
+    already.update(diagnostics)
+    diagnostics += [d for d in problems if d not in already]
     for name, text in finished.items():
         files[f"{PAGE_HTML_DIR}/{name}"] = text.encode("utf-8")
     for output in assembly.files:
         if output.src in files:
             diagnostics.append(_replaces_docs(output))
             continue
-        if output.page is not None:
+        if output.src in rendered:
             files[output.src] = rendered[output.src].encode("utf-8")
         elif output.source is not None:
             files[output.src] = output.source
@@ -152,13 +166,18 @@ def _replaces_docs(output: Output) -> Diagnostic:
 
 
 def render_files(
-    project: Project, assembly: Assembly, out: Path | None = None
+    project: Project,
+    assembly: Assembly,
+    out: Path | None = None,
+    problems_of: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, str], dict[str, str], list[str]]:
     """Each page's file (front matter and the placeholder of its finished HTML), the finished
     HTML by file name (rendered with the site's Markdown extensions and the glossary's,
     sanitized, trusted fragments spliced in), and the pages taken from the page cache of the
     output folder ``out`` (:mod:`.page_cache`; none without ``out``; a translated language's
-    pages are always converted)."""
+    pages are always converted). A deferred term page (``assemble(defer_terms=True)``) is
+    rendered only when the cache does not hold it (its problems are returned with the math
+    ones); ``problems_of`` maps an entry's path to the check's problems in it (the page's key)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
     from glossary_gen.incremental import LinkFacts, RecordingLinker, page_text, site_render_key
@@ -198,12 +217,24 @@ def render_files(
     files: dict[str, str] = {}
     finished: dict[str, str] = {}
     try:
-        for src, page in assembly.pages.items():
+        for output in assembly.files:
+            src, page, entry = output.src, output.page, output.entry
+            if page is None and entry is None:
+                continue
             linker = linkers.get(src, renderer.linker)
             cached = cache if linker is renderer.linker else None
-            digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
+            if page is None:
+                assert entry is not None
+                problems_in = (problems_of or {}).get(entry.path, ())
+                digest = term_digest(renderer, entry, problems_in)
+            else:
+                digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
             done = cached.get(src, digest) if cached is not None else None
             if done is None:
+                rendering: list[Diagnostic] = []
+                if page is None:
+                    page, rendering = assembly.render(src)
+                    problems += rendering
                 meta, body = split_front_matter(page.markdown)
                 slug = page.entry.slug if page.entry is not None else None
                 if linker is renderer.linker:
@@ -214,13 +245,15 @@ def render_files(
                 finished_html = math.splice(renderer.finish_html(content, page), text_twin=True)
                 text, html = page_file(finished_html, page, meta)
                 done = (text, html, list(linker.math_errors))
-                if cached is not None:
+                if cached is not None and not rendering:  # a page with problems: always again
                     cached.put(src, digest, done, recording.reads)
             text, html, math_errors = done
             if math_errors:
-                body = split_front_matter(page.markdown)[1]
+                body = split_front_matter(page.markdown)[1] if page is not None else ""
                 for tex, message in math_errors:
-                    problems.append(math_diagnostic(page.entry, src, body, tex, message))
+                    problems.append(
+                        math_diagnostic(page.entry if page else entry, src, body, tex, message)
+                    )
             token, name = page_html_file(html)
             files[src] = text + placeholder(token)
             finished[name] = html
