@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -38,6 +36,7 @@ from glossary_gen.engines.zensical.project import (
     markdown_extensions,
     split_front_matter,
 )
+from glossary_gen.engines.zensical.sync import sync
 from glossary_gen.site.headings import PAGE_HTML_DIR, page_html_file, placeholder
 from glossary_gen.site.linker import Linker
 from glossary_gen.site.page import RenderedPage
@@ -295,50 +294,3 @@ def _unindexed(fragment: str) -> str:
     if match is None:
         return f"<div data-search-exclude>{fragment}</div>"
     return f"{match.group(1)}<div data-search-exclude>{match.group(2)}</div>"
-
-
-def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Path]]:
-    """Make ``out`` hold exactly ``files`` (site path -> bytes, or a file to copy), writing only
-    what changed (an engine's watcher then rebuilds only that)."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in files.items():
-        target = out / name
-        if isinstance(data, Path):
-            if _same_file(data, target):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(data, target)
-        else:
-            try:
-                if target.read_bytes() == data:
-                    continue
-            except OSError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        written.append(target)
-    # Paths under the output folder resolved once (resolving each of thousands of files was
-    # half of a run with nothing to write); the walk does not enter linked folders.
-    root = out.resolve()
-    keep = {os.path.normpath(os.path.join(root, name)) for name in files}
-    from glossary_gen.fences.pyodide import VENDORED_DIRS
-
-    # Copied after this sync: never removed by it.
-    vendored = tuple(os.path.join(root, folder.strip("/")) + os.sep for folder in VENDORED_DIRS)
-    removed = []
-    for path in sorted(root.rglob("*"), reverse=True):
-        where = str(path)
-        if path.is_file() and where not in keep and not where.startswith(vendored):
-            path.unlink()
-            removed.append(out / path.relative_to(root))
-        elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
-            path.rmdir()
-    return written, removed
-
-
-def _same_file(source: Path, target: Path) -> bool:
-    try:
-        a, b = source.stat(), target.stat()
-    except OSError:
-        return False
-    return a.st_size == b.st_size and source.read_bytes() == target.read_bytes()
