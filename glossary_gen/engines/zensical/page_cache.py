@@ -82,6 +82,8 @@ class PageCache:
             "path": facts.paths,
             "word": facts.words,
         }
+        #: Each fact's value as stored (JSON), computed once (pages share facts).
+        self._values: dict[tuple[str, str], str] = {}
         self._old: dict[str, list[object]] = self._load()
         self._new: dict[str, list[object]] = {}
         #: Pages taken from the cache by this run.
@@ -109,8 +111,12 @@ class PageCache:
         return pages if isinstance(pages, dict) else {}
 
     def _value(self, kind: str, key: str) -> str:
-        table = self._tables.get(kind)
-        return json.dumps(table.get(key) if table is not None else None, ensure_ascii=False)
+        found = self._values.get((kind, key))
+        if found is None:
+            table = self._tables.get(kind)
+            value = table.get(key) if table is not None else None
+            found = self._values[kind, key] = json.dumps(value, ensure_ascii=False)
+        return found
 
     def get(self, src: str, digest: str) -> Finished | None:
         """The page as stored, if its digest and every fact it read are the same now."""

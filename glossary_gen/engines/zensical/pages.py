@@ -192,6 +192,8 @@ def render_files(
     engines: dict[int, markdown.Markdown] = {}
 
     def engine(linker: Linker) -> markdown.Markdown:
+        if not engines:  # the first page converted: the formula cache is needed
+            MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
         if id(linker) not in engines:
             asked = recording if linker is renderer.linker else linker
             # RecordingLinker stands in for a Linker (same methods, records what is asked).
@@ -211,7 +213,6 @@ def render_files(
         cache = PageCache.open(
             project.settings.cache_dir, out, project.settings.entries_dir, site, facts
         )
-    MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
     problems: list[Diagnostic] = []
     files: dict[str, str] = {}
     finished: dict[str, str] = {}
@@ -257,7 +258,11 @@ def render_files(
             files[src] = text + placeholder(token)
             finished[name] = html
     finally:
-        MATH_CACHE.save()
+        if engines:
+            if cache is not None and cache.reused:
+                # The reused pages' formulas were not looked up: kept, not forgotten as unused.
+                MATH_CACHE.used.update(MATH_CACHE.data)
+            MATH_CACHE.save()
     if cache is not None:
         cache.save()
     return problems, files, finished, cache.reused if cache is not None else []
