@@ -17,9 +17,10 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
     from glossary_gen.fences.pyodide import VENDORED_DIRS
 
     out.mkdir(parents=True, exist_ok=True)
+    base = os.path.join(out, "")
     written = []
     for name, data in files.items():
-        target = os.path.join(out, name)
+        target = base + name  # site paths: relative, "/"-separated
         if isinstance(data, Path):
             if _same_file(data, target):
                 continue
@@ -41,9 +42,10 @@ def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Pa
     removed: list[str] = []
     gone: set[str] = set()  # folders emptied and removed
     for folder, dirs, names in os.walk(root, topdown=False):
-        left = sum(1 for d in dirs if os.path.join(folder, d) not in gone)
+        inside = os.path.join(folder, "")
+        left = sum(1 for d in dirs if inside + d not in gone)
         for name in names:
-            where = os.path.join(folder, name)
+            where = inside + name
             # A file (or a link to one) no run writes; a link to nothing or to a folder stays.
             if where not in keep and not where.startswith(vendored) and os.path.isfile(where):
                 os.unlink(where)
