@@ -252,3 +252,29 @@ def test_a_warm_run_keeps_the_formula_cache(site: Path, tmp_path: Path) -> None:
     write(site, out, cache)
     assert "x^2 + y" in (cache / "math.json").read_text(encoding="utf-8")
     assert_exact(site, out, tmp_path)
+
+
+def test_a_translated_site_after_an_edit_to_a_translation_is_exact(
+    site: Path, tmp_path: Path
+) -> None:
+    """The default language's term pages are kept by their render key, which holds the term's
+    language versions (switcher, alternates): an edited or a new translation renders them
+    again; the translated pages are always converted."""
+    from test_translation_pages import translated_site
+
+    translated_site(site)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    write(site, out, cache)
+    assert write(site, out, cache).reused != []
+    edit(site / "entries" / "fr" / "relu.md", "title: ReLU", "title: ReLU rectifiée")
+    again = write(site, out, cache)
+    assert "glossary/relu.md" not in again.reused
+    assert_exact(site, out, tmp_path)
+    (site / "entries" / "fr" / "tanh-function.md").write_text(
+        "---\ntitle: Tangente hyperbolique\n---\n### Résumé\n\nUne courbe en S.\n\n"
+        "### En bref\n\nUn S.\n\n### Explication détaillée\n\nVoir [[Fonction sigmoïde]].\n",
+        "utf-8",
+    )
+    again = write(site, out, cache)
+    assert "glossary/tanh-function.md" not in again.reused
+    assert_exact(site, out, tmp_path)
