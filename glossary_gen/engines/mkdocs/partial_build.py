@@ -24,8 +24,10 @@ keeps the site-wide outputs whole:
   logged again; the output files of pages that no longer exist are deleted; and the record of
   this build is kept, in memory, for the next one.
 
-Nothing of this is kept across processes: a new ``mkdocs serve`` starts with a full build
-(its entries come from the entry cache, :mod:`glossary_gen.run.entry_cache`).
+The record is also kept in the user's cache folder, with the HTML of every page: the first
+build of a new ``mkdocs serve --dirty`` decides every page against it and writes the pages it
+keeps from their stored HTML (:mod:`~glossary_gen.engines.mkdocs.restart`; its entries come from
+the entry cache, :mod:`glossary_gen.run.entry_cache`, its doctest results from theirs).
 
 The record of a build and the keys of what every page shows are in
 :mod:`~glossary_gen.engines.mkdocs.records`, what this keeps of Material's tags and search
@@ -51,6 +53,7 @@ from glossary_gen.engines.mkdocs.records import (
     session,
     site_key,
 )
+from glossary_gen.engines.mkdocs.restart import UNWRITTEN, RestartStore
 from glossary_gen.engines.mkdocs.search_and_tags import SearchEntry
 from glossary_gen.incremental import ANYTHING, Fact, LinkFacts, mentions, text_key
 
@@ -130,6 +133,10 @@ def full_build_reason(config: MkDocsConfig, previous: SiteRecord | None, key: st
     )
 
 
+#: Why a page whose only change is its output file is rebuilt.
+_OUTPUT = "its output file is not the last build's"
+
+
 def _why_rebuild(
     record: PageRecord | None,
     key: object,
@@ -148,7 +155,7 @@ def _why_rebuild(
         if not record.reads.isdisjoint(changed)
         else "it mentions a page that came or went"
         if appeared and mentions(source, appeared)
-        else "its output file is not the last build's"
+        else _OUTPUT
         if output_stat(output) != record.output
         else ""
     )
@@ -175,8 +182,18 @@ class PartialBuild:
     """One build's decisions; the glossary plugin calls it from its events (see the module
     docstring for the story)."""
 
-    def __init__(self, config: MkDocsConfig) -> None:
+    def __init__(
+        self,
+        config: MkDocsConfig,
+        cache_dir: Path | None = None,
+        entries_dir: Path | None = None,
+    ) -> None:
         self.config = config
+        #: Where the record is kept for a new server (:mod:`.restart`); None: nowhere.
+        self._cache = (cache_dir, entries_dir) if cache_dir is not None else None
+        self._restart: RestartStore | None = None
+        #: Whether this build started from the record a server before this process kept.
+        self.restored = False
         self.session = session(config.config_file_path or "mkdocs.yml", config.site_dir)
         self.previous = self.session.record
         self.session.record = None  # until this build has finished: a failed one leaves none
@@ -222,6 +239,12 @@ class PartialBuild:
         page's Markdown included); ``render`` makes a kept term page's Markdown after all (when
         the navigation changed). Returns the term pages to render now."""
         self.files, self.facts, self._render = files, facts, render
+        if self._cache is not None and self._log.dirty:
+            self._restart = RestartStore.open(self.config, self.site_key, *self._cache)
+            if self.previous is None and self._restart is not None:
+                self.previous = self._restart.load(self.config.site_dir)
+                self.restored = self.previous is not None
+                self.full_reason = full_build_reason(self.config, self.previous, self.site_key)
         previous = self.previous if self.incremental else None
         changed: set[Fact] = set()
         appeared: set[str] = set()
@@ -250,6 +273,8 @@ class PartialBuild:
                 self.keys[src], self.sources[src] = key, source
                 record = previous.pages.get(src) if previous is not None else None
                 why = _why_rebuild(record, key, source, changed, appeared, file.abs_dest_path)
+                if why == _OUTPUT and record is not None and record.output == UNWRITTEN:
+                    why = self._write_stored(src, record, file.abs_dest_path)
                 if src in listings and not why:  # read for its listings; written if they changed
                     self._listing_only.add(src)
                 modified = bool(why) or src in listings
@@ -266,6 +291,15 @@ class PartialBuild:
                     kept is None or kept[0] != key or output_stat(file.abs_dest_path) != kept[1],
                 )
         return to_render
+
+    def _write_stored(self, src: str, record: PageRecord, output: str) -> str:
+        """A page kept from a server before this process: write its stored HTML ("" when it
+        could, else why the page is rebuilt)."""
+        digest = self.previous.digests.get(src) if self.previous is not None else None
+        if self._restart is None or not self._restart.write_page(src, digest, output):
+            return _OUTPUT
+        record.output = output_stat(output)
+        return ""
 
     def _decide(self, file: File, modified: bool) -> None:
         decision = self.decisions[file.src_uri] = _Decision(modified)
@@ -394,7 +428,7 @@ class PartialBuild:
                 if written is not None:
                     kept_files[src] = (key, output_stat(written.abs_dest_path))
             rebuilt = frozenset(self.built)
-            self.session.record = SiteRecord(
+            site = self.session.record = SiteRecord(
                 site_key=self.site_key,
                 facts=self.facts,
                 pages=records,
@@ -405,6 +439,9 @@ class PartialBuild:
                 tags=self.tags,
                 rebuilt=rebuilt,
             )
+            if self._restart is not None:
+                before = previous.digests if previous is not None else {}
+                self._restart.save(site, config.site_dir, rebuilt, before)
             if previous is not None:
                 how = f"incremental, {self.full_reason}" if self.full_reason else "incremental"
                 log.info(f"glossary: rebuilt {len(rebuilt)} of {len(records)} pages ({how})")

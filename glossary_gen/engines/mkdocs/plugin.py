@@ -211,7 +211,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     def _partial_build(self, config: MkDocsConfig) -> PartialBuild:
         if self.partial is None:
-            self.partial = PartialBuild(config)
+            settings = self.settings
+            cache = (settings.cache_dir, settings.entries_dir) if settings else (None, None)
+            self.partial = PartialBuild(config, *cache)
         return self.partial
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:

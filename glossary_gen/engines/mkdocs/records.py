@@ -61,6 +61,8 @@ class SiteRecord:
     tags: str
     #: Pages built by that build (for tests and the log line).
     rebuilt: frozenset[str] = frozenset()
+    #: SHA-256 of each page's HTML as kept for a new server (:mod:`.restart`), by source path.
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
