@@ -24,6 +24,7 @@ from test_partial_build import (  # the sites and helpers of the in-process rebu
 import glossary_gen
 from glossary_gen.engines.mkdocs import records
 from glossary_gen.engines.mkdocs.records import session
+from glossary_gen.engines.mkdocs.restart import wait_saved
 
 CACHED = CONFIG.replace("cache_dir: ''", "cache_dir: ../cache")
 
@@ -58,6 +59,7 @@ def new_server(site: Path) -> set[str]:
     out = site / f"served{SERVERS[0]}"
     config = load_config(str(site / "mkdocs.yml"), site_dir=str(out))
     build(config, dirty=True)
+    wait_saved()  # the record is written a moment after the build
     record = session(str(site / "mkdocs.yml"), str(out)).record
     assert record is not None
     full = full_build(site)

@@ -30,6 +30,7 @@ import os
 import pickle
 import re
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,7 +51,17 @@ CODE = ("", "core", "schema", "site", "fences", "engines/mkdocs", "run")
 #: A page's output stat that no file has: the page is written from its stored HTML, or rebuilt.
 UNWRITTEN = (-1, -1)
 
+#: Seconds after a build at which its record is written (while the server waits for an edit).
+SAVE_DELAY = 0.3
+
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+_saving: threading.Timer | None = None
+
+
+def wait_saved() -> None:
+    """Wait until the record of the last build is written (a new build reads it)."""
+    if _saving is not None:
+        _saving.join()
 
 
 def config_stamp(config: MkDocsConfig) -> str:
@@ -123,6 +134,7 @@ class RestartStore:
         there yet (:data:`UNWRITTEN`); None when there is none that applies."""
         from glossary_gen.engines.mkdocs.records import SiteRecord
 
+        wait_saved()
         data = self._store.get_bytes(_name(self._config_file, "site"))
         if data is None:
             return None
@@ -172,7 +184,10 @@ class RestartStore:
     ) -> None:
         """Keep ``record`` with the HTML of the pages this build wrote (``built``); the other
         pages' HTML is the one stored before (``before``: its SHA-256 by page). Sets
-        ``record.digests``."""
+        ``record.digests``. The HTML is stored now; the record (megabytes of search entries at
+        1,000 pages) a moment later, by a thread that the process waits for when it ends."""
+        global _saving
+        wait_saved()  # in order
         digests = record.digests
         for src, page in record.pages.items():
             path = record.outputs.get(src)
@@ -186,9 +201,16 @@ class RestartStore:
                     self._store.put_bytes(self._page_name(src), data)
             elif src in before and page.output is not None:
                 digests[src] = before[src]
-        root = os.path.abspath(site_dir)
-        outputs = {src: os.path.relpath(path, root) for src, path in record.outputs.items()}
+        root = os.path.join(site_dir, "")
+        outputs = {
+            src: path[len(root) :] if path.startswith(root) else os.path.relpath(path, root)
+            for src, path in record.outputs.items()
+        }
         kept = replace(record, outputs=outputs, files={}, rebuilt=frozenset())
+        _saving = threading.Timer(SAVE_DELAY, self._write, (kept,))
+        _saving.start()
+
+    def _write(self, kept: SiteRecord) -> None:
         try:
             blob = pickle.dumps((self._stamp, kept), protocol=pickle.HIGHEST_PROTOCOL)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
