@@ -5,6 +5,7 @@ setting and a package upgrade are seen; a tampered record is never trusted."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -125,3 +126,29 @@ def test_without_a_dirty_build_nothing_is_restored(site: Path) -> None:
     build(load_config(str(site / "mkdocs.yml"), site_dir=str(out)))
     record = session(str(site / "mkdocs.yml"), str(out)).record
     assert record is not None and set(record.rebuilt) == ALL_PAGES
+
+
+def test_the_configuration_stamp_is_the_same_in_every_process(site: Path) -> None:
+    """Sets (MkDocs' ``static_templates``) iterate in another order in another process."""
+    import subprocess
+    import sys
+
+    code = (
+        "from mkdocs.config import load_config\n"
+        "from glossary_gen.engines.mkdocs.restart import config_stamp\n"
+        "c = load_config('mkdocs.yml')\n"
+        "c.plugins.on_config(c)\n"
+        "print(config_stamp(c))\n"
+    )
+    stamps = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=site,
+            env={**os.environ, "PYTHONHASHSEED": seed, "NO_MKDOCS_2_WARNING": "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(stamps) == 1 and "404.html" in stamps.pop()

@@ -31,6 +31,7 @@ import pickle
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,22 +66,40 @@ def wait_saved() -> None:
 
 
 def config_stamp(config: MkDocsConfig) -> str:
-    """The loaded configuration as every page sees it (not where the site is written)."""
+    """The loaded configuration as every page sees it (not where the site is written), the
+    same in every process (sets in order, no object addresses)."""
     parts = []
     for name, value in config.items():
         if name in ("site_dir", "dev_addr"):
             continue
         if name == "plugins":
             value = [
-                (
-                    key,
-                    type(plugin).__qualname__,
-                    sorted((k, repr(v)) for k, v in plugin.config.items()),
-                )
+                (key, type(plugin).__qualname__, dict(plugin.config.items()))
                 for key, plugin in value.items()
             ]
         parts.append((name, value))
-    return _ADDRESS.sub("", repr(parts))
+    return _canonical(parts)
+
+
+def _canonical(value: object, depth: int = 0) -> str:
+    """``repr`` that does not change from one process to the next."""
+    if depth > 30:
+        return type(value).__qualname__
+    if isinstance(value, Mapping):
+        items = sorted(
+            f"{_canonical(k, depth + 1)}:{_canonical(v, depth + 1)}" for k, v in value.items()
+        )
+        extra = [
+            _canonical(getattr(value, name), depth + 1)
+            for name in ("name", "dirs", "static_templates", "custom_dir")
+            if not isinstance(value, dict) and hasattr(value, name)
+        ]
+        return f"{type(value).__qualname__}{{{','.join(items)}|{','.join(extra)}}}"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_canonical(v, depth + 1) for v in value)) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_canonical(v, depth + 1) for v in value) + "]"
+    return _ADDRESS.sub("", repr(value))
 
 
 def stamp(config: MkDocsConfig, site_key: str) -> str:
