@@ -206,7 +206,9 @@ class RestartStore:
         ``record.digests``. The HTML is stored now; the record (megabytes of search entries at
         1,000 pages) a moment later, by a thread that the process waits for when it ends."""
         global _saving
-        wait_saved()  # in order
+        if _saving is not None:  # this record replaces the last build's, if not written yet
+            _saving.cancel()
+            _saving.join()
         digests = record.digests
         for src, page in record.pages.items():
             path = record.outputs.get(src)
