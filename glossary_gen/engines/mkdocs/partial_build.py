@@ -53,7 +53,7 @@ from glossary_gen.engines.mkdocs.records import (
     session,
     site_key,
 )
-from glossary_gen.engines.mkdocs.restart import UNWRITTEN, RestartStore
+from glossary_gen.engines.mkdocs.restart import RestartStore, restart_from
 from glossary_gen.engines.mkdocs.search_and_tags import SearchEntry
 from glossary_gen.incremental import ANYTHING, Fact, LinkFacts, mentions, text_key
 
@@ -239,12 +239,11 @@ class PartialBuild:
         page's Markdown included); ``render`` makes a kept term page's Markdown after all (when
         the navigation changed). Returns the term pages to render now."""
         self.files, self.facts, self._render = files, facts, render
-        if self._cache is not None and self._log.dirty:
-            self._restart = RestartStore.open(self.config, self.site_key, *self._cache)
-            if self.previous is None and self._restart is not None:
-                self.previous = self._restart.load(self.config.site_dir)
-                self.restored = self.previous is not None
-                self.full_reason = full_build_reason(self.config, self.previous, self.site_key)
+        if self._cache is not None and self._log.dirty:  # a new server: the last one's record
+            self._restart, self.previous, self.restored = restart_from(
+                self.config, self.site_key, self._cache, self.previous
+            )
+            self.full_reason = full_build_reason(self.config, self.previous, self.site_key)
         previous = self.previous if self.incremental else None
         changed: set[Fact] = set()
         appeared: set[str] = set()
@@ -273,8 +272,9 @@ class PartialBuild:
                 self.keys[src], self.sources[src] = key, source
                 record = previous.pages.get(src) if previous is not None else None
                 why = _why_rebuild(record, key, source, changed, appeared, file.abs_dest_path)
-                if why == _OUTPUT and record is not None and record.output == UNWRITTEN:
-                    why = self._write_stored(src, record, file.abs_dest_path)
+                restart = self._restart if why == _OUTPUT else None
+                if restart and restart.write_kept(src, record, previous, file.abs_dest_path):
+                    why = ""  # a page of the server before this process: its stored HTML
                 if src in listings and not why:  # read for its listings; written if they changed
                     self._listing_only.add(src)
                 modified = bool(why) or src in listings
@@ -291,15 +291,6 @@ class PartialBuild:
                     kept is None or kept[0] != key or output_stat(file.abs_dest_path) != kept[1],
                 )
         return to_render
-
-    def _write_stored(self, src: str, record: PageRecord, output: str) -> str:
-        """A page kept from a server before this process: write its stored HTML ("" when it
-        could, else why the page is rebuilt)."""
-        digest = self.previous.digests.get(src) if self.previous is not None else None
-        if self._restart is None or not self._restart.write_page(src, digest, output):
-            return _OUTPUT
-        record.output = output_stat(output)
-        return ""
 
     def _decide(self, file: File, modified: bool) -> None:
         decision = self.decisions[file.src_uri] = _Decision(modified)
@@ -338,29 +329,11 @@ class PartialBuild:
             page.present_anchor_ids = record.anchors
         self.nav = nav_key(nav, config)
         if kept and self.previous is not None and self.nav != self.previous.nav:
-            self._read_all(config, files, kept)
+            _read_all(self, config, files, kept)
         self.tags = search_and_tags.complete_tags(config, files, records, self.modified)
         if self.previous is not None and self.tags == self.previous.tags:
             for src in self._listing_only:  # the same listings: the page as it was
                 self.decisions[src].modified = False
-
-    def _read_all(self, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:
-        """A page title in the navigation changed: every page shows it, so read the kept pages
-        now (MkDocs has read the others) and build them all."""
-        from mkdocs.commands.build import _populate_page
-
-        log.info("glossary: the navigation changed; rebuilding every page")
-        self.full_reason = "the navigation changed"
-        self._listing_only.clear()
-        for page in kept:
-            src = page.file.src_uri
-            self.decisions[src].modified = True
-            if self._render is not None and src in self.keys and not page.file.content_string:
-                self._render(src)
-            if page in self._titled:  # from the page again, as MkDocs does
-                del page.title
-            page.meta = {}
-            _populate_page(page, config, files)
 
     def page_built(self, page: Page, config: MkDocsConfig) -> None:
         """``on_post_page``: the search entries Material's search plugin made of the page."""
@@ -451,3 +424,22 @@ class PartialBuild:
     def stop(self) -> None:
         """Undo the logging changes (also after a failed build)."""
         self._log.stop()
+
+
+def _read_all(build: PartialBuild, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:
+    """A page title in the navigation changed: every page shows it, so read the kept pages
+    now (MkDocs has read the others) and build them all."""
+    from mkdocs.commands.build import _populate_page
+
+    log.info("glossary: the navigation changed; rebuilding every page")
+    build.full_reason = "the navigation changed"
+    build._listing_only.clear()
+    for page in kept:
+        src = page.file.src_uri
+        build.decisions[src].modified = True
+        if build._render is not None and src in build.keys and not page.file.content_string:
+            build._render(src)
+        if page in build._titled:  # from the page again, as MkDocs does
+            del page.title
+        page.meta = {}
+        _populate_page(page, config, files)

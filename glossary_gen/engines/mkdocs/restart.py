@@ -36,13 +36,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from glossary_gen.engines.mkdocs.records import output_stat
 from glossary_gen.run.cache import ResultStore, open_store
 from glossary_gen.run.entry_cache import code_stamp, environment_stamp
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-    from glossary_gen.engines.mkdocs.records import SiteRecord
+    from glossary_gen.engines.mkdocs.records import PageRecord, SiteRecord
 
 #: Bump when the shape of a stored record (or of the objects in it) changes.
 FORMAT = 1
@@ -130,6 +131,22 @@ def _name(*parts: str) -> str:
     return digest.hexdigest()[:40]
 
 
+def restart_from(
+    config: MkDocsConfig,
+    site_key: str,
+    cache: tuple[Path | None, Path | None],
+    previous: SiteRecord | None,
+) -> tuple[RestartStore | None, SiteRecord | None, bool]:
+    """For a dirty build: the store (``cache``: the cache folder and the entries folder), the
+    record to start from (``previous``, this process's, else the stored one) and whether it is
+    the stored one."""
+    store = RestartStore.open(config, site_key, *cache)
+    if previous is not None or store is None:
+        return store, previous, False
+    loaded = store.load(config.site_dir)
+    return store, loaded, loaded is not None
+
+
 class RestartStore:
     """The stored build of one site (``mkdocs.yml``) and the HTML of its pages."""
 
@@ -183,6 +200,19 @@ class RestartStore:
         }
         outputs = {src: os.path.join(site_dir, path) for src, path in record.outputs.items()}
         return replace(record, pages=pages, outputs=outputs, files={}, rebuilt=frozenset())
+
+    def write_kept(
+        self, src: str, page: PageRecord | None, site: SiteRecord | None, path: str
+    ) -> bool:
+        """A page the first build of this process keeps from the stored record (``site``):
+        write its stored HTML to ``path`` and note the file in ``page``; False when it cannot
+        (the page is built)."""
+        if page is None or site is None or page.output != UNWRITTEN:
+            return False
+        if not self.write_page(src, site.digests.get(src), path):
+            return False
+        page.output = output_stat(path)
+        return True
 
     def write_page(self, src: str, expected: str | None, path: str) -> bool:
         """Write the stored HTML of the page ``src`` to ``path``; False when there is none (or
