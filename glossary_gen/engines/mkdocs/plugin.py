@@ -72,7 +72,11 @@ from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.engines.mkdocs.problems_banner import banner, entry_problems, insert_banner
-from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
+from glossary_gen.engines.mkdocs.serve_process import (
+    collect_idle,
+    compiled_templates,
+    warm_theme,
+)
 from glossary_gen.engines.mkdocs.watch import watch_entries
 from glossary_gen.fences.pyodide import (
     PYODIDE_CDN,
@@ -174,7 +178,13 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     # -- configuration --
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+    @event_priority(100)  # first: the search plugin renders a template in its on_config
+    def _warm_theme(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self.config.enabled:
+            warm_theme(config.theme)
+        return config
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
         base_dir = Path(config.config_file_path or ".").resolve().parent
@@ -197,6 +207,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         _add_extensions_theme_and_assets(config, self.extension)
         return config
 
+    on_config = CombinedEvent(_warm_theme, _configure)
+
     # -- incremental builds (see partial_build) --
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -211,7 +223,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     def _partial_build(self, config: MkDocsConfig) -> PartialBuild:
         if self.partial is None:
-            self.partial = PartialBuild(config)
+            settings = self.settings
+            cache = (settings.cache_dir, settings.entries_dir) if settings else (None, None)
+            self.partial = PartialBuild(config, *cache)
         return self.partial
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
