@@ -69,6 +69,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Last updated": "Mis à jour le",
         "All terms": "Tous les termes",
         "Jump to letter": "Aller à la lettre",
+        "Tags": "Étiquettes",
+        "Tag:": "Étiquette :",
+        "All tags": "Toutes les étiquettes",
+        "Terms tagged": "Termes avec l'étiquette",
+        "Every tag of the glossary.": "Toutes les étiquettes du glossaire.",
     },
     "de": {
         "Also known as": "Auch bekannt als",
@@ -79,6 +84,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Last updated": "Zuletzt geändert",
         "All terms": "Alle Begriffe",
         "Jump to letter": "Zum Buchstaben",
+        "Tags": "Schlagwörter",
+        "Tag:": "Schlagwort:",
+        "All tags": "Alle Schlagwörter",
+        "Terms tagged": "Begriffe mit dem Schlagwort",
+        "Every tag of the glossary.": "Alle Schlagwörter des Glossars.",
     },
     "es": {
         "Also known as": "También llamado",
@@ -89,6 +99,11 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Last updated": "Actualizado el",
         "All terms": "Todos los términos",
         "Jump to letter": "Ir a la letra",
+        "Tags": "Etiquetas",
+        "Tag:": "Etiqueta:",
+        "All tags": "Todas las etiquetas",
+        "Terms tagged": "Términos con la etiqueta",
+        "Every tag of the glossary.": "Todas las etiquetas del glosario.",
     },
 }
 

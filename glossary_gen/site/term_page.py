@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from glossary_gen.core.diagnostics import Diagnostic
 from glossary_gen.core.markup import too_deep
-from glossary_gen.core.model import Entry
+from glossary_gen.core.model import Entry, slugify
 from glossary_gen.site.code_blocks import CodeBlockRenderer
 from glossary_gen.site.page import PageDoc, RenderContext, RenderedPage, RenderOptions
 from glossary_gen.site.summary_html import term_card
@@ -127,6 +127,13 @@ def term_json_ld(context: RenderContext, entry: Entry, summary: str, date: _dt.d
     return f'<script type="application/ld+json">{script_json(data)}</script>'
 
 
+def tag_url(context: RenderContext, tag: str) -> str:
+    """The site-root-relative URL of a tag's page (``fr/glossary/tags/activation/``), as
+    :func:`glossary_gen.site.pages.render_tag_pages` writes it."""
+    stem = f"{context.options.url_prefix}tags/{slugify(tag) or 'tag'}"
+    return stem + "/" if context.options.directory_urls else stem + ".html"
+
+
 class TermPageRenderer:
     """Writes the page of one published entry."""
 
@@ -141,12 +148,20 @@ class TermPageRenderer:
         doc = context.new_page()
         diagnostics: list[Diagnostic] = []
         summary = linker.summaries.get(entry.slug) or plain_text(entry.summary)
-        meta = {
+        meta: dict[str, object] = {
             "title": html.escape(entry.title),
             "description": html.escape(summary),
             "tags": [html.escape(context.tag_title(t.value)) for t in entry.tags],
             "glossary_entry": entry.slug,
         }
+        versions = context.versions
+        if versions is not None and versions.lang != versions.default and entry.tags:
+            # A translation's tags link to its language's tag pages (engines with a tags plugin
+            # of their own show these instead of theirs: see engines/mkdocs/search_and_tags.py).
+            meta["glossary_tag_links"] = [
+                {"name": html.escape(context.tag_title(t.value)), "url": tag_url(context, t.value)}
+                for t in entry.tags
+            ]
         doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "")
         if _has_h1(entry):
             # The theme prints the title as the H1 unless the content has one (Material does).
