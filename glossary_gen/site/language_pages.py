@@ -147,6 +147,7 @@ def build_languages(
                 options,
                 url_prefix=f"{lang}/{prefix}",
                 index_title=INDEX_TITLES.get(lang, options.index_title),
+                labels=languages.words(lang),
                 tag_titles={**options.tag_titles, **dict((tag_titles or {}).get(lang, ()))},
             ),
             src_of=src_of,

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 
 from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.languages import widget_words
 from glossary_gen.core.markup import too_deep
 from glossary_gen.core.model import Entry, slugify
 from glossary_gen.site.code_blocks import CodeBlockRenderer
@@ -175,6 +176,14 @@ class TermPageRenderer:
         if versions is not None and (switcher := versions.switcher(entry.slug, linker.page_link)):
             doc.html_block(switcher, indexed=False)
             doc.fragments.head.append(versions.alternates(entry.slug, url))
+        if words := widget_words(context.options.labels):
+            # live.js's words in the page's language: a data attribute (no script, nothing more
+            # for the CSP); entries cannot write data-* attributes (the sanitizer drops them).
+            data = attr(json.dumps(words, ensure_ascii=False, sort_keys=True))
+            doc.html_block(
+                f'<div class="glossary-words" hidden data-glossary-words="{data}"></div>',
+                indexed=False,
+            )
 
         if too_deep(entry):
             # Markdown nested this deep would crash or stall the Markdown engine or the search
@@ -284,7 +293,9 @@ class TermPageRenderer:
         index_link = linker.page_link(context.index_src, context.index_url)
         footer.append(f'<a href="{attr(index_link)}">{context.label("All terms")}</a>')
         contribute = (
-            context.edit_links.footer(entry, linker.page_url, link=linker.page_link)
+            context.edit_links.footer(
+                entry, linker.page_url, link=linker.page_link, say=context.label
+            )
             if context.edit_links is not None
             else []
         )

@@ -161,6 +161,9 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     ``entries/<slug>.md`` (see :mod:`glossary_gen.core.languages`)."""
     section_names = c.Optional(c.Type(dict))
     """Section headings per translated language, over the built-in ones: ``{fr: {ELI5: ...}}``."""
+    labels = c.Optional(c.Type(dict))
+    """The pages' own words per translated language, over the built-in ones:
+    ``{fr: {"Edit this term": "Corriger ce terme"}}``."""
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-call]  # same
