@@ -98,3 +98,25 @@ def test_hostile_labels_are_configuration_errors(labels, message):
 def test_labels_need_languages():
     with pytest.raises(ConfigError, match="'labels' needs 'languages"):
         settings_from_options({"labels": {"fr": {}}}, Path("."), "mkdocs.yml")
+
+
+def test_a_playground_on_a_french_page_says_its_note_in_french(write_entry, tmp_path):
+    from test_live import DEFS, entry_with, settings
+
+    from glossary_gen.core.languages import label
+    from glossary_gen.fences.evaluate import evaluate_live
+    from glossary_gen.fences.playground import PLAYGROUND_NOTE, render_playground
+
+    entry = entry_with(
+        write_entry, DEFS + "```playground\nfunction: relu\nx: [-5, 5]\nvalue: 2.5\n```\n"
+    )
+    results = evaluate_live([entry], settings(tmp_path))
+    (playground,) = results.by_key.values()
+    fr = render_playground(playground, lambda text: label("fr", text))
+    assert "Déplacez le curseur pour exécuter <code>relu</code> depuis cette page" in fr
+    assert "valeur\"" in fr  # the number field's name
+    assert "Move the slider" not in fr
+    en = render_playground(playground)
+    assert f"Move the slider to run <code>relu</code> {PLAYGROUND_NOTE}" in en
+    for lang, words in LABELS.items():
+        assert PLAYGROUND_NOTE in words, lang

@@ -109,6 +109,14 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "Python n'a pas pu être chargé :",
         "Edit this term": "Modifier ce terme",
         "Suggest a new term": "Proposer un nouveau terme",
+        "Move the slider to run": "Déplacez le curseur pour exécuter",
+        "value": "valeur",
+        # The playground's note, after the function's name.
+        "from this page in your browser (Python is downloaded on first use); the dot on the "
+        "plot marks the result.": (
+            "depuis cette page dans votre navigateur (Python est téléchargé à la première utilisation) ; "
+            "le point sur le graphique marque le résultat."
+        ),
     },
     "de": {
         "Also known as": "Auch bekannt als",
@@ -159,6 +167,14 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "Python konnte nicht geladen werden:",
         "Edit this term": "Diesen Begriff bearbeiten",
         "Suggest a new term": "Einen neuen Begriff vorschlagen",
+        "Move the slider to run": "Bewegen Sie den Schieberegler, um",
+        "value": "Wert",
+        # The playground's note, after the function's name.
+        "from this page in your browser (Python is downloaded on first use); the dot on the "
+        "plot marks the result.": (
+            "auf dieser Seite im Browser auszuführen (Python wird bei der ersten Nutzung geladen); "
+            "der Punkt im Diagramm zeigt das Ergebnis."
+        ),
     },
     "es": {
         "Also known as": "También llamado",
@@ -207,6 +223,14 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "No se pudo cargar Python:",
         "Edit this term": "Editar este término",
         "Suggest a new term": "Sugerir un término nuevo",
+        "Move the slider to run": "Mueva el control deslizante para ejecutar",
+        "value": "valor",
+        # The playground's note, after the function's name.
+        "from this page in your browser (Python is downloaded on first use); the dot on the "
+        "plot marks the result.": (
+            "desde esta página en su navegador (Python se descarga la primera vez); "
+            "el punto del gráfico marca el resultado."
+        ),
     },
 }
 

@@ -136,7 +136,15 @@ class CodeBlockRenderer:
         else as it is."""
         context = self.context
         result = context.doctest_results.get(entry.slug)
-        ctx = FenceContext(entry, block, index, context.glossary, result, context.linker.page_url)
+        ctx = FenceContext(
+            entry,
+            block,
+            index,
+            context.glossary,
+            result,
+            context.linker.page_url,
+            say=context.label,
+        )
         if self._formatted(ctx, doc):
             return ctx.diagnostics
         if block.is_doctest:
