@@ -114,7 +114,7 @@ def test_a_playground_on_a_french_page_says_its_note_in_french(write_entry, tmp_
     (playground,) = results.by_key.values()
     fr = render_playground(playground, lambda text: label("fr", text))
     assert "Déplacez le curseur pour exécuter <code>relu</code> depuis cette page" in fr
-    assert "valeur\"" in fr  # the number field's name
+    assert 'valeur"' in fr  # the number field's name
     assert "Move the slider" not in fr
     en = render_playground(playground)
     assert f"Move the slider to run <code>relu</code> {PLAYGROUND_NOTE}" in en
