@@ -26,7 +26,8 @@ def tagged_site(folder: Path) -> Path:
     site = translated_site(folder)
     (site / "entries/fr/relu.md").write_text(
         RELU_FR.replace(
-            "aliases: [redresseur]\n", "aliases: [redresseur]\ntags: [activation-functions]\n"
+            "aliases: [redresseur]\n",
+            "aliases: [redresseur]\ntags: [activation-functions, '<img src=x onerror=alert(1)>']\n",
         ),
         "utf-8",
     )
@@ -80,6 +81,15 @@ def test_a_translations_tags_link_to_its_languages_tag_pages(site):
     en_nav = re.search(r'<nav class="md-tags".*?</nav>', en, re.S)
     assert en_nav is not None and "tags/#tag:activation-functions" in en_nav.group(0)
     assert "fr/glossary/tags" not in en_nav.group(0)
+
+
+def test_a_hostile_tag_of_a_translation_is_text(site):
+    fr = page(site, "fr/glossary/relu")
+    nav = re.search(r'<nav class="md-tags".*?</nav>', fr, re.S)
+    assert nav is not None
+    assert "&lt;img src=x onerror=alert(1)&gt;" in nav.group(0)
+    assert "<img src=x" not in fr
+    assert (site / "fr/glossary/tags/img-src-x-onerror-alert-1/index.html").is_file()
 
 
 def test_the_built_site_passes_the_audit(site):
