@@ -224,12 +224,13 @@ def render_key(renderer: Renderer, entry: Entry, site: str) -> tuple[object, ...
     glossary, linker = renderer.glossary, renderer.linker
     tips, texts, by_slug, srcs = linker.tooltips, linker.summaries, glossary.by_slug, linker.src_of
 
-    def shown(slugs: Iterable[str]) -> tuple[tuple[str, str, str, str], ...]:
-        """How the page shows other terms: title, summary (lists) and tooltip (links)."""
+    def shown(slugs: Iterable[str]) -> tuple[tuple[str, str, str, str, str], ...]:
+        """How the page shows other terms: title, summary as written (the cards render its
+        markup), as plain text (lists) and tooltip (links)."""
         return tuple(
-            (s, by_slug[s].title, texts.get(s, ""), tips.get(s, ""))
+            (s, by_slug[s].title, by_slug[s].summary, texts.get(s, ""), tips.get(s, ""))
             if s in srcs
-            else (s, "", "", "")
+            else (s, "", "", "", "")
             for s in slugs
         )
 

@@ -166,6 +166,18 @@ def test_a_summary_is_part_of_the_pages_that_list_it(glossary_dir: Path, write_e
     assert before["gamma"] == after["gamma"]
 
 
+def test_a_summarys_markup_alone_is_part_of_the_pages_that_list_it(
+    glossary_dir: Path, write_entry
+) -> None:
+    """Backticks change the related-terms card (code) but not the plain text or the tooltip."""
+    write_entry("beta.md", entry("Beta", summary="Beta uses relu.", body="Alpha and beta."))
+    before = keys(glossary_dir)
+    write_entry("beta.md", entry("Beta", summary="Beta uses `relu`.", body="Alpha and beta."))
+    after = keys(glossary_dir)
+    assert before["alpha"] != after["alpha"]
+    assert before["gamma"] == after["gamma"]
+
+
 def test_a_backlink_shows_on_the_page_it_points_to(glossary_dir: Path, write_entry) -> None:
     before = keys(glossary_dir)
     write_entry(

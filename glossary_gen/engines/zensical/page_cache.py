@@ -59,14 +59,9 @@ def page_digest(text: str) -> str:
 def term_digest(renderer: Renderer, entry: Entry, problems: Sequence[str] = ()) -> str:
     """A term page's digest without rendering it: of its render key
     (:func:`~glossary_gen.incremental.render_key`, everything the page's Markdown is made from
-    besides the site), of the related terms' summaries as written (their cards render them) and
-    of the problems ``check`` found in the entry. The site is the cache's (:func:`site_key`)."""
-    glossary = renderer.glossary
-    related = tuple(
-        glossary.by_slug[s].summary if s in glossary.by_slug else None
-        for s in glossary.related.get(entry.slug, ())
-    )
-    key = repr(("term", render_key(renderer, entry, ""), related, tuple(problems)))
+    besides the site) and of the problems ``check`` found in the entry. The site is the
+    cache's (:func:`site_key`)."""
+    key = repr(("term", render_key(renderer, entry, ""), tuple(problems)))
     return "term:" + page_digest(key)
 
 
