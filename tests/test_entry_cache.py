@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import glossary_gen
-from glossary_gen.core.config import EntryModel, SectionSpec, Settings
+from glossary_gen.core.config import DEFAULT_MODEL, EntryModel, SectionSpec, Settings
 from glossary_gen.pipeline import CheckResult, check
 from glossary_gen.run import entry_cache
 
@@ -176,8 +176,8 @@ def test_a_new_day_re_runs_validation_only(
     blob = next((glossary.parent / "cache" / "entries").glob("*.bin"))
     store = entry_cache.open_store(glossary.parent / "cache", "entries", glossary)
     assert store is not None
-    stamp, _day, records, found = pickle.loads(store.get_bytes(blob.stem) or b"")
-    store.put_bytes(blob.stem, pickle.dumps((stamp, "2000-01-01", records, found)))
+    stamp, _day, records, found = entry_cache._decode(store.get_bytes(blob.stem) or b"")
+    store.put_bytes(blob.stem, entry_cache._encode((stamp, "2000-01-01", records, found)))
     check(settings(glossary))
     assert parsed == [] and sorted(validated) == ["alpha", "beta", "gamma"]
 
@@ -206,7 +206,7 @@ def test_a_tampered_cache_is_ignored_and_never_unpickled(
     # A pickle that runs code when loaded, behind a copied header and MAC: never loaded.
     marker = tmp_path / "pwned"
     header = raw[: raw.index(b"\n") + 1 + 64]
-    blob.write_bytes(header + pickle.dumps(_Payload(marker)))
+    blob.write_bytes(header + b"P" + pickle.dumps(_Payload(marker)))
     assert report(check(settings(glossary))) == expected
     assert not marker.exists()
     # Garbage and an empty file: misses too.
@@ -248,7 +248,7 @@ def _stored(entries: Path) -> dict[tuple[str, str], object]:
     store = entry_cache.open_store(entries.parent / "cache", "entries", entries)
     assert store is not None
     (blob,) = (entries.parent / "cache" / "entries").glob("*.bin")
-    _stamp, _day, records, _found = pickle.loads(store.get_bytes(blob.stem) or b"")
+    _stamp, _day, records, _found = entry_cache._decode(store.get_bytes(blob.stem) or b"")
     assert isinstance(records, dict)
     return records
 
@@ -434,3 +434,33 @@ def test_an_entry_marshal_cannot_encode_is_still_cached(glossary: Path) -> None:
     again = pickle.loads(entry_cache._dumps(plain))
     assert again.meta == plain.meta and again.positions == plain.positions
     assert again.related == plain.related and again.file == plain.file
+
+
+def test_a_record_is_plain_data_and_falls_back_to_pickle(glossary: Path) -> None:
+    from glossary_gen.core.diagnostics import error, warning
+
+    records: entry_cache.Records = {}
+    entry_cache.load_validated(glossary, DEFAULT_MODEL, None, records)
+    key = next(iter(records))
+    digest, entry, _loaded, _checked = records[key]
+    assert entry is not None
+    found = (warning("a.md", 3, 4, "w-code", "a warning", "a hint"),)
+    records[key] = (digest, entry, (error("a.md", 1, 2, "e-code", "broken"),), found)
+    stored = ("stamp", "2026-01-01", records, found)
+    blob = entry_cache._encode(stored)
+    assert blob[:1] == b"M"  # marshal: no pickle opcodes, nothing that runs code when read
+    _assert_same_records(entry_cache._decode(blob), stored)
+    odd = replace(entry, meta={**entry.meta, "odd": object()})  # not plain data: a pickle
+    records[key] = (digest, odd, (), None)
+    blob = entry_cache._encode(stored)
+    assert blob[:1] == b"P"
+    again = entry_cache._decode(blob)
+    assert isinstance(again, tuple) and again[2][key][1].title == entry.title
+
+
+def _assert_same_records(decoded: object, stored: tuple) -> None:  # type: ignore[type-arg]
+    assert isinstance(decoded, tuple) and decoded[:2] == stored[:2] and decoded[3] == stored[3]
+    for key, (digest, entry, loaded, checked) in stored[2].items():
+        got = decoded[2][key]
+        assert got[0] == digest and got[2] == loaded and got[3] == checked
+        assert vars(got[1]) == vars(entry) and type(got[1].file) is type(entry.file)

@@ -14,8 +14,9 @@ again only the files whose bytes changed.
   discards every entry. Today's date (``updated:`` may not be in the future) re-runs the
   validation rules only.
 * **Authenticated** with the doctest cache's key and MAC (:meth:`ResultStore.get_bytes`): the
-  record is unpickled only after its MAC is checked, so a file someone else wrote, or a
-  tampered one, is a miss (DESIGN.md section 9). Any problem with the store only costs time.
+  record (marshal data; a pickle only for what marshal cannot hold) is decoded only after its
+  MAC is checked, so a file someone else wrote, or a tampered one, is a miss (DESIGN.md
+  section 9). Any problem with the store only costs time.
 * **Pruned.** A record holds only the files present at its last run, under one stamp (a new
   stamp replaces the old record). Records of other entries folders (a temporary checkout, a
   renamed folder) are removed when a record is written: those unused for :data:`MAX_AGE`, and
@@ -50,7 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from glossary_gen.core.config import EntryModel
-from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.diagnostics import Diagnostic, Severity
 from glossary_gen.core.loader import (
     entry_files,
     parse_entry,
@@ -71,7 +72,7 @@ __all__ = [
 ]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
-FORMAT = 3
+FORMAT = 4
 NAMESPACE = "entries"
 
 #: Records of other entries folders kept at most (the one just written is always kept) ...
@@ -147,9 +148,12 @@ def _record_name(entries_dir: Path) -> str:
 
 # --- the record's encoding -----------------------------------------------------------------------
 # An entry is a hundred small objects; pickling each costs more than everything else a cold run
-# writes. Its plain data (front matter, positions, and the fields of its located parts) is
-# encoded with marshal in one call, and the parts are rebuilt from their fields without running
-# their __init__ (what pickle does for them too). Decoded only after the record's MAC is checked.
+# writes. The whole record is plain data encoded with marshal in one call (b"M"): per file its
+# path, digest, the entry's fields (its parts as their fields' dicts, its file as text) and the
+# diagnostics as tuples. The parts are rebuilt from their fields without running their __init__
+# (what pickle does for them too). Something marshal cannot encode (a part of another class, a
+# value that is not YAML data) makes the record a pickle instead (b"P"). Either is decoded only
+# after the record's MAC is checked.
 
 #: The entry's fields that hold parts, and the class of their parts.
 _PARTS: dict[str, type] = {
@@ -164,9 +168,107 @@ _PARTS: dict[str, type] = {
     "wikilinks": WikiLink,
 }
 _new = object.__new__
+_PATH = type(Path())
+_MARSHAL, _PICKLE = b"M", b"P"
+#: A diagnostic as plain data: (path, line, column, severity, code, message, hint).
+_DiagnosticRow = tuple[str, int, int, str, str, str, str | None]
+
+
+class _NotPlain(Exception):
+    """A record holds something marshal's plain data cannot stand for."""
+
+
+def _entry_row(entry: Entry) -> dict[str, Any]:
+    if type(entry) is not Entry:
+        raise _NotPlain
+    state = dict(vars(entry))
+    for name, cls in _PARTS.items():
+        items = state[name]
+        fields = [vars(item) for item in items if type(item) is cls]
+        if len(fields) != len(items):
+            raise _NotPlain(name)  # a part of another class
+        state[name] = fields
+    file = state["file"]
+    if type(file) is not _PATH:
+        raise _NotPlain("file")
+    state["file"] = str(file)
+    return state
+
+
+def _entry_from_row(state: dict[str, Any]) -> Entry:
+    for name, cls in _PARTS.items():
+        built = []
+        for row in state[name]:
+            part: object = _new(cls)
+            part.__dict__.update(row)
+            built.append(part)
+        state[name] = tuple(built)
+    state["file"] = _PATH(state["file"])
+    entry: Entry = _new(Entry)
+    entry.__dict__.update(state)
+    return entry
+
+
+def _diagnostic_rows(found: tuple[Diagnostic, ...] | None) -> tuple[_DiagnosticRow, ...] | None:
+    if found is None:
+        return None
+    rows = []
+    for d in found:
+        if type(d) is not Diagnostic:
+            raise _NotPlain
+        rows.append((d.path, d.line, d.column, d.severity.value, d.code, d.message, d.hint))
+    return tuple(rows)
+
+
+def _diagnostics_from_rows(rows: tuple[_DiagnosticRow, ...]) -> tuple[Diagnostic, ...]:
+    return tuple(
+        Diagnostic(path, line, column, Severity(severity), code, message, hint)
+        for path, line, column, severity, code, message, hint in rows
+    )
+
+
+def _encode(stored: tuple[str, str, _Records, tuple[Diagnostic, ...]]) -> bytes:
+    """The bytes of a record ``(stamp, day, records, glossary findings)``."""
+    stamp, day, records, found = stored
+    try:
+        rows = [
+            (
+                path,
+                shown,
+                digest,
+                None if entry is None else _entry_row(entry),
+                _diagnostic_rows(loaded),
+                _diagnostic_rows(checked),
+            )
+            for (path, shown), (digest, entry, loaded, checked) in records.items()
+        ]
+        return _MARSHAL + marshal.dumps((stamp, day, rows, _diagnostic_rows(found)))
+    except (_NotPlain, ValueError, TypeError, KeyError):
+        return _PICKLE + _dumps(stored)
+
+
+def _decode(data: bytes) -> object:
+    """What :func:`_encode` was given (authenticated bytes only: a pickle may run code)."""
+    if data[:1] == _PICKLE:
+        return pickle.loads(data[1:])
+    if data[:1] != _MARSHAL:
+        raise ValueError("not a record")
+    stamp, day, rows, found = marshal.loads(data[1:])
+    records: _Records = {}
+    for path, shown, digest, state, loaded, checked in rows:
+        entry = None if state is None else _entry_from_row(state)
+        records[(path, shown)] = (
+            digest,
+            entry,
+            _diagnostics_from_rows(loaded),
+            None if checked is None else _diagnostics_from_rows(checked),
+        )
+    return stamp, day, records, _diagnostics_from_rows(found)
 
 
 def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[Any, ...]]:
+    """How pickle (a record marshal cannot encode) stores an entry: its plain data in one
+    marshal call where it can."""
     state = dict(vars(entry))
     try:
         parts = {}
@@ -216,7 +318,7 @@ def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnost
     if data is None:
         return "", {}, None
     try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
-        loaded = pickle.loads(data)
+        loaded = _decode(data)
     except (
         pickle.UnpicklingError,
         AttributeError,
@@ -225,6 +327,7 @@ def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnost
         TypeError,
         ValueError,
         KeyError,
+        IndexError,
     ):
         return "", {}, None
     if (
@@ -305,7 +408,7 @@ def load_validated(
         return entries, diagnostics
     try:
         stored = (stamp, today, records, glossary_found)
-        blob = _dumps(stored)
+        blob = _encode(stored)
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
         return entries, diagnostics
     store.put_bytes(name, blob)
