@@ -322,3 +322,21 @@ y: >-
     assert ours == tags(yaml.compose(text, Loader=yaml.SafeLoader))
     assert ("3", "tag:yaml.org,2002:int") in ours and ("'3'", "") not in ours
     assert ("2024-01-31", "tag:yaml.org,2002:timestamp") in ours
+
+
+def test_the_loader_makes_parts_as_their_constructors_do() -> None:
+    from dataclasses import fields
+
+    from glossary_gen.core import loader
+    from glossary_gen.core.model import Located, Section, WikiLink
+
+    made = (
+        (loader._located("a", 1, 2), Located("a", 1, 2)),
+        (loader._section("S", 2, 3, "text", 4), Section("S", 2, 3, "text", 4)),
+        (loader._wikilink("t", None, 5, 6, "[[t]]"), WikiLink("t", None, 5, 6, "[[t]]")),
+        (loader._wikilink("t", "x", 5, 6, "[[t|x]]"), WikiLink("t", "x", 5, 6, "[[t|x]]")),
+    )
+    for fast, usual in made:
+        assert type(fast) is type(usual) and fast == usual and vars(fast) == vars(usual)
+        # A field added to the model must be added to the loader's maker too.
+        assert list(vars(fast)) == [f.name for f in fields(usual)]
