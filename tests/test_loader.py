@@ -340,3 +340,24 @@ def test_the_loader_makes_parts_as_their_constructors_do() -> None:
         assert type(fast) is type(usual) and fast == usual and vars(fast) == vars(usual)
         # A field added to the model must be added to the loader's maker too.
         assert list(vars(fast)) == [f.name for f in fields(usual)]
+
+
+def test_the_loader_makes_an_entry_as_its_constructor_does(tmp_path: Path) -> None:
+    from dataclasses import fields
+
+    from glossary_gen.core.loader import parse_entry
+    from glossary_gen.core.model import Entry
+
+    text = (
+        "---\ntitle: T\naliases: [A]\nrelated: [R]\ntags: [t]\nrequires: [numpy]\n"
+        "sources:\n  - title: B\n    url: https://example.org\n---\n"
+        "## Summary\n\nS [[R]].\n\n<!--\n```python\n>>> 1\n1\n```\n-->\n"
+        "```python\n>>> 2\n2\n```\n"
+    )
+    entry, problems = parse_entry(text.encode(), tmp_path / "t.md", "entries/t.md")
+    assert entry is not None and problems == []
+    usual = Entry(**{f.name: getattr(entry, f.name) for f in fields(Entry)})
+    assert type(entry) is Entry and vars(entry) == vars(usual)
+    # A field added to Entry must be set by the loader too, and nothing else.
+    assert list(vars(entry)) == [f.name for f in fields(Entry)]
+    assert entry.hidden_code and entry.code_blocks and entry.requires and entry.sources
