@@ -48,7 +48,7 @@ import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from glossary_gen.core.config import EntryModel
 from glossary_gen.core.diagnostics import Diagnostic, Severity
@@ -178,32 +178,29 @@ class _NotPlain(Exception):
     """A record holds something marshal's plain data cannot stand for."""
 
 
-def _entry_row(entry: Entry) -> dict[str, Any]:
-    if type(entry) is not Entry:
+def _entry_row(entry: Entry) -> dict[str, object]:
+    if type(entry) is not Entry or type(entry.file) is not _PATH:
         raise _NotPlain
-    state = dict(vars(entry))
+    state: dict[str, object] = dict(vars(entry))
     for name, cls in _PARTS.items():
-        items = state[name]
+        items: tuple[object, ...] = getattr(entry, name)
         fields = [vars(item) for item in items if type(item) is cls]
         if len(fields) != len(items):
             raise _NotPlain(name)  # a part of another class
         state[name] = fields
-    file = state["file"]
-    if type(file) is not _PATH:
-        raise _NotPlain("file")
-    state["file"] = str(file)
+    state["file"] = str(entry.file)
     return state
 
 
-def _entry_from_row(state: dict[str, Any]) -> Entry:
+def _entry_from_row(state: dict[str, object]) -> Entry:
     for name, cls in _PARTS.items():
         built = []
-        for row in state[name]:
+        for row in cast("list[dict[str, object]]", state[name]):
             part: object = _new(cls)
             part.__dict__.update(row)
             built.append(part)
         state[name] = tuple(built)
-    state["file"] = _PATH(state["file"])
+    state["file"] = _PATH(cast(str, state["file"]))
     entry: Entry = _new(Entry)
     entry.__dict__.update(state)
     return entry
