@@ -52,6 +52,7 @@ class _GzipHandler(http.server.SimpleHTTPRequestHandler):
         ".js": "text/javascript",
         ".mjs": "text/javascript",
         ".json": "application/json",
+        ".woff": "font/woff",
         ".woff2": "font/woff2",
         ".svg": "image/svg+xml",
     }
