@@ -90,13 +90,17 @@ def _without_cyclic_gc() -> Iterator[None]:
 
     Loading creates many small acyclic objects (entries, their located parts); each generation-2
     pass walks all of them again, which took ~40% of a 10,000-entry check. Reference counting
-    still frees everything as usual; the collector runs again afterwards.
+    still frees everything as usual; the collector runs again afterwards. What was built meanwhile
+    joins the oldest generation directly (``freeze`` then ``unfreeze`` move the lists, in constant
+    time): otherwise the first young-generation pass after this walks all of it at once.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

@@ -176,8 +176,8 @@ def test_a_new_day_re_runs_validation_only(
     blob = next((glossary.parent / "cache" / "entries").glob("*.bin"))
     store = entry_cache.open_store(glossary.parent / "cache", "entries", glossary)
     assert store is not None
-    stamp, _day, records = pickle.loads(store.get_bytes(blob.stem) or b"")
-    store.put_bytes(blob.stem, pickle.dumps((stamp, "2000-01-01", records)))
+    stamp, _day, records, found = pickle.loads(store.get_bytes(blob.stem) or b"")
+    store.put_bytes(blob.stem, pickle.dumps((stamp, "2000-01-01", records, found)))
     check(settings(glossary))
     assert parsed == [] and sorted(validated) == ["alpha", "beta", "gamma"]
 
@@ -241,3 +241,196 @@ def test_a_new_server_starts_from_the_cache_and_still_sees_edits(
     result = check(settings(glossary), memo=memo)
     assert [Path(p).name for p in memo.entries.parsed] == ["beta.md"]
     assert report(result) == uncached(glossary)
+
+
+def _stored(entries: Path) -> dict[tuple[str, str], object]:
+    """The records stored for a folder (read through the authenticated store)."""
+    store = entry_cache.open_store(entries.parent / "cache", "entries", entries)
+    assert store is not None
+    (blob,) = (entries.parent / "cache" / "entries").glob("*.bin")
+    _stamp, _day, records, _found = pickle.loads(store.get_bytes(blob.stem) or b"")
+    assert isinstance(records, dict)
+    return records
+
+
+def test_a_record_holds_only_present_files_under_one_stamp(
+    glossary: Path, parsed: list[str]
+) -> None:
+    check(settings(glossary))
+    assert sorted(Path(path).name for path, _ in _stored(glossary)) == [
+        "alpha.md",
+        "beta.md",
+        "gamma.md",
+    ]
+    (glossary / "beta.md").unlink()
+    check(settings(glossary))
+    assert sorted(Path(path).name for path, _ in _stored(glossary)) == ["alpha.md", "gamma.md"]
+    # Another stamp (settings) replaces the record: still one file, for the new stamp only.
+    model = EntryModel(sections=(*EntryModel().sections, SectionSpec("Examples", True, "", "")))
+    check(settings(glossary, entry_model=model))
+    assert len(list((glossary.parent / "cache" / "entries").glob("*.bin"))) == 1
+    parsed.clear()
+    check(settings(glossary, entry_model=model))
+    assert parsed == []
+
+
+def test_records_of_other_folders_are_pruned_and_simply_recomputed(
+    glossary: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    cache = glossary.parent / "cache"
+    others = []
+    for number in range(4):  # four other checkouts sharing the cache folder
+        other = glossary.parent / f"checkout-{number}"
+        other.mkdir()
+        (other / "one.md").write_text(entry(f"One {number}"), encoding="utf-8")
+        check(settings(other, cache_dir=cache))
+        others.append(other)
+    records = cache / "entries"
+    doctests = cache / "doctests"  # another cache's namespace: never pruned by this one
+    doctests.mkdir()
+    (doctests / "result.json").write_text("{}", encoding="utf-8")
+    assert len(list(records.glob("*.bin"))) == 4
+    # checkout-0's record was last used 31 days ago; a dead writer left a temporary file.
+    (stale,) = [p for p in records.glob("*.bin") if p.stem == entry_cache._record_name(others[0])]
+    old = stale.stat().st_mtime - 31 * 24 * 3600
+    os.utime(stale, (old, old))
+    leftover = records / f".{'0' * 40}.123.tmp"
+    leftover.write_bytes(b"half a record")
+    os.utime(leftover, (old, old))
+    monkeypatch.setattr(entry_cache, "MAX_RECORDS", 2)
+    check(settings(glossary))  # writes glossary's record, then prunes
+    names = {p.stem for p in records.glob("*.bin")}
+    kept = {entry_cache._record_name(glossary), *map(entry_cache._record_name, others[2:])}
+    assert names == kept  # the 31-day-old one, and the oldest beyond two others, are gone
+    assert not leftover.exists()
+    assert (doctests / "result.json").exists()
+    # A pruned folder is simply a cold run: parsed again, the same report.
+    parsed.clear()
+    expected = report(check(settings(others[1], cache_dir=None)))
+    assert report(check(settings(others[1], cache_dir=cache))) == expected
+    assert parsed == ["one.md"]
+    parsed.clear()
+    check(settings(others[1], cache_dir=cache))
+    assert parsed == []
+
+
+def test_the_total_size_is_bounded(
+    glossary: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = glossary.parent / "cache"
+    other = glossary.parent / "other"
+    other.mkdir()
+    (other / "one.md").write_text(entry("One"), encoding="utf-8")
+    check(settings(other, cache_dir=cache))
+    monkeypatch.setattr(entry_cache, "MAX_TOTAL", 1)  # no room beside the record just written
+    check(settings(glossary))
+    assert [p.stem for p in (cache / "entries").glob("*.bin")] == [
+        entry_cache._record_name(glossary)
+    ]
+
+
+def test_glossary_rules_are_kept_for_an_unchanged_folder_only(
+    glossary: Path, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (glossary / "delta.md").write_text(entry("Gamma"), encoding="utf-8")  # a duplicate title
+    ran: list[str] = []
+
+    def counted(rule):  # type: ignore[no-untyped-def]
+        def run(entries):  # type: ignore[no-untyped-def]
+            ran.append(rule.__name__)
+            return list(rule(entries))
+
+        return run
+
+    monkeypatch.setattr(
+        entry_cache, "GLOSSARY_RULES", [counted(rule) for rule in entry_cache.GLOSSARY_RULES]
+    )
+    cold = report(check(settings(glossary)))
+    assert any("duplicate-title" in line for line in cold), cold
+    assert len(ran) == 3
+    ran.clear()
+    assert report(check(settings(glossary))) == cold == uncached(glossary)
+    assert ran == []  # nothing changed: the same entries give the same findings
+    (glossary / "delta.md").write_text(entry("Delta"), encoding="utf-8")
+    edited = report(check(settings(glossary)))
+    assert len(ran) == 3 and not any("duplicate-title" in line for line in edited)
+    assert edited == uncached(glossary)
+    ran.clear()
+    (glossary / "delta.md").unlink()  # a deletion changes the set of entries too
+    assert report(check(settings(glossary))) == uncached(glossary)
+    assert len(ran) == 3
+
+
+RICH = """---
+title: Rich Term
+aliases: [Rich, R-term]
+related: [Alpha]
+tags: [one, two]
+requires: [numpy]
+draft: false
+updated: 2024-01-31
+sources:
+  - title: A book
+    url: https://example.org/book
+---
+### Summary
+
+Rich in one line, see [[Alpha|the first]].
+
+### ELI5
+
+Easy.
+
+### In-depth explanation
+
+```python
+>>> 1 + 1
+2
+```
+
+<!--
+```python
+hidden()
+```
+-->
+"""
+
+
+def test_a_cached_entry_is_the_parsed_entry_field_by_field(
+    glossary: Path, parsed: list[str]
+) -> None:
+    from glossary_gen.core.loader import load_entries
+
+    (glossary / "rich.md").write_text(RICH, encoding="utf-8")
+    check(settings(glossary))
+    warm = {e.slug: e for e in check(settings(glossary)).glossary.entries}
+    assert parsed.count("rich.md") == 1  # the second check read it from the cache
+    fresh = {e.slug: e for e in load_entries(glossary)[0]}
+    assert warm.keys() == fresh.keys()
+    for slug, entry in fresh.items():
+        cached = warm[slug]
+        assert cached is not entry
+        for field in entry.__dataclass_fields__:
+            assert getattr(cached, field) == getattr(entry, field), (slug, field)
+            for part in getattr(entry, field) if isinstance(getattr(entry, field), tuple) else ():
+                assert type(part) in {type(p) for p in getattr(cached, field)}
+    rich = warm["rich"]
+    assert [a.value for a in rich.aliases] == ["Rich", "R-term"] and rich.hidden_code
+    assert rich.meta["sources"] == [{"title": "A book", "url": "https://example.org/book"}]
+    assert rich.position("sources", 0, "url") == fresh["rich"].position("sources", 0, "url")
+    assert rich.summary == fresh["rich"].summary and rich.sections[0].key == "summary"
+
+
+def test_an_entry_marshal_cannot_encode_is_still_cached(glossary: Path) -> None:
+    from glossary_gen.core.loader import load_entries
+
+    entry = load_entries(glossary)[0][0]
+    odd = replace(entry, meta={**entry.meta, "odd": object()})  # not YAML: pickle's own way
+    function, (state,) = entry_cache._pack_entry(odd)
+    assert function is entry_cache._unpack_plain and state["meta"]["odd"] is odd.meta["odd"]
+    plain = replace(entry, meta={**entry.meta, "n": 10**40, "x": [None, True, 1.5]})
+    again = pickle.loads(entry_cache._dumps(plain))
+    assert again.meta == plain.meta and again.positions == plain.positions
+    assert again.related == plain.related and again.file == plain.file

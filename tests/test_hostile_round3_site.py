@@ -360,9 +360,11 @@ def test_the_worst_entry_the_budget_allows_renders_in_well_under_a_second(tmp_pa
     md = markdown.Markdown(
         extensions=["attr_list", "toc", "md_in_html", "pymdownx.superfences", GlossaryExtension()]
     )
-    started = time.perf_counter()
+    # CPU seconds, not wall time: the bound is the work the budget allows, whatever else the
+    # machine is doing (the parallel suite's other worker, a busy CI runner).
+    started = time.process_time()
     md.convert(entry.body)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     from glossary_gen.core.markup import MAX_RESCAN
 
     assert MAX_RESCAN >= 100_000  # room for ordinary links and tags

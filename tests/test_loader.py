@@ -252,3 +252,73 @@ def test_depth_guard_is_the_same_without_libyaml(tmp_path, monkeypatch):
     entry, problems = load_text(tmp_path, text)
     assert entry is None
     assert [(p.code, p.line, p.column) for p in problems] == [("yaml-too-deep", 3, FLOW_COLUMN)]
+
+
+def test_a_file_longer_than_fstat_said_is_still_read_to_the_limit(tmp_path: Path) -> None:
+    """The loader asks for the size fstat gave; a file that grew meanwhile is read on (in chunks)
+    and still stops one byte past the limit, so the size check sees it."""
+    import os
+
+    from glossary_gen.core.loader import _read_at_most
+
+    data = bytes(range(256)) * 800  # 204,800 bytes: several chunks
+    path = tmp_path / "grown.md"
+    path.write_bytes(data)
+    for expected in (0, 10, len(data)):
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            assert _read_at_most(descriptor, len(data) + 1, expected) == data
+        finally:
+            os.close(descriptor)
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            assert _read_at_most(descriptor, 100_001, expected) == data[:100_001]
+        finally:
+            os.close(descriptor)
+
+
+def test_the_fast_resolver_tags_every_node_as_the_safe_loader_does() -> None:
+    """untrusted_yaml's loader answers the composer's tag questions itself; the tags must be the
+    safe loader's, for every kind of scalar YAML reads implicitly."""
+    import yaml
+
+    from glossary_gen.core import untrusted_yaml
+
+    text = """
+a: 3
+b: -0x1F
+c: 0o17
+d: 1_000
+e: 3.5e+3
+f: .inf
+g: -.NaN
+h: true
+i: off
+j: ~
+k: null
+l:
+m: 2024-01-31
+n: 2024-01-31 10:00:00Z
+o: '3'
+p: "true"
+q: =
+r: <<
+s: [1, x, '', "", 'quoted', yes, No, 0b101]
+t: {u: 1.0, v: plain text, w: -}
+x: |
+  block
+y: >-
+  folded
+"""
+
+    def tags(node: yaml.Node) -> list[tuple[str, str]]:
+        if isinstance(node, yaml.ScalarNode):
+            return [(node.value, node.tag)]
+        if isinstance(node, yaml.SequenceNode):
+            return [("[", node.tag)] + [t for item in node.value for t in tags(item)]
+        return [("{", node.tag)] + [t for k, v in node.value for t in tags(k) + tags(v)]
+
+    ours = tags(yaml.compose(text, Loader=untrusted_yaml._Loader))
+    assert ours == tags(yaml.compose(text, Loader=yaml.SafeLoader))
+    assert ("3", "tag:yaml.org,2002:int") in ours and ("'3'", "") not in ours
+    assert ("2024-01-31", "tag:yaml.org,2002:timestamp") in ours

@@ -74,3 +74,30 @@ def test_an_edit_of_a_translation_updates_the_original_page(new_site: Path) -> N
 def serve_build_after(site: Path, slug: str, old: str, new: str) -> set[str]:
     edit(site, slug, old, new)
     return serve_build(site)
+
+
+def test_tags_stay_per_language_across_serve_builds(new_site: Path) -> None:  # noqa: F811
+    site = translated(new_site)
+    path = site / "entries/fr/alpha.md"
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "related: [Gamma]\n", "related: [Gamma]\ntags: [letters]\n"
+        ),
+        "utf-8",
+    )
+    first = serve_build(site)
+    assert {"fr/glossary/tags/letters.md", "fr/glossary/tags/index.md"} <= first
+    assert "fr/glossary" not in page(site, "tags")  # Material's tags page: English pages only
+    assert 'href="../tags/letters/"' in page(site, "fr/glossary/alpha")
+    # An edit elsewhere: the kept French page stays out of Material's tags page.
+    edit(site, "beta", "Beta comes after [[Alpha]].", "Beta is second.")
+    serve_build(site)
+    assert "fr/glossary" not in page(site, "tags")
+    # The French page's tag changes: its tag pages follow.
+    path.write_text(path.read_text("utf-8").replace("tags: [letters]", "tags: [greek]"), "utf-8")
+    rebuilt = serve_build(site)
+    assert "fr/glossary/alpha.md" in rebuilt
+    assert 'href="../tags/greek/"' in page(site, "fr/glossary/alpha")
+    assert "Alpha (fr)" in page(site, "fr/glossary/tags/greek")
+    assert "fr/glossary" not in page(site, "tags")
+    assert_same_site(site)

@@ -33,8 +33,8 @@ from typing import Any
 import yaml
 
 from glossary_gen.adopt.hugo.convert import ImportResult, convert, section_report
+from glossary_gen.adopt.hugo.site_languages import detect_languages
 from glossary_gen.adopt.hugo.source import check_source
-from glossary_gen.adopt.hugo.translations import detect_languages
 from glossary_gen.adopt.repository import make_repository
 from glossary_gen.adopt.requirement import Requirement, find_requirement
 from glossary_gen.core.config import DEFAULT_MODEL, ConfigError, EntryModel, Settings
@@ -176,9 +176,14 @@ def init_project(
     )
     model = DEFAULT_MODEL
     if hugo is not None:
-        # Hugo's translations by file name (relu.fr.md) become translations (entries/fr/).
-        settings = replace(settings, languages=detect_languages(hugo))
         check_source(hugo, settings.entries_dir)
+        # Hugo's translations (relu.fr.md, content/fr/) become translations (entries/fr/); the
+        # default language is Hugo's (its configuration, or the content folder imported).
+        languages, problems = detect_languages(hugo)
+        if any(d.is_error for d in problems):
+            result.diagnostics = problems
+            return result
+        settings = replace(settings, languages=languages)
         if target.resolve() == hugo.resolve() or hugo.resolve() in target.resolve().parents:
             raise ConfigError("the new project must not be inside the Hugo folder")
         imported = convert(hugo, settings.entries_dir, settings, base_url=base_url, fit=True)

@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 import yaml
 
 from glossary_gen.core.languages import (
+    LANG_RE,
     ONE_LANGUAGE,
     LanguageConfigError,
     Languages,
@@ -399,24 +400,58 @@ TAG_TITLES_MAX = 500
 def tag_titles(value: object, where: str = "mkdocs.yml") -> tuple[tuple[str, str], ...]:
     """The plugin option ``tag_titles``: each tag as the entries write it (``activation-functions``)
     -> the title pages show for it (``Activation functions``). One line of text each; the pages
-    escape it."""
+    escape it. A mapping as the value names a translated language's titles
+    (``fr: {activation-functions: Fonctions d'activation}``, see :func:`language_tag_titles`) and
+    is left out here."""
+    return _tag_titles(value, where, "tag_titles", nested=True)
+
+
+def language_tag_titles(
+    value: object, where: str = "mkdocs.yml", translated: tuple[str, ...] | None = None
+) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The translated languages' tag titles of the option ``tag_titles`` (its values that are
+    mappings, keyed by language code): ``((lang, ((tag, title), ...)), ...)``. With
+    ``translated``, a language not in it is an error."""
+    _tag_titles(value, where, "tag_titles", nested=True)
+    if not isinstance(value, dict):
+        return ()
+    found = []
+    for lang, titles in value.items():
+        if not isinstance(titles, dict):
+            continue
+        if translated is not None and lang not in translated:
+            raise ConfigError(
+                f"{where}: 'tag_titles': {str(lang)[:40]!r} maps tags to titles but is not a "
+                f"translated language (translated: {', '.join(translated) or 'none'})"
+            )
+        found.append((str(lang), _tag_titles(titles, where, f"tag_titles: {lang}", nested=False)))
+    return tuple(found)
+
+
+def _tag_titles(
+    value: object, where: str, option: str, *, nested: bool
+) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     if not isinstance(value, dict):
         raise ConfigError(
-            f"{where}: 'tag_titles' must be a mapping of tag -> title "
+            f"{where}: '{option}' must be a mapping of tag -> title "
             f"(activation-functions: Activation functions), not {type(value).__name__}"
         )
     if len(value) > TAG_TITLES_MAX:
-        raise ConfigError(
-            f"{where}: 'tag_titles' names {len(value)} tags; at most {TAG_TITLES_MAX}"
-        )
+        raise ConfigError(f"{where}: '{option}' names {len(value)} tags; at most {TAG_TITLES_MAX}")
     titles = []
     for tag, title in value.items():
         if not isinstance(tag, str) or not tag.strip():
-            raise ConfigError(
-                f"{where}: 'tag_titles': a tag must be a non-empty string, not {tag!r}"
-            )
+            raise ConfigError(f"{where}: '{option}': a tag must be a non-empty string, not {tag!r}")
+        if nested and isinstance(title, dict):  # a language's titles
+            if not LANG_RE.match(tag):
+                raise ConfigError(
+                    f"{where}: '{option}': {tag[:40]!r} maps tags to titles but is not a "
+                    "lower-case language code such as 'fr'"
+                )
+            _tag_titles(title, where, f"{option}: {tag}", nested=False)
+            continue
         if (
             not isinstance(title, str)
             or not title.strip()
@@ -424,7 +459,7 @@ def tag_titles(value: object, where: str = "mkdocs.yml") -> tuple[tuple[str, str
             or any(c < " " or c == "\x7f" for c in title)
         ):
             raise ConfigError(
-                f"{where}: 'tag_titles': the title of tag {tag[:40]!r} must be one line of text "
+                f"{where}: '{option}': the title of tag {tag[:40]!r} must be one line of text "
                 f"of 1 to {TAG_TITLE_MAX} characters, not {str(title)[:40]!r}"
             )
         titles.append((tag.strip(), title.strip()))
@@ -461,6 +496,7 @@ def settings_from_options(
         languages = languages_from_options(options, tuple(s.title for s in model.sections), where)
     except LanguageConfigError as exc:
         raise ConfigError(str(exc)) from None
+    language_tag_titles(options.get("tag_titles"), where, languages.translated)
     settings = replace(
         settings,
         plugin=dict(options),

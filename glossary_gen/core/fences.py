@@ -55,6 +55,8 @@ class FenceContext:
     #: Where the page will live, site-root-relative (``glossary/relu/``), for relative links.
     page_url: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: The page's words for an English text (a translation's page is in its language).
+    say: Callable[[str], str] = str
 
     def report(self, diagnostic: Diagnostic) -> None:
         """Add a located problem (use ``diagnostics.error(ctx.entry.path, line, col, code, msg)``)."""

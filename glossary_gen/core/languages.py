@@ -69,6 +69,54 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Last updated": "Mis à jour le",
         "All terms": "Tous les termes",
         "Jump to letter": "Aller à la lettre",
+        "Tags": "Étiquettes",
+        "Tag:": "Étiquette :",
+        "All tags": "Toutes les étiquettes",
+        "Terms tagged": "Termes avec l'étiquette",
+        "Every tag of the glossary.": "Toutes les étiquettes du glossaire.",
+        "▶ Run": "▶ Exécuter",
+        "Edit": "Modifier",
+        "Reset": "Réinitialiser",
+        "■ Stop": "■ Arrêter",
+        "Run this example in your browser (Python via Pyodide)": (
+            "Exécuter cet exemple dans votre navigateur (Python via Pyodide)"
+        ),
+        "Edit this example": "Modifier cet exemple",
+        "Restore the original example": "Rétablir l'exemple d'origine",
+        "Stop the running example (Python is restarted on the next run)": (
+            "Arrêter l'exemple en cours (Python redémarre à la prochaine exécution)"
+        ),
+        "Verified example": "Exemple vérifié",
+        "Edited: not verified": "Modifié : non vérifié",
+        "This example ran when the site was built and printed exactly this output": (
+            "Cet exemple a tourné à la construction du site et a affiché exactement cette sortie"
+        ),
+        "You changed this example: its output has not been checked": (
+            "Vous avez modifié cet exemple : sa sortie n'a pas été vérifiée"
+        ),
+        "Running…": "Exécution…",
+        "Loading Python (first run only)…": "Chargement de Python (première exécution seulement)…",
+        "Loading Python (first use only)…": "Chargement de Python (première utilisation seulement)…",
+        "Starting a fresh Python (the previous one was stopped)…": (
+            "Démarrage d'un nouveau Python (le précédent a été arrêté)…"
+        ),
+        "Stopped.": "Arrêté.",
+        "(no output)": "(aucune sortie)",
+        "An earlier example on this page failed, so this one cannot run:": (
+            "Un exemple précédent de cette page a échoué, celui-ci ne peut donc pas s'exécuter :"
+        ),
+        "The examples on this page failed to run:": "Les exemples de cette page n'ont pas pu s'exécuter :",
+        "Python could not be loaded:": "Python n'a pas pu être chargé :",
+        "Edit this term": "Modifier ce terme",
+        "Suggest a new term": "Proposer un nouveau terme",
+        "Move the slider to run": "Déplacez le curseur pour exécuter",
+        "value": "valeur",
+        # The playground's note, after the function's name.
+        "from this page in your browser (Python is downloaded on first use); the dot on the "
+        "plot marks the result.": (
+            "depuis cette page dans votre navigateur (Python est téléchargé à la première utilisation) ; "
+            "le point sur le graphique marque le résultat."
+        ),
     },
     "de": {
         "Also known as": "Auch bekannt als",
@@ -79,6 +127,54 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Last updated": "Zuletzt geändert",
         "All terms": "Alle Begriffe",
         "Jump to letter": "Zum Buchstaben",
+        "Tags": "Schlagwörter",
+        "Tag:": "Schlagwort:",
+        "All tags": "Alle Schlagwörter",
+        "Terms tagged": "Begriffe mit dem Schlagwort",
+        "Every tag of the glossary.": "Alle Schlagwörter des Glossars.",
+        "▶ Run": "▶ Ausführen",
+        "Edit": "Bearbeiten",
+        "Reset": "Zurücksetzen",
+        "■ Stop": "■ Stoppen",
+        "Run this example in your browser (Python via Pyodide)": (
+            "Dieses Beispiel im Browser ausführen (Python über Pyodide)"
+        ),
+        "Edit this example": "Dieses Beispiel bearbeiten",
+        "Restore the original example": "Das ursprüngliche Beispiel wiederherstellen",
+        "Stop the running example (Python is restarted on the next run)": (
+            "Das laufende Beispiel stoppen (Python startet beim nächsten Lauf neu)"
+        ),
+        "Verified example": "Geprüftes Beispiel",
+        "Edited: not verified": "Geändert: nicht geprüft",
+        "This example ran when the site was built and printed exactly this output": (
+            "Dieses Beispiel lief beim Bauen der Website und gab genau diese Ausgabe aus"
+        ),
+        "You changed this example: its output has not been checked": (
+            "Sie haben dieses Beispiel geändert: seine Ausgabe wurde nicht geprüft"
+        ),
+        "Running…": "Läuft…",
+        "Loading Python (first run only)…": "Python wird geladen (nur beim ersten Lauf)…",
+        "Loading Python (first use only)…": "Python wird geladen (nur bei der ersten Nutzung)…",
+        "Starting a fresh Python (the previous one was stopped)…": (
+            "Ein neues Python startet (das vorige wurde gestoppt)…"
+        ),
+        "Stopped.": "Gestoppt.",
+        "(no output)": "(keine Ausgabe)",
+        "An earlier example on this page failed, so this one cannot run:": (
+            "Ein früheres Beispiel dieser Seite ist fehlgeschlagen, daher kann dieses nicht laufen:"
+        ),
+        "The examples on this page failed to run:": "Die Beispiele dieser Seite konnten nicht laufen:",
+        "Python could not be loaded:": "Python konnte nicht geladen werden:",
+        "Edit this term": "Diesen Begriff bearbeiten",
+        "Suggest a new term": "Einen neuen Begriff vorschlagen",
+        "Move the slider to run": "Bewegen Sie den Schieberegler, um",
+        "value": "Wert",
+        # The playground's note, after the function's name.
+        "from this page in your browser (Python is downloaded on first use); the dot on the "
+        "plot marks the result.": (
+            "auf dieser Seite im Browser auszuführen (Python wird bei der ersten Nutzung geladen); "
+            "der Punkt im Diagramm zeigt das Ergebnis."
+        ),
     },
     "es": {
         "Also known as": "También llamado",
@@ -89,8 +185,88 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Last updated": "Actualizado el",
         "All terms": "Todos los términos",
         "Jump to letter": "Ir a la letra",
+        "Tags": "Etiquetas",
+        "Tag:": "Etiqueta:",
+        "All tags": "Todas las etiquetas",
+        "Terms tagged": "Términos con la etiqueta",
+        "Every tag of the glossary.": "Todas las etiquetas del glosario.",
+        "▶ Run": "▶ Ejecutar",
+        "Edit": "Editar",
+        "Reset": "Restablecer",
+        "■ Stop": "■ Detener",
+        "Run this example in your browser (Python via Pyodide)": (
+            "Ejecutar este ejemplo en el navegador (Python con Pyodide)"
+        ),
+        "Edit this example": "Editar este ejemplo",
+        "Restore the original example": "Restaurar el ejemplo original",
+        "Stop the running example (Python is restarted on the next run)": (
+            "Detener el ejemplo en curso (Python se reinicia en la próxima ejecución)"
+        ),
+        "Verified example": "Ejemplo verificado",
+        "Edited: not verified": "Editado: sin verificar",
+        "This example ran when the site was built and printed exactly this output": (
+            "Este ejemplo se ejecutó al generar el sitio e imprimió exactamente esta salida"
+        ),
+        "You changed this example: its output has not been checked": (
+            "Ha cambiado este ejemplo: su salida no se ha comprobado"
+        ),
+        "Running…": "Ejecutando…",
+        "Loading Python (first run only)…": "Cargando Python (solo la primera vez)…",
+        "Loading Python (first use only)…": "Cargando Python (solo la primera vez)…",
+        "Starting a fresh Python (the previous one was stopped)…": "Iniciando un Python nuevo (el anterior se detuvo)…",
+        "Stopped.": "Detenido.",
+        "(no output)": "(sin salida)",
+        "An earlier example on this page failed, so this one cannot run:": (
+            "Un ejemplo anterior de esta página falló, así que este no puede ejecutarse:"
+        ),
+        "The examples on this page failed to run:": "Los ejemplos de esta página no pudieron ejecutarse:",
+        "Python could not be loaded:": "No se pudo cargar Python:",
+        "Edit this term": "Editar este término",
+        "Suggest a new term": "Sugerir un término nuevo",
+        "Move the slider to run": "Mueva el control deslizante para ejecutar",
+        "value": "valor",
+        # The playground's note, after the function's name.
+        "from this page in your browser (Python is downloaded on first use); the dot on the "
+        "plot marks the result.": (
+            "desde esta página en su navegador (Python se descarga la primera vez); "
+            "el punto del gráfico marca el resultado."
+        ),
     },
 }
+
+
+#: The words ``live.js`` says (its buttons, badge and messages): a translated page hands them
+#: to it in its language (a ``data-glossary-words`` attribute, :func:`widget_words`).
+WIDGET_TEXTS: tuple[str, ...] = (
+    "▶ Run",
+    "Edit",
+    "Reset",
+    "■ Stop",
+    "Run this example in your browser (Python via Pyodide)",
+    "Edit this example",
+    "Restore the original example",
+    "Stop the running example (Python is restarted on the next run)",
+    "Verified example",
+    "Edited: not verified",
+    "This example ran when the site was built and printed exactly this output",
+    "You changed this example: its output has not been checked",
+    "Running…",
+    "Loading Python (first run only)…",
+    "Loading Python (first use only)…",
+    "Starting a fresh Python (the previous one was stopped)…",
+    "Stopped.",
+    "(no output)",
+    "An earlier example on this page failed, so this one cannot run:",
+    "The examples on this page failed to run:",
+    "Python could not be loaded:",
+    "Edit this term",
+    "Suggest a new term",
+)
+
+#: Characters a configured label may not hold: labels are written into the pages' HTML as they
+#: are (text and double-quoted attributes).
+_LABEL_FORBIDDEN = re.compile(r'[<>&"\x00-\x1f\x7f]')
+LABEL_MAX = 200
 
 
 def label(lang: str | None, text: str) -> str:
@@ -109,6 +285,9 @@ class Languages:
     codes: tuple[str, ...] = ()
     #: ``(lang, ((section title, name in that language), ...))`` for each translated language.
     section_names: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    #: ``(lang, ((English text, its word in lang), ...))``: the option ``labels``, over
+    #: :data:`LABELS`.
+    labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def default(self) -> str | None:
@@ -130,6 +309,58 @@ class Languages:
     def label(self, lang: str) -> str:
         return LANGUAGE_NAMES.get(lang, lang)
 
+    def words(self, lang: str) -> dict[str, str]:
+        """English text -> what pages in ``lang`` say: the built-in words and the site's."""
+        return {**LABELS.get(lang, {}), **dict(dict(self.labels).get(lang, ()))}
+
+
+def widget_words(words: Mapping[str, str]) -> dict[str, str]:
+    """The words of ``live.js`` among a language's words (:meth:`Languages.words`)."""
+    return {text: words[text] for text in WIDGET_TEXTS if text in words}
+
+
+def _labels_option(
+    value: object, translated: tuple[str, ...], where: str
+) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The option ``labels: {fr: {"Edit this term": "Corriger ce terme"}}``: a translated
+    language's words for the texts pages say (the keys of :data:`LABELS`)."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise LanguageConfigError(
+            f"{where}: 'labels' must map a language to {{English text: its word}}"
+        )
+    known = {text for words in LABELS.values() for text in words}
+    found = []
+    for lang, words in value.items():
+        if lang not in translated:
+            raise LanguageConfigError(
+                f"{where}: labels: {str(lang)[:40]!r} is not a translated language "
+                f"(translated: {', '.join(translated) or 'none'})"
+            )
+        if not isinstance(words, dict):
+            raise LanguageConfigError(f"{where}: labels: {lang}: must be a mapping")
+        pairs = []
+        for text, word in words.items():
+            if text not in known:
+                raise LanguageConfigError(
+                    f"{where}: labels: {lang}: {str(text)[:60]!r} is not a text the pages say "
+                    "(see LABELS in glossary_gen/core/languages.py)"
+                )
+            if (
+                not isinstance(word, str)
+                or not word.strip()
+                or len(word) > LABEL_MAX
+                or _LABEL_FORBIDDEN.search(word)
+            ):
+                raise LanguageConfigError(
+                    f"{where}: labels: {lang}: the word for {text!r} must be one line of 1 to "
+                    f'{LABEL_MAX} characters without < > & or ", not {str(word)[:40]!r}'
+                )
+            pairs.append((text, word.strip()))
+        found.append((str(lang), tuple(pairs)))
+    return tuple(found)
+
 
 ONE_LANGUAGE = Languages()
 
@@ -142,8 +373,9 @@ def languages_from_options(
     value = options.get("languages")
     names_option = options.get("section_names")
     if value is None:
-        if names_option is not None:
-            raise LanguageConfigError(f"{where}: 'section_names' needs 'languages: [...]'")
+        for option in ("section_names", "labels"):
+            if options.get(option) is not None:
+                raise LanguageConfigError(f"{where}: '{option}' needs 'languages: [...]'")
         return ONE_LANGUAGE
     if not isinstance(value, list) or not value:
         raise LanguageConfigError(
@@ -202,4 +434,5 @@ def languages_from_options(
                 )
             keys[normalize_heading(name)] = title
         per_language.append((lang, tuple(sorted(names.items()))))
-    return Languages(tuple(codes), tuple(per_language))
+    labels = _labels_option(options.get("labels"), tuple(codes[1:]), where)
+    return Languages(tuple(codes), tuple(per_language), labels)

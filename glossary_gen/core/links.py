@@ -28,11 +28,14 @@ def link(
 ) -> tuple[Glossary, list[Diagnostic]]:
     """Link a glossary. ``fallback`` (a translation's default-language glossary): names not
     found among ``entries`` resolve there, and the links point to its slugs."""
-    ordered = sorted(entries, key=lambda e: (name_key(e.title), e.slug))
+    title_keys = {id(e): name_key(e.title) for e in entries}
+    ordered = sorted(entries, key=lambda e: (title_keys[id(e)], e.slug))
     by_slug: dict[str, Entry] = {}
-    for entry in sorted(entries, key=lambda e: e.path):
+    by_path = sorted(entries, key=lambda e: e.path)
+    for entry in by_path:
         by_slug.setdefault(entry.slug, entry)
-    index = build_index(sorted(entries, key=lambda e: e.path))
+    index = build_index(by_path)
+    keys: dict[str, str] = {}  # name -> name_key(name): the same targets are named many times
     all_names: list[str] | None = None
     diagnostics: list[Diagnostic] = []
 
@@ -40,7 +43,9 @@ def link(
         """The slug ``name`` links to, or None (reported) when it is unknown, the entry itself
         or an unpublished draft."""
         nonlocal all_names
-        key = name_key(name)
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = name_key(name)
         slug = index.get(key)
         if slug is None and fallback is not None:
             slug = fallback.index.get(key)
@@ -122,7 +127,7 @@ def link(
             for tag in entry.tags:
                 tags[tag.value].append(entry.slug)
 
-    title_of = {e.slug: name_key(e.title) for e in entries}
+    title_of = {e.slug: title_keys[id(e)] for e in entries}
     glossary = Glossary(
         entries=tuple(ordered),
         by_slug=by_slug,

@@ -242,23 +242,38 @@ def read_entry_file(
     except OSError as exc:
         return refuse("unreadable", f"cannot read file: {exc.strerror or exc}")
     try:
-        kind = _not_regular(os.fstat(descriptor).st_mode)  # replaced since it was looked at?
+        opened = os.fstat(descriptor)
+        kind = _not_regular(opened.st_mode)  # replaced since it was looked at?
         if kind is not None:
             return refuse("not-a-file", f"'{path.name}' is {kind}, not a file; it was not read")
-        with os.fdopen(descriptor, "rb") as handle:
-            descriptor = -1  # the file object closes it now
-            data = handle.read(max_bytes + 1)
+        data = _read_at_most(descriptor, max_bytes + 1, opened.st_size)
     except OSError as exc:
         return refuse("unreadable", f"cannot read file: {exc.strerror or exc}")
     finally:
-        if descriptor >= 0:
-            os.close(descriptor)
+        os.close(descriptor)
     if len(data) > max_bytes:
         return refuse(
             "file-too-large",
             f"entry is larger than {max_bytes // 1024} KiB; split it or move data out of it",
         )
     return data
+
+
+def _read_at_most(descriptor: int, limit: int, expected: int) -> bytes:
+    """Up to ``limit`` bytes of an open file. The first read asks for the size ``fstat`` gave
+    (plus one, to see the end): asking for ``limit`` each time would allocate that much per file.
+    A file that grows meanwhile is read on, in chunks, up to ``limit``."""
+    chunks = []
+    total = 0
+    want = min(max(expected, 0), limit - 1) + 1
+    while total < limit:
+        chunk = os.read(descriptor, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 64 * 1024)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _not_regular(mode: int) -> str | None:
@@ -392,10 +407,10 @@ def _located_strings(
         return ()
     found = []
     for index, value in enumerate(values):
-        text = _string(value)
-        if text is not None:
-            line, col = positions.get((key, index), positions.get((key,), (1, 1)))
-            found.append(Located(text, line, col))
+        text = value.strip() if isinstance(value, str) else None
+        if text:
+            at = positions.get((key, index)) or positions.get((key,), (1, 1))
+            found.append(Located(text, *at))
     return tuple(found)
 
 
@@ -425,54 +440,57 @@ def parse_body(
     open_section: tuple[str, int, int, int] | None = None  # title, level, heading line, start index
     in_comment = False  # inside a multi-line <!-- HTML comment -->
     fences = fenced_blocks(lines)
-    hidden = _commented_out(lines, fences)
+    hidden = _commented_out(lines, fences) if fences else set()
     blocks = [
         _code_block(lines, fence, first_line, hidden=fence.start in hidden) for fence in fences
     ]
-    pending = iter(fences)
-    upcoming = next(pending, None)
-    skip_to = -1  # the last line of the fenced block being skipped
 
     def close_section(end: int) -> None:
         if open_section is not None:
             title, level, line, start = open_section
             content = "\n".join(lines[start:end]).strip("\n")
-            offset = next((i for i in range(start, end) if lines[i].strip()), start)
+            offset = start  # the first line with text (the heading's next line if none)
+            while offset < end and not lines[offset].strip():
+                offset += 1
+            if offset == end:
+                offset = start
             sections.append(Section(title, level, line, content, first_line + offset))
 
-    for index, line in enumerate(lines):
-        if index <= skip_to:
-            continue
-        if upcoming is not None and index == upcoming.start:
-            skip_to, upcoming = upcoming.end, next(pending, None)
-            continue
-        heading = _HEADING.match(line) if line.startswith("#") else None
-        if heading and len(heading.group("hashes")) in (2, 3):
-            close_section(index)
-            open_section = (
-                heading.group("title").strip(),
-                len(heading.group("hashes")),
-                first_line + index,
-                index + 1,
-            )
-            continue
-        if in_comment or "<!--" in line:
-            line, in_comment = _blank_comments(line, in_comment)
-        if "[[" in line:
-            scan = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line) if "`" in line else line
-            for found in WIKILINK.finditer(scan):
-                text = found.group("text")
-                links.append(
-                    WikiLink(
-                        found.group("target").strip(),
-                        text.strip() if text else None,
-                        first_line + index,
-                        found.start() + 1,
-                        found.group(0),
+    # The lines outside fenced blocks, one stretch at a time (a fence's lines are code).
+    begin = 0
+    for fence in (*fences, None):
+        for index in range(begin, len(lines) if fence is None else fence.start):
+            line = lines[index]
+            heading = _HEADING.match(line) if line[:1] == "#" else None
+            if heading is not None:
+                hashes, title = heading.group("hashes", "title")
+                if len(hashes) in (2, 3):
+                    close_section(index)
+                    open_section = (title.strip(), len(hashes), first_line + index, index + 1)
+                    continue
+            if in_comment or "<!--" in line:
+                line, in_comment = _blank_comments(line, in_comment)
+            if "[[" in line:
+                scan = _INLINE_CODE.sub(_blank_match, line) if "`" in line else line
+                for found in WIKILINK.finditer(scan):
+                    target, text = found.group("target", "text")
+                    links.append(
+                        WikiLink(
+                            target.strip(),
+                            text.strip() if text else None,
+                            first_line + index,
+                            found.start() + 1,
+                            found.group(0),
+                        )
                     )
-                )
+        if fence is not None:
+            begin = fence.end + 1
     close_section(len(lines))
     return tuple(sections), tuple(blocks), tuple(links)
+
+
+def _blank_match(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import overload
 
 #: Fence languages whose blocks are Python examples.
 PYTHON_LANGUAGES = frozenset({"python", "py", "pycon", "python3"})
@@ -38,6 +39,24 @@ class Source:
     column: int
 
 
+class _SectionKey:
+    """``Section.key``: the normalized heading, computed on first use and kept in the instance
+    (as ``functools.cached_property`` does, without the lock it takes on Python 3.11; every
+    section of every entry asks for it)."""
+
+    @overload
+    def __get__(self, section: None, owner: type | None = None) -> _SectionKey: ...
+
+    @overload
+    def __get__(self, section: Section, owner: type | None = None) -> str: ...
+
+    def __get__(self, section: Section | None, owner: type | None = None) -> str | _SectionKey:
+        if section is None:
+            return self
+        key = section.__dict__["key"] = normalize_heading(section.canonical or section.title)
+        return key
+
+
 @dataclass(frozen=True)
 class Section:
     """A level-2 or level-3 heading and the Markdown under it, up to the next such heading."""
@@ -51,9 +70,7 @@ class Section:
     #: ``Summary``); the heading shown stays ``title``.
     canonical: str = ""
 
-    @cached_property
-    def key(self) -> str:
-        return normalize_heading(self.canonical or self.title)
+    key = _SectionKey()
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,17 @@ def _explainer(model: EntryModel) -> jsonschema.protocols.Validator:
     return cls(model.schema())
 
 
+#: The model last checked against and its compiled check (a model is hashed field by field, so
+#: the lru_cache lookup costs more than the check itself; this is asked 10,000 times in a row).
+_last: tuple[EntryModel, Callable[[object], object]] | None = None
+
+
 def check_schema(entry: Entry, model: EntryModel = DEFAULT_MODEL) -> Iterable[Diagnostic]:
+    global _last
+    if _last is None or _last[0] is not model:
+        _last = (model, _fast_check(model))
     try:
-        _fast_check(model)(entry.meta)
+        _last[1](entry.meta)
         return
     except fastjsonschema.JsonSchemaException:
         pass

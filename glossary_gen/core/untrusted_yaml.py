@@ -16,6 +16,7 @@ under the same limits, and every problem is a located diagnostic in the entry fi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,12 +37,40 @@ Positions = dict[tuple[str | int, ...], tuple[int, int]]
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe loader (C-accelerated where available); the checks run on the composed node tree."""
-
-
 _CORE = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _CORE + "str", _CORE + "map", _CORE + "seq"
+#: YAML's implicit scalar types (``3``, ``true``, ``null``...), by the first character written.
+_IMPLICIT: dict[str | None, list[tuple[str, re.Pattern[str]]]] = dict(
+    _BaseLoader.yaml_implicit_resolvers
+)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader (C-accelerated where available); the checks run on the composed node tree.
+
+    The composer asks the resolver for the tag of every node (three Python calls a node). The
+    safe loader has no path resolvers and no wildcard implicit ones, so the answers below are
+    the base class's, without the generality it does not use (checked when this module loads).
+    """
+
+    if not _BaseLoader.yaml_path_resolvers and None not in _IMPLICIT:
+
+        def descend_resolver(self, current_parent: object, current_index: object) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+        def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in _IMPLICIT.get(value[:1], ()):
+                        if pattern.match(value):
+                            return tag
+                return _STR
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
 #: Scalar types a value may have, with the words used when one cannot be read.
 _SCALARS = {
     _CORE + "int": "a whole number",
@@ -114,7 +143,9 @@ def parse_mapping(
             at = place.at(node.start_mark.line, node.start_mark.column)
             message = f"{what} must be a mapping of keys to values"
             return None, {}, [place.error(at, f"{code_prefix}-not-mapping", message)]
-        builder = _Builder(loader, place)
+        # Without an '&' there is no anchor, so no alias (an undefined one is a syntax error):
+        # every node is then new, and the builder need not remember the ones it has seen.
+        builder = _Builder(loader, place, track=True if "&" in text else None)
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         if _is_nesting_limit(exc):  # libyaml's own limit, on a shape the gate did not measure
@@ -215,14 +246,16 @@ class _Builder:
     name, not ``True``).
     """
 
-    __slots__ = ("loader", "place", "positions", "problems", "seen")
+    __slots__ = ("line0", "loader", "place", "positions", "problems", "seen")
 
-    def __init__(self, loader: yaml.SafeLoader, place: Place) -> None:
+    def __init__(self, loader: yaml.SafeLoader, place: Place, track: bool | None = True) -> None:
         self.loader = loader
         self.place = place
+        self.line0 = place.first_line  # file line of the YAML's line 0
         self.positions: Positions = {}
         self.problems: list[Diagnostic] = []
-        self.seen: set[int] = set()
+        #: the nodes built so far (an alias hands back one of them); None: no anchor, no alias
+        self.seen: set[int] | None = set() if track else None
 
     def mark(self, node: yaml.Node) -> tuple[int, int]:
         return self.place.at(node.start_mark.line, node.start_mark.column)
@@ -232,22 +265,24 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> object:
         what = self.place.what
-        if id(node) in self.seen:  # the composer hands back the anchored node for an alias
-            if any(p.code == "yaml-alias" for p in self.problems):
-                return None  # one located report is enough; the rest are the same mistake
-            # An alias node carries the anchor's position: point at the key that holds it instead.
-            owner = path[:-1] if path and isinstance(path[-1], int) else path
-            at = self.positions.get(owner, self.mark(node))
-            self.problems.append(
-                self.place.error(
-                    at,
-                    "yaml-alias",
-                    f"YAML anchors and aliases are not allowed in {what}",
-                    "write the value out in full",
+        seen = self.seen
+        if seen is not None:
+            if id(node) in seen:  # the composer hands back the anchored node for an alias
+                if any(p.code == "yaml-alias" for p in self.problems):
+                    return None  # one located report is enough; the rest are the same mistake
+                # An alias node carries the anchor's position: point at the key that holds it.
+                owner = path[:-1] if path and isinstance(path[-1], int) else path
+                at = self.positions.get(owner, self.mark(node))
+                self.problems.append(
+                    self.place.error(
+                        at,
+                        "yaml-alias",
+                        f"YAML anchors and aliases are not allowed in {what}",
+                        "write the value out in full",
+                    )
                 )
-            )
-            return None
-        self.seen.add(id(node))
+                return None
+            seen.add(id(node))
         if len(path) > MAX_DEPTH:
             if not any(p.code == "yaml-too-deep" for p in self.problems):
                 self.problems.append(
@@ -261,36 +296,50 @@ class _Builder:
                 node, "yaml-tag", f"YAML tag '{_tag_name(node.tag)}' is not allowed in {what}"
             )
             return None
+        positions = self.positions
+        line0, column0 = self.line0, self.place.indent + 1
+        plain = seen is None and len(path) < MAX_DEPTH  # a text child needs no other check
         if isinstance(node, yaml.SequenceNode):
             items = []
             for index, item in enumerate(node.value):
                 where = (*path, index)
-                self.positions[where] = self.mark(item)
-                items.append(self.build(item, where))
+                start = item.start_mark
+                positions[where] = (line0 + start.line, column0 + start.column)
+                if plain and item.tag == _STR and isinstance(item, yaml.ScalarNode):
+                    items.append(item.value)
+                else:
+                    items.append(self.build(item, where))
             return items
         mapping: dict[str, object] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or id(key_node) in self.seen:
+            if not isinstance(key_node, yaml.ScalarNode) or (
+                seen is not None and id(key_node) in seen
+            ):
                 self.refuse(
                     key_node, "yaml-key", "keys must be plain words, not lists, mappings or aliases"
                 )
                 continue
-            self.seen.add(id(key_node))
+            if seen is not None:
+                seen.add(id(key_node))
             if key_node.tag not in _TEXT and key_node.tag not in _SCALARS:
                 self.scalar(key_node)  # refuses the tag
                 continue
             key = key_node.value  # a key is the text written: 'on:' and '1:' are names too
-            at, where = self.mark(key_node), (*path, key)
-            if key in mapping or where in self.positions:
-                first = self.positions.get(where, at)[0]
+            start = key_node.start_mark
+            at, where = (line0 + start.line, column0 + start.column), (*path, key)
+            if key in mapping or where in positions:
+                first = positions.get(where, at)[0]
                 self.refuse(
                     key_node,
                     "yaml-duplicate-key",
                     f"duplicate key '{key}' (first defined on line {first})",
                 )
                 continue
-            self.positions[where] = at
-            mapping[key] = self.build(value_node, where)
+            positions[where] = at
+            if plain and value_node.tag == _STR and isinstance(value_node, yaml.ScalarNode):
+                mapping[key] = value_node.value
+            else:
+                mapping[key] = self.build(value_node, where)
         return mapping
 
     def scalar(self, node: yaml.ScalarNode) -> object:

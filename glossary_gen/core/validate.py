@@ -79,14 +79,13 @@ def check_sections(entry: Entry, model: EntryModel = DEFAULT_MODEL) -> Iterable[
                 f"section '{section.title}' appears twice (first on line {seen[section.key]})",
             )
         seen.setdefault(section.key, section.line)
-    known_titles = [s.title for s in entry.sections]
     for spec in model.sections:
         required = spec.title
         found = entry.section(required)
         if found is None and not spec.required:
             continue
         if found is None:
-            close = did_you_mean(required, known_titles, cutoff=0.7)
+            close = did_you_mean(required, [s.title for s in entry.sections], cutoff=0.7)
             yield error(
                 entry.path,
                 entry.body_line,
@@ -111,7 +110,7 @@ def check_sections(entry: Entry, model: EntryModel = DEFAULT_MODEL) -> Iterable[
 
 def _section_order(entry: Entry, model: EntryModel) -> Iterable[Diagnostic]:
     """The configured sections in the configured order (pages show the file's order)."""
-    rank = {s.key: i for i, s in enumerate(model.sections)}
+    rank = _ranks(model)
     latest: tuple[int, str] | None = None
     seen: set[str] = set()
     for section in entry.sections:
@@ -130,6 +129,17 @@ def _section_order(entry: Entry, model: EntryModel) -> Iterable[Diagnostic]:
             )
             continue
         latest = (rank[section.key], section.title)
+
+
+#: The model last asked about, and each of its section keys' place (asked once per entry).
+_last_ranks: tuple[EntryModel, dict[str, int]] | None = None
+
+
+def _ranks(model: EntryModel) -> dict[str, int]:
+    global _last_ranks
+    if _last_ranks is None or _last_ranks[0] is not model:
+        _last_ranks = (model, {s.key: i for i, s in enumerate(model.sections)})
+    return _last_ranks[1]
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from glossary_gen.core.diagnostics import Diagnostic
@@ -92,7 +92,15 @@ def check_playground_blocks(entry: Entry) -> Iterable[Diagnostic]:
     return live_requests(entry, ("playground",))[1]
 
 
-def render_playground(evaluated: Evaluated | None) -> str:
+#: The playground's note after the function's name (its words are per language, see
+#: :data:`glossary_gen.core.languages.LABELS`).
+PLAYGROUND_NOTE = (
+    "from this page in your browser (Python is downloaded on first use); the dot on the plot "
+    "marks the result."
+)
+
+
+def render_playground(evaluated: Evaluated | None, say: Callable[[str], str] = str) -> str:
     """HTML for a ``playground`` fence: slider, number field, result and the function's plot.
 
     The starting result is computed at build time, so readers without JavaScript see a true
@@ -125,16 +133,15 @@ def render_playground(evaluated: Evaluated | None) -> str:
         f'step="{_plain(request.step)}" value="{_plain(request.value)}" '
         f'aria-valuetext="{label} = {_plain(request.value)}" aria-controls="{base}-out">'
         f'<input type="number" id="{base}-number" min="{_plain(low)}" max="{_plain(high)}" '
-        f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-label="{label} value" '
+        f'step="{_plain(request.step)}" value="{_plain(request.value)}" aria-label="{label} {say("value")}" '
         f'aria-controls="{base}-out">'
         f"</div>\n"
         f'<output id="{base}-out" class="glossary-playground-result" for="{base}-range {base}-number" '
         f'aria-live="polite">{html.escape(initial)}</output>\n'
         # The plot's description is the result, so the moving dot is described where it moves.
         f"{figure(evaluated, point_attrs={'aria-describedby': f'{base}-out'})}\n"
-        f'<p class="glossary-playground-note">Move the slider to run <code>{esc(name)}</code> from this page '
-        f"in your browser (Python is downloaded on first use); the dot on the plot marks the "
-        f"result.</p>\n"
+        f'<p class="glossary-playground-note">{say("Move the slider to run")} <code>{esc(name)}</code> '
+        f"{say(PLAYGROUND_NOTE)}</p>\n"
         f"</div>"
     )
 
@@ -145,7 +152,7 @@ def _plain(value: float) -> str:
 
 def format_playground(ctx: FenceContext) -> str:
     """The ``playground`` formatter: slider, result and plot, wired by ``live.js``."""
-    return format_evaluated(ctx, render_playground)
+    return format_evaluated(ctx, lambda evaluated: render_playground(evaluated, ctx.say))
 
 
 PARSERS["playground"] = parse_playground

@@ -16,21 +16,38 @@ again only the files whose bytes changed.
 * **Authenticated** with the doctest cache's key and MAC (:meth:`ResultStore.get_bytes`): the
   record is unpickled only after its MAC is checked, so a file someone else wrote, or a
   tampered one, is a miss (DESIGN.md section 9). Any problem with the store only costs time.
+* **Pruned.** A record holds only the files present at its last run, under one stamp (a new
+  stamp replaces the old record). Records of other entries folders (a temporary checkout, a
+  renamed folder) are removed when a record is written: those unused for :data:`MAX_AGE`, and
+  the oldest beyond :data:`MAX_RECORDS` or :data:`MAX_TOTAL` bytes. Only this namespace's
+  folder is pruned (the doctest and page caches keep their own records); a pruned record is
+  only a cold run.
 * **Correct across entries.** The rules that need the whole glossary (duplicate names, alias
-  slugs, old addresses) and linking (broken ``[[links]]``, related terms) always run on the
-  current entries, so an edit to one entry re-checks every entry that names it.
+  slugs, old addresses) run on the current entries whenever any file changed (their findings
+  are kept for an unchanged folder: the same entries give the same findings), and linking
+  (broken ``[[links]]``, related terms) always runs, so an edit to one entry re-checks every
+  entry that names it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
 import datetime as _dt
 import hashlib
+import io
+import marshal
 import os
 import pickle
+import re
 import site
+import stat
 import sys
 import sysconfig
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from glossary_gen.core.config import EntryModel
 from glossary_gen.core.diagnostics import Diagnostic
@@ -38,7 +55,7 @@ from glossary_gen.core.loader import (
     entry_files,
     parse_entry,
 )
-from glossary_gen.core.model import Entry
+from glossary_gen.core.model import CodeBlock, Entry, Located, Section, Source, WikiLink
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
 from glossary_gen.run.cache import open_store
 
@@ -50,11 +67,23 @@ __all__ = [
     "environment_stamp",
     "fingerprint",
     "load_validated",
+    "prune",
 ]
 
 #: Bump when the shape of a record (or of the objects in it) changes.
-FORMAT = 1
+FORMAT = 3
 NAMESPACE = "entries"
+
+#: Records of other entries folders kept at most (the one just written is always kept) ...
+MAX_RECORDS = 16
+#: ... none of them unused for longer than this (seconds) ...
+MAX_AGE = 30 * 24 * 3600
+#: ... and together no more bytes than this (10,000 entries make a record of about 20 MB).
+MAX_TOTAL = 512 * 1024 * 1024
+#: A temporary file older than this (seconds) was left by a process that died while writing.
+_STALE_TEMPORARY = 3600
+_RECORD_NAME = re.compile(r"^[0-9a-f]{40}\.bin$")
+_TEMPORARY_NAME = re.compile(r"^\.[0-9a-f]{40}\.[0-9]+\.tmp$")
 
 #: digest of the file's bytes, the entry (None when it does not parse), the loader's
 #: diagnostics, the per-entry validation rules' diagnostics (None: not validated yet).
@@ -116,23 +145,98 @@ def _record_name(entries_dir: Path) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
-def _read(data: bytes | None, stamp: str) -> tuple[str, _Records]:
-    """(the day the records were validated, the records), or nothing if they do not apply."""
+# --- the record's encoding -----------------------------------------------------------------------
+# An entry is a hundred small objects; pickling each costs more than everything else a cold run
+# writes. Its plain data (front matter, positions, and the fields of its located parts) is
+# encoded with marshal in one call, and the parts are rebuilt from their fields without running
+# their __init__ (what pickle does for them too). Decoded only after the record's MAC is checked.
+
+#: The entry's fields that hold parts, and the class of their parts.
+_PARTS: dict[str, type] = {
+    "aliases": Located,
+    "related": Located,
+    "tags": Located,
+    "requires": Located,
+    "sources": Source,
+    "sections": Section,
+    "code_blocks": CodeBlock,
+    "hidden_code": CodeBlock,
+    "wikilinks": WikiLink,
+}
+_new = object.__new__
+
+
+def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[Any, ...]]:
+    state = dict(vars(entry))
+    try:
+        parts = {}
+        for name, cls in _PARTS.items():
+            items = state.pop(name)
+            fields = [vars(item) for item in items if type(item) is cls]
+            if len(fields) != len(items):
+                raise ValueError(name)  # a part of another class: kept as pickle keeps it
+            parts[name] = fields
+        packed = marshal.dumps((state.pop("meta"), state.pop("positions"), parts))
+    except (ValueError, KeyError, TypeError):  # something marshal does not encode
+        return _unpack_plain, (dict(vars(entry)),)
+    return _unpack_entry, (state, packed)
+
+
+def _unpack_entry(state: dict[str, Any], packed: bytes) -> Entry:
+    meta, positions, parts = marshal.loads(packed)
+    for name, rows in parts.items():
+        cls = _PARTS[name]
+        built = []
+        for row in rows:
+            part: object = _new(cls)
+            part.__dict__.update(row)
+            built.append(part)
+        state[name] = tuple(built)
+    state["meta"], state["positions"] = meta, positions
+    return _unpack_plain(state)
+
+
+def _unpack_plain(state: dict[str, Any]) -> Entry:
+    entry: Entry = _new(Entry)
+    entry.__dict__.update(state)
+    return entry
+
+
+def _dumps(value: object) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Entry: _pack_entry}
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnostic, ...] | None]:
+    """(the day the records were validated, the records, what the glossary rules found for
+    exactly these records), or nothing if they do not apply."""
     if data is None:
-        return "", {}
+        return "", {}, None
     try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
         loaded = pickle.loads(data)
-    except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
-        return "", {}
+    except (
+        pickle.UnpicklingError,
+        AttributeError,
+        ImportError,
+        EOFError,
+        TypeError,
+        ValueError,
+        KeyError,
+    ):
+        return "", {}, None
     if (
         isinstance(loaded, tuple)
-        and len(loaded) == 3
+        and len(loaded) == 4
         and loaded[0] == stamp
         and isinstance(loaded[1], str)
         and isinstance(loaded[2], dict)
+        and isinstance(loaded[3], tuple)
     ):
-        return loaded[1], loaded[2]
-    return "", {}
+        return loaded[1], loaded[2], loaded[3]
+    return "", {}, None
 
 
 def _validate_one(entry: Entry, model: EntryModel) -> tuple[Diagnostic, ...]:
@@ -156,7 +260,7 @@ def load_validated(
     name = _record_name(entries_dir)
     stamp = fingerprint(model)
     today = _dt.date.today().isoformat()
-    day, old = _read(store.get_bytes(name) if store is not None else None, stamp)
+    day, old, old_glossary = _read(store.get_bytes(name) if store is not None else None, stamp)
     same_day = day == today
 
     entries: list[Entry] = []
@@ -187,12 +291,63 @@ def load_validated(
     diagnostics += checks
     if records_out is not None:
         records_out.update(records)
-    for glossary_rule in GLOSSARY_RULES:
-        diagnostics.extend(glossary_rule(entries))
-    if store is not None and (changed or records.keys() != old.keys()):
-        try:
-            blob = pickle.dumps((stamp, today, records), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
-            return entries, diagnostics
-        store.put_bytes(name, blob)
+    unchanged = not changed and records.keys() == old.keys()
+    if unchanged and old_glossary is not None:  # the same entries, in the same order
+        glossary_found = old_glossary
+    else:
+        glossary_found = tuple(d for rule in GLOSSARY_RULES for d in rule(entries))
+    diagnostics.extend(glossary_found)
+    if store is None:
+        return entries, diagnostics
+    if unchanged:
+        with contextlib.suppress(OSError):  # used today: the newest record, last to be pruned
+            os.utime(store.folder / f"{name}.bin")
+        return entries, diagnostics
+    try:
+        stored = (stamp, today, records, glossary_found)
+        blob = _dumps(stored)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
+        return entries, diagnostics
+    store.put_bytes(name, blob)
+    prune(store.folder, keep=f"{name}.bin")
     return entries, diagnostics
+
+
+def prune(folder: Path, keep: str = "", now: float | None = None) -> list[str]:
+    """Remove the records in ``folder`` (this cache's namespace) that are no longer worth their
+    space, never ``keep``: those unused for :data:`MAX_AGE`, then the least recently used
+    beyond :data:`MAX_RECORDS` or :data:`MAX_TOTAL` bytes; and temporary files a dead process
+    left. Returns the names removed. Anything it cannot list or remove is left alone."""
+    now = time.time() if now is None else now
+    found: list[tuple[float, int, str]] = []  # (last used, size, name), records only
+    doomed: list[str] = []
+    try:
+        with os.scandir(folder) as items:
+            for item in items:
+                try:
+                    info = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if not stat.S_ISREG(info.st_mode) or item.name == keep:
+                    continue
+                if _RECORD_NAME.match(item.name):
+                    found.append((info.st_mtime, info.st_size, item.name))
+                elif _TEMPORARY_NAME.match(item.name) and now - info.st_mtime > _STALE_TEMPORARY:
+                    doomed.append(item.name)
+    except OSError:
+        return []
+    found.sort(reverse=True)  # the most recently used first
+    try:
+        total = os.stat(folder / keep).st_size if keep else 0
+    except OSError:
+        total = 0
+    for count, (used, size, record) in enumerate(found, start=1):
+        total += size
+        if now - used > MAX_AGE or count > MAX_RECORDS or total > MAX_TOTAL:
+            doomed.append(record)
+    removed = []
+    for record in doomed:
+        with contextlib.suppress(OSError):
+            os.unlink(folder / record)
+            removed.append(record)
+    return removed

@@ -51,7 +51,7 @@ The island's JSON escapes ``<``, ``>`` and ``&``, so no string can close the scr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import FenceContext, FenceError, Markdown
@@ -136,11 +136,19 @@ class CodeBlockRenderer:
         else as it is."""
         context = self.context
         result = context.doctest_results.get(entry.slug)
-        ctx = FenceContext(entry, block, index, context.glossary, result, context.linker.page_url)
+        ctx = FenceContext(
+            entry,
+            block,
+            index,
+            context.glossary,
+            result,
+            context.linker.page_url,
+            say=context.label,
+        )
         if self._formatted(ctx, doc):
             return ctx.diagnostics
         if block.is_doctest:
-            self._runnable(ctx, raw, doc)
+            self._runnable(ctx, raw, doc, context.label)
         else:
             doc.md(*raw)
         return ctx.diagnostics
@@ -187,7 +195,9 @@ class CodeBlockRenderer:
         return False
 
     @staticmethod
-    def _runnable(ctx: FenceContext, raw: list[str], doc: PageDoc) -> None:
+    def _runnable(
+        ctx: FenceContext, raw: list[str], doc: PageDoc, say: Callable[[str], str]
+    ) -> None:
         """A doctest block inside its runnable wrapper (see the module docstring), as ``pycon``."""
         entry, block = ctx.entry, ctx.block
         status = doctest_status(ctx.doctest, block)
@@ -198,10 +208,8 @@ class CodeBlockRenderer:
             f'data-glossary-line="{block.line}" data-glossary-doctest="{status}">'
         )
         if status == "passed":
-            opening += (
-                '<p class="glossary-verified" title="This example ran when the site was built '
-                'and printed exactly this output">Verified example</p>'
-            )
+            ran = say("This example ran when the site was built and printed exactly this output")
+            opening += f'<p class="glossary-verified" title="{ran}">{say("Verified example")}</p>'
         doc.html_block(opening, block.indent)
         fence = raw[0]
         language = block.info.split()[0] if block.info.split() else ""

@@ -58,7 +58,12 @@ class EditLinks:
         return _normalized(urljoin(self.edit_base, quote(self.path(file))))
 
     def footer(
-        self, entry: Entry, page_url: str, *, link: Callable[[str, str], str] | None = None
+        self,
+        entry: Entry,
+        page_url: str,
+        *,
+        link: Callable[[str, str], str] | None = None,
+        say: Callable[[str], str] = str,
     ) -> list[str]:
         """The links of a term page's footer (the page at ``page_url``): "Edit this term" and
         "Suggest a new term", where known. ``link(src, url)`` writes a link to a docs page
@@ -69,7 +74,7 @@ class EditLinks:
             links.append(
                 f'<a href="{html.escape(edit)}" class="glossary-edit-term" rel="nofollow" '
                 f'title="Edit {html.escape(self.path(entry.file))} in the repository">'
-                "Edit this term</a>"
+                f"{say('Edit this term')}</a>"
             )
         if self.suggest_url:
             suggest = self.suggest_url
@@ -81,7 +86,7 @@ class EditLinks:
                 )
             links.append(
                 f'<a href="{html.escape(suggest)}" class="glossary-suggest-term">'
-                "Suggest a new term</a>"
+                f"{say('Suggest a new term')}</a>"
             )
         return links
 

@@ -115,9 +115,11 @@ def build_languages(
     results: Mapping[str, Mapping[str, object]],
     *,
     url: Callable[[str], str],
+    tag_titles: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> list[LanguageSite]:
     """A renderer and the rendered pages (term pages and A-Z) of each translated language; the
-    default renderer's term pages get their versions too (set before they are rendered)."""
+    default renderer's term pages get their versions too (set before they are rendered).
+    ``tag_titles``: a language's own tag titles, over the default language's."""
     languages = translations.languages
     if languages.default is None or not translations.by_lang:
         return []
@@ -145,6 +147,8 @@ def build_languages(
                 options,
                 url_prefix=f"{lang}/{prefix}",
                 index_title=INDEX_TITLES.get(lang, options.index_title),
+                labels=languages.words(lang),
+                tag_titles={**options.tag_titles, **dict((tag_titles or {}).get(lang, ()))},
             ),
             src_of=src_of,
             url_of={slug: url(src) for slug, src in src_of.items()},

@@ -70,6 +70,9 @@ class RenderOptions:
     #: Tag -> the title pages show for it (mkdocs.yml ``tag_titles``); a tag not named shows as
     #: it is written.
     tag_titles: Mapping[str, str] = field(default_factory=dict)
+    #: English text -> what the pages say instead (a translated language's words, built-in and
+    #: the option ``labels``: :meth:`glossary_gen.core.languages.Languages.words`).
+    labels: Mapping[str, str] = field(default_factory=dict)
     #: Permalinks of the generated headings, as Python-Markdown's ``toc`` extension writes them
     #: (its ``permalink``, ``permalink_class``, ``permalink_title``, ``permalink_leading``).
     permalink: bool | str = False
@@ -142,6 +145,9 @@ class RenderContext:
 
     def label(self, text: str) -> str:
         """The page's own words in its language (:data:`~glossary_gen.core.languages.LABELS`)."""
+        found = self.options.labels.get(text)
+        if found is not None:
+            return found
         return label(self.versions.lang if self.versions is not None else None, text)
 
     def new_page(self) -> PageDoc:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypedDict
 
 from glossary_gen.core.addresses import old_addresses
-from glossary_gen.core.config import ConfigError, Settings, tag_titles
+from glossary_gen.core.config import ConfigError, Settings, language_tag_titles, tag_titles
 from glossary_gen.core.diagnostics import Diagnostic, error
 from glossary_gen.core.fences import prepare_fences
 from glossary_gen.core.model import Entry, Glossary, name_key, slugify
@@ -85,6 +85,8 @@ class PageOptions:
     feed_size: int = 20
     #: Tag -> the title pages show for it (:func:`glossary_gen.core.config.tag_titles`).
     tag_titles: tuple[tuple[str, str], ...] = ()
+    #: A translated language's own tag titles, over those (``tag_titles: {fr: {...}}``).
+    tag_titles_by_language: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, object]) -> PageOptions:
@@ -97,7 +99,10 @@ class PageOptions:
             value = options[f.name]
             if f.name == "tag_titles":
                 values[f.name] = tag_titles(value)
+                values["tag_titles_by_language"] = language_tag_titles(value)
                 continue
+            if f.name == "tag_titles_by_language":
+                continue  # read from tag_titles
             expected = {"math": bool, "last_updated": bool, "feed_size": int}.get(f.name, str)
             if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 raise ConfigError(
@@ -344,12 +349,15 @@ def assemble(
             translations,
             getattr(glossary_result, "translation_results", {}),
             url=lambda src: page_url(src, directory_urls=site.directory_urls),
+            tag_titles=dict(options.tag_titles_by_language),
         )
         if translations is not None
         else []
     )
     for language in languages:
-        if tag_pages:  # each language's own tag pages (<lang>/glossary/tags/), in its language
+        # Each language's own tag pages (<lang>/glossary/tags/), in its language: with either
+        # engine (under MkDocs, Material's tags plugin lists the default language's pages only).
+        if any(e.tags for e in language.renderer.glossary.published):
             for page in render_tag_pages(language.renderer):
                 page.lang = language.lang
                 language.pages.append(page)
@@ -517,6 +525,7 @@ def render_tag_pages(renderer: Renderer) -> list[RenderedPage]:
             by_tag.setdefault(slug, (titles.get(tag.value, tag.value), []))[1].append(entry)
     index_src = f"{prefix}tags/index.md"
     index_url = page_url(index_src, directory_urls=directory_urls)
+    say = renderer.context.label
     pages = []
     items = []
     for slug in sorted(by_tag, key=lambda s: (name_key(by_tag[s][0]), s)):
@@ -532,11 +541,11 @@ def render_tag_pages(renderer: Renderer) -> list[RenderedPage]:
         back = linker.page_link(index_src, index_url)
         body = (
             f'<ul class="glossary-tag-terms glossary-cards">{listing}</ul>'
-            f'<p class="glossary-meta"><a href="{html.escape(back)}">All tags</a></p>'
+            f'<p class="glossary-meta"><a href="{html.escape(back)}">{say("All tags")}</a></p>'
         )
         key = fragments.token(body)
-        title = f"Tag: {name}"
-        markdown = _page_markdown(title, f"Terms tagged {name}.", key)
+        title = f"{say('Tag:')} {name}"
+        markdown = _page_markdown(title, f"{say('Terms tagged')} {name}.", key)
         pages.append(RenderedPage(src, url, title, markdown, fragments, untrusted=False))
         items.append((name, src, url, len(entries)))
     linker.begin_page(index_src, index_url, None)
@@ -547,8 +556,10 @@ def render_tag_pages(renderer: Renderer) -> list[RenderedPage]:
         for name, src, url, count in items
     )
     key = fragments.token(f'<ul class="glossary-tags">{listing}</ul>')
-    markdown = _page_markdown("Tags", "Every tag of the glossary.", key)
-    pages.append(RenderedPage(index_src, index_url, "Tags", markdown, fragments, untrusted=False))
+    markdown = _page_markdown(say("Tags"), say("Every tag of the glossary."), key)
+    pages.append(
+        RenderedPage(index_src, index_url, say("Tags"), markdown, fragments, untrusted=False)
+    )
     return pages
 
 

@@ -23,8 +23,9 @@ import re
 from collections.abc import Iterable
 
 from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.languages import widget_words
 from glossary_gen.core.markup import too_deep
-from glossary_gen.core.model import Entry
+from glossary_gen.core.model import Entry, slugify
 from glossary_gen.site.code_blocks import CodeBlockRenderer
 from glossary_gen.site.page import PageDoc, RenderContext, RenderedPage, RenderOptions
 from glossary_gen.site.summary_html import term_card
@@ -127,6 +128,13 @@ def term_json_ld(context: RenderContext, entry: Entry, summary: str, date: _dt.d
     return f'<script type="application/ld+json">{script_json(data)}</script>'
 
 
+def tag_url(context: RenderContext, tag: str) -> str:
+    """The site-root-relative URL of a tag's page (``fr/glossary/tags/activation/``), as
+    :func:`glossary_gen.site.pages.render_tag_pages` writes it."""
+    stem = f"{context.options.url_prefix}tags/{slugify(tag) or 'tag'}"
+    return stem + "/" if context.options.directory_urls else stem + ".html"
+
+
 class TermPageRenderer:
     """Writes the page of one published entry."""
 
@@ -141,12 +149,20 @@ class TermPageRenderer:
         doc = context.new_page()
         diagnostics: list[Diagnostic] = []
         summary = linker.summaries.get(entry.slug) or plain_text(entry.summary)
-        meta = {
+        meta: dict[str, object] = {
             "title": html.escape(entry.title),
             "description": html.escape(summary),
             "tags": [html.escape(context.tag_title(t.value)) for t in entry.tags],
             "glossary_entry": entry.slug,
         }
+        versions = context.versions
+        if versions is not None and versions.lang != versions.default and entry.tags:
+            # A translation's tags link to its language's tag pages (engines with a tags plugin
+            # of their own show these instead of theirs: see engines/mkdocs/search_and_tags.py).
+            meta["glossary_tag_links"] = [
+                {"name": html.escape(context.tag_title(t.value)), "url": tag_url(context, t.value)}
+                for t in entry.tags
+            ]
         doc.md("---", json.dumps(meta, ensure_ascii=False), "---", "")
         if _has_h1(entry):
             # The theme prints the title as the H1 unless the content has one (Material does).
@@ -160,6 +176,14 @@ class TermPageRenderer:
         if versions is not None and (switcher := versions.switcher(entry.slug, linker.page_link)):
             doc.html_block(switcher, indexed=False)
             doc.fragments.head.append(versions.alternates(entry.slug, url))
+        if words := widget_words(context.options.labels):
+            # live.js's words in the page's language: a data attribute (no script, nothing more
+            # for the CSP); entries cannot write data-* attributes (the sanitizer drops them).
+            data = attr(json.dumps(words, ensure_ascii=False, sort_keys=True))
+            doc.html_block(
+                f'<div class="glossary-words" hidden data-glossary-words="{data}"></div>',
+                indexed=False,
+            )
 
         if too_deep(entry):
             # Markdown nested this deep would crash or stall the Markdown engine or the search
@@ -269,7 +293,9 @@ class TermPageRenderer:
         index_link = linker.page_link(context.index_src, context.index_url)
         footer.append(f'<a href="{attr(index_link)}">{context.label("All terms")}</a>')
         contribute = (
-            context.edit_links.footer(entry, linker.page_url, link=linker.page_link)
+            context.edit_links.footer(
+                entry, linker.page_url, link=linker.page_link, say=context.label
+            )
             if context.edit_links is not None
             else []
         )

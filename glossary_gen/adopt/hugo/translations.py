@@ -8,14 +8,12 @@ headings are matched in its language (``## Résumé``) and written the same way.
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import replace
 from pathlib import Path
 
 from glossary_gen.core.config import EntryModel
-from glossary_gen.core.languages import Languages, languages_from_options
-from glossary_gen.core.model import REQUIRED_SECTIONS, slugify
+from glossary_gen.core.languages import Languages
+from glossary_gen.core.model import slugify
 
 
 def split_languages(
@@ -68,27 +66,3 @@ def localized_model(model: EntryModel, languages: Languages, lang: str) -> Entry
         replace(s, title=names.get(s.title, s.title), heading="", hint="") for s in model.sections
     )
     return replace(model, sections=sections)
-
-
-#: A language suffix ``init`` recognizes without a site configuration: two letters, a region.
-_SUFFIX = re.compile(r"^[a-z]{2}(?:-[a-z0-9]{2,8})?$")
-
-
-def detect_languages(source: Path, default: str = "en") -> Languages:
-    """The languages of a Hugo section, from its file names (for ``init --from hugo``, which
-    has no mkdocs.yml yet): ``relu.fr.md`` beside ``relu.md`` (or ``relu/index.fr.md`` beside
-    ``relu/index.md``) makes ``fr`` a language. The walk follows no linked folder."""
-    codes: set[str] = set()
-    for _folder, dirs, files in os.walk(source, followlinks=False):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        names = set(files)
-        for name in files:
-            if not name.endswith(".md"):
-                continue
-            base, dot, code = name[: -len(".md")].rpartition(".")
-            if dot and code != default and _SUFFIX.match(code) and f"{base}.md" in names:
-                codes.add(code)
-    if not codes:
-        return Languages()
-    ordered = (default, *sorted(codes))
-    return languages_from_options({"languages": list(ordered)}, REQUIRED_SECTIONS, "Hugo folder")

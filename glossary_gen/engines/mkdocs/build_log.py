@@ -30,6 +30,19 @@ class _WarningsByPage(logging.Handler):
             self.by_page.setdefault(page.file.src_uri, []).append(record)
 
 
+class _NoteDirty(logging.Filter):
+    """Notes MkDocs' notice that the build is dirty (the only place it says so to plugins)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dirty = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(_DIRTY_MESSAGES[0]):
+            self.dirty = True
+        return True
+
+
 class _DropDirtyWarning(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(_DIRTY_MESSAGES)
@@ -39,11 +52,18 @@ class BuildLog:
     """Installed for one build (:meth:`stop` undoes it, also after a failed build)."""
 
     def __init__(self, config: MkDocsConfig, *, accurate: bool) -> None:
+        self._dirty = _NoteDirty()  # first: it sees the notice before it is dropped
+        logging.getLogger("mkdocs.commands.build").addFilter(self._dirty)
         self._filter = _DropDirtyWarning()
         if accurate:  # this build leaves the site as a full build would
             logging.getLogger("mkdocs.commands.build").addFilter(self._filter)
         self._warnings = _WarningsByPage(config)
         logging.getLogger("mkdocs").addHandler(self._warnings)
+
+    @property
+    def dirty(self) -> bool:
+        """Whether MkDocs said this build is dirty (it skips the pages not modified)."""
+        return self._dirty.dirty
 
     def warnings(self, src: str) -> list[logging.LogRecord]:
         """What was logged while the page ``src`` was read or built."""
@@ -57,3 +77,4 @@ class BuildLog:
     def stop(self) -> None:
         logging.getLogger("mkdocs").removeHandler(self._warnings)
         logging.getLogger("mkdocs.commands.build").removeFilter(self._filter)
+        logging.getLogger("mkdocs.commands.build").removeFilter(self._dirty)

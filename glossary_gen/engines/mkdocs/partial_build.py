@@ -24,8 +24,10 @@ keeps the site-wide outputs whole:
   logged again; the output files of pages that no longer exist are deleted; and the record of
   this build is kept, in memory, for the next one.
 
-Nothing of this is kept across processes: a new ``mkdocs serve`` starts with a full build
-(its entries come from the entry cache, :mod:`glossary_gen.run.entry_cache`).
+The record is also kept in the user's cache folder, with the HTML of every page: the first
+build of a new ``mkdocs serve --dirty`` decides every page against it and writes the pages it
+keeps from their stored HTML (:mod:`~glossary_gen.engines.mkdocs.restart`; its entries come from
+the entry cache, :mod:`glossary_gen.run.entry_cache`, its doctest results from theirs).
 
 The record of a build and the keys of what every page shows are in
 :mod:`~glossary_gen.engines.mkdocs.records`, what this keeps of Material's tags and search
@@ -51,6 +53,7 @@ from glossary_gen.engines.mkdocs.records import (
     session,
     site_key,
 )
+from glossary_gen.engines.mkdocs.restart import RestartStore, restart_from
 from glossary_gen.engines.mkdocs.search_and_tags import SearchEntry
 from glossary_gen.incremental import ANYTHING, Fact, LinkFacts, mentions, text_key
 
@@ -130,6 +133,10 @@ def full_build_reason(config: MkDocsConfig, previous: SiteRecord | None, key: st
     )
 
 
+#: Why a page whose only change is its output file is rebuilt.
+_OUTPUT = "its output file is not the last build's"
+
+
 def _why_rebuild(
     record: PageRecord | None,
     key: object,
@@ -148,7 +155,7 @@ def _why_rebuild(
         if not record.reads.isdisjoint(changed)
         else "it mentions a page that came or went"
         if appeared and mentions(source, appeared)
-        else "its output file is not the last build's"
+        else _OUTPUT
         if output_stat(output) != record.output
         else ""
     )
@@ -175,8 +182,18 @@ class PartialBuild:
     """One build's decisions; the glossary plugin calls it from its events (see the module
     docstring for the story)."""
 
-    def __init__(self, config: MkDocsConfig) -> None:
+    def __init__(
+        self,
+        config: MkDocsConfig,
+        cache_dir: Path | None = None,
+        entries_dir: Path | None = None,
+    ) -> None:
         self.config = config
+        #: Where the record is kept for a new server (:mod:`.restart`); None: nowhere.
+        self._cache = (cache_dir, entries_dir) if cache_dir is not None else None
+        self._restart: RestartStore | None = None
+        #: Whether this build started from the record a server before this process kept.
+        self.restored = False
         self.session = session(config.config_file_path or "mkdocs.yml", config.site_dir)
         self.previous = self.session.record
         self.session.record = None  # until this build has finished: a failed one leaves none
@@ -222,6 +239,11 @@ class PartialBuild:
         page's Markdown included); ``render`` makes a kept term page's Markdown after all (when
         the navigation changed). Returns the term pages to render now."""
         self.files, self.facts, self._render = files, facts, render
+        if self._cache is not None and self._log.dirty:  # a new server: the last one's record
+            self._restart, self.previous, self.restored = restart_from(
+                self.config, self.site_key, self._cache, self.previous
+            )
+            self.full_reason = full_build_reason(self.config, self.previous, self.site_key)
         previous = self.previous if self.incremental else None
         changed: set[Fact] = set()
         appeared: set[str] = set()
@@ -250,6 +272,9 @@ class PartialBuild:
                 self.keys[src], self.sources[src] = key, source
                 record = previous.pages.get(src) if previous is not None else None
                 why = _why_rebuild(record, key, source, changed, appeared, file.abs_dest_path)
+                restart = self._restart if why == _OUTPUT else None
+                if restart and restart.write_kept(src, record, previous, file.abs_dest_path):
+                    why = ""  # a page of the server before this process: its stored HTML
                 if src in listings and not why:  # read for its listings; written if they changed
                     self._listing_only.add(src)
                 modified = bool(why) or src in listings
@@ -304,29 +329,11 @@ class PartialBuild:
             page.present_anchor_ids = record.anchors
         self.nav = nav_key(nav, config)
         if kept and self.previous is not None and self.nav != self.previous.nav:
-            self._read_all(config, files, kept)
+            _read_all(self, config, files, kept)
         self.tags = search_and_tags.complete_tags(config, files, records, self.modified)
         if self.previous is not None and self.tags == self.previous.tags:
             for src in self._listing_only:  # the same listings: the page as it was
                 self.decisions[src].modified = False
-
-    def _read_all(self, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:
-        """A page title in the navigation changed: every page shows it, so read the kept pages
-        now (MkDocs has read the others) and build them all."""
-        from mkdocs.commands.build import _populate_page
-
-        log.info("glossary: the navigation changed; rebuilding every page")
-        self.full_reason = "the navigation changed"
-        self._listing_only.clear()
-        for page in kept:
-            src = page.file.src_uri
-            self.decisions[src].modified = True
-            if self._render is not None and src in self.keys and not page.file.content_string:
-                self._render(src)
-            if page in self._titled:  # from the page again, as MkDocs does
-                del page.title
-            page.meta = {}
-            _populate_page(page, config, files)
 
     def page_built(self, page: Page, config: MkDocsConfig) -> None:
         """``on_post_page``: the search entries Material's search plugin made of the page."""
@@ -394,7 +401,7 @@ class PartialBuild:
                 if written is not None:
                     kept_files[src] = (key, output_stat(written.abs_dest_path))
             rebuilt = frozenset(self.built)
-            self.session.record = SiteRecord(
+            site = self.session.record = SiteRecord(
                 site_key=self.site_key,
                 facts=self.facts,
                 pages=records,
@@ -405,6 +412,9 @@ class PartialBuild:
                 tags=self.tags,
                 rebuilt=rebuilt,
             )
+            if self._restart is not None:
+                before = previous.digests if previous is not None else {}
+                self._restart.save(site, config.site_dir, rebuilt, before)
             if previous is not None:
                 how = f"incremental, {self.full_reason}" if self.full_reason else "incremental"
                 log.info(f"glossary: rebuilt {len(rebuilt)} of {len(records)} pages ({how})")
@@ -414,3 +424,22 @@ class PartialBuild:
     def stop(self) -> None:
         """Undo the logging changes (also after a failed build)."""
         self._log.stop()
+
+
+def _read_all(build: PartialBuild, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:
+    """A page title in the navigation changed: every page shows it, so read the kept pages
+    now (MkDocs has read the others) and build them all."""
+    from mkdocs.commands.build import _populate_page
+
+    log.info("glossary: the navigation changed; rebuilding every page")
+    build.full_reason = "the navigation changed"
+    build._listing_only.clear()
+    for page in kept:
+        src = page.file.src_uri
+        build.decisions[src].modified = True
+        if build._render is not None and src in build.keys and not page.file.content_string:
+            build._render(src)
+        if page in build._titled:  # from the page again, as MkDocs does
+            del page.title
+        page.meta = {}
+        _populate_page(page, config, files)

@@ -66,13 +66,24 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from glossary_gen.core.config import ConfigError, Settings, settings_from_options, tag_titles
+from glossary_gen.core.config import (
+    ConfigError,
+    Settings,
+    language_tag_titles,
+    settings_from_options,
+    tag_titles,
+)
+from glossary_gen.engines.mkdocs import search_and_tags
 from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.engines.mkdocs.problems_banner import banner, entry_problems, insert_banner
-from glossary_gen.engines.mkdocs.serve_process import collect_idle, compiled_templates
+from glossary_gen.engines.mkdocs.serve_process import (
+    collect_idle,
+    compiled_templates,
+    warm_theme,
+)
 from glossary_gen.engines.mkdocs.watch import watch_entries
 from glossary_gen.fences.pyodide import (
     PYODIDE_CDN,
@@ -154,6 +165,9 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     ``entries/<slug>.md`` (see :mod:`glossary_gen.core.languages`)."""
     section_names = c.Optional(c.Type(dict))
     """Section headings per translated language, over the built-in ones: ``{fr: {ELI5: ...}}``."""
+    labels = c.Optional(c.Type(dict))
+    """The pages' own words per translated language, over the built-in ones:
+    ``{fr: {"Edit this term": "Corriger ce terme"}}``."""
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-call]  # same
@@ -174,7 +188,13 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     # -- configuration --
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+    @event_priority(100)  # first: the search plugin renders a template in its on_config
+    def _warm_theme(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self.config.enabled:
+            warm_theme(config.theme)
+        return config
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
         base_dir = Path(config.config_file_path or ".").resolve().parent
@@ -197,6 +217,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         _add_extensions_theme_and_assets(config, self.extension)
         return config
 
+    on_config = CombinedEvent(_warm_theme, _configure)
+
     # -- incremental builds (see partial_build) --
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -211,7 +233,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     def _partial_build(self, config: MkDocsConfig) -> PartialBuild:
         if self.partial is None:
-            self.partial = PartialBuild(config)
+            settings = self.settings
+            cache = (settings.cache_dir, settings.entries_dir) if settings else (None, None)
+            self.partial = PartialBuild(config, *cache)
         return self.partial
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -240,9 +264,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
                 **{
                     f.name: self.config[f.name]
                     for f in fields(PageOptions)
-                    if f.name != "tag_titles"
+                    if not f.name.startswith("tag_titles")
                 },
                 tag_titles=tag_titles(self.config.tag_titles),
+                tag_titles_by_language=language_tag_titles(self.config.tag_titles),
             ),
             partial=self._partial_build(config),
             extension=self.extension,
@@ -269,6 +294,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             self.extension.linker = linker or cast(Linker, self.handover.recorder)
             if linker is not None:
                 linker.begin_page(page.file.src_uri, page.url, slug)
+        search_and_tags.own_tags(page)  # before Material's tags plugin reads them
         return markdown
 
     @event_priority(-100)  # last: what is sanitized is the content every other plugin left
@@ -298,6 +324,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         if rendered is not None and rendered.entry is not None and handover is not None:
             links = handover.renderer.edit_links  # the theme's edit button, if on, edits the entry
             page.edit_url = links.edit_url(rendered.entry.file) if links is not None else None
+        search_and_tags.own_tag_links(page, context)
         clean = self.sanitizer.take(page.file.src_uri)
         if clean is not None and handover is not None:
             rendered = handover.pages[page.file.src_uri]

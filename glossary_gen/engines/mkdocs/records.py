@@ -1,7 +1,8 @@
-"""What a ``mkdocs serve --dirty`` build keeps for the next one, in memory: a record of each page
-(what it was made of, what it gave the rest of the site) and of the site (its files, navigation
-and tag listings), by ``mkdocs.yml`` and site folder; and the keys that tell whether what every
-page shows (the configuration, the theme, the navigation) changed since."""
+"""What a ``mkdocs serve --dirty`` build keeps for the next one, in memory (and on disk for the
+next server: :mod:`~glossary_gen.engines.mkdocs.restart`): a record of each page (what it was
+made of, what it gave the rest of the site) and of the site (its files, navigation and tag
+listings), by ``mkdocs.yml`` and site folder; and the keys that tell whether what every page
+shows (the configuration, the theme, the navigation) changed since."""
 
 from __future__ import annotations
 
@@ -61,6 +62,8 @@ class SiteRecord:
     tags: str
     #: Pages built by that build (for tests and the log line).
     rebuilt: frozenset[str] = frozenset()
+    #: SHA-256 of each page's HTML as kept for a new server (:mod:`.restart`), by source path.
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,14 +1,22 @@
 """What partial builds keep whole of Material's site-wide plugins: the tags plugin's mappings
 and listings (kept pages are put back in, with the tags they had) and the search plugin's index
 (kept pages' entries are put back, in page order). Everything here knows these plugins by their
-module, and reads them with ``getattr``: Material is untyped."""
+module, and reads them with ``getattr``: Material is untyped.
+
+Tags per language: Material's tags plugin lists the default language's pages only. A
+translation's page carries its tags as ``glossary_tag_links`` too (the term page renderer writes
+them, in its language, with the address of its language's tag page, which the glossary makes:
+``<lang>/glossary/tags/<tag>/``); :func:`own_tags` takes its ``tags`` away from Material before
+the tags plugin reads them, and :func:`own_tag_links` shows the links in the page's header
+where Material shows its tags."""
 
 from __future__ import annotations
 
 import json
 import os
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from glossary_gen.incremental import text_key
 
@@ -16,6 +24,7 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
+    from mkdocs.utils.templates import TemplateContext
 
     from glossary_gen.engines.mkdocs.records import PageRecord
 
@@ -70,6 +79,36 @@ def listing_pages(config: MkDocsConfig) -> set[str]:
         if type(plugin).__module__ == "material.plugins.tags.plugin" and listings is not None:
             found.update(listing.page.file.src_uri for listing in listings)
     return found
+
+
+@dataclass(frozen=True)
+class TagLink:
+    """A tag as Material's ``partials/tags.html`` shows it (``name`` is escaped already)."""
+
+    name: str
+    url: str
+    hidden: bool = False
+
+
+def own_tags(page: Page) -> None:
+    """A translation's page (it has ``glossary_tag_links``): no ``tags`` for Material's tags
+    plugin, whose listings are the default language's."""
+    meta = page.meta
+    if isinstance(meta, dict) and "glossary_tag_links" in meta:
+        meta.pop("tags", None)
+
+
+def own_tag_links(page: Page, context: TemplateContext) -> None:
+    """A translation's tags in its header: links to its language's tag pages."""
+    meta = page.meta
+    links = meta.get("glossary_tag_links") if isinstance(meta, dict) else None
+    if not isinstance(links, list):
+        return
+    cast("dict[str, Any]", context)["tags"] = [
+        TagLink(str(link["name"]), str(link["url"]))
+        for link in links
+        if isinstance(link, dict) and "name" in link and "url" in link
+    ]
 
 
 def complete_tags(

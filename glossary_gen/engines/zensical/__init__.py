@@ -33,6 +33,7 @@ from the entries, so the extension's options carry ``version``, a hash of every 
 summary: a change there changes the configuration, and Zensical renders the pages again.
 
 The modules: :mod:`.project` (mkdocs.yml and the docs pages, read once), :mod:`.pages` (the
-page files), :mod:`.workspace` (Zensical's docs folder, theme override and configuration),
-:mod:`.commands` (``glossary-gen pages``, ``glossary-gen zensical``).
+page files), :mod:`.page_cache` (the pages kept between runs), :mod:`.sync` (the output folder,
+only what changed written), :mod:`.workspace` (Zensical's docs folder, theme override and
+configuration), :mod:`.commands` (``glossary-gen pages``, ``glossary-gen zensical``).
 """

@@ -7,7 +7,9 @@ options, the Markdown extensions, the package) and of the facts about other term
 conversion looked up (:class:`~glossary_gen.incremental.RecordingLinker`: which term a name is, a
 tooltip, an address, the names an auto-link candidate word starts). Each page is stored with a
 digest of the first two and the value of each fact it read; it is reused when the digest is the
-same and every fact still has that value. A page that made a lookup the recorder does not model
+same and every fact still has that value. A term page's digest is that of its render key
+(:func:`term_digest`: what its Markdown is made from), so a warm run neither renders nor
+converts the term pages it reuses. A page that made a lookup the recorder does not model
 (:data:`~glossary_gen.incremental.ANYTHING`) is never stored.
 
 The record is JSON, authenticated with the doctest cache's key and MAC
@@ -20,14 +22,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from glossary_gen.incremental import ANYTHING, Fact, LinkFacts
+from glossary_gen.incremental import ANYTHING, Fact, LinkFacts, render_key
 from glossary_gen.run.cache import ResultStore, open_store
 
+if TYPE_CHECKING:
+    from glossary_gen.core.model import Entry
+    from glossary_gen.site.render import Renderer
+
 NAMESPACE = "pages"
-FORMAT = 1
+FORMAT = 2
 
 #: What a page's conversion produced: its file text, finished HTML and math errors.
 Finished = tuple[str, str, list[tuple[str, str]]]
@@ -49,6 +56,20 @@ def page_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def term_digest(renderer: Renderer, entry: Entry, problems: Sequence[str] = ()) -> str:
+    """A term page's digest without rendering it: of its render key
+    (:func:`~glossary_gen.incremental.render_key`, everything the page's Markdown is made from
+    besides the site), of the related terms' summaries as written (their cards render them) and
+    of the problems ``check`` found in the entry. The site is the cache's (:func:`site_key`)."""
+    glossary = renderer.glossary
+    related = tuple(
+        glossary.by_slug[s].summary if s in glossary.by_slug else None
+        for s in glossary.related.get(entry.slug, ())
+    )
+    key = repr(("term", render_key(renderer, entry, ""), related, tuple(problems)))
+    return "term:" + page_digest(key)
+
+
 class PageCache:
     """The pages of one output folder (see the module docstring)."""
 
@@ -61,6 +82,8 @@ class PageCache:
             "path": facts.paths,
             "word": facts.words,
         }
+        #: Each fact's value as stored (JSON), computed once (pages share facts).
+        self._values: dict[tuple[str, str], str] = {}
         self._old: dict[str, list[object]] = self._load()
         self._new: dict[str, list[object]] = {}
         #: Pages taken from the cache by this run.
@@ -88,8 +111,12 @@ class PageCache:
         return pages if isinstance(pages, dict) else {}
 
     def _value(self, kind: str, key: str) -> str:
-        table = self._tables.get(kind)
-        return json.dumps(table.get(key) if table is not None else None, ensure_ascii=False)
+        found = self._values.get((kind, key))
+        if found is None:
+            table = self._tables.get(kind)
+            value = table.get(key) if table is not None else None
+            found = self._values[kind, key] = json.dumps(value, ensure_ascii=False)
+        return found
 
     def get(self, src: str, digest: str) -> Finished | None:
         """The page as stored, if its digest and every fact it read are the same now."""

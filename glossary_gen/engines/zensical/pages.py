@@ -21,22 +21,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_gen.core.config import Settings
 from glossary_gen.core.diagnostics import Diagnostic, has_errors, sort_diagnostics
-from glossary_gen.engines.zensical.page_cache import PageCache, page_digest, site_key
+from glossary_gen.engines.zensical.page_cache import PageCache, page_digest, site_key, term_digest
 from glossary_gen.engines.zensical.project import (
     Project,
     docs_files,
     markdown_extensions,
     split_front_matter,
 )
+from glossary_gen.engines.zensical.sync import sync
 from glossary_gen.site.headings import PAGE_HTML_DIR, page_html_file, placeholder
 from glossary_gen.site.linker import Linker
 from glossary_gen.site.page import RenderedPage
@@ -104,22 +104,35 @@ def write_pages(
         return Written(sort_diagnostics(diagnostics), check=result)
     site = project.site(links)
     docs = docs_files(project, directory_urls=site.directory_urls)
-    assembly = assemble(result, project.options, site, docs, settings=settings, tag_pages=tag_pages)
+    # The term pages are rendered by render_files, only the ones the page cache does not hold.
+    assembly = assemble(
+        result,
+        project.options,
+        site,
+        docs,
+        settings=settings,
+        tag_pages=tag_pages,
+        defer_terms=True,
+    )
     already = set(diagnostics)
     diagnostics += [d for d in assembly.diagnostics if d not in already]
     files: dict[str, bytes | Path] = {}
     if copy_docs:
         for doc in docs:
             files[doc.src] = project.docs_dir / doc.src
-    problems, rendered, finished, reused = render_files(project, assembly, out)
-    diagnostics += problems
+    problems_of: dict[str, list[str]] = {}
+    for diagnostic in result.diagnostics:
+        problems_of.setdefault(diagnostic.path, []).append(diagnostic.format_text())
+    problems, rendered, finished, reused = render_files(project, assembly, out, problems_of)
+    already.update(diagnostics)
+    diagnostics += [d for d in problems if d not in already]
     for name, text in finished.items():
         files[f"{PAGE_HTML_DIR}/{name}"] = text.encode("utf-8")
     for output in assembly.files:
         if output.src in files:
             diagnostics.append(_replaces_docs(output))
             continue
-        if output.page is not None:
+        if output.src in rendered:
             files[output.src] = rendered[output.src].encode("utf-8")
         elif output.source is not None:
             files[output.src] = output.source
@@ -152,13 +165,18 @@ def _replaces_docs(output: Output) -> Diagnostic:
 
 
 def render_files(
-    project: Project, assembly: Assembly, out: Path | None = None
+    project: Project,
+    assembly: Assembly,
+    out: Path | None = None,
+    problems_of: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[Diagnostic], dict[str, str], dict[str, str], list[str]]:
     """Each page's file (front matter and the placeholder of its finished HTML), the finished
     HTML by file name (rendered with the site's Markdown extensions and the glossary's,
     sanitized, trusted fragments spliced in), and the pages taken from the page cache of the
     output folder ``out`` (:mod:`.page_cache`; none without ``out``; a translated language's
-    pages are always converted)."""
+    pages are always converted). A deferred term page (``assemble(defer_terms=True)``) is
+    rendered only when the cache does not hold it (its problems are returned with the math
+    ones); ``problems_of`` maps an entry's path to the check's problems in it (the page's key)."""
     import markdown  # type: ignore[import-untyped, unused-ignore]
 
     from glossary_gen.incremental import LinkFacts, RecordingLinker, page_text, site_render_key
@@ -174,6 +192,8 @@ def render_files(
     engines: dict[int, markdown.Markdown] = {}
 
     def engine(linker: Linker) -> markdown.Markdown:
+        if not engines:  # the first page converted: the formula cache is needed
+            MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
         if id(linker) not in engines:
             asked = recording if linker is renderer.linker else linker
             # RecordingLinker stands in for a Linker (same methods, records what is asked).
@@ -193,17 +213,28 @@ def render_files(
         cache = PageCache.open(
             project.settings.cache_dir, out, project.settings.entries_dir, site, facts
         )
-    MATH_CACHE.open(project.settings.cache_dir, project.base_dir)
     problems: list[Diagnostic] = []
     files: dict[str, str] = {}
     finished: dict[str, str] = {}
     try:
-        for src, page in assembly.pages.items():
+        for output in assembly.files:
+            src, page, entry = output.src, output.page, output.entry
+            if page is None and entry is None:
+                continue
             linker = linkers.get(src, renderer.linker)
             cached = cache if linker is renderer.linker else None
-            digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
+            if page is None:
+                assert entry is not None
+                problems_in = (problems_of or {}).get(entry.path, ())
+                digest = term_digest(renderer, entry, problems_in)
+            else:
+                digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
             done = cached.get(src, digest) if cached is not None else None
             if done is None:
+                rendering: list[Diagnostic] = []
+                if page is None:
+                    page, rendering = assembly.render(src)
+                    problems += rendering
                 meta, body = split_front_matter(page.markdown)
                 slug = page.entry.slug if page.entry is not None else None
                 if linker is renderer.linker:
@@ -214,18 +245,24 @@ def render_files(
                 finished_html = math.splice(renderer.finish_html(content, page), text_twin=True)
                 text, html = page_file(finished_html, page, meta)
                 done = (text, html, list(linker.math_errors))
-                if cached is not None:
+                if cached is not None and not rendering:  # a page with problems: always again
                     cached.put(src, digest, done, recording.reads)
             text, html, math_errors = done
             if math_errors:
-                body = split_front_matter(page.markdown)[1]
+                body = split_front_matter(page.markdown)[1] if page is not None else ""
                 for tex, message in math_errors:
-                    problems.append(math_diagnostic(page.entry, src, body, tex, message))
+                    problems.append(
+                        math_diagnostic(page.entry if page else entry, src, body, tex, message)
+                    )
             token, name = page_html_file(html)
             files[src] = text + placeholder(token)
             finished[name] = html
     finally:
-        MATH_CACHE.save()
+        if engines:
+            if cache is not None and cache.reused:
+                # The reused pages' formulas were not looked up: kept, not forgotten as unused.
+                MATH_CACHE.used.update(MATH_CACHE.data)
+            MATH_CACHE.save()
     if cache is not None:
         cache.save()
     return problems, files, finished, cache.reused if cache is not None else []
@@ -262,50 +299,3 @@ def _unindexed(fragment: str) -> str:
     if match is None:
         return f"<div data-search-exclude>{fragment}</div>"
     return f"{match.group(1)}<div data-search-exclude>{match.group(2)}</div>"
-
-
-def sync(out: Path, files: dict[str, bytes | Path]) -> tuple[list[Path], list[Path]]:
-    """Make ``out`` hold exactly ``files`` (site path -> bytes, or a file to copy), writing only
-    what changed (an engine's watcher then rebuilds only that)."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in files.items():
-        target = out / name
-        if isinstance(data, Path):
-            if _same_file(data, target):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(data, target)
-        else:
-            try:
-                if target.read_bytes() == data:
-                    continue
-            except OSError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        written.append(target)
-    # Paths under the output folder resolved once (resolving each of thousands of files was
-    # half of a run with nothing to write); the walk does not enter linked folders.
-    root = out.resolve()
-    keep = {os.path.normpath(os.path.join(root, name)) for name in files}
-    from glossary_gen.fences.pyodide import VENDORED_DIRS
-
-    # Copied after this sync: never removed by it.
-    vendored = tuple(os.path.join(root, folder.strip("/")) + os.sep for folder in VENDORED_DIRS)
-    removed = []
-    for path in sorted(root.rglob("*"), reverse=True):
-        where = str(path)
-        if path.is_file() and where not in keep and not where.startswith(vendored):
-            path.unlink()
-            removed.append(out / path.relative_to(root))
-        elif path.is_dir() and not path.is_symlink() and not any(path.iterdir()):
-            path.rmdir()
-    return written, removed
-
-
-def _same_file(source: Path, target: Path) -> bool:
-    try:
-        a, b = source.stat(), target.stat()
-    except OSError:
-        return False
-    return a.st_size == b.st_size and source.read_bytes() == target.read_bytes()

@@ -14,8 +14,9 @@ from pathlib import Path
 import yaml
 
 from glossary_gen.core.config import ConfigError
-from glossary_gen.engines.zensical.pages import Written, sync, write_pages
+from glossary_gen.engines.zensical.pages import Written, write_pages
 from glossary_gen.engines.zensical.project import MkDocsYaml, Project, walk
+from glossary_gen.engines.zensical.sync import sync
 from glossary_gen.site.pages import page_assets
 
 #: The workspace Zensical builds from (``prepare``), relative to the folder of mkdocs.yml.

@@ -33,6 +33,25 @@
   var RUN_TIMEOUT_MS = 30000;
   // Longer text from the sandbox is cut: a snippet's output cannot flood the page.
   var MAX_TEXT = 100000;
+
+  // The widgets' words in the page's language: a translated page carries them as JSON in
+  // [data-glossary-words] (an attribute the renderer writes; entries cannot: the sanitizer drops
+  // data-* attributes). Elsewhere, and for any word it lacks, the English text itself.
+  var wordsNode = null;
+  var words = {};
+  function say(text) {
+    var node = document.querySelector("[data-glossary-words]");
+    if (node !== wordsNode) {
+      wordsNode = node;
+      words = {};
+      try {
+        var data = node ? JSON.parse(node.getAttribute("data-glossary-words")) : null;
+        if (data && typeof data === "object" && !Array.isArray(data)) words = data;
+      } catch (e) { /* English */ }
+    }
+    var word = Object.prototype.hasOwnProperty.call(words, text) ? words[text] : null;
+    return typeof word === "string" && word ? word : text;
+  }
   // Pyodide's files the worker needs, and how each is read: text or bytes.
   var PYODIDE_FILES = {
     "pyodide.mjs": "text",
@@ -144,7 +163,7 @@
     } else {
       why = reason + " (Pyodide from " + (local ? folder : url.href) + "). Check content blockers and try again";
     }
-    var wrapped = new Error("Python could not be loaded: " + why +
+    var wrapped = new Error(say("Python could not be loaded:") + " " + why +
                             ". The outputs shown on the page were verified when the site was built.");
     wrapped.loadFailure = true;
     return wrapped;
@@ -626,10 +645,10 @@
     if (hadFocus) controls.stop.focus(); // Run is disabled now: keep the keyboard reader's place
     block.querySelector(".glossary-run-output").setAttribute("aria-busy", "true");
     var clicked = performance.now();
-    setOutput(block, python ? "Running…" : restarts ? "Starting a fresh Python (the previous one was stopped)…"
-                                                    : "Loading Python (first run only)…", "pending");
+    setOutput(block, python ? say("Running…") : restarts ? say("Starting a fresh Python (the previous one was stopped)…")
+                                                         : say("Loading Python (first run only)…"), "pending");
     islandReady().then(loadPython).then(function (engine) {
-      setOutput(block, "Running…", "pending");
+      setOutput(block, say("Running…"), "pending");
       return request(engine, {
         type: "run", key: "page", earlier: program(programBefore(index)),
         source: currentSource(block), filename: blockName(index),
@@ -640,12 +659,12 @@
         return;
       }
       if (result.earlierError) {
-        setOutput(block, "An earlier example on this page failed, so this one cannot run:\n\n" + result.earlierError,
+        setOutput(block, say("An earlier example on this page failed, so this one cannot run:") + "\n\n" + result.earlierError,
                   "error");
         return;
       }
       var text = (result.output || "") + (result.error || "");
-      setOutput(block, text || "(no output)", result.error ? "error" : "ok");
+      setOutput(block, text || say("(no output)"), result.error ? "error" : "ok");
       window.glossaryLive.lastRunMs = performance.now() - clicked;
       markPlaygroundsStale();
     }).catch(function (error) {
@@ -726,9 +745,9 @@
       badge.setAttribute("data-glossary-verified-title", badge.getAttribute("title") || "");
     }
     badge.classList.toggle("glossary-verified--edited", edited);
-    badge.textContent = edited ? "Edited: not verified" : "Verified example";
+    badge.textContent = edited ? say("Edited: not verified") : say("Verified example");
     badge.setAttribute("title", edited
-      ? "You changed this example: its output has not been checked"
+      ? say("You changed this example: its output has not been checked")
       : badge.getAttribute("data-glossary-verified-title"));
   }
 
@@ -810,10 +829,11 @@
     block.setAttribute("data-glossary-bound", "1");
     var bar = document.createElement("div");
     bar.className = "glossary-run-bar";
-    var run = button("▶ Run", "glossary-run", "Run this example in your browser (Python via Pyodide)");
-    var edit = button("Edit", "glossary-edit", "Edit this example");
-    var reset = button("Reset", "glossary-reset", "Restore the original example");
-    var stop = button("■ Stop", "glossary-stop", "Stop the running example (Python is restarted on the next run)");
+    var run = button(say("▶ Run"), "glossary-run", say("Run this example in your browser (Python via Pyodide)"));
+    var edit = button(say("Edit"), "glossary-edit", say("Edit this example"));
+    var reset = button(say("Reset"), "glossary-reset", say("Restore the original example"));
+    var stop = button(say("■ Stop"), "glossary-stop",
+                      say("Stop the running example (Python is restarted on the next run)"));
     var controls = { run: run, stop: stop, edit: edit };
     edit.setAttribute("aria-pressed", "false");
     stop.hidden = true;
@@ -837,7 +857,7 @@
     block.appendChild(bar);
     block.appendChild(out);
     run.addEventListener("click", function () { runBlock(block, controls); });
-    stop.addEventListener("click", function () { stopPython(python, stoppedError("Stopped.")); });
+    stop.addEventListener("click", function () { stopPython(python, stoppedError(say("Stopped."))); });
     edit.addEventListener("click", function () { toggleEditor(block, controls); });
     reset.addEventListener("click", function () { resetBlock(block, edit); });
   }
@@ -866,7 +886,7 @@
     return request(engine, { type: "prepare", key: "playground", program: program(items) }).then(function (result) {
       playgroundSignature = signature;
       playgroundEngine = engine;
-      playgroundProblem = result.error ? "The examples on this page failed to run:\n" + result.error : null;
+      playgroundProblem = result.error ? say("The examples on this page failed to run:") + "\n" + result.error : null;
       return playgroundProblem;
     });
   }
@@ -917,8 +937,8 @@
     function evaluate(value) {
       if (busy) { pending = value; return; }
       busy = true;
-      if (!python) show(restarts ? "Starting a fresh Python (the previous one was stopped)…"
-                                 : "Loading Python (first use only)…", "pending");
+      if (!python) show(restarts ? say("Starting a fresh Python (the previous one was stopped)…")
+                                 : say("Loading Python (first use only)…"), "pending");
       var engine = null;
       islandReady().then(loadPython).then(function (ready) {
         engine = ready;
@@ -983,7 +1003,7 @@
   window.glossaryLive = window.glossaryLive || {};
   window.glossaryLive.loadPython = loadPython;
   window.glossaryLive.isLoaded = function () { return python !== null; };
-  window.glossaryLive.stop = function () { stopPython(python, stoppedError("Stopped.")); };
+  window.glossaryLive.stop = function () { stopPython(python, stoppedError(say("Stopped."))); };
   window.glossaryLive.workerUrl = WORKER_URL;
   window.glossaryLive.frameUrl = FRAME_URL;
   window.glossaryLive.packagesBase = packagesBase;
