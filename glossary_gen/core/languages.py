@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from glossary_gen.core.live_words import LIVE_TEXTS, LIVE_WORDS, placeholders
 from glossary_gen.core.model import normalize_heading
 
 #: A language code as it appears in a URL, a folder name and ``<html lang>``: lower-case BCP 47
@@ -59,7 +60,7 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 
 
 #: The words a term page writes itself, per language (English is the text itself).
-LABELS: Mapping[str, Mapping[str, str]] = {
+_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
     "fr": {
         "Also known as": "Aussi appelé",
         "Related terms": "Termes liés",
@@ -234,6 +235,12 @@ LABELS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
+#: Every word pages and ``live.js`` say themselves, per language: the page's and live.js's
+#: messages (:data:`glossary_gen.core.live_words.LIVE_WORDS`).
+LABELS: Mapping[str, Mapping[str, str]] = {
+    lang: {**words, **LIVE_WORDS.get(lang, {})} for lang, words in _PAGE_LABELS.items()
+}
+
 
 #: The words ``live.js`` says (its buttons, badge and messages): a translated page hands them
 #: to it in its language (a ``data-glossary-words`` attribute, :func:`widget_words`).
@@ -261,6 +268,7 @@ WIDGET_TEXTS: tuple[str, ...] = (
     "Python could not be loaded:",
     "Edit this term",
     "Suggest a new term",
+    *LIVE_TEXTS,
 )
 
 #: Characters a configured label may not hold: labels are written into the pages' HTML as they
@@ -356,6 +364,12 @@ def _labels_option(
                 raise LanguageConfigError(
                     f"{where}: labels: {lang}: the word for {text!r} must be one line of 1 to "
                     f'{LABEL_MAX} characters without < > & or ", not {str(word)[:40]!r}'
+                )
+            if placeholders(word) != placeholders(text):
+                kept = ", ".join(sorted("{" + name + "}" for name in placeholders(text)))
+                raise LanguageConfigError(
+                    f"{where}: labels: {lang}: the word for {text!r} must keep exactly its "
+                    f"placeholders ({kept or 'none'}), not {str(word)[:60]!r}"
                 )
             pairs.append((text, word.strip()))
         found.append((str(lang), tuple(pairs)))
