@@ -109,7 +109,9 @@ def test_the_messages_keep_their_placeholders_in_every_language():
 
 def test_a_french_page_hands_live_js_its_messages(site):
     words = words_of(page(site, "fr/glossary/relu"))
-    assert words[STOPPED] == "Arrêté : l'exécution durait encore après {n} s (une boucle infinie ?)."
+    assert (
+        words[STOPPED] == "Arrêté : l'exécution durait encore après {n} s (une boucle infinie ?)."
+    )
     assert words["Python sandbox for the examples (no content)"].startswith("Bac à sable")
     assert words["Loading {names}…"] == "Chargement de {names}…"
     assert set(LIVE_TEXTS) <= set(words)
