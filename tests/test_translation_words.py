@@ -169,3 +169,31 @@ def test_a_playground_on_a_french_page_says_its_note_in_french(write_entry, tmp_
     assert f"Move the slider to run <code>relu</code> {PLAYGROUND_NOTE}" in en
     for lang, words in LABELS.items():
         assert PLAYGROUND_NOTE in words, lang
+
+
+def test_every_built_in_word_keeps_its_texts_placeholders():
+    for lang, words in LABELS.items():
+        for text, word in words.items():
+            assert placeholders(word) == placeholders(text), (lang, text, word)
+
+
+def test_the_preview_banner_speaks_the_pages_language():
+    from glossary_gen.core.diagnostics import error, warning
+    from glossary_gen.core.languages import Languages
+    from glossary_gen.engines.mkdocs.problems_banner import LIMIT, banner
+
+    problems = [error("entries/fr/a.md", n, 1, "c", f"m{n}") for n in range(LIMIT + 2)]
+    problems.insert(0, warning("entries/fr/a.md", 1, 1, "w", "<b>{n}</b>"))
+    words = Languages(("en", "fr")).words("fr")
+    fr = banner(problems, lambda text: words.get(text, text))
+    assert "Cette entrée a 52 erreurs, 1 avertissement</p>" in fr
+    assert "<li>… et 3 de plus (voir le terminal)</li>" in fr
+    assert "Affiché pendant l&#x27;aperçu" in fr or "Affiché pendant l'aperçu" in fr
+    assert "<code>glossary-gen check</code> affiche les mêmes lignes" in fr
+    assert "<code>--strict</code> (CI) échoue" in fr
+    assert "&lt;b&gt;{n}&lt;/b&gt;" in fr  # a message is text, its braces are not filled
+    for english in ("This entry has", "errors", "more (see", "Shown while"):
+        assert english not in fr, english
+    en = banner(problems)
+    assert "This entry has 52 errors, 1 warning</p>" in en
+    assert "Shown while previewing; <code>glossary-gen check</code> prints" in en

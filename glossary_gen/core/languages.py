@@ -110,6 +110,18 @@ _PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "Python n'a pas pu être chargé :",
         "Edit this term": "Modifier ce terme",
         "Suggest a new term": "Proposer un nouveau terme",
+        # The preview's problems banner (engines/mkdocs/problems_banner.py).
+        "This entry has {counts}": "Cette entrée a {counts}",
+        "{n} error": "{n} erreur",
+        "{n} errors": "{n} erreurs",
+        "{n} warning": "{n} avertissement",
+        "{n} warnings": "{n} avertissements",
+        "… and {n} more (see the terminal)": "… et {n} de plus (voir le terminal)",
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.": (
+            "Affiché pendant l'aperçu ; {check} affiche les mêmes lignes, et une construction "
+            "{strict} (CI) échoue tant qu'elles ne sont pas corrigées."
+        ),
         "Move the slider to run": "Déplacez le curseur pour exécuter",
         "value": "valeur",
         # The playground's note, after the function's name.
@@ -168,6 +180,18 @@ _PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "Python konnte nicht geladen werden:",
         "Edit this term": "Diesen Begriff bearbeiten",
         "Suggest a new term": "Einen neuen Begriff vorschlagen",
+        # The preview's problems banner (engines/mkdocs/problems_banner.py).
+        "This entry has {counts}": "Dieser Eintrag hat {counts}",
+        "{n} error": "{n} Fehler",
+        "{n} errors": "{n} Fehler",
+        "{n} warning": "{n} Warnung",
+        "{n} warnings": "{n} Warnungen",
+        "… and {n} more (see the terminal)": "… und {n} weitere (siehe Terminal)",
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.": (
+            "Nur in der Vorschau sichtbar; {check} gibt dieselben Zeilen aus, und ein "
+            "{strict}-Build (CI) schlägt fehl, bis sie behoben sind."
+        ),
         "Move the slider to run": "Bewegen Sie den Schieberegler, um",
         "value": "Wert",
         # The playground's note, after the function's name.
@@ -224,6 +248,18 @@ _PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "No se pudo cargar Python:",
         "Edit this term": "Editar este término",
         "Suggest a new term": "Sugerir un término nuevo",
+        # The preview's problems banner (engines/mkdocs/problems_banner.py).
+        "This entry has {counts}": "Esta entrada tiene {counts}",
+        "{n} error": "{n} error",
+        "{n} errors": "{n} errores",
+        "{n} warning": "{n} aviso",
+        "{n} warnings": "{n} avisos",
+        "… and {n} more (see the terminal)": "… y {n} más (vea la terminal)",
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.": (
+            "Visible solo en la vista previa; {check} muestra las mismas líneas, y una "
+            "compilación {strict} (CI) falla hasta que se corrijan."
+        ),
         "Move the slider to run": "Mueva el control deslizante para ejecutar",
         "value": "valor",
         # The playground's note, after the function's name.

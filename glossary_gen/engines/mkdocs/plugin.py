@@ -351,7 +351,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         output = Renderer.finish_page(output, rendered)
         if rendered.entry is not None and not config.strict:  # a build going on despite problems
             problems = entry_problems(handover.diagnostics, rendered.entry.path)
-            output = insert_banner(output, banner(problems))
+            lang = page.url.split("/", 1)[0]
+            languages = self.settings.languages if self.settings is not None else None
+            words = languages.words(lang) if languages and lang in languages.translated else {}
+            output = insert_banner(output, banner(problems, lambda text: words.get(text, text)))
         return output
 
     @event_priority(-100)  # last: the audit reads the page as it will be written
