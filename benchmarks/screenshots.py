@@ -47,6 +47,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         ".js": "text/javascript",
         ".mjs": "text/javascript",
         ".wasm": "application/wasm",
+        ".woff": "font/woff",
         ".woff2": "font/woff2",
     }
 

@@ -223,9 +223,9 @@ def test_linker_tooltips_of_hostile_summaries_are_text():
     ids=lambda text: repr(text[:6]),
 )
 def test_plain_text_of_a_hostile_summary_takes_milliseconds(text):
-    started = time.perf_counter()
+    started = time.process_time()
     plain_text(text)
-    assert time.perf_counter() - started < 1.0  # was minutes for '`' * 40,000
+    assert time.process_time() - started < 1.0  # was minutes for '`' * 40,000
 
 
 def test_plain_text_still_strips_markdown():

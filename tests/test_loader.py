@@ -85,11 +85,11 @@ def test_bom_and_crlf_are_accepted_with_the_same_lines(tmp_path):
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path):
-    started = time.perf_counter()
+    started = time.process_time()
     entry, problems = load_text(tmp_path, ENTRY + "x" * (MAX_ENTRY_BYTES + 10))
     assert entry is None
     assert [p.code for p in problems] == ["file-too-large"]
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 def test_alias_bomb_is_refused_quickly_without_expanding(tmp_path):
@@ -98,11 +98,11 @@ def test_alias_bomb_is_refused_quickly_without_expanding(tmp_path):
         refs = ", ".join([f"*a{i - 1}"] * 9)
         levels.append(f"a{i}: &a{i} [{refs}]")
     text = "---\ntitle: Bomb\n" + "\n".join(levels) + "\n---\n### Summary\n\nS.\n"
-    started = time.perf_counter()
+    started = time.process_time()
     entry, problems = load_text(tmp_path, text)
     assert entry is None
     assert [(p.code, p.line) for p in problems] == [("yaml-alias", 4)]
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
 
 
 # What a user sees must not depend on which layer refuses first: our depth check, or the nesting

@@ -70,9 +70,9 @@ def test_latex_becomes_readable_text(tex: str, text: str) -> None:
     ],
 )
 def test_hostile_formulas_are_read_quickly_and_leave_no_command(tex: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     text = math_text(tex)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert not TEX_COMMAND.search(text)
     assert "\\" not in text
 

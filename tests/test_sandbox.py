@@ -96,10 +96,11 @@ def test_a_bad_task_does_not_stop_the_others_and_order_is_kept():
 
 
 def test_tasks_run_in_parallel():
-    started = time.monotonic()
-    outcomes = run_tasks([Task(f"{ME}:sleep", 0.6) for _ in range(2)], FAST, jobs=2)
-    assert [o.value for o in outcomes] == [0.6, 0.6]
-    assert time.monotonic() - started < 1.1
+    # The two sleeps overlap in time: asked of their spans, not of a wall-clock total, so that a
+    # busy machine (the suite's other worker) makes the test slower, never wrong.
+    outcomes = run_tasks([Task(f"{ME}:sleep_span", 0.6) for _ in range(2)], FAST, jobs=2)
+    (began_a, ended_a), (began_b, ended_b) = (o.value for o in outcomes)
+    assert max(began_a, began_b) < min(ended_a, ended_b)
 
 
 def test_environment_is_scrubbed_and_cwd_is_temporary(monkeypatch):

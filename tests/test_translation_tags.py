@@ -4,6 +4,8 @@ titles (``tag_titles: {fr: {...}}``), and a translation's tags link there."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 import sys
@@ -134,3 +136,18 @@ def test_a_build_with_a_bad_language_in_tag_titles_stops_with_a_located_message(
     assert "mkdocs.yml:" in result.stderr + result.stdout
     assert "'de' maps tags to titles" in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_translations_tags_stay_searchable_in_its_language(site):
+    """Material's search indexes a French page with its French tag titles (the tags plugin,
+    which read the page's tags earlier, still lists the default language only: above)."""
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    tags_of = {doc["location"]: doc.get("tags") for doc in index["docs"]}
+    # escaped as the default language's tags are (the page's meta holds them so)
+    assert tags_of["fr/glossary/relu/"] == [
+        html.escape("Fonctions d'activation"),
+        html.escape("<img src=x onerror=alert(1)>"),
+    ]
+    assert tags_of["glossary/relu/"]  # the English page's, as Material indexes them
+    assert html.escape("Fonctions d'activation") not in tags_of["glossary/relu/"]
+    assert "fr/glossary" not in page(site, "tags")

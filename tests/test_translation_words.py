@@ -13,6 +13,7 @@ from test_translation_pages import page, translated_site
 
 from glossary_gen.core.config import ConfigError, settings_from_options
 from glossary_gen.core.languages import LABELS, WIDGET_TEXTS
+from glossary_gen.core.live_words import LIVE_TEXTS, placeholders
 from glossary_gen.site.audit import check_site
 
 OPTIONS = """      repo_url: https://github.com/example/glossary
@@ -72,6 +73,50 @@ def test_every_language_has_every_widget_word():
         assert not missing, (lang, missing)
 
 
+STOPPED = "Stopped: this was still running after {n} s (an endless loop?)."
+ASSETS = Path(__file__).parent.parent / "glossary_gen" / "site" / "assets"
+# say("text" + "more", ...) in live.js and its worker: the English texts they translate.
+_SAY = re.compile(r'\bsay\(\s*((?:"(?:[^"\\]|\\.)*"\s*\+?\s*)+)')
+
+
+def said_texts(script: str) -> set[str]:
+    found = set()
+    for match in _SAY.finditer(script):
+        parts = re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
+        found.add(json.loads('"' + "".join(parts) + '"'))
+    return found - {""}
+
+
+def test_every_text_live_js_says_has_its_words():
+    """A text live.js or its worker says that no language knows would stay English on every
+    translated page (a new or reworded message must be added to LIVE_TEXTS and translated)."""
+    said = set()
+    for name, least in (("live.js", 40), ("live-worker.js", 6)):
+        texts = said_texts((ASSETS / name).read_text("utf-8"))
+        assert len(texts) >= least, (name, texts)  # the pattern still finds them
+        said |= texts
+    assert said <= set(WIDGET_TEXTS), sorted(said - set(WIDGET_TEXTS))
+    assert set(LIVE_TEXTS) <= said, sorted(set(LIVE_TEXTS) - said)  # none unused
+
+
+def test_the_messages_keep_their_placeholders_in_every_language():
+    for lang, words in LABELS.items():
+        for text in LIVE_TEXTS:
+            assert placeholders(words[text]) == placeholders(text), (lang, text, words[text])
+            assert words[text] != text, (lang, text)  # translated, not left in English
+            assert not re.search(r'[<>&"]', words[text]), (lang, text)
+
+
+def test_a_french_page_hands_live_js_its_messages(site):
+    words = words_of(page(site, "fr/glossary/relu"))
+    assert (
+        words[STOPPED] == "Arrêté : l'exécution durait encore après {n} s (une boucle infinie ?)."
+    )
+    assert words["Python sandbox for the examples (no content)"].startswith("Bac à sable")
+    assert words["Loading {names}…"] == "Chargement de {names}…"
+    assert set(LIVE_TEXTS) <= set(words)
+
+
 @pytest.mark.parametrize(
     ("labels", "message"),
     [
@@ -85,6 +130,10 @@ def test_every_language_has_every_widget_word():
         ({"fr": {"Edit": ""}}, "must be one line"),
         ({"fr": {"Edit": "x" * 201}}, "must be one line of 1 to 200"),
         ({"fr": {"Edit": 3}}, "must be one line"),
+        ({"fr": {STOPPED: "Arrêté après un moment"}}, "must keep exactly its placeholders ({n})"),
+        ({"fr": {STOPPED: "Arrêté après {n} s {host}"}}, "placeholders ({n})"),
+        ({"fr": {STOPPED: "Arrêté après {N} s"}}, "placeholders ({n})"),
+        ({"fr": {"Edit": "Modifier {n}"}}, "placeholders (none)"),
         (["fr"], "'labels' must map a language"),
     ],
 )
@@ -120,3 +169,31 @@ def test_a_playground_on_a_french_page_says_its_note_in_french(write_entry, tmp_
     assert f"Move the slider to run <code>relu</code> {PLAYGROUND_NOTE}" in en
     for lang, words in LABELS.items():
         assert PLAYGROUND_NOTE in words, lang
+
+
+def test_every_built_in_word_keeps_its_texts_placeholders():
+    for lang, words in LABELS.items():
+        for text, word in words.items():
+            assert placeholders(word) == placeholders(text), (lang, text, word)
+
+
+def test_the_preview_banner_speaks_the_pages_language():
+    from glossary_gen.core.diagnostics import error, warning
+    from glossary_gen.core.languages import Languages
+    from glossary_gen.engines.mkdocs.problems_banner import LIMIT, banner
+
+    problems = [error("entries/fr/a.md", n, 1, "c", f"m{n}") for n in range(LIMIT + 2)]
+    problems.insert(0, warning("entries/fr/a.md", 1, 1, "w", "<b>{n}</b>"))
+    words = Languages(("en", "fr")).words("fr")
+    fr = banner(problems, lambda text: words.get(text, text))
+    assert "Cette entrée a 52 erreurs, 1 avertissement</p>" in fr
+    assert "<li>… et 3 de plus (voir le terminal)</li>" in fr
+    assert "Affiché pendant l&#x27;aperçu" in fr or "Affiché pendant l'aperçu" in fr
+    assert "<code>glossary-gen check</code> affiche les mêmes lignes" in fr
+    assert "<code>--strict</code> (CI) échoue" in fr
+    assert "&lt;b&gt;{n}&lt;/b&gt;" in fr  # a message is text, its braces are not filled
+    for english in ("This entry has", "errors", "more (see", "Shown while"):
+        assert english not in fr, english
+    en = banner(problems)
+    assert "This entry has 52 errors, 1 warning</p>" in en
+    assert "Shown while previewing; <code>glossary-gen check</code> prints" in en

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from glossary_gen.core.live_words import LIVE_TEXTS, LIVE_WORDS, placeholders
 from glossary_gen.core.model import normalize_heading
 
 #: A language code as it appears in a URL, a folder name and ``<html lang>``: lower-case BCP 47
@@ -59,7 +60,7 @@ LANGUAGE_NAMES: Mapping[str, str] = {
 
 
 #: The words a term page writes itself, per language (English is the text itself).
-LABELS: Mapping[str, Mapping[str, str]] = {
+_PAGE_LABELS: Mapping[str, Mapping[str, str]] = {
     "fr": {
         "Also known as": "Aussi appelé",
         "Related terms": "Termes liés",
@@ -109,6 +110,18 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "Python n'a pas pu être chargé :",
         "Edit this term": "Modifier ce terme",
         "Suggest a new term": "Proposer un nouveau terme",
+        # The preview's problems banner (engines/mkdocs/problems_banner.py).
+        "This entry has {counts}": "Cette entrée a {counts}",
+        "{n} error": "{n} erreur",
+        "{n} errors": "{n} erreurs",
+        "{n} warning": "{n} avertissement",
+        "{n} warnings": "{n} avertissements",
+        "… and {n} more (see the terminal)": "… et {n} de plus (voir le terminal)",
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.": (
+            "Affiché pendant l'aperçu ; {check} affiche les mêmes lignes, et une construction "
+            "{strict} (CI) échoue tant qu'elles ne sont pas corrigées."
+        ),
         "Move the slider to run": "Déplacez le curseur pour exécuter",
         "value": "valeur",
         # The playground's note, after the function's name.
@@ -167,6 +180,18 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "Python konnte nicht geladen werden:",
         "Edit this term": "Diesen Begriff bearbeiten",
         "Suggest a new term": "Einen neuen Begriff vorschlagen",
+        # The preview's problems banner (engines/mkdocs/problems_banner.py).
+        "This entry has {counts}": "Dieser Eintrag hat {counts}",
+        "{n} error": "{n} Fehler",
+        "{n} errors": "{n} Fehler",
+        "{n} warning": "{n} Warnung",
+        "{n} warnings": "{n} Warnungen",
+        "… and {n} more (see the terminal)": "… und {n} weitere (siehe Terminal)",
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.": (
+            "Nur in der Vorschau sichtbar; {check} gibt dieselben Zeilen aus, und ein "
+            "{strict}-Build (CI) schlägt fehl, bis sie behoben sind."
+        ),
         "Move the slider to run": "Bewegen Sie den Schieberegler, um",
         "value": "Wert",
         # The playground's note, after the function's name.
@@ -223,6 +248,18 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "Python could not be loaded:": "No se pudo cargar Python:",
         "Edit this term": "Editar este término",
         "Suggest a new term": "Sugerir un término nuevo",
+        # The preview's problems banner (engines/mkdocs/problems_banner.py).
+        "This entry has {counts}": "Esta entrada tiene {counts}",
+        "{n} error": "{n} error",
+        "{n} errors": "{n} errores",
+        "{n} warning": "{n} aviso",
+        "{n} warnings": "{n} avisos",
+        "… and {n} more (see the terminal)": "… y {n} más (vea la terminal)",
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.": (
+            "Visible solo en la vista previa; {check} muestra las mismas líneas, y una "
+            "compilación {strict} (CI) falla hasta que se corrijan."
+        ),
         "Move the slider to run": "Mueva el control deslizante para ejecutar",
         "value": "valor",
         # The playground's note, after the function's name.
@@ -232,6 +269,12 @@ LABELS: Mapping[str, Mapping[str, str]] = {
             "el punto del gráfico marca el resultado."
         ),
     },
+}
+
+#: Every word pages and ``live.js`` say themselves, per language: the page's and live.js's
+#: messages (:data:`glossary_gen.core.live_words.LIVE_WORDS`).
+LABELS: Mapping[str, Mapping[str, str]] = {
+    lang: {**words, **LIVE_WORDS.get(lang, {})} for lang, words in _PAGE_LABELS.items()
 }
 
 
@@ -261,6 +304,7 @@ WIDGET_TEXTS: tuple[str, ...] = (
     "Python could not be loaded:",
     "Edit this term",
     "Suggest a new term",
+    *LIVE_TEXTS,
 )
 
 #: Characters a configured label may not hold: labels are written into the pages' HTML as they
@@ -356,6 +400,12 @@ def _labels_option(
                 raise LanguageConfigError(
                     f"{where}: labels: {lang}: the word for {text!r} must be one line of 1 to "
                     f'{LABEL_MAX} characters without < > & or ", not {str(word)[:40]!r}'
+                )
+            if placeholders(word) != placeholders(text):
+                kept = ", ".join(sorted("{" + name + "}" for name in placeholders(text)))
+                raise LanguageConfigError(
+                    f"{where}: labels: {lang}: the word for {text!r} must keep exactly its "
+                    f"placeholders ({kept or 'none'}), not {str(word)[:60]!r}"
                 )
             pairs.append((text, word.strip()))
         found.append((str(lang), tuple(pairs)))

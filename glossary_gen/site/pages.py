@@ -38,8 +38,9 @@ from glossary_gen.site.language_pages import (
     language_exports,
     link_indexes,
 )
+from glossary_gen.site.math_font import LICENSE_NAME as MATH_FONT_LICENSE
 from glossary_gen.site.math_font import SITE_NAME as MATH_FONT_NAME
-from glossary_gen.site.math_font import find_math_font
+from glossary_gen.site.math_font import find_license, find_math_font, find_package_font
 from glossary_gen.site.page import RenderedPage, RenderOptions
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.sanitize import PageFragments
@@ -393,6 +394,10 @@ def assemble(
     font = find_math_font(site.base_dir)
     if font is not None:
         files.append(Output(f"{ASSETS_DIR}/{MATH_FONT_NAME}", source=font))
+        package = find_package_font(site.base_dir)
+        license_file = find_license(package) if package is not None else None
+        if license_file is not None:
+            files.append(Output(f"{ASSETS_DIR}/{MATH_FONT_LICENSE}", source=license_file))
     return Assembly(renderer, pages, files, problems, feed, languages)
 
 

@@ -325,6 +325,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             links = handover.renderer.edit_links  # the theme's edit button, if on, edits the entry
             page.edit_url = links.edit_url(rendered.entry.file) if links is not None else None
         search_and_tags.own_tag_links(page, context)
+        search_and_tags.searchable_tags(page)  # for search's index, next
         clean = self.sanitizer.take(page.file.src_uri)
         if clean is not None and handover is not None:
             rendered = handover.pages[page.file.src_uri]
@@ -333,6 +334,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(50)  # before plugins that rewrite the HTML (minifiers drop the markers)
     def _finish_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        search_and_tags.own_tags(page)  # indexed: a translation's tags leave its meta again
         if self.partial is not None:  # after search has indexed the page (on_page_context)
             self.partial.page_built(page, config)
         handover = self.handover
@@ -349,7 +351,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         output = Renderer.finish_page(output, rendered)
         if rendered.entry is not None and not config.strict:  # a build going on despite problems
             problems = entry_problems(handover.diagnostics, rendered.entry.path)
-            output = insert_banner(output, banner(problems))
+            lang = page.url.split("/", 1)[0]
+            languages = self.settings.languages if self.settings is not None else None
+            words = languages.words(lang) if languages and lang in languages.translated else {}
+            output = insert_banner(output, banner(problems, lambda text: words.get(text, text)))
         return output
 
     @event_priority(-100)  # last: the audit reads the page as it will be written

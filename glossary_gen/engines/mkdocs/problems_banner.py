@@ -12,12 +12,14 @@ is put in, like the rest of the page.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 
 from glossary_gen.core.diagnostics import Diagnostic
 
 #: The banner's class (besides Material's admonition ones), for tests and custom CSS.
 BANNER_CLASS = "glossary-problems"
+_PLACEHOLDER = re.compile(r"\{([a-z]+)\}")
 #: At most this many messages are listed; the terminal has them all.
 LIMIT = 50
 
@@ -28,15 +30,26 @@ def entry_problems(diagnostics: Iterable[Diagnostic], entry_path: str) -> list[D
     return sorted(found, key=Diagnostic.sort_key)
 
 
-def banner(problems: Sequence[Diagnostic]) -> str:
-    """The banner's HTML (empty without problems)."""
+def banner(problems: Sequence[Diagnostic], say: Callable[[str], str] = str) -> str:
+    """The banner's HTML (empty without problems), in the page's words (``say``: English text ->
+    its word, :meth:`glossary_gen.core.languages.Languages.words`). The words are escaped, then
+    their placeholders filled with numbers and the banner's own markup."""
     if not problems:
         return ""
+
+    def words(text: str, **values: str) -> str:
+        return _PLACEHOLDER.sub(
+            lambda m: values.get(m.group(1), m.group(0)), html.escape(say(text), quote=False)
+        )
+
     errors = sum(d.is_error for d in problems)
     warnings = len(problems) - errors
     counts = ", ".join(
-        f"{n} {word}{'' if n == 1 else 's'}"
-        for n, word in ((errors, "error"), (warnings, "warning"))
+        words(one if n == 1 else many, n=str(n))
+        for n, one, many in (
+            (errors, "{n} error", "{n} errors"),
+            (warnings, "{n} warning", "{n} warnings"),
+        )
         if n
     )
     kind = "failure" if errors else "warning"
@@ -44,16 +57,21 @@ def banner(problems: Sequence[Diagnostic]) -> str:
         f"<li><code>{html.escape(d.format_text())}</code></li>" for d in problems[:LIMIT]
     )
     more = (
-        f"<li>… and {len(problems) - LIMIT} more (see the terminal)</li>"
+        f"<li>{words('… and {n} more (see the terminal)', n=str(len(problems) - LIMIT))}</li>"
         if len(problems) > LIMIT
         else ""
     )
+    note = words(
+        "Shown while previewing; {check} prints the same lines, and a {strict} build (CI) "
+        "fails until they are fixed.",
+        check="<code>glossary-gen check</code>",
+        strict="<code>--strict</code>",
+    )
     return (
         f'<div class="admonition {kind} {BANNER_CLASS}">'
-        f'<p class="admonition-title">This entry has {counts}</p>'
+        f'<p class="admonition-title">{words("This entry has {counts}", counts=counts)}</p>'
         f"<ul>{items}{more}</ul>"
-        "<p>Shown while previewing; <code>glossary-gen check</code> prints the same lines, and a "
-        "<code>--strict</code> build (CI) fails until they are fixed.</p>"
+        f"<p>{note}</p>"
         "</div>"
     )
 

@@ -98,6 +98,19 @@ def own_tags(page: Page) -> None:
         meta.pop("tags", None)
 
 
+def searchable_tags(page: Page) -> None:
+    """A translation's tag names back in its ``tags`` while Material's search indexes it
+    (``on_page_context``, before search's): its tags stay searchable in its language, while the
+    tags plugin, which read the tags earlier (``on_page_markdown``), still lists the default
+    language only. :func:`own_tags` takes them out again once the page is indexed."""
+    meta = page.meta
+    links = meta.get("glossary_tag_links") if isinstance(meta, dict) else None
+    if isinstance(links, list) and "tags" not in meta:
+        meta["tags"] = [
+            str(link["name"]) for link in links if isinstance(link, dict) and "name" in link
+        ]
+
+
 def own_tag_links(page: Page, context: TemplateContext) -> None:
     """A translation's tags in its header: links to its language's tag pages."""
     meta = page.meta

@@ -18,7 +18,7 @@
  * which fetches exactly that file from Pyodide's folder (nothing else) and sends the bytes back.
  * Any other request goes to the real ``fetch``, which the policy blocks.
  *
- * Messages in:  {type: "init", indexURL, files: {name: text or ArrayBuffer}}
+ * Messages in:  {type: "init", indexURL, files: {name: text or ArrayBuffer}, words: {English: word}}
  *               {id, type: "run", key, earlier: [{source, filename}], source, filename}
  *               {id, type: "prepare", key, program: [{source, filename}]}
  *               {id, type: "call", key, name, x}
@@ -28,6 +28,28 @@
  *               {type: "file-request", rid, name}
  * Sources arrive as plain strings and results leave as JSON-compatible data: no PyProxy crosses.
  */
+
+// What this worker says, in the page's language: the page's words arrive with "init" (English
+// text -> word; anything else is ignored). Placeholders ({names}, ...) are filled in one pass; the
+// page shows the result as text only.
+var words = {};
+
+function say(text, values) {
+  var own = Object.prototype.hasOwnProperty;
+  var word = own.call(words, text) && typeof words[text] === "string" && words[text] ? words[text] : text;
+  if (!values) return word;
+  return word.replace(/\{([a-z]+)\}/g, function (whole, key) {
+    return own.call(values, key) ? String(values[key]) : whole;
+  });
+}
+
+function takeWords(given) {
+  words = {};
+  if (!given || typeof given !== "object" || Array.isArray(given)) return;
+  Object.keys(given).forEach(function (key) {
+    if (typeof given[key] === "string") words[key] = given[key];
+  });
+}
 
 var RUNNER = [
   "import ast, contextlib, doctest, io, json, math, numbers, traceback",
@@ -137,7 +159,7 @@ function fileArrived(message) {
     waiting.resolve(message.bytes);
     return;
   }
-  fileProblem = String(message.error || "the page could not fetch it").slice(0, 300);
+  fileProblem = String(message.error || say("the page could not fetch it")).slice(0, 300);
   waiting.reject(new Error(fileProblem));
 }
 
@@ -203,7 +225,7 @@ function loadImports(sources, id) {
     return lockImports.hasOwnProperty(name) && !pyodide.loadedPackages.hasOwnProperty(lockImports[name]);
   });
   if (!wanted.length) return Promise.resolve("");
-  self.postMessage({ id: id, progress: "Loading " + wanted.join(", ") + "…" });
+  self.postMessage({ id: id, progress: say("Loading {names}…", { names: wanted.join(", ") }) });
   var problems = [];
   fileProblem = "";
   var code = wanted.map(function (name) { return "import " + name; }).join("\n");
@@ -220,9 +242,11 @@ function loadImports(sources, id) {
     var why = fileProblem || (problems.join(" ").split("\n")[0] || "")
       .replace(/^The following error occurred while loading [^:]*: /, "")
       .replace(/https?:\/\/\S+/g, "").slice(0, 300);
-    return "Could not load " + (missing.length ? missing : wanted).join(", ") + " in your browser: " +
-      (why || "Pyodide could not install it") +
-      ". The output printed on the page was verified when the site was built.";
+    return say("Could not load {names} in your browser: {why}. The output printed on the page was verified" +
+               " when the site was built.", {
+      names: (missing.length ? missing : wanted).join(", "),
+      why: why || say("Pyodide could not install it"),
+    });
   });
 }
 
@@ -238,7 +262,7 @@ function load(indexURL, files) {
   var missing = MODULES.concat(Object.keys(SERVED), ["pyodide-lock.json"]).filter(function (name) {
     return !files || files[name] === undefined;
   });
-  if (missing.length) return Promise.reject(new Error("missing Pyodide files: " + missing.join(", ")));
+  if (missing.length) return Promise.reject(new Error(say("missing Pyodide files: {names}", { names: missing.join(", ") })));
   var urls = MODULES.map(function (name) { return moduleUrl(files[name]); });
   var started = serveFiles(indexURL, files);
   loading = Promise.all(urls.map(function (url) { return import(url); })).then(function (modules) {
@@ -299,6 +323,7 @@ function failed(id, error) {
 self.onmessage = function (event) {
   var message = event.data || {};
   if (message.type === "init") {
+    takeWords(message.words);
     load(String(message.indexURL), message.files).then(function (loadMs) {
       self.postMessage({ type: "ready", loadMs: loadMs });
     }, function (error) {
@@ -313,7 +338,7 @@ self.onmessage = function (event) {
   }
   var operation = operations.hasOwnProperty(message.type) ? operations[message.type] : null;
   if (!operation || !pyodide) {
-    self.postMessage({ id: message.id, failure: operation ? "Python is not loaded yet" : "unknown request" });
+    self.postMessage({ id: message.id, failure: operation ? say("Python is not loaded yet") : "unknown request" });
     return;
   }
   try {

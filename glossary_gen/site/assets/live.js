@@ -36,10 +36,28 @@
 
   // The widgets' words in the page's language: a translated page carries them as JSON in
   // [data-glossary-words] (an attribute the renderer writes; entries cannot: the sanitizer drops
-  // data-* attributes). Elsewhere, and for any word it lacks, the English text itself.
+  // data-* attributes). Elsewhere, and for any word it lacks, the English text itself. A text's
+  // placeholders ({n}, {host}, ...) take ``values`` in one pass (a value holding "{n}" stays as
+  // it is); the result is only ever shown as text (textContent, attributes), never as HTML.
   var wordsNode = null;
   var words = {};
-  function say(text) {
+  function say(text, values) {
+    return fill(wordFor(text), values);
+  }
+  function fill(template, values) {
+    if (!values) return template;
+    return template.replace(/\{([a-z]+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
+    });
+  }
+  // The page's words, as handed to the worker (strings only).
+  function pageWords() {
+    say("");
+    var copy = {};
+    Object.keys(words).forEach(function (key) { if (typeof words[key] === "string") copy[key] = words[key]; });
+    return copy;
+  }
+  function wordFor(text) {
     var node = document.querySelector("[data-glossary-words]");
     if (node !== wordsNode) {
       wordsNode = node;
@@ -90,7 +108,7 @@
     var node = findIsland();
     var value = node ? node.getAttribute("data-glossary-pyodide") : null;
     if (!value) value = pageData().pyodide_url;
-    if (!value) throw new Error("this page does not say where Pyodide is (no pyodide_url)");
+    if (!value) throw new Error(say("this page does not say where Pyodide is (no pyodide_url)"));
     var base = new URL(value, location.href).href;
     return base.charAt(base.length - 1) === "/" ? base : base + "/";
   }
@@ -104,10 +122,11 @@
     return base.charAt(base.length - 1) === "/" ? base : base + "/";
   }
 
-  function withTimeout(promise, ms, what) {
+  // ``why(seconds)``: the message of the failure when ``promise`` takes longer than ``ms``.
+  function withTimeout(promise, ms, why) {
     return new Promise(function (resolve, reject) {
       var timer = setTimeout(function () {
-        reject(new Error(what + " did not finish within " + Math.round(ms / 1000) + " s"));
+        reject(new Error(why(Math.round(ms / 1000))));
       }, ms);
       promise.then(
         function (value) { clearTimeout(timer); resolve(value); },
@@ -125,7 +144,7 @@
   function text(value) {
     if (value === undefined || value === null) return "";
     var s = String(value);
-    return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) + "\n… (output cut after " + MAX_TEXT + " characters)" : s;
+    return s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) + "\n" + say("… (output cut after {n} characters)", { n: MAX_TEXT }) : s;
   }
 
   function fetchFile(url, kind) {
@@ -151,20 +170,23 @@
     var folder = local ? url.pathname.replace(/^.*?\/(assets\/pyodide\/)$/, "$1") : url.host;
     var why;
     if (error && error.network) {
-      why = local ? "this site's copy of Pyodide (" + folder + ") could not be reached. Reload the page and try again"
-                  : "this page needs a network connection to download Python (Pyodide) from " + folder +
-                    ", and it could not be reached. Try again once online, or build the site with the" +
-                    " local Pyodide ('bash scripts/setup' installs it)";
+      why = local ? say("this site's copy of Pyodide ({folder}) could not be reached. Reload the page and try again",
+                        { folder: folder })
+                  : say("this page needs a network connection to download Python (Pyodide) from {host}, and it" +
+                        " could not be reached. Try again once online, or build the site with the local Pyodide" +
+                        " ('bash scripts/setup' installs it)", { host: folder });
     } else if (error && error.status === 404 && local) {
-      why = "this site's copy of Pyodide (" + folder + ") is incomplete (HTTP 404). If you build this site," +
-            " run 'bash scripts/setup' and build it again";
+      why = say("this site's copy of Pyodide ({folder}) is incomplete (HTTP 404). If you build this site," +
+                " run 'bash scripts/setup' and build it again", { folder: folder });
     } else if (error && error.status) {
-      why = "Pyodide's server (" + folder + ") answered HTTP " + error.status + ". Try again later";
+      why = say("Pyodide's server ({host}) answered HTTP {status}. Try again later",
+                { host: folder, status: error.status });
     } else {
-      why = reason + " (Pyodide from " + (local ? folder : url.href) + "). Check content blockers and try again";
+      why = say("{reason} (Pyodide from {where}). Check content blockers and try again",
+                { reason: reason, where: local ? folder : url.href });
     }
-    var wrapped = new Error(say("Python could not be loaded:") + " " + why +
-                            ". The outputs shown on the page were verified when the site was built.");
+    var wrapped = new Error(say("Python could not be loaded:") + " " + why + ". " +
+                            say("The outputs shown on the page were verified when the site was built."));
     wrapped.loadFailure = true;
     return wrapped;
   }
@@ -248,18 +270,19 @@
     return fetch(url, options).then(function (response) {
       if (!response.ok) {
         throw new Error(response.status === 404 && sameSite
-          ? "this site's copy of Pyodide does not include it"
-          : "the server answered HTTP " + response.status);
+          ? say("this site's copy of Pyodide does not include it")
+          : say("the server answered HTTP {status}", { status: response.status }));
       }
       return response.arrayBuffer();
     }, function () {
-      throw new Error(sameSite ? "the site's server did not answer"
-                               : "it is downloaded from " + host + ", which could not be reached (are you offline?)");
+      throw new Error(sameSite ? say("the site's server did not answer")
+                               : say("it is downloaded from {host}, which could not be reached (are you offline?)",
+                                     { host: host }));
     }).then(function (bytes) {
       if (!subtle) return bytes;
       return subtle.digest("SHA-256", bytes).then(function (digest) {
         if (hexOf(digest) !== sha256.toLowerCase()) {
-          throw new Error("the file downloaded does not match Pyodide's lock file (SHA-256)");
+          throw new Error(say("the file downloaded does not match Pyodide's lock file (SHA-256)"));
         }
         return bytes;
       });
@@ -276,12 +299,12 @@
     if (!engine.wheels) engine.wheels = lockedWheels(engine.loaded.files["pyodide-lock.json"]);
     var name = typeof data.name === "string" ? data.name : "";
     if (!engine.wheels.hasOwnProperty(name)) {
-      answer({ error: "'" + text(name).slice(0, 200) + "' is not a package in Pyodide's lock file" });
+      answer({ error: say("'{name}' is not a package in Pyodide's lock file", { name: text(name).slice(0, 200) }) });
       return;
     }
     engine.wheelCount = (engine.wheelCount || 0) + 1;
     if (engine.wheelCount > MAX_PACKAGE_FILES) {
-      answer({ error: "more than " + MAX_PACKAGE_FILES + " package files asked for" });
+      answer({ error: say("more than {n} package files asked for", { n: MAX_PACKAGE_FILES }) });
       return;
     }
     var url = packagesBase(base) + name;
@@ -304,7 +327,7 @@
     frame.setAttribute("sandbox", "allow-scripts");
     frame.setAttribute("aria-hidden", "true");
     frame.setAttribute("tabindex", "-1");
-    frame.setAttribute("title", "Python sandbox for the examples (no content)");
+    frame.setAttribute("title", say("Python sandbox for the examples (no content)"));
     frame.setAttribute("referrerpolicy", "no-referrer");
     frame.className = "glossary-python-frame";
     // Not display:none (browsers may throttle such frames): zero-sized and out of the layout.
@@ -362,7 +385,7 @@
       };
       frame.addEventListener("load", function () {
         setTimeout(function () {
-          if (!frameReady) reject(new Error("the Python sandbox (" + FRAME_URL + ") did not start"));
+          if (!frameReady) reject(new Error(say("the Python sandbox ({url}) did not start", { url: FRAME_URL })));
         }, FRAME_START_MS);
       });
       engine.onMessage = function (event) {
@@ -379,7 +402,7 @@
             engine.post({
               type: "start",
               workerSource: loaded.workerSource,
-              init: { type: "init", indexURL: base, files: loaded.files },
+              init: { type: "init", indexURL: base, files: loaded.files, words: pageWords() },
             });
           }, function () {});
         } else if (data.type === "ready") {
@@ -388,7 +411,7 @@
           reject(new Error(text(data.message)));
         } else if (data.type === "worker-error") {
           // The worker could not be started, or it died.
-          var error = new Error("the Python worker stopped unexpectedly: " + text(data.message));
+          var error = new Error(say("the Python worker stopped unexpectedly: {why}", { why: text(data.message) }));
           reject(error);
           stopPython(engine, error);
         } else if (data.type === "file-request") {
@@ -398,7 +421,9 @@
         }
       };
       window.addEventListener("message", engine.onMessage);
-    }), LOAD_TIMEOUT_MS, "Loading Python").then(function (ready) {
+    }), LOAD_TIMEOUT_MS, function (n) {
+      return say("Loading Python did not finish within {n} s", { n: n });
+    }).then(function (ready) {
       window.glossaryLive.loadMs = performance.now() - started;
       return ready;
     }, function (error) {
@@ -434,7 +459,7 @@
       waiting.resolve(cleanResult(data.result));
       return;
     }
-    var error = new Error("Python failed: " + text(data.failure));
+    var error = new Error(say("Python failed: {why}", { why: text(data.failure) }));
     waiting.reject(error);
     if (data.fatal) stopPython(engine, error); // Pyodide cannot go on: the next run starts a new one
   }
@@ -449,8 +474,8 @@
   }
 
   function stoppedError(why) {
-    var error = new Error(why + " Python was shut down to stop it: the next run starts a fresh Python" +
-                          " (a few seconds), which runs this page's examples again from the top.");
+    var error = new Error(why + " " + say("Python was shut down to stop it: the next run starts a fresh Python" +
+                                         " (a few seconds), which runs this page's examples again from the top."));
     error.stopped = true;
     return error;
   }
@@ -461,7 +486,7 @@
     if (!engine) return;
     if (python === engine) python = null;
     if (engine.stopped) return;
-    engine.stopped = why || new Error("Python is not available");
+    engine.stopped = why || new Error(say("Python is not available"));
     if (why && why.stopped) restarts++;
     if (engine.onMessage) window.removeEventListener("message", engine.onMessage);
     if (engine.frame && engine.frame.parentNode) engine.frame.parentNode.removeChild(engine.frame);
@@ -479,8 +504,8 @@
         var id = engine.nextId++;
         var limit = runTimeoutMs();
         var timer = setTimeout(function () {
-          stopPython(engine, stoppedError("Stopped: this was still running after " + (limit / 1000) +
-                                          " s (an endless loop?)."));
+          stopPython(engine, stoppedError(say("Stopped: this was still running after {n} s (an endless loop?).",
+                                              { n: limit / 1000 })));
         }, limit);
         engine.pending[id] = { resolve: resolve, reject: reject, timer: timer, onProgress: onProgress };
         message.id = id;
@@ -618,14 +643,13 @@
   // What a screen reader hears of a run: the state while it runs, then the whole result (for an
   // error, its last line; the traceback is on the page under the example).
   function spoken(block, text, kind) {
-    var name = "Example " + (blockIndex(block) + 1);
-    if (kind === "pending") return name + ": " + text;
+    var n = blockIndex(block) + 1;
     if (kind === "error") {
       var lines = text.trim().split("\n");
-      return name + " failed: " + lines[lines.length - 1];
+      return say("Example {n} failed: {text}", { n: n, text: lines[lines.length - 1] });
     }
-    if (kind === "ok") return name + " output: " + text;
-    return name + ": " + text;
+    if (kind === "ok") return say("Example {n} output: {text}", { n: n, text: text });
+    return say("Example {n}: {text}", { n: n, text: text });
   }
 
   // The run's status region: always in the page and never hidden, so a screen reader hears each
@@ -758,8 +782,8 @@
     var options = {
       parent: holder,
       doc: shownSource(block),
-      label: "Python code of example " + (blockIndex(block) + 1) +
-             " (editable; Ctrl+Enter runs it; Escape, then Tab, leaves the editor)",
+      label: say("Python code of example {n} (editable; Ctrl+Enter runs it; Escape, then Tab, leaves the editor)",
+                 { n: blockIndex(block) + 1 }),
       onChange: function () { markEdited(block); markPlaygroundsStale(); },
       onRun: function () { runBlock(block, controls); },
       onEscape: function () { controls.edit.focus(); },
@@ -950,8 +974,11 @@
         });
       }).then(function (result) {
         if (result.problem) { show(result.problem, "error"); return; }
-        if (result.undefined) { show(result.error, "error"); return; }
-        if (result.error) { show(name + "(" + value + ") raised " + result.error, "error"); return; }
+        if (result.undefined) {
+          show(say("{name} is not defined: run the examples above, or reset them", { name: name }), "error");
+          return;
+        }
+        if (result.error) { show(say("{call} raised {error}", { call: name + "(" + value + ")", error: result.error }), "error"); return; }
         show(name + "(" + result.x + ") = " + result.repr, "ok");
         playground.setAttribute("data-value", String(value));
         placePoint(playground, Number(value), result.number);
