@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glossary_gen.engines.mkdocs import search_and_tags
+from glossary_gen.engines.mkdocs import search_and_tags, search_sections
 from glossary_gen.engines.mkdocs.build_log import BuildLog
 from glossary_gen.engines.mkdocs.records import (
     PageRecord,
@@ -218,6 +218,7 @@ class PartialBuild:
         #: The formulas (math cache keys) of the pages the plugin rendered, by source.
         self.formulas: dict[str, frozenset[str]] = {}
         self.nav = self.tags = ""
+        self._sections: search_sections.SectionIndex | None = None
 
     @property
     def incremental(self) -> bool:
@@ -239,6 +240,7 @@ class PartialBuild:
         page's Markdown included); ``render`` makes a kept term page's Markdown after all (when
         the navigation changed). Returns the term pages to render now."""
         self.files, self.facts, self._render = files, facts, render
+        self._sections = search_sections.install(self.config, self.session.search)
         if self._cache is not None and self._log.dirty:  # a new server: the last one's record
             self._restart, self.previous, self.restored = restart_from(
                 self.config, self.site_key, self._cache, self.previous
@@ -389,6 +391,8 @@ class PartialBuild:
                 records[src] = record
                 search.extend(record.search)
             search_and_tags.restore_search(config, search, kept=previous is not None)
+            if self._sections is not None:
+                self.session.search = self._sections.finish()
             BuildLog.replay(replay)
             outputs = {f.src_uri: f.abs_dest_path for f in files}
             if previous is not None:

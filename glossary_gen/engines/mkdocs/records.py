@@ -72,6 +72,8 @@ class Session:
 
     memo: Memo = field(default_factory=Memo)
     record: SiteRecord | None = None
+    #: Material's search sections of the pieces of pages built before (:mod:`.search_sections`).
+    search: dict[tuple[bool, bytes], list[Any]] = field(default_factory=dict)
 
 
 #: Sessions by (mkdocs.yml, site folder); a few, so that unrelated builds in one process (tests)
