@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from glossary_gen.engines.mkdocs import search_and_tags, search_sections
 from glossary_gen.engines.mkdocs.build_log import BuildLog
@@ -219,6 +219,8 @@ class PartialBuild:
         self.formulas: dict[str, frozenset[str]] = {}
         self.nav = self.tags = ""
         self._sections: search_sections.SectionIndex | None = None
+        #: Tags plugins whose export this build does not write again (the same listings).
+        self._unexported: list[Any] = []
 
     @property
     def incremental(self) -> bool:
@@ -336,6 +338,12 @@ class PartialBuild:
         if self.previous is not None and self.tags == self.previous.tags:
             for src in self._listing_only:  # the same listings: the page as it was
                 self.decisions[src].modified = False
+            # The exported mappings hold what the listings show: the file written before.
+            for path, plugin in search_and_tags.tag_exports(config).items():
+                written = self.previous.tag_exports.get(path)
+                if written is not None and output_stat(path) == written:
+                    plugin.config.export = False
+                    self._unexported.append(plugin)
 
     def page_built(self, page: Page, config: MkDocsConfig) -> None:
         """``on_post_page``: the search entries Material's search plugin made of the page."""
@@ -404,6 +412,8 @@ class PartialBuild:
                 written = files.get_file_from_path(src)
                 if written is not None:
                     kept_files[src] = (key, output_stat(written.abs_dest_path))
+            self._export_again()
+            exports = {path: output_stat(path) for path in search_and_tags.tag_exports(config)}
             rebuilt = frozenset(self.built)
             site = self.session.record = SiteRecord(
                 site_key=self.site_key,
@@ -415,6 +425,7 @@ class PartialBuild:
                 listings=frozenset(search_and_tags.listing_pages(config)),
                 tags=self.tags,
                 rebuilt=rebuilt,
+                tag_exports=exports,
             )
             if self._restart is not None:
                 before = previous.digests if previous is not None else {}
@@ -426,8 +437,15 @@ class PartialBuild:
             self.stop()
 
     def stop(self) -> None:
-        """Undo the logging changes (also after a failed build)."""
+        """Undo the logging changes and the tags plugins' skipped export (also after a failed
+        build)."""
+        self._export_again()
         self._log.stop()
+
+    def _export_again(self) -> None:
+        for plugin in self._unexported:
+            plugin.config.export = True
+        self._unexported.clear()
 
 
 def _read_all(build: PartialBuild, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:

@@ -64,6 +64,8 @@ class SiteRecord:
     rebuilt: frozenset[str] = frozenset()
     #: SHA-256 of each page's HTML as kept for a new server (:mod:`.restart`), by source path.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The tags plugins' exported mappings (``tags.json``) as written: path to output stat.
+    tag_exports: dict[str, tuple[int, int] | None] = field(default_factory=dict)
 
 
 @dataclass
