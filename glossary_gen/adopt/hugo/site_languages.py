@@ -108,6 +108,13 @@ def _key(data: dict[str, object], name: str) -> tuple[str, object] | None:
     return None
 
 
+def _not_a_code(shown: str, text: str, key: str, what: str) -> Diagnostic:
+    """The located error for a value of the Hugo configuration that is not a language code."""
+    line, col = _where(text, key)
+    message = f"{what} is not a language code such as 'en', 'fr' or 'pt-br'"
+    return error(shown, line, col, "import-language", message)
+
+
 def config_languages(path: Path, diagnostics: list[Diagnostic]) -> tuple[str | None, list[str]]:
     """``(defaultContentLanguage, the languages of the 'languages' table by weight)``."""
     data, text = _read_config(path, diagnostics)
@@ -118,17 +125,8 @@ def config_languages(path: Path, diagnostics: list[Diagnostic]) -> tuple[str | N
         key, value = found
         code = value.lower() if isinstance(value, str) else None
         if code is None or not LANG_RE.match(code):
-            line, col = _where(text, key)
-            diagnostics.append(
-                error(
-                    shown,
-                    line,
-                    col,
-                    "import-language",
-                    f"defaultContentLanguage {str(value)[:40]!r} is not a language code "
-                    "such as 'en', 'fr' or 'pt-br'",
-                )
-            )
+            bad = f"defaultContentLanguage {str(value)[:40]!r}"
+            diagnostics.append(_not_a_code(shown, text, key, bad))
         else:
             default = code
     weighted: list[tuple[float, int, str]] = []
@@ -137,17 +135,8 @@ def config_languages(path: Path, diagnostics: list[Diagnostic]) -> tuple[str | N
         for order, (name, options) in enumerate(table[1].items()):
             code = name.lower() if isinstance(name, str) else ""
             if not LANG_RE.match(code):
-                line, col = _where(text, str(name))
-                diagnostics.append(
-                    error(
-                        shown,
-                        line,
-                        col,
-                        "import-language",
-                        f"language {str(name)[:40]!r} of 'languages' is not a language code "
-                        "such as 'en', 'fr' or 'pt-br'",
-                    )
-                )
+                bad = f"language {str(name)[:40]!r} of 'languages'"
+                diagnostics.append(_not_a_code(shown, text, str(name), bad))
                 continue
             weight = options.get("weight") if isinstance(options, dict) else None
             ok = isinstance(weight, (int, float)) and not isinstance(weight, bool)
