@@ -504,3 +504,22 @@ def test_polling_goes_on_where_the_system_reports_nothing(watched) -> None:
         assert server._want_rebuild
     time.sleep(0.3)
     assert server.observer._handlers  # still polling
+
+
+def test_the_tags_export_is_written_again_only_when_the_listings_change(site: Path) -> None:
+    export = served(site) / "tags.json"
+    written = export.stat().st_mtime_ns
+    rebuild_after_edit(site, "alpha", "is the first letter", "is the first Greek letter")
+    assert export.stat().st_mtime_ns == written  # the same tags and titles: not written again
+    assert_same_site(site)
+    rebuild_after_edit(site, "delta", "title: Delta", "title: Delta Force")
+    assert "Delta Force" in export.read_text("utf-8")
+    assert_same_site(site)
+
+
+def test_a_changed_tags_export_file_is_written_again(site: Path) -> None:
+    export = served(site) / "tags.json"
+    export.write_text("{}", encoding="utf-8")
+    rebuild_after_edit(site, "alpha", "is the first letter", "is the first Greek letter")
+    assert export.read_text("utf-8") != "{}"
+    assert_same_site(site)

@@ -40,9 +40,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from glossary_gen.engines.mkdocs import search_and_tags
+from glossary_gen.engines.mkdocs import search_and_tags, search_sections
 from glossary_gen.engines.mkdocs.build_log import BuildLog
 from glossary_gen.engines.mkdocs.records import (
     PageRecord,
@@ -218,6 +218,9 @@ class PartialBuild:
         #: The formulas (math cache keys) of the pages the plugin rendered, by source.
         self.formulas: dict[str, frozenset[str]] = {}
         self.nav = self.tags = ""
+        self._sections: search_sections.SectionIndex | None = None
+        #: Tags plugins whose export this build does not write again (the same listings).
+        self._unexported: list[Any] = []
 
     @property
     def incremental(self) -> bool:
@@ -239,6 +242,7 @@ class PartialBuild:
         page's Markdown included); ``render`` makes a kept term page's Markdown after all (when
         the navigation changed). Returns the term pages to render now."""
         self.files, self.facts, self._render = files, facts, render
+        self._sections = search_sections.install(self.config, self.session.search)
         if self._cache is not None and self._log.dirty:  # a new server: the last one's record
             self._restart, self.previous, self.restored = restart_from(
                 self.config, self.site_key, self._cache, self.previous
@@ -334,6 +338,12 @@ class PartialBuild:
         if self.previous is not None and self.tags == self.previous.tags:
             for src in self._listing_only:  # the same listings: the page as it was
                 self.decisions[src].modified = False
+            # The exported mappings hold what the listings show: the file written before.
+            for path, plugin in search_and_tags.tag_exports(config).items():
+                written = self.previous.tag_exports.get(path)
+                if written is not None and output_stat(path) == written:
+                    plugin.config.export = False
+                    self._unexported.append(plugin)
 
     def page_built(self, page: Page, config: MkDocsConfig) -> None:
         """``on_post_page``: the search entries Material's search plugin made of the page."""
@@ -389,6 +399,8 @@ class PartialBuild:
                 records[src] = record
                 search.extend(record.search)
             search_and_tags.restore_search(config, search, kept=previous is not None)
+            if self._sections is not None:
+                self.session.search = self._sections.finish()
             BuildLog.replay(replay)
             outputs = {f.src_uri: f.abs_dest_path for f in files}
             if previous is not None:
@@ -400,6 +412,8 @@ class PartialBuild:
                 written = files.get_file_from_path(src)
                 if written is not None:
                     kept_files[src] = (key, output_stat(written.abs_dest_path))
+            self._export_again()
+            exports = {path: output_stat(path) for path in search_and_tags.tag_exports(config)}
             rebuilt = frozenset(self.built)
             site = self.session.record = SiteRecord(
                 site_key=self.site_key,
@@ -411,6 +425,7 @@ class PartialBuild:
                 listings=frozenset(search_and_tags.listing_pages(config)),
                 tags=self.tags,
                 rebuilt=rebuilt,
+                tag_exports=exports,
             )
             if self._restart is not None:
                 before = previous.digests if previous is not None else {}
@@ -422,8 +437,15 @@ class PartialBuild:
             self.stop()
 
     def stop(self) -> None:
-        """Undo the logging changes (also after a failed build)."""
+        """Undo the logging changes and the tags plugins' skipped export (also after a failed
+        build)."""
+        self._export_again()
         self._log.stop()
+
+    def _export_again(self) -> None:
+        for plugin in self._unexported:
+            plugin.config.export = True
+        self._unexported.clear()
 
 
 def _read_all(build: PartialBuild, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:

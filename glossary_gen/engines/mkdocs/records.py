@@ -64,6 +64,8 @@ class SiteRecord:
     rebuilt: frozenset[str] = frozenset()
     #: SHA-256 of each page's HTML as kept for a new server (:mod:`.restart`), by source path.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The tags plugins' exported mappings (``tags.json``) as written: path to output stat.
+    tag_exports: dict[str, tuple[int, int] | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,6 +74,8 @@ class Session:
 
     memo: Memo = field(default_factory=Memo)
     record: SiteRecord | None = None
+    #: Material's search sections of the pieces of pages built before (:mod:`.search_sections`).
+    search: dict[tuple[bool, bytes], list[Any]] = field(default_factory=dict)
 
 
 #: Sessions by (mkdocs.yml, site folder); a few, so that unrelated builds in one process (tests)

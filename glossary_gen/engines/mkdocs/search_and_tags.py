@@ -81,6 +81,17 @@ def listing_pages(config: MkDocsConfig) -> set[str]:
     return found
 
 
+def tag_exports(config: MkDocsConfig) -> dict[str, Any]:
+    """The tags plugins that write their mappings to a file (``tags.json``), by its path."""
+    found: dict[str, Any] = {}
+    for plugin in config.plugins.values():
+        tags = type(plugin).__module__ == "material.plugins.tags.plugin"
+        if tags and plugin.config.enabled and plugin.config.export:
+            path = os.path.join(config.site_dir, plugin.config.export_file)
+            found[os.path.abspath(os.path.normpath(path))] = plugin
+    return found
+
+
 @dataclass(frozen=True)
 class TagLink:
     """A tag as Material's ``partials/tags.html`` shows it (``name`` is escaped already)."""
