@@ -48,7 +48,7 @@ import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 from glossary_gen.core.config import EntryModel
 from glossary_gen.core.diagnostics import Diagnostic, Severity
@@ -263,7 +263,7 @@ def _decode(data: bytes) -> object:
     return stamp, day, records, _diagnostics_from_rows(found)
 
 
-def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[Any, ...]]:
+def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[object, ...]]:
     """How pickle (a record marshal cannot encode) stores an entry: its plain data in one
     marshal call where it can."""
     state = dict(vars(entry))
@@ -281,7 +281,7 @@ def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[Any, ...]]:
     return _unpack_entry, (state, packed)
 
 
-def _unpack_entry(state: dict[str, Any], packed: bytes) -> Entry:
+def _unpack_entry(state: dict[str, object], packed: bytes) -> Entry:
     meta, positions, parts = marshal.loads(packed)
     for name, rows in parts.items():
         cls = _PARTS[name]
@@ -295,7 +295,7 @@ def _unpack_entry(state: dict[str, Any], packed: bytes) -> Entry:
     return _unpack_plain(state)
 
 
-def _unpack_plain(state: dict[str, Any]) -> Entry:
+def _unpack_plain(state: dict[str, object]) -> Entry:
     entry: Entry = _new(Entry)
     entry.__dict__.update(state)
     return entry

@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from glossary_gen.engines.mkdocs import search_and_tags, search_sections
 from glossary_gen.engines.mkdocs.build_log import BuildLog
@@ -219,8 +219,7 @@ class PartialBuild:
         self.formulas: dict[str, frozenset[str]] = {}
         self.nav = self.tags = ""
         self._sections: search_sections.SectionIndex | None = None
-        #: Tags plugins whose export this build does not write again (the same listings).
-        self._unexported: list[Any] = []
+        self._exports = search_and_tags.TagExports()
 
     @property
     def incremental(self) -> bool:
@@ -339,11 +338,7 @@ class PartialBuild:
             for src in self._listing_only:  # the same listings: the page as it was
                 self.decisions[src].modified = False
             # The exported mappings hold what the listings show: the file written before.
-            for path, plugin in search_and_tags.tag_exports(config).items():
-                written = self.previous.tag_exports.get(path)
-                if written is not None and output_stat(path) == written:
-                    plugin.config.export = False
-                    self._unexported.append(plugin)
+            self._exports.skip_unchanged(config, self.previous.tag_exports)
 
     def page_built(self, page: Page, config: MkDocsConfig) -> None:
         """``on_post_page``: the search entries Material's search plugin made of the page."""
@@ -358,7 +353,7 @@ class PartialBuild:
 
     def finish(self, config: MkDocsConfig) -> None:
         """Complete search, log the kept pages' warnings, delete stale files, keep the record."""
-        from glossary_gen.site.markdown_ext import MATH_CACHE, formula_keys
+        from glossary_gen.site.markdown_ext import MATH_CACHE
 
         try:
             files = self.files
@@ -372,23 +367,7 @@ class PartialBuild:
             for file in pages:
                 src = file.src_uri
                 if src in self.built:
-                    page = file.page
-                    assert page is not None
-                    record = PageRecord(
-                        key=self.keys.get(src),
-                        reads=self.reads.get(src, frozenset({ANYTHING})),
-                        source=self.sources.get(src, ""),
-                        title=page.title,
-                        meta=dict(page.meta),
-                        anchors=page.present_anchor_ids,
-                        search=self.built[src],
-                        warnings=self._log.warnings(src),
-                        diagnostics=self.diagnostics.get(src, []),
-                        output=output_stat(file.abs_dest_path),
-                        formulas=self.formulas.get(src)
-                        or frozenset(formula_keys(page.markdown or "")),
-                        tags=search_and_tags.tags_of(page, config),
-                    )
+                    record = _page_record(self, file, config)
                 elif previous is not None and not self.modified(src) and src in previous.pages:
                     record = previous.pages[src]
                     replay.extend(record.warnings)
@@ -412,8 +391,7 @@ class PartialBuild:
                 written = files.get_file_from_path(src)
                 if written is not None:
                     kept_files[src] = (key, output_stat(written.abs_dest_path))
-            self._export_again()
-            exports = {path: output_stat(path) for path in search_and_tags.tag_exports(config)}
+            exports = self._exports.written(config)
             rebuilt = frozenset(self.built)
             site = self.session.record = SiteRecord(
                 site_key=self.site_key,
@@ -439,13 +417,30 @@ class PartialBuild:
     def stop(self) -> None:
         """Undo the logging changes and the tags plugins' skipped export (also after a failed
         build)."""
-        self._export_again()
+        self._exports.restore()
         self._log.stop()
 
-    def _export_again(self) -> None:
-        for plugin in self._unexported:
-            plugin.config.export = True
-        self._unexported.clear()
+
+def _page_record(build: PartialBuild, file: File, config: MkDocsConfig) -> PageRecord:
+    """What the next build needs of a page this build made."""
+    from glossary_gen.site.markdown_ext import formula_keys
+
+    src, page = file.src_uri, file.page
+    assert page is not None
+    return PageRecord(
+        key=build.keys.get(src),
+        reads=build.reads.get(src, frozenset({ANYTHING})),
+        source=build.sources.get(src, ""),
+        title=page.title,
+        meta=dict(page.meta),
+        anchors=page.present_anchor_ids,
+        search=build.built[src],
+        warnings=build._log.warnings(src),
+        diagnostics=build.diagnostics.get(src, []),
+        output=output_stat(file.abs_dest_path),
+        formulas=build.formulas.get(src) or frozenset(formula_keys(page.markdown or "")),
+        tags=search_and_tags.tags_of(page, config),
+    )
 
 
 def _read_all(build: PartialBuild, config: MkDocsConfig, files: Files, kept: list[Page]) -> None:

@@ -78,7 +78,7 @@ from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
-from glossary_gen.engines.mkdocs.problems_banner import banner, entry_problems, insert_banner
+from glossary_gen.engines.mkdocs.problems_banner import page_with_banner
 from glossary_gen.engines.mkdocs.serve_process import (
     collect_idle,
     compiled_templates,
@@ -206,12 +206,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
-        # pyodide_url: auto -> local or the CDN; decided and said once (serve's rebuilds see the
-        # option already resolved and keep it).
-        if self._pyodide is None or self.config.pyodide_url != self._pyodide.option:
-            self._pyodide = choose_pyodide(self.config.pyodide_url, base_dir)
-            log.info(self._pyodide.note)
-        self.config.pyodide_url = self._pyodide.option
+        self._pyodide = _pyodide_choice(self._pyodide, self.config, base_dir)
         self.extension.math = self.config.math
         MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)
@@ -350,11 +345,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
             return output
         output = Renderer.finish_page(output, rendered)
         if rendered.entry is not None and not config.strict:  # a build going on despite problems
-            problems = entry_problems(handover.diagnostics, rendered.entry.path)
-            lang = page.url.split("/", 1)[0]
             languages = self.settings.languages if self.settings is not None else None
-            words = languages.words(lang) if languages and lang in languages.translated else {}
-            output = insert_banner(output, banner(problems, lambda text: words.get(text, text)))
+            path = rendered.entry.path
+            output = page_with_banner(output, handover.diagnostics, path, page.url, languages)
         return output
 
     @event_priority(-100)  # last: the audit reads the page as it will be written
@@ -425,6 +418,18 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         if self.config.enabled and self.audit.enabled:
             allow_live_reload(server)
         return server
+
+
+def _pyodide_choice(
+    known: PyodideChoice | None, options: GlossaryConfig, base_dir: Path
+) -> PyodideChoice:
+    """``pyodide_url: auto`` -> local or the CDN: decided and said once (serve's rebuilds see
+    the option already resolved in ``options`` and keep it)."""
+    if known is None or options.pyodide_url != known.option:
+        known = choose_pyodide(options.pyodide_url, base_dir)
+        log.info(known.note)
+    options.pyodide_url = known.option
+    return known
 
 
 def _add_extensions_theme_and_assets(config: MkDocsConfig, extension: GlossaryExtension) -> None:

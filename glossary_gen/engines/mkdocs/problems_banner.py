@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 from glossary_gen.core.diagnostics import Diagnostic
+from glossary_gen.core.languages import Languages
 
 #: The banner's class (besides Material's admonition ones), for tests and custom CSS.
 BANNER_CLASS = "glossary-problems"
@@ -87,3 +88,18 @@ def insert_banner(page: str, banner_html: str) -> str:
             if end != -1:
                 return page[: end + 1] + banner_html + page[end + 1 :]
     return page
+
+
+def page_with_banner(
+    page: str,
+    diagnostics: Iterable[Diagnostic],
+    entry_path: str,
+    url: str,
+    languages: Languages | None,
+) -> str:
+    """``page`` with the banner of its entry's problems, in the page's language (its address's
+    first folder, when that is a translated language)."""
+    lang = url.split("/", 1)[0]
+    words = languages.words(lang) if languages and lang in languages.translated else {}
+    found = banner(entry_problems(diagnostics, entry_path), lambda text: words.get(text, text))
+    return insert_banner(page, found)

@@ -92,6 +92,41 @@ def tag_exports(config: MkDocsConfig) -> dict[str, Any]:
     return found
 
 
+#: A written file's size and modification time (``records.output_stat``); None: no file.
+Stat = tuple[int, int] | None
+
+
+class TagExports:
+    """The tags plugins' exported mappings (``tags.json``) across partial builds: not written
+    again while the listings are the same and the file on disk is the one written before."""
+
+    def __init__(self) -> None:
+        self._skipped: list[Any] = []  # tags plugins whose export this build does not write
+
+    def skip_unchanged(self, config: MkDocsConfig, written: Mapping[str, Stat]) -> None:
+        """The listings are those of the build that wrote ``written`` (path: output stat)."""
+        from glossary_gen.engines.mkdocs.records import output_stat
+
+        for path, plugin in tag_exports(config).items():
+            before = written.get(path)
+            if before is not None and output_stat(path) == before:
+                plugin.config.export = False
+                self._skipped.append(plugin)
+
+    def restore(self) -> None:
+        """The plugins export again (after a build, also a failed one)."""
+        for plugin in self._skipped:
+            plugin.config.export = True
+        self._skipped.clear()
+
+    def written(self, config: MkDocsConfig) -> dict[str, Stat]:
+        """Restore, then the exported files as they are now, for the next build."""
+        from glossary_gen.engines.mkdocs.records import output_stat
+
+        self.restore()
+        return {path: output_stat(path) for path in tag_exports(config)}
+
+
 @dataclass(frozen=True)
 class TagLink:
     """A tag as Material's ``partials/tags.html`` shows it (``name`` is escaped already)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -31,11 +31,32 @@ _CUT = re.compile(r"(?<=\n)(?=<h[1-6][\s>])")
 #: Pieces kept at most (their sections); beyond it the memo starts again.
 _MAX_PIECES = 50_000
 
+
+class Section(Protocol):
+    """What this module uses of a section of Material's search parser (untyped)."""
+
+    id: str | None
+    title: list[str]
+    text: list[str]
+
+    def is_excluded(self) -> bool: ...
+
+
+class PieceIndex(Protocol):
+    """What this module uses of Material's search index (untyped; checked in :func:`install`)."""
+
+    def add_entry_from_context(self, page: Page) -> None: ...
+
+    def create_entry_for_section(
+        self, section: Section, toc: object, url: str, page: Page
+    ) -> None: ...
+
+
 #: Sections by the digest of a piece and whether it is the page's first piece.
-Memo = dict[tuple[bool, bytes], list[Any]]
+Memo = dict[tuple[bool, bytes], list[Section]]
 
 
-def _parse(html: str, first: bool) -> list[Any] | None:
+def _parse(html: str, first: bool) -> list[Section] | None:
     """The sections of one piece (``None``: it does not stand alone)."""
     from material.plugins.search.plugin import (  # type: ignore[import-untyped]
         Element,
@@ -61,10 +82,10 @@ def _parse(html: str, first: bool) -> list[Any] | None:
     return list(parser.data[1:])
 
 
-def sections(html: str, memo: Memo, used: Memo) -> list[Any] | None:
+def sections(html: str, memo: Memo, used: Memo) -> list[Section] | None:
     """The sections of a page's HTML, as Material's parser makes them (``None``: parse it
     whole). ``used``: the pieces of this build, with their sections."""
-    out: list[Any] = []
+    out: list[Section] = []
     for i, piece in enumerate(_CUT.split(html)):
         key = (i == 0, hashlib.blake2b(piece.encode(), digest_size=16).digest())
         found = used.get(key)
@@ -85,7 +106,7 @@ def sections(html: str, memo: Memo, used: Memo) -> list[Any] | None:
 class SectionIndex:
     """``add_entry_from_context`` of Material's search index, by pieces (see the module)."""
 
-    def __init__(self, index: Any, memo: Memo) -> None:
+    def __init__(self, index: PieceIndex, memo: Memo) -> None:
         self.index = index
         self.memo = memo
         self.used: Memo = {}
@@ -123,6 +144,6 @@ def install(config: MkDocsConfig, memo: Memo) -> SectionIndex | None:
         return None
     if not callable(getattr(index, "create_entry_for_section", None)):
         return None
-    by_pieces = SectionIndex(index, memo)
+    by_pieces = SectionIndex(cast("PieceIndex", index), memo)
     setattr(index, "add_entry_from_context", by_pieces)  # noqa: B010
     return by_pieces
