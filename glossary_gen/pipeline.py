@@ -92,15 +92,20 @@ def _without_cyclic_gc() -> Iterator[None]:
     pass walks all of them again, which took ~40% of a 10,000-entry check. Reference counting
     still frees everything as usual; the collector runs again afterwards. What was built meanwhile
     joins the oldest generation directly (``freeze`` then ``unfreeze`` move the lists, in constant
-    time): otherwise the first young-generation pass after this walks all of it at once.
+    time): otherwise the first young-generation pass after this walks all of it at once. When
+    the caller has frozen objects already (the MkDocs plugin during a serve rebuild), what was
+    built joins them, and the caller's own ``unfreeze`` releases everything later: an
+    ``unfreeze`` here would undo the caller's freeze in the middle of its build.
     """
     was_enabled = gc.isenabled()
+    frozen_by_caller = gc.get_freeze_count() > 0
     gc.disable()
     try:
         yield
     finally:
         gc.freeze()
-        gc.unfreeze()
+        if not frozen_by_caller:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
