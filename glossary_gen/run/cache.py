@@ -23,6 +23,7 @@ import hmac
 import json
 import logging
 import os
+import pickle
 import secrets
 import stat
 from collections.abc import Mapping
@@ -37,6 +38,22 @@ RECORD_VERSION = 2
 MAX_RECORD = 16 * 1024 * 1024
 #: An opaque record (:meth:`ResultStore.get_bytes`) bigger than this is not read.
 MAX_BLOB = 1024 * 1024 * 1024
+
+#: What decoding an authenticated record (:meth:`ResultStore.get_bytes`) can raise when this
+#: package's layout changed since the record was written (a class renamed, a field gone): such a
+#: record is a miss, never an error.
+STALE_RECORD = (
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    EOFError,
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+)
+#: What pickling a record can raise (an object pickle cannot store): no record is written.
+UNPICKLABLE = (pickle.PicklingError, TypeError, AttributeError, RecursionError)
 
 log = logging.getLogger("glossary_gen")
 _keys: dict[Path, bytes] = {}

@@ -58,7 +58,7 @@ from glossary_gen.core.loader import (
 )
 from glossary_gen.core.model import CodeBlock, Entry, Located, Section, Source, WikiLink
 from glossary_gen.core.validate import ENTRY_RULES, GLOSSARY_RULES, MODEL_RULES
-from glossary_gen.run.cache import open_store
+from glossary_gen.run.cache import STALE_RECORD, UNPICKLABLE, open_store
 
 __all__ = [
     "FORMAT",
@@ -316,16 +316,7 @@ def _read(data: bytes | None, stamp: str) -> tuple[str, _Records, tuple[Diagnost
         return "", {}, None
     try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
         loaded = _decode(data)
-    except (
-        pickle.UnpicklingError,
-        AttributeError,
-        ImportError,
-        EOFError,
-        TypeError,
-        ValueError,
-        KeyError,
-        IndexError,
-    ):
+    except STALE_RECORD:
         return "", {}, None
     if (
         isinstance(loaded, tuple)
@@ -406,7 +397,7 @@ def load_validated(
     try:
         stored = (stamp, today, records, glossary_found)
         blob = _encode(stored)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):  # no record
+    except UNPICKLABLE:  # no record
         return entries, diagnostics
     store.put_bytes(name, blob)
     prune(store.folder, keep=f"{name}.bin")

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glossary_gen.engines.mkdocs.records import output_stat
-from glossary_gen.run.cache import ResultStore, open_store
+from glossary_gen.run.cache import STALE_RECORD, UNPICKLABLE, ResultStore, open_store
 from glossary_gen.run.entry_cache import code_stamp, environment_stamp
 
 if TYPE_CHECKING:
@@ -176,14 +176,7 @@ class RestartStore:
             return None
         try:  # authenticated bytes that this package wrote; a stale layout is still only a miss
             loaded = pickle.loads(data)
-        except (
-            pickle.UnpicklingError,
-            AttributeError,
-            ImportError,
-            EOFError,
-            TypeError,
-            ValueError,
-        ):
+        except STALE_RECORD:
             return None
         if not (
             isinstance(loaded, tuple)
@@ -264,6 +257,6 @@ class RestartStore:
     def _write(self, kept: SiteRecord) -> None:
         try:
             blob = pickle.dumps((self._stamp, kept), protocol=pickle.HIGHEST_PROTOCOL)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        except UNPICKLABLE:
             return  # something in the record does not keep (a logged object): no restart record
         self._store.put_bytes(_name(self._config_file, "site"), blob)
