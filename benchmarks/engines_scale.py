@@ -62,8 +62,8 @@ ENV = {
 }
 
 
-def timed(site: Path, *command: str) -> float:
-    start = time.perf_counter()
+def run_python(site: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """``python COMMAND`` in ``site``; a failure ends the benchmark with its output."""
     result = subprocess.run(
         [sys.executable, *command],
         cwd=site,
@@ -72,10 +72,15 @@ def timed(site: Path, *command: str) -> float:
         check=False,
         env=ENV,
     )
-    elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
-    return elapsed
+    return result
+
+
+def timed(site: Path, *command: str) -> float:
+    start = time.perf_counter()
+    run_python(site, *command)
+    return time.perf_counter() - start
 
 
 def best(repeat: int, site: Path, *command: str, before: object = None) -> float:
@@ -217,17 +222,10 @@ def writer_figures(
             cpu = _cpu_of_children()
             start = time.perf_counter()
             command = [*cli, "pages", "--no-doctest", "--config", config, "--out", str(out)]
-            done = subprocess.run(
-                [sys.executable, *command],
-                cwd=site,
-                capture_output=True,
-                text=True,
-                check=False,
-                env=ENV,
-            )
+            done = run_python(site, *command)
             elapsed, cpu = time.perf_counter() - start, _cpu_of_children() - cpu
             found = re.search(r"(\d+) file\(s\) written", done.stderr)
-            if done.returncode != 0 or found is None:
+            if found is None:
                 raise SystemExit(f"pages failed:\n{done.stdout}\n{done.stderr}")
             if old is not None:
                 new = _digests(out)
