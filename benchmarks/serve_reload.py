@@ -263,9 +263,7 @@ def measure_restart(site: Path, restarts: int, code: Path | None) -> dict[str, f
     }
 
 
-def measure_floor(
-    plugin_site: Path, root: Path, repeat: int, pause: float
-) -> dict[str, float]:
+def measure_floor(plugin_site: Path, root: Path, repeat: int, pause: float) -> dict[str, float]:
     """Edit to served page under MkDocs + Material alone (see the module docstring)."""
     from build_scale import CONFIG, write_docs, write_same_pages
 
