@@ -137,3 +137,26 @@ def test_the_live_reload_script_of_mkdocs_serve_is_allowed_by_its_hash(tmp_path)
     policy = re.search(r'Content-Security-Policy" content="([^"]*)"', served)
     assert policy is not None and script_hash(injected) in policy.group(1)
     assert policy.group(1).count("'sha256-") == 1  # that script only
+
+
+def test_the_sandbox_frame_gets_no_live_reload_script(tmp_path):
+    """The examples' sandbox frame has a policy of its own that allows none of the site's
+    scripts: ``mkdocs serve`` used to add its live-reload script there too, which the frame's
+    policy blocked (an error in the console of every page with an example)."""
+    from importlib import resources
+
+    from mkdocs.livereload import LiveReloadServer
+
+    from glossary_gen.engines.mkdocs.audit_gate import allow_live_reload
+
+    frame = resources.files("glossary_gen.site").joinpath("assets", "live-frame.html")
+    content = frame.read_bytes()
+    assert b"Content-Security-Policy" in content
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    try:
+        assert b"livereload" in server._inject_js_into_html(content, 7)  # what MkDocs does
+        allow_live_reload(server)
+        served = server._inject_js_into_html(content, 7)
+    finally:
+        server.server_close()
+    assert served == content

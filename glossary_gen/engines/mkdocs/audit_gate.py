@@ -88,6 +88,7 @@ class AuditGate:
         log.error(problem.format_text())
 
 
+_POLICY = b'http-equiv="Content-Security-Policy"'
 _POLICY_SCRIPTS = re.compile(
     rb'(http-equiv="Content-Security-Policy" content="[^"]*?script-src \'self\')'
 )
@@ -96,7 +97,9 @@ _POLICY_SCRIPTS = re.compile(
 def allow_live_reload(server: LiveReloadServer) -> None:
     """``mkdocs serve`` adds its live-reload script to every page it serves, after the build, with
     a new id each time: let each served page's policy allow that one script, by its hash, so the
-    preview reloads on a save. Nothing else changes; the built files keep their policy."""
+    preview reloads on a save. A page whose policy allows no script of the site's own (the
+    examples' sandbox frame) gets no live-reload script. Nothing else changes; the built files
+    keep their policy."""
     # MkDocs' own step (the server has no public hook), untyped there; if a later MkDocs has no
     # such step, the preview keeps the built policy (and reloads by hand).
     found = getattr(server, "_inject_js_into_html", None)
@@ -105,6 +108,10 @@ def allow_live_reload(server: LiveReloadServer) -> None:
     inject = cast(Callable[[bytes, int], bytes], found)
 
     def inject_allowed(content: bytes, epoch: int) -> bytes:
+        if _POLICY in content and not _POLICY_SCRIPTS.search(content):
+            # A policy that allows no script of the site's own (the examples' sandbox frame):
+            # no live reload inside it, the page around it reloads.
+            return content
         served = inject(content, epoch)
         added = len(served) - len(content)
         start = content.rfind(b"</body>")  # where MkDocs puts it
