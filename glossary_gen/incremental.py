@@ -220,34 +220,55 @@ def site_render_key(renderer: Renderer, *extra: object) -> str:
 
 def render_key(renderer: Renderer, entry: Entry, site: str) -> tuple[object, ...]:
     """Everything :meth:`glossary_gen.site.render.Renderer.render_entry` reads for ``entry``:
-    equal keys give equal page Markdown (apart from the per-build token nonce)."""
-    glossary, linker = renderer.glossary, renderer.linker
-    tips, texts, by_slug, srcs = linker.tooltips, linker.summaries, glossary.by_slug, linker.src_of
+    equal keys give equal page Markdown (apart from the per-build token nonce). For every entry
+    of a build, :class:`RenderKeys` computes the same keys faster."""
+    return RenderKeys(renderer, site)(entry)
 
-    def shown(slugs: Iterable[str]) -> tuple[tuple[str, str, str, str, str], ...]:
-        """How the page shows other terms: title, summary as written (the cards render its
+
+class RenderKeys:
+    """:func:`render_key` of each entry of one build: how a term shows on other pages is
+    worked out once per term, not once per page that lists it."""
+
+    def __init__(self, renderer: Renderer, site: str) -> None:
+        self.renderer, self.site = renderer, site
+        self._shown: dict[str, tuple[str, str, str, str, str]] = {}
+
+    def _show(self, slug: str) -> tuple[str, str, str, str, str]:
+        """How a page shows another term: title, summary as written (the cards render its
         markup), as plain text (lists) and tooltip (links)."""
-        return tuple(
-            (s, by_slug[s].title, by_slug[s].summary, texts.get(s, ""), tips.get(s, ""))
-            if s in srcs
-            else (s, "", "", "", "")
-            for s in slugs
-        )
+        shown = self._shown.get(slug)
+        if shown is None:
+            linker = self.renderer.linker
+            if slug in linker.src_of:
+                other = self.renderer.glossary.by_slug[slug]
+                shown = (
+                    slug,
+                    other.title,
+                    other.summary,
+                    linker.summaries.get(slug, ""),
+                    linker.tooltips.get(slug, ""),
+                )
+            else:
+                shown = (slug, "", "", "", "")
+            self._shown[slug] = shown
+        return shown
 
-    used_on = renderer.used_on.get(entry.slug) or ()
-    return (
-        site,
-        entry.path,
-        str(entry.file),
-        entry.digest,
-        shown(glossary.related.get(entry.slug, ())),
-        shown(glossary.backlinks.get(entry.slug, ())),
-        glossary.links.get(entry.slug, ()),
-        tuple((p.src, p.url, p.title) for p in used_on),
-        renderer.date_of(entry) if renderer.options.last_updated else None,
-        _verdict(renderer.doctest_results.get(entry.slug)),
-        _versions(renderer, entry.slug),
-    )
+    def __call__(self, entry: Entry) -> tuple[object, ...]:
+        renderer, glossary, show = self.renderer, self.renderer.glossary, self._show
+        used_on = renderer.used_on.get(entry.slug) or ()
+        return (
+            self.site,
+            entry.path,
+            str(entry.file),
+            entry.digest,
+            tuple(show(s) for s in glossary.related.get(entry.slug, ())),
+            tuple(show(s) for s in glossary.backlinks.get(entry.slug, ())),
+            glossary.links.get(entry.slug, ()),
+            tuple((p.src, p.url, p.title) for p in used_on),
+            renderer.date_of(entry) if renderer.options.last_updated else None,
+            _verdict(renderer.doctest_results.get(entry.slug)),
+            _versions(renderer, entry.slug),
+        )
 
 
 def _versions(renderer: Renderer, slug: str) -> object:

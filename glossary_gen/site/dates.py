@@ -18,11 +18,18 @@ def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
 
     One ``git log`` call for the whole folder (not one per file), so it stays cheap at any size.
     """
-    dates: dict[Path, _dt.date] = {}
-    # Resolve each folder once, not each file (thousands of realpath calls add up).
-    resolved = {parent: parent.resolve() for parent in {f.parent for f in files}}
-    folders = set(resolved.values())
-    for folder in folders:
+    # Paths as strings: at thousands of entries, pathlib's joins and hashing cost more than the
+    # stat calls (mkdocs serve asks at every rebuild).
+    dates: dict[str, _dt.date] = {}
+    real_dirs: dict[str, str] = {}  # each folder resolved once, not each file
+    where = []
+    for file in files:
+        folder, name = os.path.split(str(file))
+        real = real_dirs.get(folder)
+        if real is None:
+            real = real_dirs[folder] = str(Path(folder).resolve())
+        where.append(os.path.join(real, name))
+    for folder in set(real_dirs.values()):
         try:
             out = subprocess.run(
                 [
@@ -49,15 +56,15 @@ def last_updated(files: Sequence[Path]) -> dict[Path, _dt.date]:
             if line.startswith("\x00"):
                 stamp = int(line[1:])
             elif line and stamp is not None:
-                path = folder / line
+                path = os.path.join(folder, os.path.normpath(line))
                 if path not in dates:
                     dates[path] = _dt.datetime.fromtimestamp(stamp, _dt.timezone.utc).date()
     result: dict[Path, _dt.date] = {}
-    for file in files:
-        date = dates.get(resolved[file.parent] / file.name)
+    for file, path in zip(files, where, strict=True):
+        date = dates.get(path)
         if date is None:
             try:
-                date = _dt.datetime.fromtimestamp(file.stat().st_mtime, _dt.timezone.utc).date()
+                date = _dt.datetime.fromtimestamp(os.stat(path).st_mtime, _dt.timezone.utc).date()
             except OSError:
                 continue
         result[file] = date

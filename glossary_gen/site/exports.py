@@ -13,6 +13,7 @@ XML text, a Markdown list item), with the characters XML 1.0 cannot hold removed
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import uuid
@@ -92,38 +93,59 @@ def absolute(renderer: Renderer, path: str) -> str | None:
 
 def glossary_json(renderer: Renderer, found: Sequence[Term] | None = None) -> str:
     """``glossary.json``: every published term, for other tools (search, bots, IDEs)."""
-    items: list[dict[str, object]] = [
-        {
-            "slug": t.slug,
-            "title": t.title,
-            "aliases": list(t.aliases),
-            "summary": t.summary,
-            "url": t.url,
-            "related": list(t.related),
-            "tags": list(t.tags),
-        }
-        for t in (terms(renderer) if found is None else found)
-    ]
+    items = terms(renderer) if found is None else found
     versions = renderer.context.versions
+    translated: list[tuple[str, tuple[tuple[str, str, str], ...]] | None] = [None] * len(items)
     if versions is not None:  # a site with translations: each term says which it has
-        for item in items:
-            slug = str(item["slug"])
-            item["lang"] = versions.lang
-            item["translations"] = {
-                lang: {
-                    "title": versions.titles[slug][lang],
-                    "url": absolute(renderer, url) or url,
-                }
-                for lang, url in versions.of(slug).items()
-                if lang != versions.lang
-            }
+        translated = [
+            (
+                versions.lang,
+                tuple(
+                    (lang, versions.titles[t.slug][lang], absolute(renderer, url) or url)
+                    for lang, url in versions.of(t.slug).items()
+                    if lang != versions.lang
+                ),
+            )
+            for t in items
+        ]
     # One term per line: readable and diffable, and each line is written by json's C encoder
     # (``indent`` would switch the whole document to the pure-Python one).
     head = json.dumps(
         {"name": renderer.options.site_name, "count": len(items)}, ensure_ascii=False
     )[:-1]
-    lines = ",\n".join(" " + json.dumps(t, ensure_ascii=False) for t in items)
+    lines = ",\n".join(
+        " " + _json_line(t.slug, t.title, t.aliases, t.summary, t.url, t.related, t.tags, lang)
+        for t, lang in zip(items, translated, strict=True)
+    )
     return f'{head}, "terms": [\n{lines}\n]}}\n' if items else f'{head}, "terms": []}}\n'
+
+
+@functools.lru_cache(maxsize=32768)  # the same terms, build after build (mkdocs serve)
+def _json_line(
+    slug: str,
+    title: str,
+    aliases: tuple[str, ...],
+    summary: str,
+    url: str,
+    related: tuple[str, ...],
+    tags: tuple[str, ...],
+    translated: tuple[str, tuple[tuple[str, str, str], ...]] | None,
+) -> str:
+    """One term of ``glossary.json``; ``translated``: the page's language and the other
+    versions (language, title, URL), on a site with translations."""
+    item: dict[str, object] = {
+        "slug": slug,
+        "title": title,
+        "aliases": list(aliases),
+        "summary": summary,
+        "url": url,
+        "related": list(related),
+        "tags": list(tags),
+    }
+    if translated is not None:
+        item["lang"] = translated[0]
+        item["translations"] = {lang: {"title": t, "url": u} for lang, t, u in translated[1]}
+    return json.dumps(item, ensure_ascii=False)
 
 
 # --- feed.xml ------------------------------------------------------------------------------------
@@ -227,6 +249,14 @@ def feed_link(renderer: Renderer, page_url: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\\[\]<>`])")
 
 
+@functools.lru_cache(maxsize=32768)  # the same terms, build after build (mkdocs serve)
+def _llms_item(title: str, aliases: tuple[str, ...], summary: str, url: str) -> str:
+    """One term of llms.txt: ``- [Title](url): summary (also: other names)``."""
+    names = f" (also: {', '.join(_one_line(a) for a in aliases)})" if aliases else ""
+    text = _one_line(summary)
+    return f"- [{_one_line(title)}]({url})" + (f": {text}" if text else "") + names
+
+
 def _one_line(text: str) -> str:
     """Entry text as one line of Markdown that shows exactly that text."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
@@ -252,13 +282,7 @@ def llms_txt(
         "## Terms",
         "",
     ]
-    for term in items:
-        title = _one_line(term.title)
-        aliases = (
-            f" (also: {', '.join(_one_line(a) for a in term.aliases)})" if term.aliases else ""
-        )
-        summary = _one_line(term.summary)
-        lines.append(f"- [{title}]({term.url})" + (f": {summary}" if summary else "") + aliases)
+    lines += [_llms_item(t.title, t.aliases, t.summary, t.url) for t in items]
     lines += [
         "",
         "## Optional",

@@ -26,8 +26,8 @@ from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.incremental import (
     LinkFacts,
     RecordingLinker,
+    RenderKeys,
     page_text,
-    render_key,
     site_render_key,
 )
 from glossary_gen.site import exports
@@ -123,6 +123,7 @@ def hand_over(
         page.src: language.fingerprint for language in assembly.languages for page in language.pages
     }
     site = site_render_key(renderer, options.prefix, config.use_directory_urls, options.math)
+    keys = RenderKeys(renderer, site)
     # A term page shows its entry's problems (problems_banner), which other entries can change
     # (a title taken twice): they are part of what the page is rendered from.
     problems_of: dict[str, list[str]] = {}
@@ -133,7 +134,7 @@ def hand_over(
         facts=LinkFacts(renderer.linker),
         terms={
             src: (
-                (render_key(renderer, entry, site), tuple(sorted(problems_of.get(entry.path, ())))),
+                (keys(entry), tuple(sorted(problems_of.get(entry.path, ())))),
                 entry.body,
             )
             for src, entry in deferred.items()
