@@ -165,6 +165,14 @@ def site(server) -> str:
     if not editor.is_file():
         _unavailable("the code editor bundle is missing: run 'bash scripts/setup'")
     overrides = {"GLOSSARY_PYODIDE_DIR": str(pyodide), "GLOSSARY_EDITOR_BUNDLE": str(editor)}
+    # The math font is found next to mkdocs.yml or above it, as the Pyodide is: this site's
+    # mkdocs.yml is in a temporary folder (without the font, a formula asks for it: a 404).
+    from glossary_gen.site.math_font import PACKAGE_FILE
+
+    font = ROOT / "node_modules" / PACKAGE_FILE
+    if not font.is_file():
+        _unavailable("the math font is missing: run 'bash scripts/setup'")
+    overrides["GLOSSARY_MATH_FONT"] = str(font)
     old = {name: os.environ.get(name) for name in overrides}
     os.environ.update(overrides)
     try:
@@ -243,6 +251,31 @@ def _assert_local_only(requests: list[str]) -> None:
         and not (url.startswith(PYODIDE_PACKAGES_CDN) and url.endswith(".whl"))
     ]
     assert not outside, f"requests left 127.0.0.1: {outside}"
+
+
+def test_pages_load_without_a_failed_request_or_a_console_error(page, site):
+    """What Lighthouse's best-practices audit reads (errors-in-console): on a term page with a
+    translation, its translation and the A-Z, no request fails and the console shows no error.
+    Material fetches ``sitemap.xml`` next to every ``<link rel="alternate">`` of a page: hreflang
+    links to a term's other version there made it ask for ``glossary/relu/sitemap.xml`` (404)."""
+    failed: list[str] = []
+    console: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(f"{request.url} {request.failure}"))
+    page.on(
+        "response",
+        lambda response: (
+            failed.append(f"{response.status} {response.url}") if response.status >= 400 else None
+        ),
+    )
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    for path in ("glossary/relu/", "fr/glossary/relu/", "glossary/"):
+        page.goto(site + path)
+        page.wait_for_selector(".glossary-languages" if "relu" in path else ".md-content")
+        page.wait_for_load_state("networkidle")  # Material's sitemap requests are done
+    assert any(u.endswith("/sitemap.xml") for u in page.requests)  # Material asked for it
+    assert not failed, failed
+    assert not console, console
+    assert not _real_errors(page.errors), page.errors
 
 
 def test_relu_page_runs_examples_playground_and_errors_locally(page, site):

@@ -100,8 +100,9 @@ log = logging.getLogger("mkdocs.plugins.glossary")
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
 
-#: Material partials the plugin overrides for accessibility (a named search dialog, a named tags
-#: landmark): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
+#: Material templates the plugin overrides: partials for accessibility (a named search dialog, a
+#: named tags landmark), ``main.html`` (the deferred bundle) and ``sitemap.xml`` (with hreflang
+#: alternates): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
 THEME_DIR = resources.files("glossary_gen.site").joinpath("theme")
 
 
@@ -242,6 +243,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
         compiled_templates(env)
+        # The theme's sitemap.xml (glossary_gen/site/theme) lists each page's language versions.
+        env.globals["glossary_alternates"] = self.handover.alternates if self.handover else {}
         if self.partial is not None and self.nav is not None and self.handover is not None:
             self.partial.before_pages(config, files, self.nav)
         return env
