@@ -507,16 +507,23 @@ def test_the_python_worker_is_shipped_but_not_loaded_with_the_page(monkeypatch):
 
 
 def test_the_build_says_where_pyodide_comes_from_once(monkeypatch, caplog):
-    """One line per build, and not again on mkdocs serve's rebuilds (same plugin, same config)."""
+    """One line per build, and not again on mkdocs serve's rebuilds: each reads mkdocs.yml
+    again and makes a new plugin (the line used to come back at every save)."""
     pytest.importorskip("mkdocs")
     import logging
 
     from mkdocs.config import load_config
 
+    from glossary_gen.engines.mkdocs import plugin
+
+    monkeypatch.setattr(plugin, "_PYODIDE_CHOICES", {}, raising=False)  # as in a new process
     monkeypatch.chdir(FIXTURES / "site_basic")
-    config = load_config("mkdocs.yml")
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.glossary"):
-        config = config.plugins.on_config(config)
-        config = config.plugins.on_config(config)
+        first = load_config("mkdocs.yml")
+        first.plugins.on_config(first)
+        rebuild = load_config("mkdocs.yml")  # what mkdocs serve does for every rebuild
+        assert rebuild.plugins["glossary"] is not first.plugins["glossary"]
+        rebuild = rebuild.plugins.on_config(rebuild)
     said = [r.getMessage() for r in caplog.records if "Run buttons" in r.getMessage()]
     assert said == ["glossary: Run buttons load Pyodide from assets/pyodide/"], said
+    assert rebuild.plugins["glossary"].config.pyodide_url == "assets/pyodide/"

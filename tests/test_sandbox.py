@@ -300,3 +300,44 @@ def test_check_names_the_isolation_that_ran(isolated, capsys):
     assert summary[0].endswith(
         f"(doctests isolated by bubblewrap {isolated.version}: user/pid/net/mount/ipc namespaces)"
     )
+
+
+def test_the_blank_file_is_one_per_user_and_kept(monkeypatch, tmp_path):
+    """The empty file bound over host identifiers is made once per user, not once per process
+    (each killed process used to leave its own in /tmp)."""
+    import tempfile
+
+    from glossary_gen.run.sandbox import bubblewrap
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    for _process in range(3):  # as three processes, one after the other
+        monkeypatch.setattr(bubblewrap, "_empty", [])
+        path = bubblewrap._empty_file()
+    assert [p.name for p in tmp_path.iterdir()] == [f"glossary-sandbox-empty-{os.getuid()}"]
+    assert path == str(tmp_path / f"glossary-sandbox-empty-{os.getuid()}")
+    assert os.path.getsize(path) == 0
+    assert os.stat(path).st_mode & 0o222 == 0
+
+
+@pytest.mark.parametrize("planted", ["link", "writable", "content"])
+def test_a_planted_blank_file_is_not_used(monkeypatch, tmp_path, planted):
+    """Someone else's file (or link) at the shared name is never bound into a sandbox: the
+    process makes its own."""
+    import tempfile
+
+    from glossary_gen.run.sandbox import bubblewrap
+
+    secret = tmp_path / "secret"
+    secret.write_text("host secret")
+    shared = tmp_path / f"glossary-sandbox-empty-{os.getuid()}"
+    if planted == "link":
+        shared.symlink_to(secret)
+    else:
+        shared.write_text("" if planted == "writable" else "not empty")
+        shared.chmod(0o644 if planted == "writable" else 0o444)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(bubblewrap, "_empty", [])
+    path = bubblewrap._empty_file()
+    assert path != str(shared)
+    assert os.path.isfile(path) and not os.path.islink(path) and os.path.getsize(path) == 0
+    assert secret.read_text() == "host secret"

@@ -189,7 +189,6 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
-        self._pyodide: PyodideChoice | None = None
 
     # -- configuration --
 
@@ -211,7 +210,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(f"glossary: {exc}") from None
         self.entries_dir = self.settings.entries_dir
-        self._pyodide = _pyodide_choice(self._pyodide, self.config, base_dir)
+        _pyodide_choice(self.config, base_dir)
         self.extension.math = self.config.math
         MATH_CACHE.open(self.settings.cache_dir, self.settings.project_dir)
         _add_extensions_theme_and_assets(config, self.extension)
@@ -428,13 +427,19 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         return server
 
 
-def _pyodide_choice(
-    known: PyodideChoice | None, options: GlossaryConfig, base_dir: Path
-) -> PyodideChoice:
-    """``pyodide_url: auto`` -> local or the CDN: decided and said once (serve's rebuilds see
-    the option already resolved in ``options`` and keep it)."""
-    if known is None or options.pyodide_url != known.option:
-        known = choose_pyodide(options.pyodide_url, base_dir)
+#: ``pyodide_url`` as written in mkdocs.yml and the folder of mkdocs.yml -> what it came to in
+#: this process. ``mkdocs serve`` makes a new plugin (and reads mkdocs.yml again) for every
+#: rebuild: the choice is made, and said, once per server, not at every save.
+_PYODIDE_CHOICES: dict[tuple[str, Path], PyodideChoice] = {}
+
+
+def _pyodide_choice(options: GlossaryConfig, base_dir: Path) -> PyodideChoice:
+    """``pyodide_url: auto`` -> local or the CDN: decided and said once per process and
+    setting; ``options`` gets the resolved value."""
+    asked = (options.pyodide_url, base_dir)
+    known = _PYODIDE_CHOICES.get(asked)
+    if known is None:
+        known = _PYODIDE_CHOICES[asked] = choose_pyodide(options.pyodide_url, base_dir)
         log.info(known.note)
     options.pyodide_url = known.option
     return known

@@ -271,18 +271,46 @@ _empty: list[str] = []
 
 
 def _empty_file() -> str:
-    """An empty, read-only regular file of this process (removed when it exits), to bind over
-    the files a task must not read."""
+    """An empty, read-only regular file to bind over the files a task must not read: one per
+    user in the temporary folder, made once and kept (a file per process was left behind by
+    every process that was killed rather than stopped). Used only when it is still what was
+    made: not a link, ours, empty, read-only; else a file of this process's own."""
     if not _empty:
-        import atexit
         import tempfile
 
-        fd, path = tempfile.mkstemp(prefix="glossary-sandbox-empty-")
-        os.close(fd)
-        os.chmod(path, 0o444)
-        atexit.register(_remove, path)
-        _empty.append(path)
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        shared = os.path.join(tempfile.gettempdir(), f"glossary-sandbox-empty-{uid}")
+        with contextlib.suppress(FileExistsError, OSError):
+            os.close(os.open(shared, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o444))
+        _empty.append(shared if _is_blank(shared, uid) else _own_empty_file())
     return _empty[0]
+
+
+def _is_blank(path: str, uid: int) -> bool:
+    import stat
+
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return (
+        stat.S_ISREG(info.st_mode)
+        and info.st_uid == uid
+        and info.st_size == 0
+        and stat.S_IMODE(info.st_mode) & 0o222 == 0
+    )
+
+
+def _own_empty_file() -> str:
+    """The fallback: an empty read-only file of this process, removed when it exits."""
+    import atexit
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="glossary-sandbox-empty-")
+    os.close(fd)
+    os.chmod(path, 0o444)
+    atexit.register(_remove, path)
+    return path
 
 
 def _remove(path: str) -> None:
