@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -123,14 +124,41 @@ def test_html_lang_is_the_page_language(site):
     assert '<html lang="fr"' in page(site, "fr/glossary")
 
 
-def test_hreflang_alternates_go_both_ways_with_x_default(site):
+def sitemap_alternates(site: Path) -> dict[str, dict[str, str]]:
+    """sitemap.xml's ``<loc>`` -> its ``<xhtml:link rel="alternate">`` (hreflang -> href)."""
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.fromstring((site / "sitemap.xml").read_bytes())
+    found = {}
+    for url in root.findall("s:url", ns):
+        links = url.findall("x:link", ns)
+        assert all(link.get("rel") == "alternate" for link in links)
+        found[url.findtext("s:loc", namespaces=ns).strip()] = {
+            link.get("hreflang"): link.get("href") for link in links
+        }
+    return found
+
+
+def test_hreflang_alternates_go_both_ways_with_x_default_in_the_sitemap(site):
     base = "https://glossary.example.org/"
-    for path in ("glossary/relu", "fr/glossary/relu"):
-        html = page(site, path)
-        assert f'<link rel="alternate" hreflang="en" href="{base}glossary/relu/">' in html
-        assert f'<link rel="alternate" hreflang="fr" href="{base}fr/glossary/relu/">' in html
-        assert f'<link rel="alternate" hreflang="x-default" href="{base}glossary/relu/">' in html
-    assert 'hreflang="fr"' not in page(site, "glossary/tanh-function")  # no translation
+    alternates = sitemap_alternates(site)
+    both = {
+        "en": f"{base}glossary/relu/",
+        "fr": f"{base}fr/glossary/relu/",
+        "x-default": f"{base}glossary/relu/",
+    }
+    assert alternates[f"{base}glossary/relu/"] == both
+    assert alternates[f"{base}fr/glossary/relu/"] == both
+    assert alternates[f"{base}glossary/tanh-function/"] == {}  # no translation
+
+
+def test_no_page_links_an_alternate_that_the_theme_would_take_for_a_site(site):
+    """Material fetches ``sitemap.xml`` next to every ``<link rel="alternate">`` of a page (it
+    takes them for language sites): a term's other version there made a 404 per page view."""
+    for path in ("glossary/relu", "fr/glossary/relu", "glossary", "fr/glossary"):
+        heads = page(site, path).split("</head>", 1)[0]
+        links = re.findall(r"<link [^>]*rel=\"?alternate[^>]*>", heads)
+        assert links, path  # the feed's
+        assert all("hreflang" not in link and "feed.xml" in link for link in links), links
 
 
 def test_the_switcher_stays_on_the_term(site):
@@ -202,8 +230,18 @@ def test_zensical_publishes_the_same_language_pages(zensical_site):
     fr = page(zensical_site, "fr/glossary/relu")
     assert '<div class="glossary-page" lang="fr"' in fr  # Zensical's theme writes <html lang>
     base = "https://glossary.example.org/"
-    assert f'<link rel="alternate" hreflang="en" href="{base}glossary/relu/">' in fr
-    assert f'<link rel="alternate" hreflang="x-default" href="{base}glossary/relu/">' in fr
+    assert "hreflang" not in fr.split("</head>", 1)[0]
+    alternates = sitemap_alternates(zensical_site)
+    assert (
+        alternates[f"{base}fr/glossary/relu/"]
+        == alternates[f"{base}glossary/relu/"]
+        == {
+            "en": f"{base}glossary/relu/",
+            "fr": f"{base}fr/glossary/relu/",
+            "x-default": f"{base}glossary/relu/",
+        }
+    )
+    assert alternates[f"{base}fr/glossary/"]["en"] == f"{base}glossary/"
     switcher = re.search(r'<nav class="glossary-languages".*?</nav>', fr).group(0)
     assert 'href="../../../glossary/relu/" hreflang="en"' in switcher
     fallback = re.search(r'<a [^>]*href="../../../glossary/tanh-function/"[^>]*>', fr).group(0)
@@ -242,11 +280,9 @@ def test_pages_writes_tag_pages_per_language(tmp_path, copy_site_basic):
 
 def test_the_a_z_pages_of_the_languages_link_each_other(site):
     base = "https://glossary.example.org/"
-    for path in ("glossary", "fr/glossary"):
-        html = page(site, path)
-        assert f'<link rel="alternate" hreflang="en" href="{base}glossary/">' in html
-        assert f'<link rel="alternate" hreflang="fr" href="{base}fr/glossary/">' in html
-        assert f'<link rel="alternate" hreflang="x-default" href="{base}glossary/">' in html
+    alternates = sitemap_alternates(site)
+    both = {"en": f"{base}glossary/", "fr": f"{base}fr/glossary/", "x-default": f"{base}glossary/"}
+    assert alternates[f"{base}glossary/"] == alternates[f"{base}fr/glossary/"] == both
 
 
 def test_a_translated_page_says_its_own_words_in_its_language(site):
@@ -256,3 +292,41 @@ def test_a_translated_page_says_its_own_words_in_its_language(site):
     assert "Related terms" not in fr
     en = page(site, "glossary/relu")
     assert ">All terms</a>" in en and "Tous les termes" not in en
+
+
+HOSTILE_ALTERNATES = (
+    ('fr"><script>alert(1)</script>', "https://e.org/a/?x=1&y=<b>\"'</b>"),
+    ("x-default", "https://e.org/a/]]><!--"),
+)
+
+
+@pytest.mark.parametrize("engine", ["mkdocs", "zensical"])
+def test_the_sitemap_templates_escape_what_they_write(engine):
+    """The addresses come from slugs and language codes the check validates; the templates
+    escape them anyway (Zensical does not escape XML templates by itself)."""
+    from types import SimpleNamespace
+
+    import jinja2
+
+    from glossary_gen.engines.mkdocs.plugin import THEME_DIR
+    from glossary_gen.engines.zensical.workspace import SITEMAP_XML
+
+    url = "https://e.org/a/"
+    if engine == "mkdocs":
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(THEME_DIR)))
+        page_ = SimpleNamespace(
+            is_link=False, abs_url="/a/", canonical_url=url, update_date=None, url="a/"
+        )
+        text = env.get_template("sitemap.xml").render(
+            pages=[SimpleNamespace(page=page_)], glossary_alternates={"a/": HOSTILE_ALTERNATES}
+        )
+    else:
+        page_ = SimpleNamespace(
+            canonical_url=url, meta={"glossary_alternates": [list(p) for p in HOSTILE_ALTERNATES]}
+        )
+        text = jinja2.Environment().from_string(SITEMAP_XML).render(pages=[page_])
+    assert text.startswith("<?xml ")
+    root = ElementTree.fromstring(text.encode("utf-8"))
+    links = root.findall("{*}url/{http://www.w3.org/1999/xhtml}link")
+    assert [(a.get("hreflang"), a.get("href")) for a in links] == list(HOSTILE_ALTERNATES)
+    assert "<script>" not in text

@@ -22,7 +22,7 @@ from glossary_gen.core.model import Glossary
 from glossary_gen.core.translations import Translations
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.render import Renderer
-from glossary_gen.site.text import attr, tooltip_text
+from glossary_gen.site.text import tooltip_text
 from glossary_gen.site.versions import Versions
 
 #: The A-Z page's title per language, where the site's own (``index_title``) is the default.
@@ -190,27 +190,17 @@ def language_exports(languages: list[LanguageSite]) -> list[tuple[str, str]]:
     return found
 
 
-def link_indexes(
+def index_urls(
     default_renderer: Renderer, default_index: RenderedPage, languages: list[LanguageSite]
-) -> None:
-    """``<link rel="alternate" hreflang>`` between the A-Z pages of every language (and
-    ``x-default``), in each index's ``<head>``."""
-    if not languages:
-        return
+) -> dict[str, str]:
+    """Language -> the URL of its A-Z page (the default language's first), for the hreflang
+    alternates in sitemap.xml (:meth:`~glossary_gen.site.versions.Versions.sitemap_alternates`)."""
     versions = default_renderer.context.versions
-    assert versions is not None
-    indexes = {versions.default: default_index}
+    if versions is None or not languages:
+        return {}
+    indexes = {versions.default: default_index.url}
     for language in languages:
         found = [p for p in language.pages if p.src == language.renderer.index_src]
         if found:
-            indexes[language.lang] = found[0]
-    for page in indexes.values():
-        links = [
-            f'<link rel="alternate" hreflang="{lang}" href="{attr(versions.href(other.url, page.url))}">'
-            for lang, other in indexes.items()
-        ]
-        links.append(
-            '<link rel="alternate" hreflang="x-default" '
-            f'href="{attr(versions.href(default_index.url, page.url))}">'
-        )
-        page.fragments.head.append("\n".join(links))
+            indexes[language.lang] = found[0].url
+    return indexes

@@ -35,8 +35,8 @@ from glossary_gen.site.edit_links import EditLinks, edit_base
 from glossary_gen.site.language_pages import (
     LanguageSite,
     build_languages,
+    index_urls,
     language_exports,
-    link_indexes,
 )
 from glossary_gen.site.math_font import LICENSE_NAME as MATH_FONT_LICENSE
 from glossary_gen.site.math_font import SITE_NAME as MATH_FONT_NAME
@@ -47,6 +47,7 @@ from glossary_gen.site.sanitize import PageFragments
 from glossary_gen.site.summary_html import term_card
 from glossary_gen.site.text import md_escape
 from glossary_gen.site.used_on import DocsPage, scan
+from glossary_gen.site.versions import Alternates
 
 #: The Pyodide the pages load: ``pyodide_url: auto`` (the default) is the local copy when
 #: ``npm ci`` made one, else the pinned CDN (see :mod:`glossary_gen.fences.pyodide`).
@@ -180,6 +181,9 @@ class Assembly:
     feed: bool = False
     #: The translated languages' renderers and pages (:mod:`.language_pages`).
     languages: list[LanguageSite] = field(default_factory=list)
+    #: Page URL -> its language versions, for sitemap.xml's hreflang alternates (a page in one
+    #: language has none): the engines' ``sitemap.xml`` templates write them.
+    alternates: dict[str, Alternates] = field(default_factory=dict)
     _deferred: dict[str, Output] = field(default_factory=dict, repr=False)
 
     def render(self, src: str) -> tuple[RenderedPage, list[Diagnostic]]:
@@ -373,7 +377,12 @@ def assemble(
         pages[page.src] = page
         files.append(Output(page.src, page=page, in_nav=False))
     index = renderer.render_index()
-    link_indexes(renderer, index, languages)
+    versions = renderer.context.versions
+    alternates = (
+        versions.sitemap_alternates(index_urls(renderer, index, languages))
+        if versions is not None
+        else {}
+    )
     pages[index.src] = index
     files.append(Output(index.src, page=index))
     if tag_pages:
@@ -398,7 +407,7 @@ def assemble(
         license_file = find_license(package) if package is not None else None
         if license_file is not None:
             files.append(Output(f"{ASSETS_DIR}/{MATH_FONT_LICENSE}", source=license_file))
-    return Assembly(renderer, pages, files, problems, feed, languages)
+    return Assembly(renderer, pages, files, problems, feed, languages, alternates)
 
 
 def _used_on(docs: Sequence[DocsFile], renderer: Renderer) -> dict[str, list[DocsPage]]:

@@ -175,7 +175,6 @@ class TermPageRenderer:
         versions = context.versions
         if versions is not None and (switcher := versions.switcher(entry.slug, linker.page_link)):
             doc.html_block(switcher, indexed=False)
-            doc.fragments.head.append(versions.alternates(entry.slug, url))
         if words := widget_words(context.options.labels):
             # live.js's words in the page's language: a data attribute (no script, nothing more
             # for the CSP); entries cannot write data-* attributes (the sanitizer drops them).

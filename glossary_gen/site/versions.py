@@ -1,6 +1,13 @@
-"""The language versions of each term, as a page shows them: ``<link rel="alternate" hreflang>``
-both ways plus ``x-default``, the language switcher that stays on the term, and the JSON-LD
+"""The language versions of each term: the hreflang alternates (both ways plus ``x-default``)
+that ``sitemap.xml`` publishes, the language switcher that stays on the term, and the JSON-LD
 links between the versions (``workTranslation`` / ``translationOfWork``).
+
+The alternates go in the sitemap (``<xhtml:link rel="alternate" hreflang>`` under each
+``<url>``, which search engines read as they read the ``<head>`` links), not in the pages'
+``<head>``: Material and Zensical fetch ``sitemap.xml`` next to every
+``<link rel="alternate" hreflang>`` of a page (they take such links for the roots of other
+language sites, each with its sitemap), so a link to a term's other version made the reader's
+browser ask for ``glossary/relu/sitemap.xml`` and log a 404 (zensical#908).
 
 One :class:`Versions` per page language; the term page renderer reads it from its context
 (``None`` on a one-language site, where nothing changes). Every text that reaches a page here
@@ -15,7 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from glossary_gen.core.languages import LANGUAGE_NAMES
-from glossary_gen.site.text import attr, relative_url
+from glossary_gen.site.text import attr
+
+#: A page's language versions as sitemap.xml lists them: (hreflang, address) pairs.
+Alternates = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -37,29 +47,34 @@ class Versions:
     def of(self, slug: str) -> Mapping[str, str]:
         return self.urls.get(slug, {})
 
-    def href(self, url: str, page_url: str) -> str:
-        """A version's address for ``<link rel="alternate">``: absolute with ``site_url``."""
-        return self._href(url, page_url)
-
-    def _href(self, url: str, page_url: str) -> str:
+    def address(self, url: str) -> str:
+        """A version's address in ``sitemap.xml``, as the sitemap's ``<loc>`` gives pages: the
+        absolute URL with ``site_url``, else the path from the server's root."""
         if self.site_url:
             return self.site_url.rstrip("/") + "/" + url
-        return relative_url(url, page_url)
+        return "/" + url
 
-    def alternates(self, slug: str, page_url: str) -> str:
-        """``<link rel="alternate" hreflang>`` to every version (this one included, as search
-        engines ask) and ``x-default`` to the default language's."""
-        found = self.of(slug)
+    def alternate_links(self, found: Mapping[str, str]) -> Alternates:
+        """The hreflang alternates of a page published in the languages of ``found`` (language
+        -> URL): every version (this one included, as search engines ask), then ``x-default``,
+        the default language's. None for a page in one language."""
         if len(found) < 2:
-            return ""
-        links = [
-            f'<link rel="alternate" hreflang="{lang}" href="{attr(self._href(url, page_url))}">'
-            for lang, url in found.items()
-        ]
+            return ()
+        links = [(lang, self.address(found[lang])) for lang in self.codes if lang in found]
         if self.default in found:
-            href = attr(self._href(found[self.default], page_url))
-            links.append(f'<link rel="alternate" hreflang="x-default" href="{href}">')
-        return "\n".join(links)
+            links.append(("x-default", self.address(found[self.default])))
+        return tuple(links)
+
+    def sitemap_alternates(self, indexes: Mapping[str, str]) -> dict[str, Alternates]:
+        """Page URL -> its alternates, for sitemap.xml: every version of a term published in
+        two languages or more, and the A-Z pages (``indexes``: language -> URL)."""
+        found: dict[str, Alternates] = {}
+        for versions in [*self.urls.values(), indexes]:
+            links = self.alternate_links(versions)
+            for url in versions.values():
+                if links:
+                    found[url] = links
+        return found
 
     def switcher(self, slug: str, page_link: Callable[[str, str], str]) -> str:
         """The language switcher of a term page: each other version, in its own language.

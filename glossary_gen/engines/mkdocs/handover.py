@@ -37,6 +37,7 @@ from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import DocsFile, Output, PageOptions, Site, assemble
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.used_on import nav_titles, page_title
+from glossary_gen.site.versions import Alternates
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
 log = logging.getLogger("mkdocs.plugins.glossary")
@@ -61,6 +62,8 @@ class Handover:
     #: The linker of each translated language's page, by source path (the default language's
     #: pages and the docs pages use :attr:`recorder`).
     page_linkers: dict[str, Linker] = field(default_factory=dict)
+    #: Page URL -> its hreflang alternates, for the theme's ``sitemap.xml``.
+    alternates: dict[str, Alternates] = field(default_factory=dict)
 
 
 def report(diagnostics: list[Diagnostic]) -> None:
@@ -170,6 +173,7 @@ def hand_over(
         result.doctest_results,
         [*result.diagnostics, *problems],
         page_linkers,
+        assembly.alternates,
     )
 
 

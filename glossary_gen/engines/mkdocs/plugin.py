@@ -100,8 +100,9 @@ log = logging.getLogger("mkdocs.plugins.glossary")
 
 __all__ = ["ASSETS_DIR", "PYODIDE_CDN", "PYODIDE_VERSION", "GlossaryConfig", "GlossaryPlugin"]
 
-#: Material partials the plugin overrides for accessibility (a named search dialog, a named tags
-#: landmark): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
+#: Material templates the plugin overrides: partials for accessibility (a named search dialog, a
+#: named tags landmark), ``main.html`` (the deferred bundle) and ``sitemap.xml`` (with hreflang
+#: alternates): a theme folder between the site's ``custom_dir`` (which still wins) and Material's.
 THEME_DIR = resources.files("glossary_gen.site").joinpath("theme")
 
 
@@ -138,6 +139,10 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     package into the site's ``assets/pyodide/`` (an error without it); ``cdn``: the pinned CDN,
     falling back to the local copy (deployed with the site) when there is one; a URL (a CDN); a
     relative URL is taken from the site root. The build says its choice in one line."""
+    theme_script = c.Choice(("interaction", "load"), default="interaction")
+    """When Material's script bundle runs: ``interaction`` (at the reader's first pointer, touch,
+    key, scroll or focus: nothing of the theme's runs while the page loads; the search button
+    shows then) or ``load`` (deferred, as Material does it, once the page is parsed)."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))
@@ -241,6 +246,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
         compiled_templates(env)
+        # The theme's sitemap.xml (glossary_gen/site/theme) lists each page's language versions.
+        env.globals["glossary_alternates"] = self.handover.alternates if self.handover else {}
+        env.globals["glossary_theme_script"] = self.config.theme_script  # the theme's main.html
         if self.partial is not None and self.nav is not None and self.handover is not None:
             self.partial.before_pages(config, files, self.nav)
         return env

@@ -42,6 +42,7 @@ from glossary_gen.site.linker import Linker
 from glossary_gen.site.page import RenderedPage
 from glossary_gen.site.pages import Assembly, Output, assemble, math_diagnostic
 from glossary_gen.site.sanitize import TOKEN_PREFIX
+from glossary_gen.site.versions import Alternates
 
 if TYPE_CHECKING:
     from glossary_gen.pipeline import CheckResult
@@ -227,8 +228,14 @@ def render_files(
                 assert entry is not None
                 problems_in = (problems_of or {}).get(entry.path, ())
                 digest = term_digest(renderer, entry, problems_in)
+                url = linker.url_of[entry.slug]
             else:
                 digest = page_digest(src + "\0" + page_text(page, page.fragments.nonce))
+                url = page.url
+            # The page's hreflang alternates go in its front matter, for the sitemap override.
+            alternates = assembly.alternates.get(url, ())
+            if alternates:
+                digest += ":" + page_digest(repr(alternates))
             done = cached.get(src, digest) if cached is not None else None
             if done is None:
                 rendering: list[Diagnostic] = []
@@ -243,7 +250,7 @@ def render_files(
                     linker.begin_page(page.src, page.url, slug)
                 content = engine(linker).reset().convert(body)
                 finished_html = math.splice(renderer.finish_html(content, page), text_twin=True)
-                text, html = page_file(finished_html, page, meta)
+                text, html = page_file(finished_html, page, meta, alternates)
                 done = (text, html, list(linker.math_errors))
                 if cached is not None and not rendering:  # a page with problems: always again
                     cached.put(src, digest, done, recording.reads)
@@ -268,10 +275,13 @@ def render_files(
     return problems, files, finished, cache.reused if cache is not None else []
 
 
-def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tuple[str, str]:
+def page_file(
+    content: str, page: RenderedPage, meta: dict[str, object], alternates: Alternates = ()
+) -> tuple[str, str]:
     """A page's Markdown file without its body (the front matter, with the ``<head>`` fragments
-    for the theme override to place) and its finished HTML: the navigation fragments (related
-    terms, backlinks, footer) in place and left out of the search index, as in the plugin."""
+    for the theme override to place and the hreflang ``alternates`` for the sitemap's) and its
+    finished HTML: the navigation fragments (related terms, backlinks, footer) in place and left
+    out of the search index, as in the plugin."""
     fragments = page.fragments
     if fragments.unindexed:
         items = fragments.items
@@ -283,6 +293,8 @@ def page_file(content: str, page: RenderedPage, meta: dict[str, object]) -> tupl
     meta = dict(meta)
     if fragments.head:
         meta["glossary_head"] = "\n".join(fragments.head)
+    if alternates:
+        meta["glossary_alternates"] = [list(pair) for pair in alternates]
     front = json.dumps(meta, ensure_ascii=False)
     # A translation's page: its content is in its language (a code, LANG_RE); the engine's
     # theme writes the site's language on <html>.
