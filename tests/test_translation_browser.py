@@ -114,3 +114,19 @@ def test_a_french_page_says_in_french_why_python_could_not_load(page, site):  # 
         "injoignable. Rechargez la page et réessayez. Les sorties affichées sur la page"
     ), said
     assert _english_in(said) == [], said
+
+
+def test_the_language_switcher_is_one_row_with_the_current_language_marked(page, site):  # noqa: F811
+    """The switcher's own styles apply: a row without bullets, the page's language in bold (an
+    unclosed block above them in glossary.css once hid them; tests/test_css.py checks the
+    stylesheets themselves)."""
+    page.goto(site + "glossary/activation-function/")
+    switcher = page.locator("nav.glossary-languages")
+    style = switcher.evaluate(
+        """nav => {
+            const list = getComputedStyle(nav.querySelector("ul"));
+            const current = getComputedStyle(nav.querySelector("[aria-current]"));
+            return [list.display, list.listStyleType, current.fontWeight];
+        }"""
+    )
+    assert style == ["flex", "none", "700"], style
