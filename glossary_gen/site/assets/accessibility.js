@@ -11,9 +11,6 @@
  *   copy button is not navigation: the wrapper loses its landmark role.
  * - Skip link, WCAG 2.1 2.4.1: "Skip to content" leads to the content's start on every page.
  * - The home page's search box opens the theme's search with its query (Zensical's needs this).
- * - Scrollable code blocks, WCAG 2.1 2.1.1: Material makes each one focusable (tabindex) when it
- *   starts, which is at the reader's first interaction (theme-loader.js); until then this does,
- *   once, at load.
  *
  * Document-wide listeners, so they keep working across Material's instant navigation.
  */
@@ -99,14 +96,6 @@
     });
   }
 
-  function focusableCode() {
-    var blocks = document.querySelectorAll(".md-typeset pre > code:not([tabindex])");
-    var scrolling = Array.prototype.filter.call(blocks, function (code) {
-      return code.scrollWidth > code.clientWidth || code.scrollHeight > code.clientHeight;
-    });
-    scrolling.forEach(function (code) { code.setAttribute("tabindex", "0"); });
-  }
-
   document.addEventListener("keydown", dismiss, true);
   document.addEventListener("click", skipped, true);
   document.addEventListener("submit", homeSearch, true);
@@ -117,5 +106,4 @@
 
   new MutationObserver(update).observe(document.body, { childList: true, subtree: true });
   update();
-  focusableCode();
 })();
