@@ -178,32 +178,46 @@ class _NotPlain(Exception):
     """A record holds something marshal's plain data cannot stand for."""
 
 
-def _entry_row(entry: Entry) -> dict[str, object]:
-    if type(entry) is not Entry or type(entry.file) is not _PATH:
-        raise _NotPlain
-    state: dict[str, object] = dict(vars(entry))
+def _part_rows(entry: Entry) -> dict[str, list[dict[str, object]]]:
+    """The entry's parts as their fields' dicts, by field (:data:`_PARTS`)."""
+    rows = {}
     for name, cls in _PARTS.items():
         items: tuple[object, ...] = getattr(entry, name)
         fields = [vars(item) for item in items if type(item) is cls]
         if len(fields) != len(items):
             raise _NotPlain(name)  # a part of another class
-        state[name] = fields
+        rows[name] = fields
+    return rows
+
+
+def _parts_from_rows(rows: dict[str, list[dict[str, object]]]) -> dict[str, tuple[object, ...]]:
+    """The parts again, from :func:`_part_rows`, without running their ``__init__``."""
+    parts = {}
+    for name, fields in rows.items():
+        cls = _PARTS[name]
+        built = []
+        for row in fields:
+            part: object = _new(cls)
+            part.__dict__.update(row)
+            built.append(part)
+        parts[name] = tuple(built)
+    return parts
+
+
+def _entry_row(entry: Entry) -> dict[str, object]:
+    if type(entry) is not Entry or type(entry.file) is not _PATH:
+        raise _NotPlain
+    state: dict[str, object] = dict(vars(entry))
+    state.update(_part_rows(entry))
     state["file"] = str(entry.file)
     return state
 
 
 def _entry_from_row(state: dict[str, object]) -> Entry:
-    for name, cls in _PARTS.items():
-        built = []
-        for row in cast("list[dict[str, object]]", state[name]):
-            part: object = _new(cls)
-            part.__dict__.update(row)
-            built.append(part)
-        state[name] = tuple(built)
+    rows = {name: cast("list[dict[str, object]]", state[name]) for name in _PARTS}
+    state.update(_parts_from_rows(rows))
     state["file"] = _PATH(cast(str, state["file"]))
-    entry: Entry = _new(Entry)
-    entry.__dict__.update(state)
-    return entry
+    return _unpack_plain(state)
 
 
 def _diagnostic_rows(found: tuple[Diagnostic, ...] | None) -> tuple[_DiagnosticRow, ...] | None:
@@ -267,30 +281,19 @@ def _pack_entry(entry: Entry) -> tuple[Callable[..., Entry], tuple[object, ...]]
     """How pickle (a record marshal cannot encode) stores an entry: its plain data in one
     marshal call where it can."""
     state = dict(vars(entry))
-    try:
-        parts = {}
-        for name, cls in _PARTS.items():
-            items = state.pop(name)
-            fields = [vars(item) for item in items if type(item) is cls]
-            if len(fields) != len(items):
-                raise ValueError(name)  # a part of another class: kept as pickle keeps it
-            parts[name] = fields
+    try:  # a part of another class, or something marshal does not encode: as pickle keeps it
+        parts = _part_rows(entry)
+        for name in parts:
+            del state[name]
         packed = marshal.dumps((state.pop("meta"), state.pop("positions"), parts))
-    except (ValueError, KeyError, TypeError):  # something marshal does not encode
+    except (_NotPlain, ValueError, KeyError, TypeError):
         return _unpack_plain, (dict(vars(entry)),)
     return _unpack_entry, (state, packed)
 
 
 def _unpack_entry(state: dict[str, object], packed: bytes) -> Entry:
     meta, positions, parts = marshal.loads(packed)
-    for name, rows in parts.items():
-        cls = _PARTS[name]
-        built = []
-        for row in rows:
-            part: object = _new(cls)
-            part.__dict__.update(row)
-            built.append(part)
-        state[name] = tuple(built)
+    state.update(_parts_from_rows(parts))
     state["meta"], state["positions"] = meta, positions
     return _unpack_plain(state)
 
