@@ -182,9 +182,15 @@ def time_edit(server: Server, entry: Path, pages: list[str], marker: str) -> lis
     first, _, tail = rest.partition("\n")
     words = first.split(" ")
     words[0] = marker  # keep the length (and so the rest of the page) alike from edit to edit
-    found: list[float | None] = [None] * len(pages)
     start = time.perf_counter()
     entry.write_text(head + sep + " ".join(words) + "\n" + tail, encoding="utf-8")
+    return served_after(server, pages, marker, start)
+
+
+def served_after(server: Server, pages: list[str], marker: str, start: float) -> list[float]:
+    """Seconds from ``start`` (an edit) until each page is served with ``marker`` in it, the
+    pages polled at the same time."""
+    found: list[float | None] = [None] * len(pages)
     written = time.perf_counter()
 
     def poll(i: int) -> None:
@@ -293,23 +299,13 @@ def measure_floor(plugin_site: Path, root: Path, repeat: int, pause: float) -> d
             marker = f"Floor{i}x{os.getpid()}"
             new = marker + current[current.find(" ") :]
             before = cpu_of(server.proc.pid)
-            found: list[float | None] = [None, None]
             start = time.perf_counter()
             for page in showing:
                 page.write_text(
                     page.read_text(encoding="utf-8").replace(current, new), encoding="utf-8"
                 )
             current = new
-            for j, url in enumerate((edited, dependent)):
-                while time.perf_counter() - start < 120:
-                    body = fetch(server.base + url)
-                    if body is not None and marker in body:
-                        found[j] = time.perf_counter() - start
-                        break
-                    time.sleep(0.02)
-            if None in found:
-                raise SystemExit(f"marker {marker} never appeared in {edited}, {dependent}")
-            rows.append([f for f in found if f is not None])
+            rows.append(served_after(server, [edited, dependent], marker, start))
             time.sleep(pause)
             cpus.append(cpu_of(server.proc.pid) - before)
         builds = server.build_times()[-repeat:]
