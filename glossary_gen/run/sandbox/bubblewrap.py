@@ -280,7 +280,7 @@ def _empty_file() -> str:
 
         uid = os.getuid() if hasattr(os, "getuid") else 0
         shared = os.path.join(tempfile.gettempdir(), f"glossary-sandbox-empty-{uid}")
-        with contextlib.suppress(FileExistsError, OSError):
+        with contextlib.suppress(OSError):  # made by an earlier process, or not makeable
             os.close(os.open(shared, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o444))
         _empty.append(shared if _is_blank(shared, uid) else _own_empty_file())
     return _empty[0]
