@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
 
     from glossary_gen.core.diagnostics import Diagnostic
+    from glossary_gen.engines.mkdocs.preview import LastBuild
 
 
 @dataclass
@@ -76,6 +77,9 @@ class Session:
     record: SiteRecord | None = None
     #: Material's search sections of the pieces of pages built before (:mod:`.search_sections`).
     search: dict[tuple[bool, bytes], list[Any]] = field(default_factory=dict)
+    #: The MkDocs objects of the last complete dirty build, for the saved page's preview
+    #: (:mod:`.preview`); ``None`` while a build runs.
+    last_build: LastBuild | None = None
 
 
 #: Sessions by (mkdocs.yml, site folder); a few, so that unrelated builds in one process (tests)

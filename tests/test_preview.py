@@ -1,0 +1,214 @@
+"""The saved entry's page first (glossary_gen/engines/mkdocs/preview.py): under ``mkdocs serve
+--dirty`` a save writes the entry's term page from the last build's objects and reloads the
+browsers before MkDocs' build runs; the build then writes the same bytes, and the browsers
+reload again only when the build changed more than the preview showed. Hostile entries are
+sanitized and audited in the preview as in the build; a page the audit refuses is not written."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_partial_build import (  # the sites and helpers of the in-process rebuild tests
+    assert_same_site,
+    edit,
+    new_site,  # noqa: F401 - the fixture the site fixture builds on
+    page,
+    serve_build,
+    served,
+    site,  # noqa: F401 - the site after a first serve build
+)
+
+from glossary_gen.engines.mkdocs import preview as preview_module
+from glossary_gen.engines.mkdocs.preview import preview, serve_saved_page_first
+from glossary_gen.engines.mkdocs.records import Session, session
+
+ALPHA = "glossary/alpha.md"
+
+
+def site_session(site: Path) -> Session:
+    return session(str(site / "mkdocs.yml"), str(served(site)))
+
+
+def outputs(site: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in served(site).rglob("*") if p.is_file()}
+
+
+class Server:
+    """What the preview uses of MkDocs' serve server (``mkdocs.livereload.LiveReloadServer``)."""
+
+    def __init__(self, builder: Callable[[], object]) -> None:
+        self.builder = builder
+        self._epoch_cond = threading.Condition()
+        self._wanted_epoch = 1000  # the build loop sets it before it calls the builder
+        self._visible_epoch = 900
+
+
+def wrapped(site: Path) -> tuple[Server, list[tuple[int, str]]]:
+    """A server whose builder is a serve build, wrapped by the preview; the builder notes the
+    visible epoch and alpha's page as it starts."""
+    seen: list[tuple[int, str]] = []
+
+    def build() -> None:
+        seen.append((server._visible_epoch, page(site, "glossary/alpha")))
+        serve_build(site)
+
+    server = Server(build)
+    assert serve_saved_page_first(server, site_session(site)) is not None  # type: ignore[arg-type]
+    return server, seen
+
+
+def test_the_saved_page_is_written_first_as_the_build_writes_it(site: Path) -> None:
+    last = site_session(site).last_build
+    assert last is not None  # kept by the first serve build
+    before = outputs(site)
+    edit(site, "alpha", "Alpha is the first letter.", "Alpha opens the alphabet.")
+    written = preview(last, [site / "entries" / "alpha.md"], site_session(site).memo)
+    assert set(written) == {ALPHA}
+    after = outputs(site)
+    changed = {p.relative_to(served(site)).as_posix() for p in after if after[p] != before[p]}
+    assert changed == {"glossary/alpha/index.html"}  # nothing else, and no file left behind
+    assert set(after) == set(before)
+    html = page(site, "glossary/alpha")
+    assert "Alpha opens the alphabet." in html
+    assert "Alpha is the first letter" in page(site, "glossary/gamma")  # left to the build
+    assert serve_build(site) >= {ALPHA, "glossary/gamma.md"}
+    assert (
+        hashlib.sha256(served(site).joinpath("glossary/alpha/index.html").read_bytes()).hexdigest()
+        == written[ALPHA].digest
+    )
+    assert_same_site(site)
+
+
+def test_the_browsers_reload_after_the_preview_and_again_when_the_build_did_more(
+    site: Path,
+) -> None:
+    server, seen = wrapped(site)
+    edit(site, "alpha", "Alpha is the first letter.", "Alpha opens the alphabet.")
+    server.builder.saved([str(site / "entries" / "alpha.md")])  # type: ignore[attr-defined]
+    server.builder()
+    ((visible, html),) = seen
+    assert visible == 1000  # reloaded before the build started ...
+    assert "Alpha opens the alphabet." in html  # ... onto the new page
+    assert server._wanted_epoch > 1000  # the build changed other pages: a second reload
+
+
+def test_an_edit_only_its_page_shows_reloads_once(site: Path) -> None:
+    server, seen = wrapped(site)
+    edit(site, "alpha", "It comes first.", "It comes before all the others.")
+    server.builder.saved([str(site / "entries" / "alpha.md")])  # type: ignore[attr-defined]
+    server.builder()
+    ((visible, html),) = seen
+    assert visible == 1000 and "It comes before all the others." in html
+    assert server._wanted_epoch == 1000  # the build made the same page and nothing else
+
+
+def test_without_a_saved_entry_nothing_is_previewed(site: Path) -> None:
+    server, seen = wrapped(site)
+    (site / "docs" / "about.md").write_text("# About\n\nNew words.\n", encoding="utf-8")
+    server.builder()
+    assert seen[0][0] == 900  # the browsers wait for the build, as without the preview
+    assert server._wanted_epoch == 1000
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "new",  # a new entry: its page is not in the last build's navigation and files
+        "deleted",
+        "not-markdown",
+    ],
+)
+def test_what_the_preview_cannot_show_is_left_to_the_build(site: Path, change: str) -> None:
+    last = site_session(site).last_build
+    assert last is not None
+    entries = site / "entries"
+    if change == "new":
+        path = entries / "zeta.md"
+        path.write_text((entries / "delta.md").read_text("utf-8").replace("Delta", "Zeta"))
+    elif change == "deleted":
+        path = entries / "delta.md"
+        path.unlink()
+    else:
+        path = entries / "notes.txt"
+        path.write_text("not an entry", encoding="utf-8")
+    before = outputs(site)
+    assert preview(last, [path], site_session(site).memo) == {}
+    assert outputs(site) == before
+
+
+def test_a_hostile_edit_is_sanitized_in_the_preview_as_in_the_build(site: Path) -> None:
+    last = site_session(site).last_build
+    assert last is not None
+    edit(
+        site,
+        "alpha",
+        "It comes first.",
+        'It comes first.<script>alert(1)</script><img src=x onerror="alert(2)">'
+        "[click](javascript:alert(3))",
+    )
+    written = preview(last, [site / "entries" / "alpha.md"], site_session(site).memo)
+    html = page(site, "glossary/alpha")
+    assert "alert(" not in html and "onerror" not in html and "javascript:" not in html
+    serve_build(site)
+    digest = hashlib.sha256(served(site).joinpath("glossary/alpha/index.html").read_bytes())
+    assert digest.hexdigest() == written[ALPHA].digest
+
+
+def test_an_entry_with_a_problem_shows_its_banner_in_the_preview(site: Path) -> None:
+    last = site_session(site).last_build
+    assert last is not None
+    edit(site, "alpha", "related: [Beta]", "related: [Beta, Omega]")
+    written = preview(last, [site / "entries" / "alpha.md"], site_session(site).memo)
+    html = page(site, "glossary/alpha")
+    assert "Omega" in html and "entries/alpha.md:" in html  # the located problem, on the page
+    serve_build(site)
+    digest = hashlib.sha256(served(site).joinpath("glossary/alpha/index.html").read_bytes())
+    assert digest.hexdigest() == written[ALPHA].digest
+
+
+def test_a_page_the_audit_refuses_is_not_written(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last = site_session(site).last_build
+    assert last is not None
+    audit = last.plugin.audit
+
+    def refuse(output: str, dest: str, entry: str | None = None) -> str:
+        audit.problems.append(object())  # type: ignore[arg-type]  # what a refusal leaves
+        return output
+
+    monkeypatch.setattr(audit, "page", refuse)
+    edit(site, "alpha", "It comes first.", "It comes before all the others.")
+    before = outputs(site)
+    assert preview(last, [site / "entries" / "alpha.md"], site_session(site).memo) == {}
+    assert outputs(site) == before
+    assert audit.problems == []  # the build that follows finds (and reports) it itself
+
+
+def test_a_failing_preview_leaves_the_build_as_it_was(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> dict[str, object]:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(preview_module, "preview", broken)
+    server, seen = wrapped(site)
+    edit(site, "alpha", "It comes first.", "It comes before all the others.")
+    server.builder.saved([str(site / "entries" / "alpha.md")])  # type: ignore[attr-defined]
+    server.builder()
+    assert seen[0][0] == 900  # no early reload
+    assert "It comes before all the others." in page(site, "glossary/alpha")  # the build's
+    assert_same_site(site)
+
+
+def test_a_server_without_the_expected_internals_is_left_alone(site: Path) -> None:
+    class Other:
+        builder = staticmethod(lambda: None)
+
+    other = Other()
+    assert serve_saved_page_first(other, site_session(site)) is None  # type: ignore[arg-type]
+    assert other.builder is Other.builder
