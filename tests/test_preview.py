@@ -19,7 +19,6 @@ from test_partial_build import (  # the sites and helpers of the in-process rebu
     page,
     serve_build,
     served,
-    site,  # noqa: F401 - the site after a first serve build
 )
 
 from glossary_gen.engines.mkdocs import preview as preview_module
@@ -27,6 +26,17 @@ from glossary_gen.engines.mkdocs.preview import preview, serve_saved_page_first
 from glossary_gen.engines.mkdocs.records import Session, session
 
 ALPHA = "glossary/alpha.md"
+
+
+@pytest.fixture
+def site(new_site: Path) -> Path:  # noqa: F811 - the imported fixture
+    """The site after a first ``mkdocs serve --dirty`` build, which kept its objects."""
+    serve_build(new_site)
+    return new_site
+
+
+def digest(site: Path, output: str) -> str:
+    return hashlib.sha256(served(site).joinpath(output).read_bytes()).hexdigest()
 
 
 def site_session(site: Path) -> Session:
@@ -154,8 +164,7 @@ def test_a_hostile_edit_is_sanitized_in_the_preview_as_in_the_build(site: Path) 
     html = page(site, "glossary/alpha")
     assert "alert(" not in html and "onerror" not in html and "javascript:" not in html
     serve_build(site)
-    digest = hashlib.sha256(served(site).joinpath("glossary/alpha/index.html").read_bytes())
-    assert digest.hexdigest() == written[ALPHA].digest
+    assert digest(site, "glossary/alpha/index.html") == written[ALPHA].digest
 
 
 def test_an_entry_with_a_problem_shows_its_banner_in_the_preview(site: Path) -> None:
@@ -166,8 +175,7 @@ def test_an_entry_with_a_problem_shows_its_banner_in_the_preview(site: Path) -> 
     html = page(site, "glossary/alpha")
     assert "Omega" in html and "entries/alpha.md:" in html  # the located problem, on the page
     serve_build(site)
-    digest = hashlib.sha256(served(site).joinpath("glossary/alpha/index.html").read_bytes())
-    assert digest.hexdigest() == written[ALPHA].digest
+    assert digest(site, "glossary/alpha/index.html") == written[ALPHA].digest
 
 
 def test_a_page_the_audit_refuses_is_not_written(
