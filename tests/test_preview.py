@@ -22,7 +22,7 @@ from test_partial_build import (  # the sites and helpers of the in-process rebu
 )
 
 from glossary_gen.engines.mkdocs import preview as preview_module
-from glossary_gen.engines.mkdocs.preview import preview, serve_saved_page_first
+from glossary_gen.engines.mkdocs.preview import last_build, preview, serve_saved_page_first
 from glossary_gen.engines.mkdocs.records import Session, session
 
 ALPHA = "glossary/alpha.md"
@@ -67,12 +67,12 @@ def wrapped(site: Path) -> tuple[Server, list[tuple[int, str]]]:
         serve_build(site)
 
     server = Server(build)
-    assert serve_saved_page_first(server, site_session(site)) is not None  # type: ignore[arg-type]
+    assert serve_saved_page_first(server, last_build(site_session(site)).plugin.partial) is not None  # type: ignore[arg-type]
     return server, seen
 
 
 def test_the_saved_page_is_written_first_as_the_build_writes_it(site: Path) -> None:
-    last = site_session(site).last_build
+    last = last_build(site_session(site))
     assert last is not None  # kept by the first serve build
     before = outputs(site)
     edit(site, "alpha", "Alpha is the first letter.", "Alpha opens the alphabet.")
@@ -133,7 +133,7 @@ def test_without_a_saved_entry_nothing_is_previewed(site: Path) -> None:
     ],
 )
 def test_what_the_preview_cannot_show_is_left_to_the_build(site: Path, change: str) -> None:
-    last = site_session(site).last_build
+    last = last_build(site_session(site))
     assert last is not None
     entries = site / "entries"
     if change == "new":
@@ -151,7 +151,7 @@ def test_what_the_preview_cannot_show_is_left_to_the_build(site: Path, change: s
 
 
 def test_a_hostile_edit_is_sanitized_in_the_preview_as_in_the_build(site: Path) -> None:
-    last = site_session(site).last_build
+    last = last_build(site_session(site))
     assert last is not None
     edit(
         site,
@@ -168,7 +168,7 @@ def test_a_hostile_edit_is_sanitized_in_the_preview_as_in_the_build(site: Path) 
 
 
 def test_an_entry_with_a_problem_shows_its_banner_in_the_preview(site: Path) -> None:
-    last = site_session(site).last_build
+    last = last_build(site_session(site))
     assert last is not None
     edit(site, "alpha", "related: [Beta]", "related: [Beta, Omega]")
     written = preview(last, [site / "entries" / "alpha.md"], site_session(site).memo)
@@ -181,7 +181,7 @@ def test_an_entry_with_a_problem_shows_its_banner_in_the_preview(site: Path) -> 
 def test_a_page_the_audit_refuses_is_not_written(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    last = site_session(site).last_build
+    last = last_build(site_session(site))
     assert last is not None
     audit = last.plugin.audit
 
@@ -218,5 +218,6 @@ def test_a_server_without_the_expected_internals_is_left_alone(site: Path) -> No
         builder = staticmethod(lambda: None)
 
     other = Other()
-    assert serve_saved_page_first(other, site_session(site)) is None  # type: ignore[arg-type]
+    partial = last_build(site_session(site)).plugin.partial
+    assert serve_saved_page_first(other, partial) is None  # type: ignore[arg-type]
     assert other.builder is Other.builder

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -31,6 +31,7 @@ from glossary_gen.incremental import (
     page_text,
     site_render_key,
 )
+from glossary_gen.pipeline import CheckResult, check, entries_of_files
 from glossary_gen.site import exports
 from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
@@ -39,9 +40,6 @@ from glossary_gen.site.pages import Assembly, DocsFile, Output, PageOptions, Sit
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.used_on import nav_titles, page_title
 from glossary_gen.site.versions import Alternates
-
-if TYPE_CHECKING:
-    from glossary_gen.pipeline import CheckResult
 
 #: Not ``get_plugin_logger``: its prefix would change the line; the CLI's exact line is the contract.
 log = logging.getLogger("mkdocs.plugins.glossary")
@@ -167,13 +165,15 @@ def preview_handover(
         files, config, settings, options, memo, report=lambda _: None, only=changed
     )
     recorder, math = _for_pages(assembly.renderer, extension, options)
-    wanted = {path.resolve() for path in changed}
-    made: dict[str, RenderedPage] = {}
-    problems: list[Diagnostic] = []
+    outputs = {}
     for output in assembly.files:
         entry = output.entry or (output.page.entry if output.page is not None else None)
-        if entry is None or entry.file.resolve() not in wanted:
-            continue
+        if entry is not None:
+            outputs[entry] = output
+    made: dict[str, RenderedPage] = {}
+    problems: list[Diagnostic] = []
+    for entry in entries_of_files(outputs, changed):
+        output = outputs[entry]
         if output.entry is not None:
             page, found = assembly.render(output.src)
             problems += found
@@ -195,8 +195,6 @@ def _checked_assembly(
     only: Collection[Path] | None = None,
 ) -> tuple[CheckResult, Assembly]:
     """The glossary checked (its diagnostics to ``report``) and assembled, term pages deferred."""
-    from glossary_gen.pipeline import check
-
     try:
         result = check(settings, memo=memo, only=only)
     except ConfigError as exc:

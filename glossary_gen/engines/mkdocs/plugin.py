@@ -77,8 +77,13 @@ from glossary_gen.engines.mkdocs import search_and_tags
 from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
-from glossary_gen.engines.mkdocs.partial_build import PartialBuild, full_build_reason
-from glossary_gen.engines.mkdocs.preview import LastBuild, serve_saved_page_first
+from glossary_gen.engines.mkdocs.partial_build import PartialBuild
+from glossary_gen.engines.mkdocs.preview import (
+    LastBuild,
+    keep_for_preview,
+    keep_last_build,
+    serve_saved_page_first,
+)
 from glossary_gen.engines.mkdocs.problems_banner import page_with_banner
 from glossary_gen.engines.mkdocs.serve_process import (
     collect_idle,
@@ -224,7 +229,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
             self.audit.start(self.config.pyodide_url, config.site_url, config.theme.name)
-            self._partial_build(config).session.last_build = None  # until this one is done
+            keep_last_build(self._partial_build(config).session, None)  # until this one is done
             # What lives on from the last `mkdocs serve` build (the record of its pages, the
             # parsed entries) and that build's garbage are left out of the cycle collector's
             # walks during this build: they took half of a rebuild at 3,000 entries. Undone in
@@ -259,15 +264,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.settings is None:
             return files
-        self.options = PageOptions(
-            **{
-                f.name: self.config[f.name]
-                for f in fields(PageOptions)
-                if not f.name.startswith("tag_titles")
-            },
-            tag_titles=tag_titles(self.config.tag_titles),
-            tag_titles_by_language=language_tag_titles(self.config.tag_titles),
-        )
+        self.options = _page_options(self.config)
         self.handover = hand_over(
             files,
             config,
@@ -409,18 +406,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         # The last gate: the pages are audited as they are written; here the rest, then the
         # build fails if anything could run or load in a reader's browser.
         self.audit.finish(Path(config.site_dir), every_file=not incremental)
-        self._keep_for_preview(config)
-
-    def _keep_for_preview(self, config: MkDocsConfig) -> None:
-        """After a complete dirty build whose successor can be partial too: its objects, for
-        the preview of the next saved entry (:mod:`~glossary_gen.engines.mkdocs.preview`)."""
-        partial = self.partial
-        if partial is None or not partial.dirty or partial.session.record is None:
-            return
-        if full_build_reason(config, partial.session.record, partial.site_key):
-            return  # a plugin or an extension the partial builds do not know
         if self.files is not None and self.nav is not None and self.env is not None:
-            partial.session.last_build = LastBuild(config, self.files, self.nav, self.env, self)
+            keep_for_preview(LastBuild(config, self.files, self.nav, self.env, self))
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.partial is not None:
@@ -435,9 +422,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., object]
     ) -> LiveReloadServer:
         if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
-            preview = None
-            if self.partial is not None and self.partial.dirty:
-                preview = serve_saved_page_first(server, self.partial.session)
+            preview = serve_saved_page_first(server, self.partial)
             watch_entries(server, self.entries_dir, preview.saved if preview else None)
         if self.config.enabled and self.audit.enabled:
             allow_live_reload(server)
@@ -460,6 +445,18 @@ def _pyodide_choice(options: GlossaryConfig, base_dir: Path) -> PyodideChoice:
         log.info(known.note)
     options.pyodide_url = known.option
     return known
+
+
+def _page_options(options: GlossaryConfig) -> PageOptions:
+    return PageOptions(
+        **{
+            f.name: options[f.name]
+            for f in fields(PageOptions)
+            if not f.name.startswith("tag_titles")
+        },
+        tag_titles=tag_titles(options.tag_titles),
+        tag_titles_by_language=language_tag_titles(options.tag_titles),
+    )
 
 
 def _add_extensions_theme_and_assets(config: MkDocsConfig, extension: GlossaryExtension) -> None:

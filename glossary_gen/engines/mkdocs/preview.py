@@ -26,14 +26,16 @@ import os
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from mkdocs.commands.build import get_context
 
 from glossary_gen.engines.mkdocs.handover import preview_handover
+from glossary_gen.engines.mkdocs.partial_build import full_build_reason
 from glossary_gen.engines.mkdocs.records import Session
 
 if TYPE_CHECKING:
@@ -44,8 +46,14 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-    from glossary_gen.engines.mkdocs.plugin import GlossaryPlugin
+    from glossary_gen.core.config import Settings
+    from glossary_gen.engines.mkdocs.audit_gate import AuditGate
+    from glossary_gen.engines.mkdocs.handover import Handover
+    from glossary_gen.engines.mkdocs.page_content import Sanitizer
+    from glossary_gen.engines.mkdocs.partial_build import PartialBuild
     from glossary_gen.incremental import Memo
+    from glossary_gen.site.markdown_ext import GlossaryExtension
+    from glossary_gen.site.pages import PageOptions
 
 log = logging.getLogger("mkdocs.plugins.glossary")
 
@@ -61,6 +69,19 @@ class Written:
     digest: str
 
 
+class Plugin(Protocol):
+    """What the preview uses of the glossary plugin of the last build (``plugin.py``, which
+    imports this module)."""
+
+    settings: Settings | None
+    options: PageOptions | None
+    extension: GlossaryExtension
+    partial: PartialBuild | None
+    handover: Handover | None
+    sanitizer: Sanitizer
+    audit: AuditGate
+
+
 @dataclass
 class LastBuild:
     """What the last complete ``mkdocs serve --dirty`` build made, kept for the next preview."""
@@ -69,7 +90,33 @@ class LastBuild:
     files: Files
     nav: Navigation
     env: jinja2.Environment
-    plugin: GlossaryPlugin
+    plugin: Plugin
+
+
+#: The last complete dirty build of each site (its :class:`~.records.Session`) in this process.
+_LAST_BUILDS: weakref.WeakKeyDictionary[Session, LastBuild] = weakref.WeakKeyDictionary()
+
+
+def keep_last_build(session: Session, last: LastBuild | None) -> None:
+    """Keep the objects of a complete dirty build (``None``: a build has started)."""
+    if last is None:
+        _LAST_BUILDS.pop(session, None)
+    else:
+        _LAST_BUILDS[session] = last
+
+
+def last_build(session: Session) -> LastBuild | None:
+    return _LAST_BUILDS.get(session)
+
+
+def keep_for_preview(last: LastBuild) -> None:
+    """After a build (``on_post_build``): kept if it was a complete dirty build whose successor
+    can be partial too (no plugin or extension the partial builds do not know)."""
+    partial = last.plugin.partial
+    if partial is None or not partial.dirty or partial.session.record is None:
+        return
+    if not full_build_reason(last.config, partial.session.record, partial.site_key):
+        keep_last_build(partial.session, last)
 
 
 def preview(last: LastBuild, changed: Iterable[Path], memo: Memo) -> dict[str, Written]:
@@ -202,7 +249,7 @@ class SavedPageFirst:
     def __call__(self) -> None:
         with self._lock:
             saved, self._saved = self._saved, set()
-        last = self.session.last_build
+        last = last_build(self.session)
         previewed = self._preview(last, saved) if saved and last is not None else {}
         self.builder()
         if previewed and self._changed_more(previewed):
@@ -210,22 +257,27 @@ class SavedPageFirst:
             self.server._wanted_epoch = max(self.server._wanted_epoch + 1, _timestamp())
 
     def _preview(self, last: LastBuild, saved: set[Path]) -> dict[str, Written]:
+        start = time.perf_counter()
         quiet = _Quiet()
         handlers = [*logging.getLogger().handlers, *logging.getLogger("mkdocs").handlers]
         for handler in handlers:
             handler.addFilter(quiet)
+        failure: Exception | None = None
         try:
             previewed = preview(last, saved, self.session.memo)
-        except Exception:  # the build that follows makes the page, and reports what failed
-            log.debug("glossary: no preview of the saved page", exc_info=True)
-            previewed = {}
+        except Exception as exc:  # noqa: BLE001 - the build that follows makes the page, and reports why
+            previewed, failure = {}, exc
         finally:
             for handler in handlers:
                 handler.removeFilter(quiet)
+        if failure is not None:
+            log.debug("glossary: no preview of the saved page", exc_info=failure)
         if previewed:
             with self.server._epoch_cond:  # the browsers reload now, and are served at once
                 self.server._visible_epoch = self.server._wanted_epoch
                 self.server._epoch_cond.notify_all()
+            pages = ", ".join(sorted(previewed))
+            log.info(f"glossary: {pages} served first ({time.perf_counter() - start:.2f} s)")
         return previewed
 
     def _changed_more(self, previewed: dict[str, Written]) -> bool:
@@ -248,12 +300,15 @@ def _timestamp() -> int:
     return round(time.monotonic() * 1000)
 
 
-def serve_saved_page_first(server: LiveReloadServer, session: Session) -> SavedPageFirst | None:
-    """Wrap the server's builder (``on_serve``); ``None`` when this MkDocs' server lacks what
-    the preview needs (then builds run as they always have)."""
+def serve_saved_page_first(
+    server: LiveReloadServer, partial: PartialBuild | None
+) -> SavedPageFirst | None:
+    """Wrap the server's builder (``on_serve``, after the first build: ``partial``); ``None``
+    when the server does not make dirty builds, or lacks what the preview needs (then builds
+    run as they always have)."""
     needed = ("builder", "_epoch_cond", "_visible_epoch", "_wanted_epoch")
-    if not all(hasattr(server, name) for name in needed):
+    if partial is None or not partial.dirty or not all(hasattr(server, n) for n in needed):
         return None
-    wrapped = SavedPageFirst(server, server.builder, session)
+    wrapped = SavedPageFirst(server, server.builder, partial.session)
     server.builder = wrapped
     return wrapped

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
 
     from glossary_gen.core.diagnostics import Diagnostic
-    from glossary_gen.engines.mkdocs.preview import LastBuild
 
 
 @dataclass
@@ -69,7 +68,7 @@ class SiteRecord:
     tag_exports: dict[str, tuple[int, int] | None] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)  # one per site: compared (and hashed) by identity
 class Session:
     """Cross-build state of one site in this process."""
 
@@ -77,9 +76,6 @@ class Session:
     record: SiteRecord | None = None
     #: Material's search sections of the pieces of pages built before (:mod:`.search_sections`).
     search: dict[tuple[bool, bytes], list[Any]] = field(default_factory=dict)
-    #: The MkDocs objects of the last complete dirty build, for the saved page's preview
-    #: (:mod:`.preview`); ``None`` while a build runs.
-    last_build: LastBuild | None = None
 
 
 #: Sessions by (mkdocs.yml, site folder); a few, so that unrelated builds in one process (tests)
