@@ -221,3 +221,29 @@ def test_a_server_without_the_expected_internals_is_left_alone(site: Path) -> No
     partial = last_build(site_session(site)).plugin.partial
     assert serve_saved_page_first(other, partial) is None  # type: ignore[arg-type]
     assert other.builder is Other.builder
+
+
+def test_every_rebuild_of_the_server_is_kept_for_the_next_preview(site: Path) -> None:
+    """MkDocs' CLI lets each message of its build logger through once per process: the notice
+    that a build is dirty is seen at every rebuild all the same."""
+    from mkdocs.commands import build as mkdocs_build
+    from mkdocs.utils import DuplicateFilter
+
+    once = DuplicateFilter()
+    mkdocs_build.log.addFilter(once)
+    try:
+        for words in ("It comes before all the others.", "It leads."):
+            edit(
+                site,
+                "alpha",
+                "It comes first."
+                if words.startswith("It comes")
+                else "It comes before all the others.",
+                words,
+            )
+            serve_build(site)
+            last = last_build(site_session(site))
+            assert last is not None and last.plugin.partial is not None
+            assert last.plugin.partial.dirty
+    finally:
+        mkdocs_build.log.removeFilter(once)
