@@ -162,7 +162,7 @@ def preview_handover(
     them), nothing logged and nothing added to ``files``. Returns the handover and the pages
     made, by source path (none when the changed files have no page in ``files``)."""
     result, assembly = _checked_assembly(
-        files, config, settings, options, memo, report=lambda _: None, only=changed
+        files, config, settings, options, memo, report=lambda _: None, only=changed, terms=True
     )
     recorder, math = _for_pages(assembly.renderer, extension, options)
     outputs = {}
@@ -193,8 +193,10 @@ def _checked_assembly(
     *,
     report: Callable[[list[Diagnostic]], None],
     only: Collection[Path] | None = None,
+    terms: bool = False,
 ) -> tuple[CheckResult, Assembly]:
-    """The glossary checked (its diagnostics to ``report``) and assembled, term pages deferred."""
+    """The glossary checked (its diagnostics to ``report``) and assembled, term pages deferred
+    (``terms``: the term pages only)."""
     try:
         result = check(settings, memo=memo, only=only)
     except ConfigError as exc:
@@ -210,6 +212,7 @@ def _checked_assembly(
         docs_files(files, config),
         settings=settings,
         defer_terms=True,
+        terms_only=terms,
     )
     return result, assembly
 
