@@ -127,10 +127,12 @@ class DoctestMemo:
         self.checked: list[str] = []
 
     def check(
-        self, entries: Sequence[Entry], settings: Settings
+        self, entries: Sequence[Entry], settings: Settings, *, some: bool = False
     ) -> tuple[dict[str, object], list[Diagnostic]]:
         """:func:`glossary_gen.run.doctests.check_doctests` for the entries not seen unchanged
-        before; the others get the verdict (and the diagnostics) of the last build."""
+        before; the others get the verdict (and the diagnostics) of the last build. ``some``:
+        ``entries`` are some of the glossary's (a preview of one page), and the verdicts of the
+        others are kept for the next build; else only these entries' are."""
         from glossary_gen.run.doctests import check_doctests
 
         limits = repr(
@@ -171,7 +173,7 @@ class DoctestMemo:
             reported.extend(problems)
             if getattr(result, "status", None) in _STEADY:
                 kept[k] = (result, problems)
-        self._results = kept
+        self._results = {**self._results, **kept} if some else kept
         return found, reported
 
 

@@ -200,7 +200,9 @@ def check(
 
         results: Mapping[str, object]
         if memo is not None:
-            results, doctest_diagnostics = memo.doctests.check(selected, settings)
+            results, doctest_diagnostics = memo.doctests.check(
+                selected, settings, some=only is not None
+            )
         else:
             results, doctest_diagnostics = check_doctests(selected, settings)
         result.doctest_results = dict(results)

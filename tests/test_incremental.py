@@ -147,6 +147,38 @@ def test_the_doctest_memo_checks_each_entry_once(
     assert getattr(results["beta"], "status", None) == "failed"
 
 
+def test_checking_some_entries_keeps_the_verdicts_of_the_others(
+    monkeypatch: pytest.MonkeyPatch, write_entry
+) -> None:
+    """A preview checks the saved entry alone (``some``); the build after it still has every
+    other entry's verdict and runs nothing again."""
+    from glossary_gen.core.config import Settings
+    from glossary_gen.run import doctests
+
+    folder = write_entry("alpha.md", entry("Alpha", body="```python\n>>> 1 + 1\n2\n```"))
+    write_entry("beta.md", entry("Beta", body="```python\n>>> 2 + 2\n4\n```"))
+    asked: list[list[str]] = []
+    real = doctests.check_doctests
+
+    def counting(entries, settings, **kwargs):
+        asked.append([e.slug for e in entries])
+        return real(entries, settings, **kwargs)
+
+    monkeypatch.setattr(doctests, "check_doctests", counting)
+    cache, memo = EntryCache(), DoctestMemo()
+    settings = Settings(entries_dir=folder, cache_dir=None)
+    entries, _ = cache.load_entries(folder)
+    memo.check(entries, settings)
+    write_entry("beta.md", entry("Beta", body="```python\n>>> 3 + 3\n6\n```"))
+    entries, _ = cache.load_entries(folder)
+    beta = [e for e in entries if e.slug == "beta"]
+    results, _ = memo.check(beta, settings, some=True)
+    assert set(results) == {"beta"}
+    results, _ = memo.check(entries, settings)
+    assert set(results) == {"alpha", "beta"}
+    assert asked == [["alpha", "beta"], ["beta"]]  # nothing run again after the preview
+
+
 # --- what a term page is made of ---------------------------------------------------------------
 
 
