@@ -116,11 +116,14 @@ def load_and_link(
     *,
     memo: Memo | None = None,
     cache_dir: Path | None = None,
+    saved: Collection[Path] | None = None,
 ) -> tuple[Glossary, list[Diagnostic]]:
     """Load, validate (against the site's entry model) and link a glossary folder (no code is
     run). With a ``memo`` (the site adapter's, kept between ``mkdocs serve`` rebuilds) only
-    changed files are parsed and checked again; without one, a ``cache_dir`` keeps parsed and
-    validated entries between processes (:mod:`glossary_gen.run.entry_cache`)."""
+    changed files are parsed and checked again (``saved``: only these files are read, the
+    others are taken as the memo last read them: a preview, which the next build checks);
+    without one, a ``cache_dir`` keeps parsed and validated entries between processes
+    (:mod:`glossary_gen.run.entry_cache`)."""
     if not entries_dir.is_dir():
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
     with _without_cyclic_gc():
@@ -130,7 +133,7 @@ def load_and_link(
                 load_validated(entries_dir, model, cache_dir, records)
                 memo.entries.seed(records)
                 memo.validation.seed(records, model)
-            entries, diagnostics = memo.entries.load_entries(entries_dir)
+            entries, diagnostics = memo.entries.load_entries(entries_dir, saved=saved)
             diagnostics += memo.validation.validate(entries, model)
         elif cache_dir is not None:
             entries, diagnostics = load_validated(entries_dir, model, cache_dir)
@@ -160,14 +163,23 @@ def entries_of_files(entries: Iterable[Entry], files: Collection[Path]) -> list[
 
 
 def check(
-    settings: Settings, *, only: Collection[Path] | None = None, memo: Memo | None = None
+    settings: Settings,
+    *,
+    only: Collection[Path] | None = None,
+    memo: Memo | None = None,
+    saved: Collection[Path] | None = None,
 ) -> CheckResult:
     """Run the whole pipeline. ``only`` limits reporting and doctests to those files (the whole
     glossary is still loaded and linked, since links need it). ``memo`` (see
     :class:`glossary_gen.incremental.Memo`) reuses the last build's parsing, validation and
-    doctest verdicts for unchanged entries; the result is the same."""
+    doctest verdicts for unchanged entries; the result is the same. ``saved``: see
+    :func:`load_and_link`."""
     glossary, diagnostics = load_and_link(
-        settings.entries_dir, settings.entry_model, memo=memo, cache_dir=settings.cache_dir
+        settings.entries_dir,
+        settings.entry_model,
+        memo=memo,
+        cache_dir=settings.cache_dir,
+        saved=saved,
     )
     translations, problems = load_translations(
         settings.entries_dir,

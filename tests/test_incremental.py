@@ -101,6 +101,24 @@ def test_the_entry_cache_parses_only_changed_files(glossary_dir: Path, write_ent
     assert [e.slug for e in cache.load_entries(glossary_dir)[0]] == ["alpha", "beta"]
 
 
+def test_a_preview_reads_the_saved_files_only(glossary_dir: Path, write_entry) -> None:
+    """``saved``: the other files are taken as last read (a preview); the next load reads them
+    all, and a file never read before is read all the same."""
+    cache = EntryCache()
+    cache.load_entries(glossary_dir)
+    write_entry("alpha.md", entry("Alpha", summary="Saved."))
+    write_entry("beta.md", entry("Beta", summary="Changed behind the preview's back."))
+    write_entry("delta.md", entry("Delta"))
+    entries, _ = cache.load_entries(glossary_dir, saved=[glossary_dir / "alpha.md"])
+    summaries = {e.slug: e.summary for e in entries}
+    assert summaries["alpha"] == "Saved."
+    assert summaries["beta"] != "Changed behind the preview's back."
+    assert "delta" in summaries  # new: read
+    assert sorted(Path(p).name for p in cache.parsed) == ["alpha.md", "delta.md"]
+    entries, _ = cache.load_entries(glossary_dir)
+    assert {e.slug: e.summary for e in entries}["beta"] == "Changed behind the preview's back."
+
+
 def test_the_validation_memo_finds_what_validate_finds(write_entry) -> None:
     write_entry("one.md", entry("One", related="Two"))
     folder = write_entry("two.md", "---\ntitle: One\nrelatd: [x]\n---\n### Summary\n\nDup.\n")

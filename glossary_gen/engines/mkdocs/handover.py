@@ -198,7 +198,7 @@ def _checked_assembly(
     """The glossary checked (its diagnostics to ``report``) and assembled, term pages deferred
     (``terms``: the term pages only)."""
     try:
-        result = check(settings, memo=memo, only=only)
+        result = check(settings, memo=memo, only=only, saved=only)
     except ConfigError as exc:
         raise PluginError(f"glossary: {exc}") from None
     report(result.diagnostics)
