@@ -247,3 +247,81 @@ def test_every_rebuild_of_the_server_is_kept_for_the_next_preview(site: Path) ->
             assert last.plugin.partial.dirty
     finally:
         mkdocs_build.log.removeFilter(once)
+
+
+def test_a_saved_translation_is_previewed_in_its_language(new_site: Path) -> None:  # noqa: F811
+    from test_translation_serve import translated
+
+    site = translated(new_site)
+    serve_build(site)
+    last = last_build(site_session(site))
+    assert last is not None
+    path = site / "entries/fr/alpha.md"
+    path.write_text(path.read_text("utf-8").replace("Elle vient en premier.", "Elle ouvre."))
+    written = preview(last, [path], site_session(site).memo)
+    assert set(written) == {"fr/glossary/alpha.md"}
+    html = page(site, "fr/glossary/alpha")
+    assert "Elle ouvre." in html and 'lang="fr"' in html
+    serve_build(site)
+    assert digest(site, "fr/glossary/alpha/index.html") == written["fr/glossary/alpha.md"].digest
+
+
+def test_a_real_server_reloads_the_browsers_onto_the_saved_page_before_its_build(
+    site: Path,
+) -> None:
+    """``mkdocs serve --dirty`` itself: a browser's live-reload poll returns before the build
+    is done, and the page it then loads is the saved one (MkDocs' server internals the preview
+    relies on are checked here, not imitated)."""
+    import re
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = site / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a", f"127.0.0.1:{port}"],
+            cwd=site,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}/"
+
+    def get(path: str, timeout: float = 10) -> str:
+        with urllib.request.urlopen(base + path, timeout=timeout) as response:
+            return response.read().decode("utf-8")
+
+    try:
+        deadline = time.monotonic() + 120
+        html = ""
+        while time.monotonic() < deadline and not html:
+            try:
+                html = get("glossary/alpha/")
+            except OSError:
+                time.sleep(0.2)
+        found = re.search(r"livereload\((\d+), (\d+)\)", html)
+        assert found, html[-500:]
+        epoch = found.group(1)
+        time.sleep(1.5)  # the watcher is up (on_serve runs after the first build)
+        edit(site, "alpha", "Alpha is the first letter.", "Alpha opens the alphabet.")
+        get(f"livereload/{epoch}/1", timeout=60)  # what the browser waits on
+        reloaded = get("glossary/alpha/")
+        assert "Alpha opens the alphabet." in reloaded
+        deadline = time.monotonic() + 60
+        while "Alpha opens the alphabet." not in get("glossary/gamma/"):  # the build's page
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        while "Reloading browsers" not in log.read_text("utf-8"):  # the build is done
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    text = log.read_text("utf-8")
+    first, built = text.find("glossary/alpha.md served first"), text.find("Reloading browsers")
+    assert 0 <= first < built, text[-3000:]
