@@ -202,8 +202,8 @@ def _checked_assembly(
     except ConfigError as exc:
         raise PluginError(f"glossary: {exc}") from None
     report(result.diagnostics)
-    for output in _outputs_before_rendering(result.glossary, options):
-        _refuse_to_replace(files, output)
+    for output in [] if terms else _outputs_before_rendering(result.glossary, options):
+        _refuse_to_replace(files, output)  # (a preview's files are the last build's: checked)
     # Term pages are rendered by the caller, once it is known which it makes.
     assembly = assemble(
         result,

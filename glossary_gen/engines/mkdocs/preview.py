@@ -249,14 +249,16 @@ class SavedPageFirst:
     def __call__(self) -> None:
         with self._lock:
             saved, self._saved = self._saved, set()
-        last = last_build(self.session)
-        previewed = self._preview(last, saved) if saved and last is not None else {}
-        self.builder()
+        previewed = self._preview(saved) if saved else {}
+        self.builder()  # the last build's objects are let go once it has started
         if previewed and self._changed_more(previewed):
             # the build changed more than the preview showed: the browsers reload again
             self.server._wanted_epoch = max(self.server._wanted_epoch + 1, _timestamp())
 
-    def _preview(self, last: LastBuild, saved: set[Path]) -> dict[str, Written]:
+    def _preview(self, saved: set[Path]) -> dict[str, Written]:
+        last = last_build(self.session)
+        if last is None:
+            return {}
         start = time.perf_counter()
         quiet = _Quiet()
         handlers = [*logging.getLogger().handlers, *logging.getLogger("mkdocs").handlers]
