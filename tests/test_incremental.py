@@ -136,22 +136,27 @@ def test_the_validation_memo_finds_what_validate_finds(write_entry) -> None:
 # --- doctest verdicts ---------------------------------------------------------------------------
 
 
-def test_the_doctest_memo_checks_each_entry_once(
-    monkeypatch: pytest.MonkeyPatch, write_entry
-) -> None:
-    from glossary_gen.core.config import Settings
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The slugs of the entries each call of ``check_doctests`` got (the calls go through)."""
     from glossary_gen.run import doctests
 
-    folder = write_entry("alpha.md", entry("Alpha", body="```python\n>>> 1 + 1\n2\n```"))
-    write_entry("beta.md", entry("Beta"))
-    asked: list[list[str]] = []
+    calls: list[list[str]] = []
     real = doctests.check_doctests
 
     def counting(entries, settings, **kwargs):
-        asked.append([e.slug for e in entries])
+        calls.append([e.slug for e in entries])
         return real(entries, settings, **kwargs)
 
     monkeypatch.setattr(doctests, "check_doctests", counting)
+    return calls
+
+
+def test_the_doctest_memo_checks_each_entry_once(asked: list[list[str]], write_entry) -> None:
+    from glossary_gen.core.config import Settings
+
+    folder = write_entry("alpha.md", entry("Alpha", body="```python\n>>> 1 + 1\n2\n```"))
+    write_entry("beta.md", entry("Beta"))
     cache, memo = EntryCache(), DoctestMemo()
     settings = Settings(entries_dir=folder, cache_dir=None)
     entries, _ = cache.load_entries(folder)
@@ -166,23 +171,14 @@ def test_the_doctest_memo_checks_each_entry_once(
 
 
 def test_checking_some_entries_keeps_the_verdicts_of_the_others(
-    monkeypatch: pytest.MonkeyPatch, write_entry
+    asked: list[list[str]], write_entry
 ) -> None:
     """A preview checks the saved entry alone (``some``); the build after it still has every
     other entry's verdict and runs nothing again."""
     from glossary_gen.core.config import Settings
-    from glossary_gen.run import doctests
 
     folder = write_entry("alpha.md", entry("Alpha", body="```python\n>>> 1 + 1\n2\n```"))
     write_entry("beta.md", entry("Beta", body="```python\n>>> 2 + 2\n4\n```"))
-    asked: list[list[str]] = []
-    real = doctests.check_doctests
-
-    def counting(entries, settings, **kwargs):
-        asked.append([e.slug for e in entries])
-        return real(entries, settings, **kwargs)
-
-    monkeypatch.setattr(doctests, "check_doctests", counting)
     cache, memo = EntryCache(), DoctestMemo()
     settings = Settings(entries_dir=folder, cache_dir=None)
     entries, _ = cache.load_entries(folder)
