@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from glossary_gen.fences import svg as svg_module
 from glossary_gen.fences.svg import PlotSpec, Series, describe, render_svg, sample_points
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -59,8 +60,8 @@ def test_svg_follows_the_page_palette_instead_of_fixed_colours():
 
 
 def test_svg_is_deterministic_and_ids_do_not_collide_between_plots():
-    a1, a2 = render_svg(relu_spec("a")), render_svg(relu_spec("a"))
-    assert a1 == a2
+    a1, a2 = svg_module._draw(relu_spec("a")), svg_module._draw(relu_spec("a"))  # not kept
+    assert a1 == a2 == render_svg(relu_spec("a"))
     assert "<metadata" not in a1 and "Date" not in a1 and "Matplotlib v" not in a1
     b = render_svg(relu_spec("b"))
     ids_a = set(re.findall(r'\sid="([^"]+)"', a1))
@@ -69,6 +70,23 @@ def test_svg_is_deterministic_and_ids_do_not_collide_between_plots():
     # Every remaining id is one the SVG refers to (or the accessibility pair).
     for ident in ids_a:
         assert f"#{ident}" in a1 or ident.endswith(("-title", "-desc"))
+
+
+def test_a_plot_is_drawn_once_per_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[str] = []
+    draw = svg_module._draw
+
+    def counting(spec: PlotSpec) -> str:
+        drawn.append(spec.key)
+        return draw(spec)
+
+    monkeypatch.setattr(svg_module, "_draw", counting)
+    monkeypatch.setattr(svg_module, "_DRAWN", svg_module.OrderedDict())
+    first = render_svg(relu_spec("kept"))
+    assert render_svg(relu_spec("kept")) == first  # an equal spec: the same SVG, not drawn
+    changed = relu_spec("kept", y_range=(-1, 5))
+    assert render_svg(changed) != first
+    assert drawn == ["kept", "kept"]
 
 
 def test_svg_changes_when_the_values_change():

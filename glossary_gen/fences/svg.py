@@ -16,6 +16,7 @@ import html
 import io
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard
@@ -101,8 +102,26 @@ def _salt(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
+#: SVGs drawn in this process, by the SHA-256 of their spec (the last few kept): a plot is drawn
+#: once, not at every ``mkdocs serve`` rebuild or preview of its page, nor again for each
+#: translation that shows the same figure. Drawing one takes about 0.3 s of matplotlib.
+_DRAWN: OrderedDict[str, str] = OrderedDict()
+_DRAWN_KEPT = 64
+
+
 def render_svg(spec: PlotSpec) -> str:
     """Draw the plot and return an ``<svg>`` element ready to inline in HTML."""
+    key = hashlib.sha256(repr(spec).encode("utf-8")).hexdigest()
+    svg = _DRAWN.get(key)
+    if svg is None:
+        svg = _DRAWN[key] = _draw(spec)
+        while len(_DRAWN) > _DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    _DRAWN.move_to_end(key)
+    return svg
+
+
+def _draw(spec: PlotSpec) -> str:
     import matplotlib
 
     # The Agg/SVG canvases never open a window; Figure() avoids pyplot's global state.
