@@ -18,6 +18,7 @@ from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
+from site_html import start_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -281,10 +282,39 @@ def test_pages_load_without_a_failed_request_or_a_console_error(page, site):
     for path in ("glossary/relu/", "fr/glossary/relu/", "glossary/"):
         page.goto(site + path)
         page.wait_for_selector(".glossary-languages" if "relu" in path else ".md-content")
+        start_theme(page)  # Material runs from the first interaction: then it asks for sitemaps
         page.wait_for_load_state("networkidle")  # Material's sitemap requests are done
     assert any(u.endswith("/sitemap.xml") for u in page.requests)  # Material asked for it
     assert not failed, failed
     assert not console, console
+    assert not _real_errors(page.errors), page.errors
+
+
+def test_material_starts_at_the_first_interaction_and_the_examples_before(page, site):
+    """Nothing of Material's runs while the page loads (theme_script: interaction): its bundle
+    is not even fetched, the glossary's Run buttons are bound; a reader's first pointer move
+    starts it (search shows, instant navigation works), once."""
+    page.goto(site + "glossary/relu/")
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    page.wait_for_load_state("networkidle")
+    bundle = [u for u in page.requests if "/assets/javascripts/bundle." in u]
+    assert bundle == []
+    assert page.evaluate("() => typeof window.document$") == "undefined"
+    assert page.evaluate("() => document.documentElement.className") == "no-js"
+    assert page.locator("input.md-search__input").is_hidden()  # Material shows it once it runs
+    start_theme(page)
+    assert len([u for u in page.requests if "/assets/javascripts/bundle." in u]) == 1
+    assert page.locator("input.md-search__input").is_visible()
+    page.keyboard.press("Tab")  # more interactions: nothing loads twice
+    page.mouse.move(40, 40)
+    page.wait_for_load_state("networkidle")
+    assert len([u for u in page.requests if "/assets/javascripts/bundle." in u]) == 1
+    # Instant navigation from here, with the Run buttons bound on the new page.
+    page.evaluate("() => { window.__sameVisit = true; }")
+    page.locator("article a[href*='sigmoid-function']").first.click()
+    page.wait_for_url(re.compile(r".*/sigmoid-function/$"))
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    assert page.evaluate("() => window.__sameVisit === true"), "instant navigation reloaded"
     assert not _real_errors(page.errors), page.errors
 
 
@@ -382,6 +412,7 @@ def test_instant_navigation_keeps_run_buttons_working(page, site):
     """Material swaps pages without reloading scripts: buttons must be bound on the new page."""
     page.goto(site + "glossary/")
     page.wait_for_selector("a[href*='sigmoid-function']")
+    start_theme(page)  # Material runs from the reader's first interaction
     page.wait_for_load_state("networkidle")  # Material has fetched sitemap.xml: links are instant
     page.evaluate("() => { window.__sameVisit = true; }")
     page.locator("a[href*='sigmoid-function']").first.click()
