@@ -1,18 +1,24 @@
 /*
- * glossary_gen: Material's script starts at the reader's first interaction, not at load.
+ * glossary_gen: Material's script starts after the page has loaded, not while it loads.
  *
  * Material's bundle does all its start-up work (search, instant navigation, tooltips, palette,
- * table of contents) in one go: on a phone, hundreds of milliseconds of main thread before the
- * page answers a tap. A glossary page is read first: its content, the palette and the drawer
- * need no script (the theme's own inline scripts set the palette before the first paint), and
- * the glossary's widgets are bound by live.js at load. So the theme's main.html leaves the bundle
- * as a script that does not run (type "text/x-glossary-on-interaction"), and this script loads
- * it at the first sign of a reader: a pointer or touch, a key, a scroll or the focus entering the
- * page. Until then the search button stays hidden (Material shows it once it runs: "no-js").
+ * table of contents) in one go: on a phone, hundreds of milliseconds of main thread, most of it
+ * style recalculations of the whole page and one subscription per link title. A glossary page is
+ * read first: its content, the palette and the drawer need no script (the palette the reader
+ * prefers is applied before the first paint, and its toggle works from the first click:
+ * partials/javascripts/palette.html), and the glossary's widgets are bound by live.js at load.
+ * So the theme's main.html leaves the bundle as a script that does not run (type
+ * "text/x-glossary-on-interaction"), and this script loads it at the first of:
+ * - a sign of a reader: a pointer or touch, a key, a scroll or the focus entering the page;
+ * - the browser idle, START_AFTER_MS after the load event (a reader who only reads gets the
+ *   theme too, and the start is certain).
+ * Until then the search button stays hidden (Material shows it once it runs: "no-js").
  *
  * Material starts on DOMContentLoaded, which has passed when the bundle arrives: it is sent
- * again, to the document only, once the bundle has run. Then "glossary:theme" tells the
- * glossary's scripts that Material (its document$, for instant navigation) is there.
+ * again, to the document only, once the bundle has run. A key of Material's global shortcuts
+ * (search, previous/next page) pressed before is sent again too, so it takes effect. Then
+ * "glossary:theme" tells the glossary's scripts that Material (its document$, for instant
+ * navigation) is there. A bundle that fails to load is asked for again at the next interaction.
  */
 (function () {
   "use strict";
@@ -21,37 +27,67 @@
   if (!held) return;
   var EVENTS = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "scroll", "focusin"];
   var OPTIONS = { capture: true, passive: true };
-  var started = false;
+  //: How long after the load event the theme starts by itself (when the browser is idle).
+  var START_AFTER_MS = 4000;
+  //: The keys Material acts on anywhere in the page (its keyboard$, "global" mode).
+  var SHORTCUTS = ["f", "s", "/", "p", ",", "n", "."];
+  var state = "waiting"; // then "loading", "started"
+  var keys = [];
+
+  function editable(target) {
+    return !!(target && target.closest && target.closest("input, select, textarea, [contenteditable]"));
+  }
+
+  function remember(event) {
+    if (event.type !== "keydown" || state === "started") return;
+    if (event.ctrlKey || event.metaKey || event.altKey || editable(event.target)) return;
+    if (SHORTCUTS.indexOf(event.key) >= 0) keys.push(event.key);
+  }
+
+  function replayKeys() {
+    var pressed = keys;
+    keys = [];
+    pressed.forEach(function (key) {
+      window.dispatchEvent(new KeyboardEvent("keydown", { key: key, bubbles: true, cancelable: true }));
+    });
+  }
 
   function start() {
-    if (started) return;
-    started = true;
-    EVENTS.forEach(function (name) { window.removeEventListener(name, start, OPTIONS); });
+    if (state !== "waiting") return;
+    state = "loading";
     var url = new URL(held.getAttribute("src"), document.baseURI);
     if (url.origin !== location.origin) return; // the theme's own file only
     var script = document.createElement("script");
     script.src = url.href;
     script.onload = function () {
+      state = "started";
+      EVENTS.forEach(function (name) { window.removeEventListener(name, listener, OPTIONS); });
       document.dispatchEvent(new Event("DOMContentLoaded"));
-      replayPaletteChoice();
+      replayKeys();
       document.dispatchEvent(new CustomEvent("glossary:theme"));
+    };
+    script.onerror = function () {
+      script.remove();
+      state = "waiting";
     };
     document.body.appendChild(script);
   }
 
-  // The palette toggle shows before Material runs (partials/javascripts/palette.html): a click
-  // on it, the interaction that loads the bundle, checked the other palette before Material
-  // listened. Material started with the palette in use: tell it of the choice.
-  function replayPaletteChoice() {
-    var checked = document.querySelector("form[data-md-component=palette] input.md-option:checked");
-    if (!checked) return;
-    var differs = ["scheme", "primary", "accent"].some(function (key) {
-      var value = checked.getAttribute("data-md-color-" + key);
-      return value && value !== document.body.getAttribute("data-md-color-" + key);
-    });
-    if (differs) checked.dispatchEvent(new Event("change"));
+  function listener(event) {
+    remember(event);
+    start();
   }
 
-  EVENTS.forEach(function (name) { window.addEventListener(name, start, OPTIONS); });
-  window.glossaryTheme = { start: start };
+  function whenIdle() {
+    if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+    else start();
+  }
+
+  EVENTS.forEach(function (name) { window.addEventListener(name, listener, OPTIONS); });
+  if (document.readyState === "complete") setTimeout(whenIdle, START_AFTER_MS);
+  else window.addEventListener("load", function () { setTimeout(whenIdle, START_AFTER_MS); });
+  window.glossaryTheme = {
+    start: start,
+    started: function () { return state === "started"; }
+  };
 })();
