@@ -16,36 +16,28 @@ THEME_HELD = "text/x-glossary-on-interaction"
 
 
 def start_theme(page) -> None:
-    """Start Material as a reader does, with a first interaction (a pointer move), and wait
-    until it runs (``document$``, the ``js`` class). A page whose theme runs at load (Zensical,
-    ``theme_script: load``) is running already. On a loaded machine a pointer move can come
-    before the page takes input: the reader moves again (elsewhere), then presses Tab."""
-    started = (
-        "() => typeof window.document$ !== 'undefined'"
-        " && document.documentElement.classList.contains('js')"
-    )
-    for attempt in range(3):
-        if attempt < 2:
-            page.mouse.move(3 + 20 * attempt, 3 + 20 * attempt)
-        else:
-            page.keyboard.press("Tab")
-        try:
-            page.wait_for_function(started, timeout=10_000)
-            return
-        except Exception:  # noqa: BLE001 - Playwright's timeout; the next interaction, then fail
-            if attempt == 2:
-                state = page.evaluate(
-                    """type => ({
-                        held: document.querySelectorAll(`script[type="${type}"]`).length,
-                        loader: typeof window.glossaryTheme,
-                        bundles: Array.from(document.scripts).filter(s => /bundle\\./.test(s.src))
-                                      .map(s => s.type || 'script'),
-                    })""",
-                    THEME_HELD,
-                )
-                raise AssertionError(
-                    f"Material did not start after 3 interactions: {state}"
-                ) from None
+    """Start Material now, as a reader's first interaction does (theme-loader.js's own start, so
+    no pointer event can be missed), and wait until it has started: its bundle has run and
+    DOMContentLoaded has been sent again (``glossaryTheme.started()``). A page whose theme runs
+    at load (Zensical, ``theme_script: load``) is running already (``document$``)."""
+    page.evaluate("() => window.glossaryTheme && window.glossaryTheme.start()")
+    try:
+        page.wait_for_function(
+            """() => window.glossaryTheme ? window.glossaryTheme.started()
+                     : typeof window.document$ !== 'undefined'""",
+            timeout=30_000,
+        )
+    except Exception:  # noqa: BLE001 - Playwright's timeout: say what the page holds
+        state = page.evaluate(
+            """type => ({
+                held: document.querySelectorAll(`script[type="${type}"]`).length,
+                loader: typeof window.glossaryTheme,
+                bundles: Array.from(document.scripts).filter(s => /bundle\\./.test(s.src))
+                              .map(s => s.type || 'script'),
+            })""",
+            THEME_HELD,
+        )
+        raise AssertionError(f"Material did not start within 30 s: {state}") from None
 
 
 def copy_fixture(tmp: Path) -> Path:

@@ -67,15 +67,23 @@ def axe_url(server, site) -> str:
     return url + "__tests__/axe.min.js"
 
 
+#: Material's bundle, as theme-loader.js asks for it.
+BUNDLE = "**/assets/javascripts/bundle.*.min.js"
+
+
 def _open(browser, site: str, path: str, scheme: str, *, start: bool = True, **options: Any):
     """The page in a new context; with ``start``, Material started as a reader's first
-    interaction starts it (it does not run before: theme_script: interaction)."""
+    interaction starts it (theme_script: interaction). Without, Material cannot start until
+    ``_start``: its bundle's request is held (else the start after load could come mid-test)."""
     context = browser.new_context(
         viewport={"width": 1200, "height": 900}, color_scheme=scheme, **options
     )
     page = context.new_page()
     page.errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
+    page.held = []  # type: ignore[attr-defined]
+    if not start:
+        page.route(BUNDLE, page.held.append)  # type: ignore[attr-defined]
     page.goto(site + path)
     page.wait_for_load_state("networkidle")
     if page.locator(".glossary-runnable").count():
@@ -84,6 +92,15 @@ def _open(browser, site: str, path: str, scheme: str, *, start: bool = True, **o
         start_theme(page)
         page.wait_for_load_state("networkidle")
     return page
+
+
+def _start(page) -> None:
+    """Let Material's bundle through (a request held by ``_open``) and start it."""
+    page.unroute(BUNDLE)
+    for route in page.held:
+        route.continue_()
+    start_theme(page)
+    page.wait_for_load_state("networkidle")
 
 
 def _axe(page, axe_url: str, tags: list[str]) -> list[dict[str, Any]]:
@@ -131,8 +148,8 @@ def test_every_page_passes_wcag21_aa(browser, site, axe_url, name, scheme):
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == SCHEMES[scheme]
         loaded = _axe(page, axe_url, WCAG_TAGS)
         assert not loaded, f"{name}, {scheme}, before Material starts:\n{_describe(loaded)}"
-        start_theme(page)
-        page.wait_for_load_state("networkidle")
+        assert not page.evaluate("() => window.glossaryTheme.started()")
+        _start(page)
         violations = _axe(page, axe_url, WCAG_TAGS)
         _record(name, scheme, "wcag", violations)
         best = _axe(page, axe_url, ["best-practice"])
@@ -190,7 +207,8 @@ def test_the_palette_is_the_readers_before_material_runs_and_its_toggle_works_at
     browser, site
 ):
     """A dark-mode reader's page is dark from its first paint, with the toggle shown, although
-    Material starts at the first interaction; that interaction may be a click on the toggle."""
+    Material starts later; a click on the toggle before Material runs switches the palette at
+    once, and is what Material keeps when it starts; Enter on the focused option too."""
     page = _open(browser, site, "glossary/relu/", "dark", start=False)
     try:
         assert page.evaluate("() => typeof window.document$") == "undefined"
@@ -198,9 +216,19 @@ def test_the_palette_is_the_readers_before_material_runs_and_its_toggle_works_at
         toggle = page.locator("form[data-md-component='palette'] label:visible")
         assert toggle.count() == 1
         toggle.click()
-        page.wait_for_function("() => document.body.dataset.mdColorScheme === 'default'")
-        page.wait_for_function("() => typeof window.document$ !== 'undefined'")
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+        page.focus("#__palette_0")
+        page.keyboard.press("Enter")  # Material's key for the next palette
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+        assert page.evaluate("() => typeof window.document$") == "undefined"  # still held
+        _start(page)
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+        assert page.evaluate("() => __md_get('__palette').color.scheme") == "default"
         assert page.locator("form[data-md-component='palette'] label:visible").count() == 1
+        page.locator("form[data-md-component='palette'] label:visible").click()  # Material's
+        page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
         assert not _real_errors(page.errors), page.errors
     finally:
         page.context.close()

@@ -141,8 +141,9 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     relative URL is taken from the site root. The build says its choice in one line."""
     theme_script = c.Choice(("interaction", "load"), default="interaction")
     """When Material's script bundle runs: ``interaction`` (at the reader's first pointer, touch,
-    key, scroll or focus: nothing of the theme's runs while the page loads; the search button
-    shows then) or ``load`` (deferred, as Material does it, once the page is parsed)."""
+    key, scroll or focus, or when the browser is idle 10 s after the load: nothing of the theme's
+    runs while the page loads; the search button shows then) or ``load`` (deferred, as Material
+    does it, once the page is parsed)."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))
