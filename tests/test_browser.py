@@ -363,18 +363,21 @@ def test_what_a_reader_does_before_material_starts_takes_effect(page, site):
     assert stored["index"] == 1 and stored["color"]["scheme"] == "slate"
     page.keyboard.press("s")  # Material's search shortcut, before it runs
     assert not _theme_started(page)
-    page.wait_for_function("() => document.querySelectorAll('script[src*=\"bundle.\"]').length")
+    bundles = "() => document.querySelectorAll('script[src*=\"bundle.\"]').length"
+    page.wait_for_function(f"{bundles} === 2")  # the page's held one, and the loader's
     deadline = time.monotonic() + 10
     while not held and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     held.pop().abort("failed")  # the first request fails: the next interaction asks again
-    page.wait_for_function("() => !document.querySelector('body > script[src*=\"bundle.\"]')")
+    page.wait_for_function(f"{bundles} === 1")  # the loader's, failed, is gone
     page.unroute("**/assets/javascripts/bundle.*.min.js")
     page.mouse.move(50, 60)  # the next interaction; the key pressed before still counts
     page.wait_for_function("() => window.glossaryTheme.started()", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_function("() => document.getElementById('__search').checked")
     assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
     assert page.locator("form[data-md-component='palette'] label:visible").count() == 1
+    page.keyboard.press("Escape")  # closes the search
+    page.wait_for_function("() => !document.getElementById('__search').checked")
     page.locator("form[data-md-component='palette'] label:visible").click()  # Material's own
     page.wait_for_function("() => document.body.dataset.mdColorScheme === 'default'")
     assert not _real_errors(page.errors), page.errors

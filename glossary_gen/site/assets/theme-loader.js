@@ -36,8 +36,12 @@
   var state = "waiting"; // then "loading", "started"
   var keys = [];
 
+  // As Material tells keys typed into a field from its shortcuts (a radio button, like the
+  // palette's, is not a field).
   function editable(target) {
-    return !!(target && target.closest && target.closest("input, select, textarea, [contenteditable]"));
+    if (!target || !target.tagName) return false;
+    if (target.tagName === "INPUT") return target.type !== "radio";
+    return target.tagName === "SELECT" || target.tagName === "TEXTAREA" || target.isContentEditable;
   }
 
   function remember(event) {
