@@ -74,16 +74,16 @@ BUNDLE = "**/assets/javascripts/bundle.*.min.js"
 def _open(browser, site: str, path: str, scheme: str, *, start: bool = True, **options: Any):
     """The page in a new context; with ``start``, Material started as a reader's first
     interaction starts it (theme_script: interaction). Without, Material cannot start until
-    ``_start``: its bundle's request is held (else the start after load could come mid-test)."""
+    ``_start``: its bundle's requests fail (else the start after load could come mid-test; a
+    failed load is asked for again at the next start)."""
     context = browser.new_context(
         viewport={"width": 1200, "height": 900}, color_scheme=scheme, **options
     )
     page = context.new_page()
     page.errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
-    page.held = []  # type: ignore[attr-defined]
     if not start:
-        page.route(BUNDLE, page.held.append)  # type: ignore[attr-defined]
+        page.route(BUNDLE, lambda route: route.abort("failed"))
     page.goto(site + path)
     page.wait_for_load_state("networkidle")
     if page.locator(".glossary-runnable").count():
@@ -95,10 +95,8 @@ def _open(browser, site: str, path: str, scheme: str, *, start: bool = True, **o
 
 
 def _start(page) -> None:
-    """Let Material's bundle through (a request held by ``_open``) and start it."""
+    """Let Material's bundle through (``_open`` made its requests fail) and start it."""
     page.unroute(BUNDLE)
-    for route in page.held:
-        route.continue_()
     start_theme(page)
     page.wait_for_load_state("networkidle")
 
@@ -222,7 +220,7 @@ def test_the_palette_is_the_readers_before_material_runs_and_its_toggle_works_at
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
         page.keyboard.press("Enter")
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
-        assert page.evaluate("() => typeof window.document$") == "undefined"  # still held
+        assert page.evaluate("() => typeof window.document$") == "undefined"  # its loads still fail
         _start(page)
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
         assert page.evaluate("() => __md_get('__palette').color.scheme") == "default"

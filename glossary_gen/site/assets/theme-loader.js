@@ -9,7 +9,7 @@
  * partials/javascripts/palette.html), and the glossary's widgets are bound by live.js at load.
  * So the theme's main.html leaves the bundle as a script that does not run (type
  * "text/x-glossary-on-interaction"), and this script loads it at the first of:
- * - a sign of a reader: a pointer or touch, a key, a scroll or the focus entering the page;
+ * - a sign of a reader: a pointer or touch, a key, the wheel or the focus entering the page;
  * - the browser idle, START_AFTER_MS (10 s) after the load event: a reader who only reads gets
  *   the theme too, and the start is certain. Not sooner: a lab measurement of the page's load
  *   (Lighthouse) counts every task it sees until the page is quiet, and simulates them as if
@@ -27,7 +27,9 @@
 
   var held = document.querySelector('script[type="text/x-glossary-on-interaction"][src]');
   if (!held) return;
-  var EVENTS = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "scroll", "focusin"];
+  // Not "scroll": the browser scrolls by itself (to a link's #fragment, back to where the reader
+  // was); a reader's scroll comes with a touch, the wheel, a key or a pointer.
+  var EVENTS = ["pointerdown", "pointermove", "touchstart", "keydown", "wheel", "focusin"];
   var OPTIONS = { capture: true, passive: true };
   //: How long after the load event the theme starts by itself (when the browser is idle).
   var START_AFTER_MS = 10000;
