@@ -175,7 +175,7 @@ def test_page_data_is_in_the_head_and_the_body_has_no_inline_script_of_ours(buil
     # Material's own: its configuration (id="__config") and two small bootstrap scripts; the
     # plugin's palette script (theme/partials/javascripts/palette.html), in the header.
     palette = (
-        '(function () {\n  var inputs = document.querySelectorAll("form[data-md-component=palette]'
+        '(function () {\n  var form = document.querySelector("form[data-md-component=palette]");'
     )
     assert all(
         'id="__config"' in attrs
