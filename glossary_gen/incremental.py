@@ -30,7 +30,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import posixpath
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,12 +84,32 @@ class EntryCache:
         for key, (digest, entry, problems, _checks) in records.items():
             self._parsed[key] = (digest, entry, list(problems))
 
-    def load_entries(self, entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
+    def load_entries(
+        self, entries_dir: Path, *, saved: Collection[Path] | None = None
+    ) -> tuple[list[Entry], list[Diagnostic]]:
+        """``saved``: only these files (and new ones) are read; the others are taken as they
+        were last read (for a preview of the saved entries' pages, which the build after it
+        checks)."""
         entries: list[Entry] = []
         diagnostics: list[Diagnostic] = []
         kept: dict[tuple[str, str], tuple[bytes | str, Entry | None, list[Diagnostic]]] = {}
         self.parsed = []
-        for path, shown, data in entry_files(entries_dir):
+        unread = None
+        if saved is not None:
+            names = {path.name for path in saved}
+
+            def unread(path: Path, shown: str) -> bool:
+                known = self._parsed.get((str(path), shown))
+                return path.name not in names and known is not None and isinstance(known[0], bytes)
+
+        for path, shown, data in entry_files(entries_dir, unread=unread):
+            if data is None:  # as last read
+                known = self._parsed[(str(path), shown)]
+                kept[(str(path), shown)] = known
+                diagnostics.extend(known[2])
+                if known[1] is not None:
+                    entries.append(known[1])
+                continue
             if isinstance(data, Diagnostic):
                 diagnostics.append(data)
                 continue
@@ -127,10 +147,12 @@ class DoctestMemo:
         self.checked: list[str] = []
 
     def check(
-        self, entries: Sequence[Entry], settings: Settings
+        self, entries: Sequence[Entry], settings: Settings, *, some: bool = False
     ) -> tuple[dict[str, object], list[Diagnostic]]:
         """:func:`glossary_gen.run.doctests.check_doctests` for the entries not seen unchanged
-        before; the others get the verdict (and the diagnostics) of the last build."""
+        before; the others get the verdict (and the diagnostics) of the last build. ``some``:
+        ``entries`` are some of the glossary's (a preview of one page), and the verdicts of the
+        others are kept for the next build; else only these entries' are."""
         from glossary_gen.run.doctests import check_doctests
 
         limits = repr(
@@ -171,7 +193,7 @@ class DoctestMemo:
             reported.extend(problems)
             if getattr(result, "status", None) in _STEADY:
                 kept[k] = (result, problems)
-        self._results = kept
+        self._results = {**self._results, **kept} if some else kept
         return found, reported
 
 

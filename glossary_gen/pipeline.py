@@ -7,7 +7,7 @@ re-implements a step.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,11 +116,14 @@ def load_and_link(
     *,
     memo: Memo | None = None,
     cache_dir: Path | None = None,
+    saved: Collection[Path] | None = None,
 ) -> tuple[Glossary, list[Diagnostic]]:
     """Load, validate (against the site's entry model) and link a glossary folder (no code is
     run). With a ``memo`` (the site adapter's, kept between ``mkdocs serve`` rebuilds) only
-    changed files are parsed and checked again; without one, a ``cache_dir`` keeps parsed and
-    validated entries between processes (:mod:`glossary_gen.run.entry_cache`)."""
+    changed files are parsed and checked again (``saved``: only these files are read, the
+    others are taken as the memo last read them: a preview, which the next build checks);
+    without one, a ``cache_dir`` keeps parsed and validated entries between processes
+    (:mod:`glossary_gen.run.entry_cache`)."""
     if not entries_dir.is_dir():
         raise ConfigError(f"entries folder '{entries_dir}' does not exist")
     with _without_cyclic_gc():
@@ -130,7 +133,7 @@ def load_and_link(
                 load_validated(entries_dir, model, cache_dir, records)
                 memo.entries.seed(records)
                 memo.validation.seed(records, model)
-            entries, diagnostics = memo.entries.load_entries(entries_dir)
+            entries, diagnostics = memo.entries.load_entries(entries_dir, saved=saved)
             diagnostics += memo.validation.validate(entries, model)
         elif cache_dir is not None:
             entries, diagnostics = load_validated(entries_dir, model, cache_dir)
@@ -142,15 +145,41 @@ def load_and_link(
     return glossary, diagnostics
 
 
+def entries_of_files(entries: Iterable[Entry], files: Collection[Path]) -> list[Entry]:
+    """The entries of those files, however each path is spelled.
+    Only the entries whose file has the name of one of them are resolved (resolving every
+    entry's path would take most of a serve preview's time at 1,000 entries)."""
+    names = {path.name for path in files}
+    wanted: set[Path] | None = None
+    found = []
+    for entry in entries:
+        if entry.file.name not in names:
+            continue
+        if wanted is None:
+            wanted = {path.resolve() for path in files}
+        if entry.file.resolve() in wanted:
+            found.append(entry)
+    return found
+
+
 def check(
-    settings: Settings, *, only: Collection[Path] | None = None, memo: Memo | None = None
+    settings: Settings,
+    *,
+    only: Collection[Path] | None = None,
+    memo: Memo | None = None,
+    saved: Collection[Path] | None = None,
 ) -> CheckResult:
     """Run the whole pipeline. ``only`` limits reporting and doctests to those files (the whole
     glossary is still loaded and linked, since links need it). ``memo`` (see
     :class:`glossary_gen.incremental.Memo`) reuses the last build's parsing, validation and
-    doctest verdicts for unchanged entries; the result is the same."""
+    doctest verdicts for unchanged entries; the result is the same. ``saved``: see
+    :func:`load_and_link`."""
     glossary, diagnostics = load_and_link(
-        settings.entries_dir, settings.entry_model, memo=memo, cache_dir=settings.cache_dir
+        settings.entries_dir,
+        settings.entry_model,
+        memo=memo,
+        cache_dir=settings.cache_dir,
+        saved=saved,
     )
     translations, problems = load_translations(
         settings.entries_dir,
@@ -163,12 +192,8 @@ def check(
     selected: list[Entry] = list(glossary.entries)
     translated = {lang: list(t.glossary.entries) for lang, t in translations.by_lang.items()}
     if only is not None:
-        wanted = {p.resolve() for p in only}
-        selected = [e for e in glossary.entries if e.file.resolve() in wanted]
-        translated = {
-            lang: [e for e in found if e.file.resolve() in wanted]
-            for lang, found in translated.items()
-        }
+        selected = entries_of_files(glossary.entries, only)
+        translated = {lang: entries_of_files(found, only) for lang, found in translated.items()}
         shown = {display_path(p) for p in only}
         # A folder's problem (entries/de/: not a language of the site) concerns its files.
         diagnostics = [d for d in diagnostics if d.path in shown or d.path.endswith("/")]
@@ -187,7 +212,9 @@ def check(
 
         results: Mapping[str, object]
         if memo is not None:
-            results, doctest_diagnostics = memo.doctests.check(selected, settings)
+            results, doctest_diagnostics = memo.doctests.check(
+                selected, settings, some=only is not None
+            )
         else:
             results, doctest_diagnostics = check_doctests(selected, settings)
         result.doctest_results = dict(results)

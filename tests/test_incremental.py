@@ -101,6 +101,24 @@ def test_the_entry_cache_parses_only_changed_files(glossary_dir: Path, write_ent
     assert [e.slug for e in cache.load_entries(glossary_dir)[0]] == ["alpha", "beta"]
 
 
+def test_a_preview_reads_the_saved_files_only(glossary_dir: Path, write_entry) -> None:
+    """``saved``: the other files are taken as last read (a preview); the next load reads them
+    all, and a file never read before is read all the same."""
+    cache = EntryCache()
+    cache.load_entries(glossary_dir)
+    write_entry("alpha.md", entry("Alpha", summary="Saved."))
+    write_entry("beta.md", entry("Beta", summary="Changed behind the preview's back."))
+    write_entry("delta.md", entry("Delta"))
+    entries, _ = cache.load_entries(glossary_dir, saved=[glossary_dir / "alpha.md"])
+    summaries = {e.slug: e.summary for e in entries}
+    assert summaries["alpha"] == "Saved."
+    assert summaries["beta"] != "Changed behind the preview's back."
+    assert "delta" in summaries  # new: read
+    assert sorted(Path(p).name for p in cache.parsed) == ["alpha.md", "delta.md"]
+    entries, _ = cache.load_entries(glossary_dir)
+    assert {e.slug: e.summary for e in entries}["beta"] == "Changed behind the preview's back."
+
+
 def test_the_validation_memo_finds_what_validate_finds(write_entry) -> None:
     write_entry("one.md", entry("One", related="Two"))
     folder = write_entry("two.md", "---\ntitle: One\nrelatd: [x]\n---\n### Summary\n\nDup.\n")
@@ -145,6 +163,38 @@ def test_the_doctest_memo_checks_each_entry_once(
     assert asked == [["alpha", "beta"], ["beta"]]
     assert [d.code for d in diagnostics] == ["doctest"]
     assert getattr(results["beta"], "status", None) == "failed"
+
+
+def test_checking_some_entries_keeps_the_verdicts_of_the_others(
+    monkeypatch: pytest.MonkeyPatch, write_entry
+) -> None:
+    """A preview checks the saved entry alone (``some``); the build after it still has every
+    other entry's verdict and runs nothing again."""
+    from glossary_gen.core.config import Settings
+    from glossary_gen.run import doctests
+
+    folder = write_entry("alpha.md", entry("Alpha", body="```python\n>>> 1 + 1\n2\n```"))
+    write_entry("beta.md", entry("Beta", body="```python\n>>> 2 + 2\n4\n```"))
+    asked: list[list[str]] = []
+    real = doctests.check_doctests
+
+    def counting(entries, settings, **kwargs):
+        asked.append([e.slug for e in entries])
+        return real(entries, settings, **kwargs)
+
+    monkeypatch.setattr(doctests, "check_doctests", counting)
+    cache, memo = EntryCache(), DoctestMemo()
+    settings = Settings(entries_dir=folder, cache_dir=None)
+    entries, _ = cache.load_entries(folder)
+    memo.check(entries, settings)
+    write_entry("beta.md", entry("Beta", body="```python\n>>> 3 + 3\n6\n```"))
+    entries, _ = cache.load_entries(folder)
+    beta = [e for e in entries if e.slug == "beta"]
+    results, _ = memo.check(beta, settings, some=True)
+    assert set(results) == {"beta"}
+    results, _ = memo.check(entries, settings)
+    assert set(results) == {"alpha", "beta"}
+    assert asked == [["alpha", "beta"], ["beta"]]  # nothing run again after the preview
 
 
 # --- what a term page is made of ---------------------------------------------------------------

@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,13 +163,19 @@ def load_entries(entries_dir: Path) -> tuple[list[Entry], list[Diagnostic]]:
     return entries, diagnostics
 
 
-def entry_files(entries_dir: Path) -> Iterator[tuple[Path, str, bytes | Diagnostic]]:
+def entry_files(
+    entries_dir: Path, *, unread: Callable[[Path, str], bool] | None = None
+) -> Iterator[tuple[Path, str, bytes | Diagnostic | None]]:
     """Each entry file of a folder: its path, the path shown in messages, and its bytes (or the
-    located problem that stopped the read). For loaders that parse only what changed."""
+    located problem that stopped the read; ``None`` for a file ``unread`` says to leave
+    unread). For loaders that parse only what changed."""
     folder = display_path(entries_dir)
     boundary = Boundary.around(entries_dir)
     for path in discover(entries_dir):
         shown = os.path.join(folder, path.name)
+        if unread is not None and unread(path, shown):
+            yield path, shown, None
+            continue
         yield path, shown, read_entry_file(path, shown, MAX_ENTRY_BYTES, boundary)
 
 

@@ -7,6 +7,7 @@ problem at the exact place a contributor has to edit.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -202,8 +203,9 @@ class Glossary:
         slug = self.index.get(name_key(name))
         return self.by_slug.get(slug) if slug else None
 
-    @property
+    @functools.cached_property
     def published(self) -> tuple[Entry, ...]:
+        """The entries that are not drafts (asked for many times per build: kept)."""
         return tuple(e for e in self.entries if not e.draft)
 
 

@@ -363,8 +363,8 @@ def load_validated(
     records: _Records = {}
     changed = False
     for path, shown, data in entry_files(entries_dir):
-        if isinstance(data, Diagnostic):
-            diagnostics.append(data)
+        if not isinstance(data, bytes):  # the located problem (every file is read here)
+            diagnostics.extend([data] if data is not None else [])
             continue
         key = (str(path), shown)
         digest = hashlib.sha256(data).hexdigest()

@@ -298,13 +298,16 @@ def assemble(
     settings: Settings | None = None,
     tag_pages: bool = False,
     defer_terms: bool = False,
+    terms_only: bool = False,
 ) -> Assembly:
     """Every page and file of the glossary. ``glossary_result`` is what
     :func:`glossary_gen.pipeline.check` returned; ``docs`` the hand-written files (for "Used on",
     the edit links and address clashes). With ``settings`` and doctests off, the plots are
     evaluated here (with doctests on, ``check`` has done it). ``defer_terms``: the term pages
     are listed but not rendered (``Output.entry``); the adapter renders the ones it needs with
-    :meth:`Assembly.render` (``mkdocs serve`` keeps the others from the build before)."""
+    :meth:`Assembly.render` (``mkdocs serve`` keeps the others from the build before).
+    ``terms_only``: only the term pages (and their problems), for a preview of some of them:
+    no index, tag pages, exports or assets."""
     from glossary_gen.fences import pyodide
 
     glossary = glossary_result.glossary
@@ -376,6 +379,14 @@ def assemble(
         problems += diagnostics
         pages[page.src] = page
         files.append(Output(page.src, page=page, in_nav=False))
+    docs_taken = {d.dest: d.src for d in docs}
+    pages_taken = {
+        dest_path(src, directory_urls=site.directory_urls): src
+        for src in [*pages, renderer.context.index_src, *(o.src for o in files if o.entry)]
+    }
+    if terms_only:  # the redirects' problems are the term pages' problems too
+        problems += _redirects(renderer, site, docs_taken, pages_taken, [])
+        return Assembly(renderer, pages, files, problems, options.feed_size > 0, languages)
     index = renderer.render_index()
     versions = renderer.context.versions
     alternates = (
@@ -389,12 +400,7 @@ def assemble(
         for page in render_tag_pages(renderer):
             pages[page.src] = page
             files.append(Output(page.src, page=page, in_nav=False))
-
-    docs_taken = {d.dest: d.src for d in docs}
-    pages_taken = {
-        dest_path(src, directory_urls=site.directory_urls): src
-        for src in [*pages, *(o.src for o in files if o.entry is not None)]
-    }
+            pages_taken[dest_path(page.src, directory_urls=site.directory_urls)] = page.src
     problems += _redirects(renderer, site, docs_taken, pages_taken, files)
     feed = _exports(renderer, options, site, files)
     files += [Output(path, content=text) for path, text in language_exports(languages)]

@@ -52,8 +52,11 @@ class BuildLog:
     """Installed for one build (:meth:`stop` undoes it, also after a failed build)."""
 
     def __init__(self, config: MkDocsConfig, *, accurate: bool) -> None:
-        self._dirty = _NoteDirty()  # first: it sees the notice before it is dropped
-        logging.getLogger("mkdocs.commands.build").addFilter(self._dirty)
+        # First, before any filter that drops the notice: this one and MkDocs' own (its CLI's
+        # DuplicateFilter lets each message through once per process, so a `mkdocs serve`
+        # rebuild's notice never gets past it).
+        self._dirty = _NoteDirty()
+        logging.getLogger("mkdocs.commands.build").filters.insert(0, self._dirty)
         self._filter = _DropDirtyWarning()
         if accurate:  # this build leaves the site as a full build would
             logging.getLogger("mkdocs.commands.build").addFilter(self._filter)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -25,16 +25,18 @@ from glossary_gen.core.model import Glossary
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
 from glossary_gen.incremental import (
     LinkFacts,
+    Memo,
     RecordingLinker,
     RenderKeys,
     page_text,
     site_render_key,
 )
+from glossary_gen.pipeline import CheckResult, check, entries_of_files
 from glossary_gen.site import exports
 from glossary_gen.site.linker import Linker
 from glossary_gen.site.markdown_ext import MATH_CACHE, DeferredMath, GlossaryExtension, formula_keys
 from glossary_gen.site.page import RenderedPage
-from glossary_gen.site.pages import DocsFile, Output, PageOptions, Site, assemble
+from glossary_gen.site.pages import Assembly, DocsFile, Output, PageOptions, Site, assemble
 from glossary_gen.site.render import Renderer
 from glossary_gen.site.used_on import nav_titles, page_title
 from glossary_gen.site.versions import Alternates
@@ -86,30 +88,13 @@ def hand_over(
     """Check the glossary, add its files to ``files`` and make the term pages this build makes
     (all of them, unless a ``mkdocs serve --dirty`` build before has made the others from the
     same inputs: see :mod:`~glossary_gen.engines.mkdocs.partial_build`)."""
-    from glossary_gen.pipeline import check
-
-    try:
-        result = check(settings, memo=partial.session.memo)
-    except ConfigError as exc:
-        raise PluginError(f"glossary: {exc}") from None
-    report(result.diagnostics)
-    for output in _outputs_before_rendering(result.glossary, options):
-        _refuse_to_replace(files, output)
-    # Term pages are rendered below, once it is known which this build makes.
-    assembly = assemble(
-        result,
-        options,
-        mkdocs_site(config),
-        docs_files(files, config),
-        settings=settings,
-        defer_terms=True,
+    result, assembly = _checked_assembly(
+        files, config, settings, options, partial.session.memo, report=report
     )
     renderer = assembly.renderer
     # The Markdown extension asks the linker about other terms; what it asks is noted per
     # page, so that the next `mkdocs serve` build knows which pages an edit changes.
-    recorder = RecordingLinker(renderer.linker)
-    extension.linker = cast(Linker, recorder)
-    math = extension.deferred = DeferredMath(renderer.nonce) if options.math else None
+    recorder, math = _for_pages(renderer, extension, options)
     generated = _add_files(files, config, assembly.files)
     already = set(result.diagnostics)  # check() evaluated the plots too: log each problem once
 
@@ -157,8 +142,101 @@ def hand_over(
         formulas = {src: frozenset(formula_keys(p.markdown)) for src, p in assembly.pages.items()}
         partial.formulas.update(formulas)
         MATH_CACHE.prefetch(k for keys in formulas.values() for k in keys)
-    feed_link = functools.partial(exports.feed_link, renderer) if assembly.feed else None
     report([d for d in problems if d not in already])
+    return _handover(assembly, recorder, math, result, [*result.diagnostics, *problems])
+
+
+def preview_handover(
+    files: Files,
+    config: MkDocsConfig,
+    *,
+    settings: Settings,
+    options: PageOptions,
+    extension: GlossaryExtension,
+    memo: Memo,
+    changed: Collection[Path],
+) -> tuple[Handover, dict[str, RenderedPage]]:
+    """What :func:`hand_over` would hand over, for the pages of the entry files ``changed`` only
+    (:mod:`~glossary_gen.engines.mkdocs.preview`): the glossary checked again (the doctests of
+    those entries only), their term pages rendered (with their problems, as a build shows
+    them), nothing logged and nothing added to ``files``. Returns the handover and the pages
+    made, by source path (none when the changed files have no page in ``files``)."""
+    result, assembly = _checked_assembly(
+        files, config, settings, options, memo, report=lambda _: None, only=changed, terms=True
+    )
+    recorder, math = _for_pages(assembly.renderer, extension, options)
+    outputs = {}
+    for output in assembly.files:
+        entry = output.entry or (output.page.entry if output.page is not None else None)
+        if entry is not None:
+            outputs[entry] = output
+    made: dict[str, RenderedPage] = {}
+    problems: list[Diagnostic] = []
+    for entry in entries_of_files(outputs, changed):
+        output = outputs[entry]
+        if output.entry is not None:
+            page, found = assembly.render(output.src)
+            problems += found
+        elif output.page is not None:
+            page = output.page
+        made[output.src] = page
+    diagnostics = [*result.diagnostics, *assembly.diagnostics, *problems]
+    return _handover(assembly, recorder, math, result, diagnostics), made
+
+
+def _checked_assembly(
+    files: Files,
+    config: MkDocsConfig,
+    settings: Settings,
+    options: PageOptions,
+    memo: Memo,
+    *,
+    report: Callable[[list[Diagnostic]], None],
+    only: Collection[Path] | None = None,
+    terms: bool = False,
+) -> tuple[CheckResult, Assembly]:
+    """The glossary checked (its diagnostics to ``report``) and assembled, term pages deferred
+    (``terms``: the term pages only)."""
+    try:
+        result = check(settings, memo=memo, only=only, saved=only)
+    except ConfigError as exc:
+        raise PluginError(f"glossary: {exc}") from None
+    report(result.diagnostics)
+    for output in [] if terms else _outputs_before_rendering(result.glossary, options):
+        _refuse_to_replace(files, output)  # (a preview's files are the last build's: checked)
+    # Term pages are rendered by the caller, once it is known which it makes.
+    assembly = assemble(
+        result,
+        options,
+        mkdocs_site(config),
+        docs_files(files, config),
+        settings=settings,
+        defer_terms=True,
+        terms_only=terms,
+    )
+    return result, assembly
+
+
+def _for_pages(
+    renderer: Renderer, extension: GlossaryExtension, options: PageOptions
+) -> tuple[RecordingLinker, DeferredMath | None]:
+    """The linker the Markdown extension asks (noting what each page looks up) and the
+    formulas' deferred MathML, both given to the extension."""
+    recorder = RecordingLinker(renderer.linker)
+    extension.linker = cast(Linker, recorder)
+    math = extension.deferred = DeferredMath(renderer.nonce) if options.math else None
+    return recorder, math
+
+
+def _handover(
+    assembly: Assembly,
+    recorder: RecordingLinker,
+    math: DeferredMath | None,
+    result: CheckResult,
+    diagnostics: list[Diagnostic],
+) -> Handover:
+    renderer = assembly.renderer
+    feed_link = functools.partial(exports.feed_link, renderer) if assembly.feed else None
     page_linkers = {
         page.src: language.renderer.linker
         for language in assembly.languages
@@ -171,7 +249,7 @@ def hand_over(
         math,
         feed_link,
         result.doctest_results,
-        [*result.diagnostics, *problems],
+        diagnostics,
         page_linkers,
         assembly.alternates,
     )

@@ -225,6 +225,11 @@ class PartialBuild:
     def incremental(self) -> bool:
         return not self.full_reason
 
+    @property
+    def dirty(self) -> bool:
+        """Whether MkDocs said this build is dirty (``mkdocs serve --dirty``)."""
+        return self._log.dirty
+
     # -- on_files --
 
     def plan(

@@ -78,6 +78,12 @@ from glossary_gen.engines.mkdocs.audit_gate import AuditGate, allow_live_reload
 from glossary_gen.engines.mkdocs.handover import Handover, hand_over, report
 from glossary_gen.engines.mkdocs.page_content import Sanitizer, finish, math_problems
 from glossary_gen.engines.mkdocs.partial_build import PartialBuild
+from glossary_gen.engines.mkdocs.preview import (
+    LastBuild,
+    keep_for_preview,
+    keep_last_build,
+    serve_saved_page_first,
+)
 from glossary_gen.engines.mkdocs.problems_banner import page_with_banner
 from glossary_gen.engines.mkdocs.serve_process import (
     collect_idle,
@@ -190,6 +196,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.entries_dir: Path | None = None
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
+        self.options: PageOptions | None = None
+        #: The build's files and templates (for the saved page's preview: :mod:`.preview`).
+        self.files: Files | None = None
+        self.env: jinja2.Environment | None = None
 
     # -- configuration --
 
@@ -224,7 +234,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.config.enabled:
             self.audit.start(self.config.pyodide_url, config.site_url, config.theme.name)
-            self._partial_build(config)
+            keep_last_build(self._partial_build(config).session, None)  # until this one is done
             # What lives on from the last `mkdocs serve` build (the record of its pages, the
             # parsed entries) and that build's garbage are left out of the cycle collector's
             # walks during this build: they took half of a rebuild at 3,000 entries. Undone in
@@ -247,6 +257,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files
     ) -> jinja2.Environment | None:
         compiled_templates(env)
+        self.env, self.files = env, files
         # The theme's sitemap.xml (glossary_gen/site/theme) lists each page's language versions.
         env.globals["glossary_alternates"] = self.handover.alternates if self.handover else {}
         env.globals["glossary_theme_script"] = self.config.theme_script  # the theme's main.html
@@ -259,19 +270,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled or self.settings is None:
             return files
+        self.options = _page_options(self.config)
         self.handover = hand_over(
             files,
             config,
             settings=self.settings,
-            options=PageOptions(
-                **{
-                    f.name: self.config[f.name]
-                    for f in fields(PageOptions)
-                    if not f.name.startswith("tag_titles")
-                },
-                tag_titles=tag_titles(self.config.tag_titles),
-                tag_titles_by_language=language_tag_titles(self.config.tag_titles),
-            ),
+            options=self.options,
             partial=self._partial_build(config),
             extension=self.extension,
         )
@@ -408,6 +412,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         # The last gate: the pages are audited as they are written; here the rest, then the
         # build fails if anything could run or load in a reader's browser.
         self.audit.finish(Path(config.site_dir), every_file=not incremental)
+        if self.files is not None and self.nav is not None and self.env is not None:
+            keep_for_preview(LastBuild(config, self.files, self.nav, self.env, self))
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.partial is not None:
@@ -422,7 +428,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Callable[..., object]
     ) -> LiveReloadServer:
         if self.config.enabled and self.entries_dir is not None and self.entries_dir.is_dir():
-            watch_entries(server, self.entries_dir)
+            preview = serve_saved_page_first(server, self.partial)
+            watch_entries(server, self.entries_dir, preview.saved if preview else None)
         if self.config.enabled and self.audit.enabled:
             allow_live_reload(server)
         return server
@@ -444,6 +451,18 @@ def _pyodide_choice(options: GlossaryConfig, base_dir: Path) -> PyodideChoice:
         log.info(known.note)
     options.pyodide_url = known.option
     return known
+
+
+def _page_options(options: GlossaryConfig) -> PageOptions:
+    return PageOptions(
+        **{
+            f.name: options[f.name]
+            for f in fields(PageOptions)
+            if not f.name.startswith("tag_titles")
+        },
+        tag_titles=tag_titles(options.tag_titles),
+        tag_titles_by_language=language_tag_titles(options.tag_titles),
+    )
 
 
 def _add_extensions_theme_and_assets(config: MkDocsConfig, extension: GlossaryExtension) -> None:

@@ -68,7 +68,7 @@ class SiteRecord:
     tag_exports: dict[str, tuple[int, int] | None] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)  # one per site: compared (and hashed) by identity
 class Session:
     """Cross-build state of one site in this process."""
 

@@ -27,8 +27,13 @@ class _Saves:
     An event is passed on only when it shows a file in a state not passed on before, so each
     save starts one rebuild, whichever observer sees it first."""
 
-    def __init__(self, target: FileSystemEventHandler, proven: Callable[[], None]) -> None:
-        self.target = target
+    def __init__(
+        self,
+        target: FileSystemEventHandler,
+        proven: Callable[[], None],
+        noted: Callable[[list[str]], None] | None = None,
+    ) -> None:
+        self.target, self.noted = target, noted
         self._proven: Callable[[], None] | None = proven
         self._lock = threading.Lock()
         self._seen: dict[str, tuple[tuple[int, int] | None, str]] = {}
@@ -51,6 +56,8 @@ class _Saves:
                 new = True
             proven, self._proven = (self._proven, None) if confirmed else (None, self._proven)
         if new:
+            if self.noted is not None:  # before the rebuild it starts
+                self.noted(paths)
             self.target.dispatch(event)
         if proven is not None:
             proven()
@@ -84,14 +91,17 @@ class _Capture:
         return self
 
 
-def watch_entries(server: LiveReloadServer, folder: Path) -> BaseObserver | None:
+def watch_entries(
+    server: LiveReloadServer, folder: Path, noted: Callable[[list[str]], None] | None = None
+) -> BaseObserver | None:
     """Watch the entries folder for ``mkdocs serve``: where the system reports changes itself
     (inotify, FSEvents, ReadDirectoryChangesW), with an event observer, so that a save starts
     the rebuild at once instead of up to half a second later; and with MkDocs' own polling
     (every half second, as for ``docs/``) until polling has seen a save the system reported
     first. Then polling stops: it stats every entry twice a second, which at 3,000 entries
     slows the builds down. Where the system reports nothing (some network and container
-    mounts), polling goes on. Returns the event observer (a daemon thread), if one started.
+    mounts), polling goes on. ``noted`` is told the paths of each save before the rebuild
+    starts. Returns the event observer (a daemon thread), if one started.
     """
     capture = _Capture()
     observer: BaseObserver | None = getattr(server, "observer", None)
@@ -112,7 +122,7 @@ def watch_entries(server: LiveReloadServer, folder: Path) -> BaseObserver | None
 
         threading.Thread(target=unschedule, daemon=True).start()  # not from its own dispatcher
 
-    saves = _Saves(capture.handler, stop_polling)
+    saves = _Saves(capture.handler, stop_polling, noted)
     polling.append(observer.schedule(saves.handler("polling"), str(folder), recursive=True))
     try:
         from watchdog.observers import Observer
