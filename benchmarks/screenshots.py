@@ -90,6 +90,13 @@ def shoot(engine: str, folder: Path, out: Path) -> list[Path]:
                     page = context.new_page()
                     page.goto(url + path)
                     page.wait_for_load_state("networkidle")
+                    # The page a reader sees once Material has started (MkDocs: at the first
+                    # interaction or 10 s after load, theme-loader.js), search button included.
+                    page.evaluate("() => window.glossaryTheme && window.glossaryTheme.start()")
+                    page.wait_for_function(
+                        "() => !window.glossaryTheme || window.glossaryTheme.started()"
+                    )
+                    page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(300)
                     target = out / f"{engine}-{name}-{variant}.png"
                     target.write_bytes(_small_png(page.screenshot()))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from site_html import start_theme
 from test_browser import (  # the shared fixtures: one built site, one server, one Chromium
     ARTIFACTS,
     LOAD_TIMEOUT_MS,
@@ -66,18 +67,38 @@ def axe_url(server, site) -> str:
     return url + "__tests__/axe.min.js"
 
 
-def _open(browser, site: str, path: str, scheme: str, **options: Any):
+#: Material's bundle, as theme-loader.js asks for it.
+BUNDLE = "**/assets/javascripts/bundle.*.min.js"
+
+
+def _open(browser, site: str, path: str, scheme: str, *, start: bool = True, **options: Any):
+    """The page in a new context; with ``start``, Material started as a reader's first
+    interaction starts it (theme_script: interaction). Without, Material cannot start until
+    ``_start``: its bundle's requests fail (else the start after load could come mid-test; a
+    failed load is asked for again at the next start)."""
     context = browser.new_context(
         viewport={"width": 1200, "height": 900}, color_scheme=scheme, **options
     )
     page = context.new_page()
     page.errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))  # type: ignore[attr-defined]
+    if not start:
+        page.route(BUNDLE, lambda route: route.abort("failed"))
     page.goto(site + path)
     page.wait_for_load_state("networkidle")
     if page.locator(".glossary-runnable").count():
         page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    if start:
+        start_theme(page)
+        page.wait_for_load_state("networkidle")
     return page
+
+
+def _start(page) -> None:
+    """Let Material's bundle through (``_open`` made its requests fail) and start it."""
+    page.unroute(BUNDLE)
+    start_theme(page)
+    page.wait_for_load_state("networkidle")
 
 
 def _axe(page, axe_url: str, tags: list[str]) -> list[dict[str, Any]]:
@@ -119,9 +140,14 @@ def _record(name: str, scheme: str, kind: str, violations: list[dict[str, Any]])
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_passes_wcag21_aa(browser, site, axe_url, name, scheme):
-    page = _open(browser, site, PAGES[name], scheme)
+    page = _open(browser, site, PAGES[name], scheme, start=False)
     try:
+        # As the page loads (what Lighthouse audits), then with Material running.
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == SCHEMES[scheme]
+        loaded = _axe(page, axe_url, WCAG_TAGS)
+        assert not loaded, f"{name}, {scheme}, before Material starts:\n{_describe(loaded)}"
+        assert not page.evaluate("() => window.glossaryTheme.started()")
+        _start(page)
         violations = _axe(page, axe_url, WCAG_TAGS)
         _record(name, scheme, "wcag", violations)
         best = _axe(page, axe_url, ["best-practice"])
@@ -161,6 +187,49 @@ def test_overridden_partials_are_materials_own_plus_one_attribute(name):
     assert rest.replace(mine, theirs) == material.read_text(encoding="utf-8"), (
         f"Material's partials/{name} changed: copy it into {plugin.THEME_DIR} and re-apply the change"
     )
+
+
+def test_the_palette_script_override_runs_materials_own_first():
+    """partials/javascripts/palette.html: Material's script, unchanged, then ours (which does
+    before the first paint what Material's bundle does when it starts)."""
+    folder = Path(str(resources.files("material"))) / "templates" / "partials" / "javascripts"
+    theirs = (folder / "palette.html").read_text(encoding="utf-8").split("-#}\n", 1)[1]
+    ours = plugin.THEME_DIR.joinpath("partials", "javascripts", "palette.html")
+    body = ours.read_text(encoding="utf-8").split("-#}\n", 1)[1]
+    assert body.startswith(theirs.rstrip("\n") + "\n<script>"), (
+        "Material's partials/javascripts/palette.html changed: copy its script again"
+    )
+
+
+def test_the_palette_is_the_readers_before_material_runs_and_its_toggle_works_at_once(
+    browser, site
+):
+    """A dark-mode reader's page is dark from its first paint, with the toggle shown, although
+    Material starts later; a click on the toggle before Material runs switches the palette at
+    once, and is what Material keeps when it starts; Enter on the focused option too."""
+    page = _open(browser, site, "glossary/relu/", "dark", start=False)
+    try:
+        assert page.evaluate("() => typeof window.document$") == "undefined"
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+        toggle = page.locator("form[data-md-component='palette'] label:visible")
+        assert toggle.count() == 1
+        toggle.click()
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+        page.focus("#__palette_0")
+        page.keyboard.press("Enter")  # Material's key for the next palette
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+        assert page.evaluate("() => typeof window.document$") == "undefined"  # its loads still fail
+        _start(page)
+        assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+        assert page.evaluate("() => __md_get('__palette').color.scheme") == "default"
+        assert page.locator("form[data-md-component='palette'] label:visible").count() == 1
+        page.locator("form[data-md-component='palette'] label:visible").click()  # Material's
+        page.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+        assert not _real_errors(page.errors), page.errors
+    finally:
+        page.context.close()
 
 
 def test_the_theme_folder_sits_between_custom_dir_and_material(monkeypatch, tmp_path):
@@ -285,7 +354,9 @@ def test_the_palette_toggle_is_remembered_and_dark_passes_too(browser, site, axe
         assert stored and stored[0]["color"]["scheme"] == "slate"
         page.goto(site + "glossary/relu/")
         page.wait_for_load_state("networkidle")
+        # The theme's inline script applies the stored palette before Material starts.
         assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+        start_theme(page)
         violations = _axe(page, axe_url, WCAG_TAGS)
         assert not violations, _describe(violations)
     finally:

@@ -18,6 +18,7 @@ from typing import ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
+from site_html import start_theme
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -281,10 +282,104 @@ def test_pages_load_without_a_failed_request_or_a_console_error(page, site):
     for path in ("glossary/relu/", "fr/glossary/relu/", "glossary/"):
         page.goto(site + path)
         page.wait_for_selector(".glossary-languages" if "relu" in path else ".md-content")
+        start_theme(page)  # Material runs from the first interaction: then it asks for sitemaps
         page.wait_for_load_state("networkidle")  # Material's sitemap requests are done
     assert any(u.endswith("/sitemap.xml") for u in page.requests)  # Material asked for it
     assert not failed, failed
     assert not console, console
+    assert not _real_errors(page.errors), page.errors
+
+
+def _bundles(page) -> list[str]:
+    return [u for u in page.requests if "/assets/javascripts/bundle." in u]
+
+
+def _theme_started(page) -> bool:
+    return bool(page.evaluate("() => window.glossaryTheme.started()"))
+
+
+def test_material_starts_at_the_first_interaction_and_the_examples_before(page, site):
+    """Nothing of Material's runs while the page loads (theme_script: interaction): its bundle
+    is not even fetched, the glossary's Run buttons are bound; a reader's first pointer move
+    starts it (search shows, instant navigation works), once. The page's clock stands still
+    until then, so the start after load (theme-loader.js) cannot come first."""
+    page.clock.install()
+    page.clock.pause_at(time.time() + 60)
+    page.goto(site + "glossary/relu/")
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    page.wait_for_load_state("networkidle")
+    assert _bundles(page) == []
+    assert page.evaluate("() => typeof window.document$") == "undefined"
+    assert page.evaluate("() => document.documentElement.className") == "no-js"
+    assert page.locator("input.md-search__input").is_hidden()  # Material shows it once it runs
+    page.mouse.move(30, 30)
+    page.wait_for_function("() => window.glossaryTheme.started()", timeout=LOAD_TIMEOUT_MS)
+    page.clock.resume()
+    assert len(_bundles(page)) == 1
+    assert page.locator("input.md-search__input").is_visible()
+    page.keyboard.press("Tab")  # more interactions: nothing loads twice
+    page.mouse.move(40, 40)
+    page.wait_for_load_state("networkidle")
+    assert len(_bundles(page)) == 1
+    # Instant navigation from here, with the Run buttons bound on the new page.
+    page.evaluate("() => { window.__sameVisit = true; }")
+    page.locator("article a[href*='sigmoid-function']").first.click()
+    page.wait_for_url(re.compile(r".*/sigmoid-function/$"))
+    page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    assert page.evaluate("() => window.__sameVisit === true"), "instant navigation reloaded"
+    assert not _real_errors(page.errors), page.errors
+
+
+def test_material_starts_by_itself_after_load_without_an_interaction(page, site):
+    """A reader who only reads gets the theme too: 10 s after the load event, when the browser
+    is idle, Material starts; not before."""
+    page.clock.install()
+    page.clock.pause_at(time.time() + 60)
+    page.goto(site + "glossary/")
+    page.wait_for_load_state("networkidle")
+    page.clock.run_for(9500)
+    page.wait_for_timeout(300)
+    assert _bundles(page) == [] and not _theme_started(page)
+    page.clock.run_for(6000)  # past 10 s, and past the idle callback's own timeout (5 s)
+    page.wait_for_function("() => window.glossaryTheme.started()", timeout=LOAD_TIMEOUT_MS)
+    page.clock.resume()
+    assert len(_bundles(page)) == 1
+    assert page.locator("input.md-search__input").is_visible()
+    assert not _real_errors(page.errors), page.errors
+
+
+def test_what_a_reader_does_before_material_starts_takes_effect(page, site):
+    """The palette toggle clicked and a search shortcut pressed while Material's bundle is still
+    on its way: the click switches the palette at once and is what Material keeps when it starts;
+    the key opens the search once Material runs. A bundle that failed to load is asked for again."""
+    held: list = []
+    page.route("**/assets/javascripts/bundle.*.min.js", lambda route: held.append(route))
+    page.goto(site + "glossary/relu/")
+    page.wait_for_load_state("load")
+    assert page.evaluate("() => document.body.dataset.mdColorScheme") == "default"
+    page.locator("form[data-md-component='palette'] label:visible").click()  # starts the load
+    assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+    stored = page.evaluate("() => __md_get('__palette')")
+    assert stored["index"] == 1 and stored["color"]["scheme"] == "slate"
+    page.keyboard.press("s")  # Material's search shortcut, before it runs
+    assert not _theme_started(page)
+    bundles = "() => document.querySelectorAll('script[src*=\"bundle.\"]').length"
+    page.wait_for_function(f"{bundles} === 2")  # the page's held one, and the loader's
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    held.pop().abort("failed")  # the first request fails: the next interaction asks again
+    page.wait_for_function(f"{bundles} === 1")  # the loader's, failed, is gone
+    page.unroute("**/assets/javascripts/bundle.*.min.js")
+    page.mouse.move(50, 60)  # the next interaction; the key pressed before still counts
+    page.wait_for_function("() => window.glossaryTheme.started()", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_function("() => document.getElementById('__search').checked")
+    assert page.evaluate("() => document.body.dataset.mdColorScheme") == "slate"
+    assert page.locator("form[data-md-component='palette'] label:visible").count() == 1
+    page.keyboard.press("Escape")  # closes the search
+    page.wait_for_function("() => !document.getElementById('__search').checked")
+    page.locator("form[data-md-component='palette'] label:visible").click()  # Material's own
+    page.wait_for_function("() => document.body.dataset.mdColorScheme === 'default'")
     assert not _real_errors(page.errors), page.errors
 
 
@@ -382,6 +477,7 @@ def test_instant_navigation_keeps_run_buttons_working(page, site):
     """Material swaps pages without reloading scripts: buttons must be bound on the new page."""
     page.goto(site + "glossary/")
     page.wait_for_selector("a[href*='sigmoid-function']")
+    start_theme(page)  # Material runs from the reader's first interaction
     page.wait_for_load_state("networkidle")  # Material has fetched sitemap.xml: links are instant
     page.evaluate("() => { window.__sameVisit = true; }")
     page.locator("a[href*='sigmoid-function']").first.click()

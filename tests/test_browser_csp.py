@@ -5,6 +5,7 @@ handler slipped into the page does not run. Served and skipped like tests/test_b
 from __future__ import annotations
 
 import test_browser as shared
+from site_html import start_theme
 from test_browser import _wait_for_result
 
 browser = shared.browser
@@ -36,6 +37,7 @@ def test_search_palette_tooltips_run_and_playground_work_under_the_policy(page, 
         and "'unsafe-inline'" not in content.split("script-src", 1)[1].split(";", 1)[0]
     )
     page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    start_theme(page)  # the bundle the first interaction loads is allowed ('self')
 
     # Search: Material's worker builds the index and answers.
     search = page.locator("input.md-search__input")

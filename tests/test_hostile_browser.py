@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from site_html import start_theme
 from test_browser import browser, server  # noqa: F401  (module fixtures, shared)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hostile_html"
@@ -96,6 +97,7 @@ def test_hovering_every_hostile_tooltip_runs_nothing(browser, hostile_site):  # 
         for path in PAGES:
             page.goto(hostile_site + path)
             page.wait_for_load_state("networkidle")
+            start_theme(page)  # Material's tooltips run from the reader's first interaction
             targets = page.locator("[title]")
             for i in range(targets.count()):
                 target = targets.nth(i)
@@ -123,6 +125,7 @@ def test_hovering_every_hostile_tooltip_runs_nothing(browser, hostile_site):  # 
         page.set_viewport_size({"width": 800, "height": 600})
         page.goto(hostile_site + "glossary/long-title/")
         page.wait_for_load_state("networkidle")
+        start_theme(page)
         page.mouse.wheel(0, 2000)
         header = page.locator(".md-header__topic .md-ellipsis").last
         page.wait_for_function(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import test_browser as shared
+from site_html import start_theme
 from test_browser import (
     Seen,
     _edit_and_run,
@@ -189,6 +190,7 @@ PAGE_STORAGE = """async () => ({
 
 def test_snippet_storage_is_not_the_sites(page, site):
     page.goto(site + "glossary/relu/")
+    start_theme(page)  # Material stores the palette when it starts: before the first look
     # The site's own storage, which a snippet must neither read nor add to.
     page.evaluate(
         """() => new Promise((resolve, reject) => {
@@ -383,6 +385,7 @@ def test_one_pages_code_cannot_change_the_next_pages_run(page, site):
     cannot forge what another entry's Run shows."""
     page.goto(site + "glossary/relu/")
     page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
+    start_theme(page)  # Material (instant navigation) runs from the first interaction
     page.wait_for_load_state("networkidle")  # Material has the sitemap: links are instant
     page.evaluate("() => { window.__sameVisit = true; }")
     relu = page.locator(".glossary-runnable").first

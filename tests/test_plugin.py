@@ -172,9 +172,14 @@ def test_page_data_is_in_the_head_and_the_body_has_no_inline_script_of_ours(buil
     head, body = _head_and_body(page(built, path))
     inline = re.findall(r"<script((?: [^>]*)?)>(.*?)</script>", body, re.S)
     inline = [(attrs, text) for attrs, text in inline if " src=" not in attrs]
-    # Material's own: its configuration (id="__config") and two small bootstrap scripts.
+    # Material's own: its configuration (id="__config") and two small bootstrap scripts; the
+    # plugin's palette script (theme/partials/javascripts/palette.html), in the header.
+    palette = (
+        '(function () {\n  var form = document.querySelector("form[data-md-component=palette]");'
+    )
     assert all(
-        'id="__config"' in attrs or text.lstrip().startswith(("document.", "var ", "__md_"))
+        'id="__config"' in attrs
+        or text.lstrip().startswith(("document.", "var ", "__md_", palette))
         for attrs, text in inline
     ), inline
     assert "<script" not in article(page(built, path))

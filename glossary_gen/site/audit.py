@@ -114,12 +114,17 @@ class PageAudit:
 
 @functools.lru_cache(maxsize=1)
 def theme_scripts() -> tuple[re.Pattern[str], ...]:
-    """The inline scripts of the installed themes' templates (Material for MkDocs, Zensical),
-    each as a pattern whose template expressions match a quoted path."""
+    """The inline scripts of the installed themes' templates (Material for MkDocs, Zensical) and
+    of the glossary's theme folder over Material's (glossary_gen/site/theme), each as a pattern
+    whose template expressions match a quoted path."""
     patterns: list[re.Pattern[str]] = []
-    for package in ("material", "zensical"):
+    for package, path in (
+        ("material", "templates/partials/javascripts"),
+        ("zensical", "templates/partials/javascripts"),
+        ("glossary_gen.site", "theme/partials/javascripts"),
+    ):
         try:
-            folder = resources.files(package).joinpath("templates/partials/javascripts")
+            folder = resources.files(package).joinpath(path)
             names = [t for t in folder.iterdir() if t.name.endswith(".html")]
         except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
             continue

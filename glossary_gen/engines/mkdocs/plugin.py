@@ -145,6 +145,11 @@ class GlossaryConfig(base.Config):  # type: ignore[no-untyped-call]  # MkDocs' h
     package into the site's ``assets/pyodide/`` (an error without it); ``cdn``: the pinned CDN,
     falling back to the local copy (deployed with the site) when there is one; a URL (a CDN); a
     relative URL is taken from the site root. The build says its choice in one line."""
+    theme_script = c.Choice(("interaction", "load"), default="interaction")
+    """When Material's script bundle runs: ``interaction`` (at the reader's first pointer, touch,
+    key, scroll or focus, or when the browser is idle 10 s after the load: nothing of the theme's
+    runs while the page loads; the search button shows then) or ``load`` (deferred, as Material
+    does it, once the page is parsed)."""
     last_updated = c.Type(bool, default=True)
     """Show each term's last-change date (``updated:``, else git, else file time)."""
     repo_url = c.Optional(c.Type(str))
@@ -255,6 +260,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.env, self.files = env, files
         # The theme's sitemap.xml (glossary_gen/site/theme) lists each page's language versions.
         env.globals["glossary_alternates"] = self.handover.alternates if self.handover else {}
+        env.globals["glossary_theme_script"] = self.config.theme_script  # the theme's main.html
         if self.partial is not None and self.nav is not None and self.handover is not None:
             self.partial.before_pages(config, files, self.nav)
         return env

@@ -11,6 +11,10 @@
  *   copy button is not navigation: the wrapper loses its landmark role.
  * - Skip link, WCAG 2.1 2.4.1: "Skip to content" leads to the content's start on every page.
  * - The home page's search box opens the theme's search with its query (Zensical's needs this).
+ * - Scrollable code blocks, WCAG 2.1 2.1.1: Material makes each one focusable (tabindex) when it
+ *   starts, which is at the reader's first interaction (theme-loader.js); until then this does,
+ *   once, at load. Blocks the browser has not laid out yet (content-visibility, below the
+ *   window) are left to Material: reaching them takes a scroll or a key, which starts it.
  *
  * Document-wide listeners, so they keep working across Material's instant navigation.
  */
@@ -96,6 +100,15 @@
     });
   }
 
+  function focusableCode() {
+    var blocks = document.querySelectorAll(".md-typeset pre > code:not([tabindex])");
+    var scrolling = Array.prototype.filter.call(blocks, function (code) {
+      if (code.checkVisibility && !code.checkVisibility({ contentVisibilityAuto: true })) return false;
+      return code.scrollWidth > code.clientWidth || code.scrollHeight > code.clientHeight;
+    });
+    scrolling.forEach(function (code) { code.setAttribute("tabindex", "0"); });
+  }
+
   document.addEventListener("keydown", dismiss, true);
   document.addEventListener("click", skipped, true);
   document.addEventListener("submit", homeSearch, true);
@@ -106,4 +119,5 @@
 
   new MutationObserver(update).observe(document.body, { childList: true, subtree: true });
   update();
+  focusableCode();
 })();

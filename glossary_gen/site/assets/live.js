@@ -1044,4 +1044,9 @@
   } else {
     mount();
   }
+  // Material started at the reader's first interaction (theme-loader.js): from then on, follow
+  // its instant navigation (mount is idempotent: the page it replays is bound already).
+  document.addEventListener("glossary:theme", function () {
+    if (window.document$ && window.document$.subscribe) window.document$.subscribe(mount);
+  });
 })();
