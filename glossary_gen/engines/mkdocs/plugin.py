@@ -197,8 +197,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):  # type: ignore[no-untyped-cal
         self.partial: PartialBuild | None = None
         self.nav: Navigation | None = None
         self.options: PageOptions | None = None
-        #: The build's files and templates (for the saved page's preview: :mod:`.preview`).
-        self.files: Files | None = None
+        self.files: Files | None = None  # the build's files and templates, for :mod:`.preview`
         self.env: jinja2.Environment | None = None
 
     # -- configuration --
