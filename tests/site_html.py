@@ -45,6 +45,19 @@ def start_theme(page) -> None:
     raise AssertionError(f"Material did not start within 30 s: {state}")
 
 
+def wait_for_instant_links(page) -> None:
+    """Wait until Material's instant navigation takes links: it does from the moment it has
+    read the site's sitemap.xml, fetched when it starts (a click before is a plain page load).
+    Not ``wait_for_load_state("networkidle")``: that state is reached once per page, at its
+    load, and returns at once afterwards."""
+    page.wait_for_function(
+        """() => performance.getEntriesByType('resource')
+                   .some(e => e.name.endsWith('/sitemap.xml') && e.responseEnd > 0)""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)  # the response read, and the links' listener set up
+
+
 def copy_fixture(tmp: Path) -> Path:
     site = tmp / "site_basic"
     shutil.copytree(FIXTURE, site)

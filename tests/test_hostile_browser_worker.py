@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import test_browser as shared
-from site_html import start_theme
+from site_html import start_theme, wait_for_instant_links
 from test_browser import (
     Seen,
     _edit_and_run,
@@ -386,7 +386,7 @@ def test_one_pages_code_cannot_change_the_next_pages_run(page, site):
     page.goto(site + "glossary/relu/")
     page.wait_for_selector(".glossary-runnable[data-glossary-bound]")
     start_theme(page)  # Material (instant navigation) runs from the first interaction
-    page.wait_for_load_state("networkidle")  # Material has the sitemap: links are instant
+    wait_for_instant_links(page)
     page.evaluate("() => { window.__sameVisit = true; }")
     relu = page.locator(".glossary-runnable").first
     _edit_and_run(relu, POISON)

@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from site_html import start_theme
+from site_html import start_theme, wait_for_instant_links
 
 ROOT = Path(__file__).parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -189,7 +189,7 @@ def test_instant_navigation_swaps_the_page_data_without_script_errors(served_at_
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             page.goto(f"{served}/glossary/relu/", wait_until="networkidle")
             start_theme(page)  # Material (instant navigation) runs from the first interaction
-            page.wait_for_load_state("networkidle")  # its sitemap: links are instant
+            wait_for_instant_links(page)
             assert page_data(page) == {"islands": ["relu"], "jsonld": ["relu"], "inContent": 0}
             link = page.locator(
                 "article .glossary-summary a.glossary-link, article a.glossary-link"
