@@ -335,6 +335,22 @@ def test_material_starts_at_the_first_interaction_and_the_examples_before(page, 
     assert not _real_errors(page.errors), page.errors
 
 
+@pytest.mark.parametrize("width", [412, 1280])  # the search button (phone), field (desktop)
+def test_the_header_does_not_move_when_material_starts(page, site, width):
+    """Material shows its search control when it starts: its place is kept before, so the
+    palette toggle does not move under the reader's pointer at the first interaction."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(site + "glossary/relu/")
+    page.wait_for_load_state("load")
+    toggle = page.locator("form[data-md-component='palette']")
+    before = toggle.bounding_box()
+    search = page.locator(".md-header__button[for='__search'], .md-search").first
+    assert not search.is_visible()  # unseen until Material runs, and out of the Tab order
+    start_theme(page)
+    page.wait_for_timeout(300)
+    assert toggle.bounding_box() == before
+
+
 def test_material_starts_by_itself_after_load_without_an_interaction(page, site):
     """A reader who only reads gets the theme too: 10 s after the load event, when the browser
     is idle, Material starts; not before."""
