@@ -23,9 +23,7 @@ targets are for the default).
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
-import http.server
 import json
 import os
 import shlex
@@ -33,8 +31,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
+
+from local_site import QuietHandler, serving  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = "npx --yes lighthouse@12.8.2"
@@ -50,22 +49,8 @@ METRICS = (
 COMPRESSED = (".html", ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt", "/")
 
 
-class _GzipHandler(http.server.SimpleHTTPRequestHandler):
+class _GzipHandler(QuietHandler):
     """Static files, gzipped for clients that accept it, with the types Pyodide needs."""
-
-    extensions_map = {  # noqa: RUF012 - the base class's attribute, extended
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".wasm": "application/wasm",
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".json": "application/json",
-        ".woff": "font/woff",
-        ".woff2": "font/woff2",
-        ".svg": "image/svg+xml",
-    }
-
-    def log_message(self, format, *args):
-        pass
 
     def do_GET(self) -> None:
         path = self.translate_path(self.path)
@@ -137,11 +122,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.site or Path(tmp) / "site"
         folder.mkdir(parents=True, exist_ok=True)
-        handler = functools.partial(_GzipHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_address[1]}/"
-        try:
+        with serving(folder, _GzipHandler) as url:
             if args.site is None:
                 build(folder, url)
             reports = args.keep or Path(tmp) / "reports"
@@ -173,9 +154,6 @@ def main() -> int:
                     f"host benchmarkIndex {statistics.median(benchmark):.0f}, "
                     f"load average {os.getloadavg()[0]:.2f}"
                 )
-        finally:
-            server.shutdown()
-            server.server_close()
     return 0
 
 

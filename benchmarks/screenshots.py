@@ -13,15 +13,14 @@ scripts/build-zensical does). Chromium is /usr/bin/chromium (``GLOSSARY_CHROMIUM
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import io
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
+
+from local_site import serving  # benchmarks/, the script's folder
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {
@@ -41,28 +40,6 @@ VARIANTS = {
 }
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {  # noqa: RUF012 - the base class's attribute, extended
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".js": "text/javascript",
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-        ".woff": "font/woff",
-        ".woff2": "font/woff2",
-    }
-
-    def log_message(self, format, *args):
-        pass
-
-
-def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
 def _small_png(data: bytes) -> bytes:
     from PIL import Image
 
@@ -75,37 +52,32 @@ def _small_png(data: bytes) -> bytes:
 def shoot(engine: str, folder: Path, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
-    server, url = _serve(folder)
     written = []
     pages = {**PAGES, "tag": TAG_PAGE[engine]}
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=os.environ.get("GLOSSARY_CHROMIUM", "/usr/bin/chromium"),
-                args=["--no-sandbox", "--disable-gpu"],
-            )
-            for name, path in pages.items():
-                for variant, (viewport, scheme) in VARIANTS.items():
-                    context = browser.new_context(viewport=viewport, color_scheme=scheme)
-                    page = context.new_page()
-                    page.goto(url + path)
-                    page.wait_for_load_state("networkidle")
-                    # The page a reader sees once Material has started (MkDocs: at the first
-                    # interaction or 10 s after load, theme-loader.js), search button included.
-                    page.evaluate("() => window.glossaryTheme && window.glossaryTheme.start()")
-                    page.wait_for_function(
-                        "() => !window.glossaryTheme || window.glossaryTheme.started()"
-                    )
-                    page.wait_for_load_state("networkidle")
-                    page.wait_for_timeout(300)
-                    target = out / f"{engine}-{name}-{variant}.png"
-                    target.write_bytes(_small_png(page.screenshot()))
-                    written.append(target)
-                    context.close()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(folder) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("GLOSSARY_CHROMIUM", "/usr/bin/chromium"),
+            args=["--no-sandbox", "--disable-gpu"],
+        )
+        for name, path in pages.items():
+            for variant, (viewport, scheme) in VARIANTS.items():
+                context = browser.new_context(viewport=viewport, color_scheme=scheme)
+                page = context.new_page()
+                page.goto(url + path)
+                page.wait_for_load_state("networkidle")
+                # The page a reader sees once Material has started (MkDocs: at the first
+                # interaction or 10 s after load, theme-loader.js), search button included.
+                page.evaluate("() => window.glossaryTheme && window.glossaryTheme.start()")
+                page.wait_for_function(
+                    "() => !window.glossaryTheme || window.glossaryTheme.started()"
+                )
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(300)
+                target = out / f"{engine}-{name}-{variant}.png"
+                target.write_bytes(_small_png(page.screenshot()))
+                written.append(target)
+                context.close()
+        browser.close()
     return written
 
 

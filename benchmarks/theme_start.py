@@ -16,12 +16,11 @@ from __future__ import annotations
 import argparse
 import bisect
 import collections
-import functools
-import http.server
 import json
-import threading
 from pathlib import Path
 from typing import Any
+
+from local_site import serving  # benchmarks/, the script's folder
 
 B64 = {
     c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
@@ -176,11 +175,6 @@ def _report(url: str, cpu: dict[str, Any], events: list[dict[str, Any]], smap: S
         print(f"    {time / 1000:6.0f}  {name}")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", type=Path)
@@ -189,15 +183,9 @@ def main() -> int:
     args = parser.parse_args()
     bundle = next((args.site / "assets" / "javascripts").glob("bundle.*.min.js"))
     smap = SourceMap(Path(f"{bundle}.map"))
-    handler = functools.partial(_Quiet, directory=str(args.site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(args.site) as url:
         for page in args.pages:
-            profile(f"http://127.0.0.1:{server.server_address[1]}/{page}", smap, args.start)
-    finally:
-        server.shutdown()
-        server.server_close()
+            profile(url + page, smap, args.start)
     return 0
 
 
