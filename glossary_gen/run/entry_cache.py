@@ -363,9 +363,10 @@ def load_validated(
     records: _Records = {}
     changed = False
     for path, shown, data in entry_files(entries_dir):
-        if not isinstance(data, bytes):  # the located problem (every file is read here)
-            diagnostics.extend([data] if data is not None else [])
+        if isinstance(data, Diagnostic):
+            diagnostics.append(data)
             continue
+        assert data is not None  # entry_files leaves a file unread only when asked to
         key = (str(path), shown)
         digest = hashlib.sha256(data).hexdigest()
         record = old.get(key)
